@@ -1,0 +1,59 @@
+"""The FastAPI application: routes, the error handler, and the shared state every request uses."""
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
+
+from bot.db import make_engine
+from bot.metrics import REJECTED
+from bot.routes import health, webhooks
+from bot.settings import Settings, get_settings
+from handlers.pipeline import Limits
+from models import utcnow
+from models.errors import KentonganError
+
+log = logging.getLogger("kentongan")
+
+
+def create_app(
+    settings: Settings | None = None, *, engine: Engine | None = None, clock: Callable[[], datetime] = utcnow
+) -> FastAPI:
+    """Build the app for these settings (and optionally an existing engine and a test clock)."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Kentongan",
+        summary="SMS and WhatsApp service for Indonesian villages: complaints, information, broadcasts.",
+        version="0.1.0",
+    )
+    app.state.settings = settings
+    app.state.engine = engine or make_engine(settings.database_url)
+    app.state.clock = clock
+    app.state.limits = Limits(
+        max_new_tickets_per_hour=settings.max_new_tickets_per_hour,
+        max_identical_replies=settings.max_identical_replies,
+        identical_reply_window=timedelta(seconds=settings.identical_reply_window_seconds),
+    )
+
+    @app.exception_handler(KentonganError)
+    async def kentongan_error(request: Request, error: KentonganError) -> JSONResponse:
+        log.warning("%s %s -> %d %s", request.method, request.url.path, error.status_code, error.message)
+        if error.status_code == 404 and request.url.path.startswith("/webhooks/"):
+            REJECTED.labels(channel=request.url.path.split("/")[2], reason="unknown_address").inc()
+        return JSONResponse({"detail": error.message}, status_code=error.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+        details = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in error.errors()
+        ]
+        return JSONResponse({"detail": details}, status_code=422)
+
+    app.include_router(webhooks.router)
+    app.include_router(health.router)
+    return app

@@ -1,0 +1,39 @@
+"""API tokens: created once, shown once, stored as SHA-256."""
+
+import hashlib
+import secrets
+
+from sqlmodel import Session, select
+
+from models import ApiToken, Role, Staff, Village
+from models.errors import BadRequest, NotFound
+
+TOKEN_PREFIX = "ktg_"  # noqa: S105  (a prefix, not a secret)
+
+
+def hash_token(token: str) -> str:
+    """The stored form of a token (tokens are random, so a plain SHA-256 suffices)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(*, session: Session, village_code: str | None, role: Role, name: str) -> str:
+    """Create (or reuse) the named staff member with this role and return a new token for them."""
+    village_id: int | None = None
+    if role != Role.OPERATOR:
+        if not village_code:
+            raise BadRequest(f"role {role} needs --village")
+        village = session.exec(select(Village).where(Village.code == village_code)).first()
+        if village is None:
+            raise NotFound(f"no village with code {village_code}")
+        village_id = village.id
+    staff = session.exec(
+        select(Staff).where(Staff.village_id == village_id, Staff.role == role, Staff.name == name)
+    ).first()
+    if staff is None:
+        staff = Staff(village_id=village_id, role=role, name=name)
+        session.add(staff)
+        session.flush()
+    assert staff.id is not None
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiToken(staff_id=staff.id, token_hash=hash_token(token)))
+    return token

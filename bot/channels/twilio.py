@@ -1,0 +1,70 @@
+"""Twilio SMS and WhatsApp: turning webhook forms into InboundMessage and replies into TwiML."""
+
+from collections.abc import Mapping
+
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+
+from handlers.inbound import InboundMessage, Media
+from models import Channel, IdentityKind
+from models.errors import BadRequest
+from models.phone import to_e164
+
+WHATSAPP_PREFIX = "whatsapp:"
+MAX_MEDIA = 10  # Twilio sends at most 10 media items per message
+
+
+def signature_is_valid(auth_token: str, url: str, params: Mapping[str, str], signature: str) -> bool:
+    """Check X-Twilio-Signature with twilio's own RequestValidator (it tolerates default ports)."""
+    if not auth_token or not signature:
+        return False
+    return bool(RequestValidator(auth_token).validate(url, dict(params), signature))
+
+
+def _address(value: str) -> tuple[str, IdentityKind]:
+    """A Twilio From/To without the channel prefix, as an E.164 phone or a WhatsApp user id."""
+    bare = value.removeprefix(WHATSAPP_PREFIX).strip()
+    phone = to_e164(bare) if bare.startswith("+") or bare.isdigit() else None
+    if phone is not None:
+        return phone, IdentityKind.PHONE
+    # WhatsApp users without a phone number (ExternalUserId such as "US.1234...") and alphanumeric senders.
+    return bare[:64], IdentityKind.WHATSAPP_USER if value.startswith(WHATSAPP_PREFIX) else IdentityKind.PHONE
+
+
+def parse_inbound(form: Mapping[str, str]) -> InboundMessage:
+    """An inbound Twilio SMS or WhatsApp message; unknown extra fields are kept in `raw` and ignored."""
+    sid = form.get("MessageSid") or form.get("SmsMessageSid") or form.get("SmsSid") or ""
+    sender_raw, to_raw = form.get("From", ""), form.get("To", "")
+    if not sid or not sender_raw or not to_raw:
+        raise BadRequest("MessageSid, From and To are required")
+    channel = Channel.TWILIO_WHATSAPP if to_raw.startswith(WHATSAPP_PREFIX) else Channel.TWILIO_SMS
+    sender, kind = _address(sender_raw)
+    to, _ = _address(to_raw)
+    try:
+        num_media = min(int(form.get("NumMedia", "0") or 0), MAX_MEDIA)
+    except ValueError:
+        num_media = 0
+    media = tuple(
+        Media(url=form[f"MediaUrl{i}"], content_type=form.get(f"MediaContentType{i}", ""))
+        for i in range(num_media)
+        if form.get(f"MediaUrl{i}")
+    )
+    return InboundMessage(
+        channel=channel,
+        provider_id=sid[:80],
+        to=to,
+        sender=sender,
+        sender_kind=kind,
+        text=form.get("Body", ""),
+        profile_name=form.get("ProfileName") or None,
+        media=media,
+        raw=dict(form),
+    )
+
+
+def twiml(replies: tuple[str, ...]) -> str:
+    """The TwiML answer: one <Message> per reply, or an empty <Response/>."""
+    response = MessagingResponse()
+    for reply in replies:
+        response.message(reply)
+    return str(response)

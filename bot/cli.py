@@ -1,0 +1,138 @@
+"""The `kentongan` command line (CONTRACT.md)."""
+
+import logging
+import sys
+from typing import Annotated
+
+import orjson
+import typer
+
+from bot.settings import get_settings
+from models import Role
+
+app = typer.Typer(help="Kentongan: SMS and WhatsApp service for Indonesian villages.", no_args_is_help=True)
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(token_app, name="token")
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(
+        level=get_settings().log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    workers: Annotated[int, typer.Option(help="API worker processes (PostgreSQL only for >1)")] = 1,
+) -> None:
+    """Serve the API and webhooks."""
+    import uvicorn
+
+    _configure_logging()
+    uvicorn.run("bot.main:app", host=host, port=port, workers=workers, log_level="info", proxy_headers=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision")] = "head") -> None:
+    """Apply migrations to the configured database."""
+    from bot.db import upgrade
+
+    upgrade(get_settings().database_url, revision)
+    typer.echo(f"database at {revision}")
+
+
+@db_app.command("revision")
+def db_revision(message: Annotated[str, typer.Option("-m", "--message", help="Why")]) -> None:
+    """Autogenerate a migration from the models (developers)."""
+    from alembic import command
+
+    from bot.db import alembic_config
+
+    command.revision(alembic_config(get_settings().database_url), message=message, autogenerate=True)
+
+
+@app.command()
+def demo(
+    if_empty: Annotated[bool, typer.Option(help="Seed only when the database has no village")] = False,
+) -> None:
+    """Seed the demo village Desa Sukamaju (idempotent)."""
+    from sqlmodel import select
+
+    from bot.db import make_engine, transaction
+    from bot.demo import seed
+    from models import Village, utcnow
+
+    engine = make_engine(get_settings().database_url)
+    with transaction(engine) as session:
+        if if_empty and session.exec(select(Village.id)).first() is not None:
+            typer.echo("villages exist; demo not seeded")
+            return
+        token = seed(session=session, now=utcnow())
+    if token is None:
+        typer.echo("demo village DEMO already exists (create a token with `kentongan token create`)")
+        return
+    typer.echo("demo village DEMO (Desa Sukamaju) seeded; it answers on +62800000001")
+    typer.echo(f"kader API token (shown once): {token}")
+
+
+@app.command()
+def parse(
+    text: Annotated[str, typer.Argument(help="The message, or - to read one message per stdin line")],
+    json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Explain how a message is understood."""
+    from handlers.understand import understand
+
+    if text == "-":
+        out = sys.stdout.buffer
+        dumps, buffer = orjson.dumps, []
+        for line in sys.stdin.buffer:
+            buffer.append(dumps(understand(line.decode("utf-8", "replace").rstrip("\r\n")).as_dict()))
+            if len(buffer) >= 1024:
+                out.write(b"\n".join(buffer) + b"\n")
+                buffer.clear()
+        if buffer:
+            out.write(b"\n".join(buffer) + b"\n")
+        out.flush()
+        return
+    result = understand(text).as_dict()
+    if json:
+        typer.echo(orjson.dumps(result).decode())
+        return
+    for key, value in result.items():
+        typer.echo(f"{key:>11}: {value}")
+
+
+@token_app.command("create")
+def token_create(
+    role: Annotated[Role, typer.Option(help="operator, kader, kades or bpd")],
+    name: Annotated[str, typer.Option(help="Who holds it")],
+    village: Annotated[str | None, typer.Option(help="Village code (not for operator)")] = None,
+) -> None:
+    """Print a new API token once."""
+    from bot.auth import create_token
+    from bot.db import make_engine, transaction
+    from models.errors import KentonganError
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        with transaction(engine) as session:
+            token = create_token(session=session, village_code=village, role=role, name=name)
+    except KentonganError as error:
+        typer.echo(f"error: {error.message}", err=True)
+        raise typer.Exit(2) from error
+    typer.echo(token)
+
+
+def main() -> None:
+    """Entry point of the `kentongan` script."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,275 @@
+"""The demo village of CONTRACT.md: Desa Sukamaju, with enough real-looking data to show every answer."""
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from bot.auth import create_token
+from models import (
+    Area,
+    AreaKind,
+    BudgetDirection,
+    BudgetLine,
+    Channel,
+    ConsentEvent,
+    Contact,
+    ContactIdentity,
+    Decision,
+    DecisionKind,
+    IdentityKind,
+    Meeting,
+    MeetingKind,
+    Programme,
+    Role,
+    Service,
+    Staff,
+    SubscriptionState,
+    Village,
+    VillageAddress,
+)
+
+DEMO_CODE = "DEMO"
+DEMO_NUMBER = "+62800000001"
+DEMO_ZONE = "Asia/Jakarta"
+
+DUSUN = {"Krajan": (1, [1, 2, 3]), "Sukamulya": (2, [1, 2]), "Cibodas": (3, [1, 2, 3])}
+
+RESIDENTS = [
+    ("Pak Slamet", "+6281234500001", "Krajan", 1, 2),
+    ("Bu Sri Wahyuni", "+6281234500002", "Krajan", 1, 3),
+    ("Mas Agus", "+6285712300003", "Sukamulya", 2, 1),
+    ("Bu Yati", "+6287812300004", "Sukamulya", 2, 2),
+    ("Kang Ujang", "+6281312300005", "Cibodas", 3, 1),
+    ("Teh Euis", "+6282112300006", "Cibodas", 3, 3),
+    ("Pak Wayan", "+6281912300007", "Krajan", 1, 1),
+    ("Mbak Rina", "+6289512300008", "Cibodas", 3, 2),
+]
+
+STAFF = [
+    ("Siti Rahma (KPMD)", Role.KADER, "+6281300000002"),
+    ("Bapak Darmawan (Kepala Desa)", Role.KADES, "+6281300000003"),
+    ("Ibu Wulandari (Ketua BPD)", Role.BPD, "+6281300000004"),
+]
+
+
+def _local(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=ZoneInfo(DEMO_ZONE))
+
+
+def seed(*, session: Session, now: datetime) -> str | None:
+    """Create the demo village once; returns a new kader token, or None when the village already exists."""
+    if session.exec(select(Village).where(Village.code == DEMO_CODE)).first() is not None:
+        return None
+    village = Village(code=DEMO_CODE, name="Desa Sukamaju", timezone=DEMO_ZONE)
+    session.add(village)
+    session.flush()
+    vid = village.id
+    assert vid is not None
+    session.add_all(
+        [
+            VillageAddress(village_id=vid, channel=Channel.CONSOLE, address=DEMO_NUMBER),
+            VillageAddress(village_id=vid, channel=Channel.TWILIO_SMS, address=DEMO_NUMBER),
+            VillageAddress(village_id=vid, channel=Channel.TWILIO_WHATSAPP, address=DEMO_NUMBER),
+            VillageAddress(village_id=vid, channel=Channel.WHATSAPP_CLOUD, address="100000000000001"),
+            VillageAddress(village_id=vid, channel=Channel.SMSGATE, address="demo-phone"),
+        ]
+    )
+    for name, (rw, rts) in DUSUN.items():
+        dusun = Area(village_id=vid, kind=AreaKind.DUSUN, name=name)
+        session.add(dusun)
+        session.flush()
+        rw_area = Area(village_id=vid, kind=AreaKind.RW, name=f"{rw:02d}", parent_id=dusun.id)
+        session.add(rw_area)
+        session.flush()
+        session.add_all(
+            Area(village_id=vid, kind=AreaKind.RT, name=f"{rt:02d}", parent_id=rw_area.id) for rt in rts
+        )
+
+    for name, phone, dusun_name, rw, rt in RESIDENTS:
+        contact = Contact(
+            village_id=vid,
+            name=name,
+            dusun=dusun_name,
+            rw=rw,
+            rt=rt,
+            preferred_channel=Channel.TWILIO_WHATSAPP if phone[4] in "12" else Channel.SMSGATE,
+            fallback_channel=Channel.SMSGATE,
+            subscription=SubscriptionState.SUBSCRIBED,
+            subscription_changed_at=now,
+        )
+        session.add(contact)
+        session.flush()
+        assert contact.id is not None
+        session.add(
+            ContactIdentity(village_id=vid, contact_id=contact.id, kind=IdentityKind.PHONE, value=phone)
+        )
+        session.add(
+            ConsentEvent(
+                contact_id=contact.id,
+                state=SubscriptionState.SUBSCRIBED,
+                source="demo",
+                evidence="Daftar di Posyandu (formulir kertas)",
+                created_at=now,
+            )
+        )
+    for name, role, phone in STAFF:
+        session.add(Staff(village_id=vid, name=name, role=role, phone=phone))
+
+    today = now.astimezone(ZoneInfo(DEMO_ZONE)).date()
+    musdes = Meeting(
+        village_id=vid,
+        kind=MeetingKind.MUSDES_RKPDES,
+        title="Musdes RKPDes",
+        starts_at=_local(today + timedelta(days=10), 19, 30),
+        place="Balai Desa Sukamaju",
+        agenda="Penyusunan RKPDes tahun depan dan usulan prioritas pembangunan",
+    )
+    musdus = Meeting(
+        village_id=vid,
+        kind=MeetingKind.MUSDUS,
+        title="Musdus Krajan",
+        starts_at=_local(today + timedelta(days=4), 15),
+        place="Mushola Al-Ikhlas Krajan",
+        agenda="Usulan dusun Krajan untuk RKPDes",
+        dusun="Krajan",
+    )
+    past = Meeting(
+        village_id=vid,
+        kind=MeetingKind.MUSDES,
+        title="Musdes Penetapan Sanksi Sampah",
+        starts_at=_local(today - timedelta(days=40), 19),
+        place="Balai Desa Sukamaju",
+        agenda="Aturan dan sanksi pembuangan sampah ke sungai",
+    )
+    session.add_all([musdes, musdus, past])
+    session.flush()
+    session.add_all(
+        [
+            Decision(
+                village_id=vid,
+                kind=DecisionKind.SANKSI,
+                title="Denda Rp50.000 buang sampah ke sungai",
+                text="Warga yang membuang sampah ke Sungai Cibodas didenda Rp50.000 dan wajib kerja bakti.",
+                meeting_id=past.id,
+                effective_date=today - timedelta(days=30),
+            ),
+            Decision(
+                village_id=vid,
+                title="Iuran air PAMSIMAS Rp5.000/bulan",
+                text="Iuran pemeliharaan air bersih PAMSIMAS Rp5.000 per KK per bulan, dibayar ke BUMDes.",
+                meeting_id=past.id,
+                effective_date=today - timedelta(days=30),
+            ),
+            Decision(
+                village_id=vid,
+                title="Penetapan 42 KK penerima BLT-DD",
+                text="Daftar 42 KK penerima BLT Dana Desa ditetapkan dalam Musdesus.",
+                effective_date=today - timedelta(days=90),
+            ),
+        ]
+    )
+    year = today.year
+    income = [
+        ("DD", "Dana Desa", 1_050_000_000),
+        ("ADD", "Alokasi Dana Desa", 450_000_000),
+        ("PADes", "Pendapatan Asli Desa", 35_000_000),
+        ("BHPR", "Bagi hasil pajak & retribusi", 60_000_000),
+    ]
+    session.add_all(
+        BudgetLine(
+            village_id=vid,
+            year=year,
+            direction=BudgetDirection.INCOME,
+            source=src,
+            activity=name,
+            amount=amount,
+        )
+        for src, name, amount in income
+    )
+    spending = [
+        (2, "Rabat beton jalan", "Dusun Krajan RT 02", 250_000_000, 180_000_000),
+        (2, "Drainase", "Dusun Cibodas RW 03", 120_000_000, 0),
+        (2, "Lampu jalan tenaga surya", "Dusun Sukamulya", 75_000_000, 75_000_000),
+        (2, "Perpipaan air bersih", "Dusun Cibodas", 95_000_000, 40_000_000),
+        (3, "Posyandu & PMT balita", "Desa", 48_000_000, 30_000_000),
+        (4, "Pelatihan BUMDes", "Balai Desa", 25_000_000, 0),
+        (5, "BLT-DD 42 KK", "Desa", 151_200_000, 100_800_000),
+        (1, "Penghasilan tetap & tunjangan perangkat", "Kantor Desa", 560_000_000, 420_000_000),
+        (1, "Operasional kantor desa", "Kantor Desa", 85_000_000, 50_000_000),
+        (3, "Honor guru PAUD", "PAUD Melati", 36_000_000, 27_000_000),
+    ]
+    session.add_all(
+        BudgetLine(
+            village_id=vid,
+            year=year,
+            direction=BudgetDirection.SPENDING,
+            bidang=bidang,
+            activity=activity,
+            location=location,
+            amount=amount,
+            realised=realised,
+        )
+        for bidang, activity, location, amount, realised in spending
+    )
+    session.add_all(
+        [
+            Programme(
+                village_id=vid,
+                name="BLT-DD",
+                summary="Rp300.000/bulan utk 42 KK, cair tiap awal bulan di kantor desa",
+                period=str(year),
+            ),
+            Programme(
+                village_id=vid,
+                name="Padat Karya Tunai",
+                summary="Rabat beton Krajan, upah Rp100.000/hari, daftar ke Kadus",
+                period=str(year),
+            ),
+            Programme(
+                village_id=vid,
+                name="Posyandu",
+                summary="Tiap Selasa minggu ke-2 di tiap dusun",
+                period=str(year),
+            ),
+            Programme(
+                village_id=vid,
+                name="PAMSIMAS",
+                summary="Sambungan air bersih Cibodas, iuran Rp5.000/bulan",
+                period=str(year),
+            ),
+        ]
+    )
+    session.add_all(
+        [
+            Service(
+                village_id=vid,
+                name="Surat pengantar KTP/KK",
+                requirements="KK asli & fotokopi",
+                hours="Senin-Jumat 08.00-14.00",
+                fee="gratis",
+            ),
+            Service(
+                village_id=vid,
+                name="Surat keterangan domisili",
+                requirements="KTP & KK",
+                hours="Senin-Jumat 08.00-14.00",
+                fee="gratis",
+            ),
+            Service(
+                village_id=vid,
+                name="SKTM",
+                requirements="KTP, KK & surat pengantar RT",
+                hours="Senin-Jumat 08.00-14.00",
+                fee="gratis",
+            ),
+            Service(
+                village_id=vid,
+                name="Pengantar nikah (N1-N4)",
+                requirements="KTP, KK, akta lahir, pas foto",
+                hours="Senin-Kamis 08.00-12.00",
+                fee="gratis",
+            ),
+        ]
+    )
+    return create_token(session=session, village_code=DEMO_CODE, role=Role.KADER, name="Siti Rahma (KPMD)")

@@ -1,0 +1,74 @@
+"""Provider webhooks: verify, store once, act, answer."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, Field
+
+from bot import inbound
+from bot.channels import twilio as twilio_channel
+from bot.deps import EngineDep, LimitsDep, NowDep, SettingsDep, TwilioForm
+from handlers.inbound import InboundMessage, Media
+from models import Channel, IdentityKind
+from models.errors import BadRequest, NotFound
+from models.phone import to_e164
+
+router = APIRouter(tags=["webhooks"])
+
+MAX_CONSOLE_TEXT = 4096
+
+
+@router.post("/webhooks/twilio", response_class=Response, responses={200: {"content": {"text/xml": {}}}})
+def twilio_inbound(form: TwilioForm, engine: EngineDep, now: NowDep, limits: LimitsDep) -> Response:
+    """Inbound SMS and WhatsApp from Twilio; answers TwiML."""
+    message = twilio_channel.parse_inbound(form)
+    outcome = inbound.handle(engine, message, now=now, limits=limits)
+    return Response(twilio_channel.twiml(outcome.replies), media_type="text/xml")
+
+
+class ConsoleMessage(BaseModel):
+    """A message typed into the console channel."""
+
+    sender: Annotated[str, Field(alias="from", min_length=1, max_length=64, examples=["+6281234567890"])]
+    to: Annotated[str, Field(min_length=1, max_length=64, examples=["+62800000001"])]
+    text: Annotated[str, Field(default="", max_length=MAX_CONSOLE_TEXT)]
+    id: Annotated[str | None, Field(default=None, max_length=80, description="Idempotency key")] = None
+    media: Annotated[list[str], Field(default_factory=list, max_length=10, description="Media URLs")]
+
+
+class ConsoleReply(BaseModel):
+    """What Kentongan answered."""
+
+    replies: list[str]
+    duplicate: bool = False
+    ticket: str | None = None
+
+
+@router.post("/webhooks/console")
+def console_inbound(
+    body: ConsoleMessage, settings: SettingsDep, engine: EngineDep, now: NowDep, limits: LimitsDep
+) -> ConsoleReply:
+    """The console channel: the same pipeline, for the demo, training and tests."""
+    if not settings.console_enabled:
+        raise NotFound("the console channel is not enabled")
+    sender = to_e164(body.sender)
+    to = to_e164(body.to)
+    if sender is None:
+        raise BadRequest(f"'from' is not a valid phone number: {body.sender!r}")
+    if to is None:
+        raise BadRequest(f"'to' is not a valid phone number: {body.to!r}")
+    message = InboundMessage(
+        channel=Channel.CONSOLE,
+        provider_id=body.id or uuid.uuid4().hex,
+        to=to,
+        sender=sender,
+        sender_kind=IdentityKind.PHONE,
+        text=body.text,
+        media=tuple(Media(url=url) for url in body.media),
+        raw=body.model_dump(by_alias=True),
+    )
+    outcome = inbound.handle(engine, message, now=now, limits=limits)
+    return ConsoleReply(
+        replies=list(outcome.replies), duplicate=outcome.duplicate, ticket=outcome.ticket_code
+    )

@@ -1,0 +1,64 @@
+"""The one Settings object (CONTRACT.md names, prefix KENTONGAN_, also read from .env)."""
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "placeholder"}
+
+
+class Settings(BaseSettings):
+    """Deployment-wide settings; per-village values live in the database."""
+
+    model_config = SettingsConfigDict(env_prefix="KENTONGAN_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite:///var/kentongan.db"
+    public_base_url: str = "http://127.0.0.1:8000"
+    channel: str = "console"
+    console_enabled: bool = True
+    log_level: str = "INFO"
+
+    twilio_account_sid: str = ""
+    twilio_auth_token: SecretStr = SecretStr("")
+    twilio_api_base: str = "https://api.twilio.com"
+
+    whatsapp_access_token: SecretStr = SecretStr("")
+    whatsapp_app_secret: SecretStr = SecretStr("")
+    whatsapp_verify_token: SecretStr = SecretStr("")
+    whatsapp_api_base: str = "https://graph.facebook.com/v21.0"
+
+    smsgate_url: str = ""
+    smsgate_username: str = ""
+    smsgate_password: SecretStr = SecretStr("")
+    smsgate_signing_key: SecretStr = SecretStr("")
+
+    # Flood control (per sender number, not per network address).
+    max_new_tickets_per_hour: int = 5
+    max_identical_replies: int = 3
+    identical_reply_window_seconds: int = 300
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets_in_production(self) -> "Settings":
+        if self.environment != "production":
+            return self
+        if self.console_enabled:
+            raise ValueError("KENTONGAN_CONSOLE_ENABLED must be false in production")
+        if self.twilio_account_sid and self.twilio_auth_token.get_secret_value() in PLACEHOLDER_SECRETS:
+            raise ValueError("KENTONGAN_TWILIO_AUTH_TOKEN is a placeholder; set the real token")
+        if (
+            self.whatsapp_access_token.get_secret_value()
+            and self.whatsapp_app_secret.get_secret_value() in PLACEHOLDER_SECRETS
+        ):
+            raise ValueError("KENTONGAN_WHATSAPP_APP_SECRET is a placeholder; set the real secret")
+        if self.smsgate_url and self.smsgate_signing_key.get_secret_value() in PLACEHOLDER_SECRETS:
+            raise ValueError("KENTONGAN_SMSGATE_SIGNING_KEY is a placeholder; set the real key")
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

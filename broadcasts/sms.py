@@ -1,0 +1,99 @@
+"""SMS encoding and segment counting, exactly as PROTOCOLS.md describes (GSM 03.38).
+
+Written by hand because no maintained Python library computes segments with the extension table and
+the never-split-a-pair rule; the rules are small and fully tested.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+GSM7_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
+
+# Look-alikes that force UCS-2 for no good reason; replaced before an SMS is sent.
+REPLACEMENTS = {
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": "'",
+    "\u201b": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u2032": "'",
+    "\u2033": '"',
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2015": "-",
+    "\u2212": "-",
+    "\u2026": "...",
+    "\u00a0": " ",
+    "\u2009": " ",
+    "\u200b": "",
+    "\u2022": "-",
+    "\u00b7": "-",
+    "\t": " ",
+    "\u00ab": '"',
+    "\u00bb": '"',
+}
+_TRANSLATE = str.maketrans(REPLACEMENTS)
+
+
+class Encoding(StrEnum):
+    """How an SMS is encoded on the air."""
+
+    GSM7 = "GSM-7"
+    UCS2 = "UCS-2"
+
+
+@dataclass(frozen=True, slots=True)
+class SmsInfo:
+    """Encoding, length in units (septets or UTF-16 code units), segments, characters forcing UCS-2."""
+
+    encoding: Encoding
+    units: int
+    segments: int
+    unicode_chars: tuple[str, ...]
+
+
+def is_gsm7(text: str) -> bool:
+    """True when every character is in the GSM-7 basic or extension table."""
+    return all(ch in GSM7_BASIC or ch in GSM7_EXTENSION for ch in text)
+
+
+def sanitize(text: str) -> str:
+    """Replace curly quotes, dashes, ellipses and odd spaces with their GSM-7 equivalents."""
+    return text.translate(_TRANSLATE)
+
+
+def _pack(unit_sizes: list[int], single: int, per_part: int) -> int:
+    """Count parts, never splitting a multi-unit character (escape pair or surrogate pair)."""
+    total = sum(unit_sizes)
+    if total <= single:
+        return 1
+    parts, used = 1, 0
+    for size in unit_sizes:
+        if used + size > per_part:
+            parts += 1
+            used = 0
+        used += size
+    return parts
+
+
+def analyse(text: str) -> SmsInfo:
+    """Encoding, units and segments of `text` as sent (`sanitize` first avoids needless UCS-2)."""
+    unicode_chars = tuple(
+        dict.fromkeys(ch for ch in text if ch not in GSM7_BASIC and ch not in GSM7_EXTENSION)
+    )
+    if not unicode_chars:
+        sizes = [2 if ch in GSM7_EXTENSION else 1 for ch in text]
+        return SmsInfo(Encoding.GSM7, sum(sizes), _pack(sizes, 160, 153), ())
+    sizes = [2 if ord(ch) > 0xFFFF else 1 for ch in text]
+    return SmsInfo(Encoding.UCS2, sum(sizes), _pack(sizes, 70, 67), unicode_chars)
+
+
+def segments(text: str) -> int:
+    """Number of SMS parts `text` needs."""
+    return analyse(text).segments

@@ -1,0 +1,171 @@
+"""Answers from the village's own data, cut into SMS-sized parts ("balas DANA 2")."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement
+from sqlmodel import Session, col, func, or_, select
+
+from broadcasts.sms import sanitize
+from models import (
+    BudgetDirection,
+    BudgetLine,
+    Decision,
+    DecisionKind,
+    Meeting,
+    MeetingStatus,
+    Programme,
+    Service,
+    Topic,
+    Village,
+)
+from models import texts as t
+from models.info import MEETING_LABELS
+
+SMS_LIMIT = 160
+
+TOPIC_KEYWORDS = {
+    Topic.JADWAL: "JADWAL",
+    Topic.DANA_DESA: "DANA",
+    Topic.KEPUTUSAN: "SANKSI",
+    Topic.PROGRAM: "PROGRAM",
+    Topic.LAYANAN: "LAYANAN",
+}
+
+
+def paginate(header: str, items: Sequence[str], keyword: str, page: int, limit: int = SMS_LIMIT) -> str:
+    """Part `page` (from 1) of header + items, each part fitting `limit`, offering the next if more remain."""
+    pages: list[list[str]] = []
+    current: list[str] = []
+    for raw in items:
+        item = raw.strip()
+        while True:
+            more = t.INFO_MORE.format(keyword=keyword, page=len(pages) + 2)
+            room = limit - len(header) - len(more) - len("; ".join(current)) - (2 if current else 0)
+            if len(item) <= room:
+                current.append(item)
+                break
+            if not current:
+                current.append(item[: max(room - 3, 0)].rstrip() + "...")
+                break
+            pages.append(current)
+            current = []
+    if current:
+        pages.append(current)
+    if page > len(pages):
+        return t.INFO_NO_MORE_PAGES.format(keyword=keyword)
+    body = header + "; ".join(pages[page - 1])
+    if page < len(pages):
+        body += "." + t.INFO_MORE.format(keyword=keyword, page=page + 1)
+    else:
+        body += "."
+    return body
+
+
+def answer(
+    *, session: Session, village: Village, topic: Topic, page: int, now: datetime, dusun: str | None
+) -> str:
+    """The answer to an information question, one SMS long."""
+    assert village.id is not None
+    keyword = TOPIC_KEYWORDS[topic]
+    page = max(page, 1)
+    if topic == Topic.JADWAL:
+        header, items, empty = t.JADWAL_HEADER, _meetings(session, village, now, dusun), t.JADWAL_EMPTY
+    elif topic == Topic.DANA_DESA:
+        header, items = _budget(session, village.id, now, village.timezone)
+        empty = t.DANA_EMPTY
+    elif topic == Topic.KEPUTUSAN:
+        header, items, empty = t.KEPUTUSAN_HEADER, _decisions(session, village.id), t.KEPUTUSAN_EMPTY
+    elif topic == Topic.PROGRAM:
+        header, items, empty = t.PROGRAM_HEADER, _programmes(session, village.id), t.PROGRAM_EMPTY
+    else:
+        header, items, empty = t.LAYANAN_HEADER, _services(session, village.id), t.LAYANAN_EMPTY
+    if not items:
+        return empty
+    return paginate(sanitize(header), [sanitize(i) for i in items], keyword, page)
+
+
+def _meetings(session: Session, village: Village, now: datetime, dusun: str | None) -> list[str]:
+    audience: ColumnElement[bool] = col(Meeting.dusun).is_(None)
+    if dusun:
+        audience = or_(audience, func.lower(Meeting.dusun) == dusun.lower())
+    meetings = session.exec(
+        select(Meeting)
+        .where(
+            Meeting.village_id == village.id,
+            Meeting.status == MeetingStatus.SCHEDULED,
+            Meeting.starts_at >= now,
+            audience,
+        )
+        .order_by(col(Meeting.starts_at))
+        .limit(20)
+    ).all()
+    return [
+        t.JADWAL_ITEM.format(
+            kind=m.title or MEETING_LABELS[m.kind],
+            when=t.format_when(m.starts_at, village.timezone),
+            place=m.place,
+        )
+        for m in meetings
+    ]
+
+
+def _budget(session: Session, village_id: int, now: datetime, timezone: str) -> tuple[str, list[str]]:
+    this_year = now.astimezone(ZoneInfo(timezone)).year
+    year = session.exec(
+        select(func.max(BudgetLine.year)).where(
+            BudgetLine.village_id == village_id, BudgetLine.year <= this_year
+        )
+    ).one()
+    if year is None:
+        return t.DANA_HEADER, []
+    lines = session.exec(
+        select(BudgetLine).where(BudgetLine.village_id == village_id, BudgetLine.year == year)
+    ).all()
+    income = sum(line.amount for line in lines if line.direction == BudgetDirection.INCOME)
+    spending_lines = sorted(
+        (line for line in lines if line.direction == BudgetDirection.SPENDING), key=lambda line: -line.amount
+    )
+    spending = sum(line.amount for line in spending_lines)
+    header = t.DANA_HEADER.format(
+        year=year, income=t.format_rupiah(income), spending=t.format_rupiah(spending)
+    )
+    items = [
+        t.DANA_ITEM.format(
+            activity=line.activity, location=line.location or "desa", amount=t.format_rupiah(line.amount)
+        )
+        for line in spending_lines
+    ]
+    return header, items
+
+
+def _decisions(session: Session, village_id: int) -> list[str]:
+    decisions = session.exec(
+        select(Decision)
+        .where(Decision.village_id == village_id)
+        .order_by(col(Decision.effective_date).desc(), col(Decision.id).desc())
+        .limit(20)
+    ).all()
+    return [
+        ("Sanksi: " if d.kind == DecisionKind.SANKSI else "")
+        + t.KEPUTUSAN_ITEM.format(title=d.title, date=t.format_date(d.effective_date))
+        for d in decisions
+    ]
+
+
+def _programmes(session: Session, village_id: int) -> list[str]:
+    programmes = session.exec(
+        select(Programme).where(Programme.village_id == village_id, col(Programme.active).is_(True))
+    ).all()
+    return [t.PROGRAM_ITEM.format(name=p.name, summary=p.summary) for p in programmes]
+
+
+def _services(session: Session, village_id: int) -> list[str]:
+    services = session.exec(
+        select(Service).where(Service.village_id == village_id).order_by(col(Service.id))
+    ).all()
+    return [
+        t.LAYANAN_ITEM.format(name=s.name, requirements=s.requirements, hours=s.hours, fee=s.fee)
+        for s in services
+    ]

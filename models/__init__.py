@@ -1,0 +1,67 @@
+"""SQLModel tables and enums, one module per aggregate. Importing this package registers every table."""
+
+from models.base import UTCDateTime, utcnow
+from models.contact import (
+    ConsentEvent,
+    Contact,
+    ContactIdentity,
+    ContactTopic,
+    IdentityKind,
+    Pending,
+    SubscriptionState,
+)
+from models.info import (
+    BudgetDirection,
+    BudgetLine,
+    Decision,
+    DecisionKind,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Programme,
+    Service,
+)
+from models.message import Direction, Message
+from models.staff import ApiToken, Staff
+from models.ticket import Ticket, TicketEvent, TicketEventKind, TicketStatus
+from models.village import Area, AreaKind, Channel, Village, VillageAddress
+from models.vocabulary import BroadcastKind, Category, Intent, Role, Topic
+
+__all__ = [
+    "ApiToken",
+    "Area",
+    "AreaKind",
+    "BroadcastKind",
+    "BudgetDirection",
+    "BudgetLine",
+    "Category",
+    "Channel",
+    "ConsentEvent",
+    "Contact",
+    "ContactIdentity",
+    "ContactTopic",
+    "Decision",
+    "DecisionKind",
+    "Direction",
+    "IdentityKind",
+    "Intent",
+    "Meeting",
+    "MeetingKind",
+    "MeetingStatus",
+    "Message",
+    "Pending",
+    "Programme",
+    "Role",
+    "Service",
+    "Staff",
+    "SubscriptionState",
+    "Ticket",
+    "TicketEvent",
+    "TicketEventKind",
+    "TicketStatus",
+    "Topic",
+    "UTCDateTime",
+    "Village",
+    "VillageAddress",
+    "utcnow",
+]

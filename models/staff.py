@@ -1,0 +1,36 @@
+"""Staff of a village (or the operator of the deployment) and their API tokens."""
+
+from datetime import datetime
+
+from sqlalchemy import String
+from sqlmodel import Field, SQLModel
+
+from models.base import EnumText, UTCDateTime, utcnow
+from models.vocabulary import Role
+
+
+class Staff(SQLModel, table=True):
+    """A person with a role: kader, kades, bpd in one village; operator for the whole deployment."""
+
+    __tablename__ = "staff"
+
+    id: int | None = Field(default=None, primary_key=True)
+    village_id: int | None = Field(default=None, foreign_key="village.id", index=True)
+    name: str = Field(sa_type=String(120))
+    role: Role = Field(sa_type=EnumText(Role, 12))
+    phone: str | None = Field(default=None, sa_type=String(20), description="E.164, for staff text commands")
+    pin_hash: str | None = Field(default=None, sa_type=String(200))
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token, stored as its SHA-256; shown once when created."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    token_hash: str = Field(sa_type=String(64), unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,0 +1,134 @@
+"""Every text a resident or official receives, in one catalogue, with the formatting they share.
+
+Indonesian, polite, short: each template fits one GSM-7 SMS (160 characters) with realistic values;
+tests/test_texts.py checks that. Variables are filled with str.format.
+"""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+# --- resident replies --------------------------------------------------------------------------
+
+MENU = (
+    "{desa}: tulis masalah Anda utk melapor, atau ketik CEK kode, JADWAL, DANA, SANKSI, "
+    "PROGRAM, LAYANAN, DAFTAR (info desa), BERHENTI."
+)
+EMPTY = "Pesan Anda kosong. Tulis masalah atau pertanyaan Anda, atau ketik MENU untuk pilihan."
+OTHER = "Terima kasih atas pesannya. Untuk melapor, tulis saja masalahnya. Ketik MENU untuk pilihan lain."
+
+COMPLAINT_ASK_DETAIL = (
+    "Silakan tulis aduan Anda: apa masalahnya dan di mana (dusun/RT/RW). "
+    "Contoh: Lampu jalan RT 3 mati sejak Senin."
+)
+COMPLAINT_CREATED = (
+    "Terima kasih, aduan Anda diterima dgn kode {code}. Petugas desa memeriksanya dlm 3 hari kerja. "
+    "Ketik CEK {code} utk melihat status."
+)
+COMPLAINT_CREATED_BPD = (
+    "Terima kasih, aduan Anda diterima dgn kode {code} dan diteruskan ke BPD, bukan ke kepala desa. "
+    "Ketik CEK {code} utk melihat status."
+)
+COMPLAINT_PRIVATE_SUFFIX = " Identitas Anda dirahasiakan."
+COMPLAINT_PHOTO_ONLY = (
+    "Foto diterima, kode aduan {code}. Mohon balas dgn keterangan singkat: apa masalahnya dan di mana "
+    "(dusun/RT)."
+)
+COMPLAINT_DETAIL_ADDED = (
+    "Terima kasih, keterangan ditambahkan ke aduan {code}. Ketik CEK {code} utk melihat status."
+)
+COMPLAINT_MEDIA_ADDED = "Foto ditambahkan ke aduan {code}. Ketik CEK {code} utk melihat status."
+COMPLAINT_RATE_LIMITED = (
+    "Maaf, Anda sudah mengirim {n} aduan dlm 1 jam terakhir. Mohon tunggu 1 jam, atau hubungi kantor desa."
+)
+
+STATUS_OWN = "Aduan {code} ({category}): {status}.{note}"
+STATUS_NOTE = " Catatan: {note}"
+STATUS_OTHER = "Aduan {code}: {status}."
+STATUS_UNKNOWN = (
+    "Kode {code} tidak ditemukan. Periksa lagi angkanya, atau ketik CEK saja utk melihat aduan Anda."
+)
+STATUS_LIST = "Aduan Anda yg masih terbuka: {items}. Ketik CEK kode utk rinciannya."
+STATUS_NONE = "Anda tidak punya aduan yg masih terbuka. Utk melapor, tulis saja masalahnya."
+
+SUBSCRIBED = "Anda terdaftar utk info {what} dari {desa}. Utk berhenti, ketik BERHENTI."
+ALREADY_SUBSCRIBED = "Anda sudah terdaftar utk info {what} dari {desa}. Utk berhenti, ketik BERHENTI."
+UNSUBSCRIBED = (
+    "Anda tidak akan menerima pengumuman {desa} lagi. Aduan tetap bisa dikirim. "
+    "Utk daftar kembali, ketik DAFTAR."
+)
+NOT_SUBSCRIBED = "Anda memang tidak terdaftar utk pengumuman {desa}. Utk daftar, ketik DAFTAR."
+
+# Information answers: a header, items, and an offer of the next part when more remain.
+INFO_MORE = " Balas {keyword} {page} utk lanjutannya."
+INFO_NO_MORE_PAGES = "Tidak ada lanjutan. Ketik {keyword} utk bagian pertama."
+JADWAL_HEADER = "Jadwal rapat desa: "
+JADWAL_ITEM = "{kind} {when}, {place}"
+JADWAL_EMPTY = "Belum ada jadwal rapat desa yg diumumkan. Ketik DAFTAR agar dikabari bila ada jadwal baru."
+DANA_HEADER = "APBDes {year}: pendapatan {income}, belanja {spending}. "
+DANA_ITEM = "{activity} ({location}) {amount}"
+DANA_EMPTY = "Data APBDes belum dimasukkan. Silakan tanyakan ke kantor desa atau BPD."
+KEPUTUSAN_HEADER = "Keputusan & sanksi desa: "
+KEPUTUSAN_ITEM = "{title} (berlaku {date})"
+KEPUTUSAN_EMPTY = "Belum ada keputusan atau sanksi desa yg diumumkan."
+PROGRAM_HEADER = "Program desa: "
+PROGRAM_ITEM = "{name}: {summary}"
+PROGRAM_EMPTY = "Belum ada program desa yg diumumkan. Ketik DAFTAR agar dikabari."
+LAYANAN_HEADER = "Layanan kantor desa: "
+LAYANAN_ITEM = "{name}: bawa {requirements}; {hours}; {fee}"
+LAYANAN_EMPTY = "Data layanan belum dimasukkan. Silakan datang ke kantor desa pada jam kerja."
+
+TOPIC_NAMES = {
+    "jadwal": "jadwal rapat",
+    "dana_desa": "dana desa",
+    "keputusan": "keputusan & sanksi",
+    "program": "program",
+    "layanan": "layanan",
+}
+ALL_TOPICS = "semua"
+
+# --- formatting ------------------------------------------------------------------------------
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
+DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+ZONE_NAMES = {
+    "Asia/Jakarta": "WIB",
+    "Asia/Pontianak": "WIB",
+    "Asia/Makassar": "WITA",
+    "Asia/Jayapura": "WIT",
+}
+
+
+def zone_name(timezone: str) -> str:
+    """WIB, WITA or WIT for an Indonesian zone; the zone name otherwise."""
+    return ZONE_NAMES.get(timezone, timezone)
+
+
+def format_when(moment: datetime, timezone: str) -> str:
+    """A meeting time as residents read it: 'Sabtu 12 Des 19.00 WIB'."""
+    local = moment.astimezone(ZoneInfo(timezone))
+    return (
+        f"{DAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1]} "
+        f"{local.hour:02d}.{local.minute:02d} {zone_name(timezone)}"
+    )
+
+
+def format_date(day: datetime | object) -> str:
+    """A date as '5 Jan 2027'."""
+    d = day.date() if isinstance(day, datetime) else day
+    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"  # type: ignore[attr-defined]
+
+
+def _decimal(value: float, places: int) -> str:
+    text = f"{value:.{places}f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+def format_rupiah(amount: int) -> str:
+    """Rupiah the Indonesian way: Rp1,25 miliar; Rp250 juta; Rp12.500.000."""
+    sign = "-" if amount < 0 else ""
+    amount = abs(amount)
+    if amount >= 1_000_000_000:
+        return f"{sign}Rp{_decimal(amount / 1_000_000_000, 2)} miliar"
+    if amount >= 100_000_000:
+        return f"{sign}Rp{_decimal(amount / 1_000_000, 1)} juta"
+    return f"{sign}Rp{amount:,}".replace(",", ".")

@@ -1,0 +1,40 @@
+"""Settings refuse unsafe production values; migrations match the models on both databases."""
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from pydantic import ValidationError
+from sqlalchemy import Engine
+from sqlmodel import SQLModel
+
+from bot.settings import Settings
+
+
+def test_production_refuses_placeholder_secrets() -> None:
+    with pytest.raises(ValidationError, match="TWILIO_AUTH_TOKEN"):
+        Settings(
+            environment="production",
+            console_enabled=False,
+            twilio_account_sid="AC1",
+            twilio_auth_token="changeme",
+        )
+    with pytest.raises(ValidationError, match="CONSOLE_ENABLED"):
+        Settings(environment="production")
+    ok = Settings(
+        environment="production", console_enabled=False, twilio_account_sid="AC1", twilio_auth_token="x" * 32
+    )
+    assert ok.twilio_auth_token.get_secret_value() == "x" * 32
+    assert "x" * 32 not in repr(ok)
+
+
+def test_migrations_match_the_models(engine: Engine) -> None:
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    assert diff == []
+
+
+def test_sqlite_runs_in_wal_mode(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

@@ -1,0 +1,224 @@
+"""POST /webhooks/twilio: signatures, villages, duplicates, WhatsApp senders, odd bodies."""
+
+import re
+import threading
+from collections.abc import Iterator
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
+
+from models import Contact, ContactIdentity, IdentityKind, Message, Ticket
+from tests.conftest import PUBLIC_BASE_URL, TWILIO_TOKEN
+from tests.providers import twilio_signature, twilio_sms_form, twilio_whatsapp_form
+
+PATH = "/webhooks/twilio"
+URL = PUBLIC_BASE_URL + PATH
+
+
+def post(client: TestClient, form: dict[str, str], signature: str | None = None):  # type: ignore[no-untyped-def]
+    headers = {
+        "X-Twilio-Signature": signature
+        if signature is not None
+        else twilio_signature(TWILIO_TOKEN, URL, form)
+    }
+    return client.post(PATH, data=form, headers=headers)
+
+
+def messages(engine: Engine) -> list[str]:
+    """TwiML <Message> bodies are compared through the stored rows; this counts inbound rows."""
+    with Session(engine) as session:
+        return list(session.exec(select(Message.provider_id).where(Message.direction == "in")).all())
+
+
+def replies(twiml: str) -> list[str]:
+    return re.findall(r"<Message>(.*?)</Message>", twiml, flags=re.S)
+
+
+def test_signed_sms_complaint_opens_ticket_and_answers_twiml(client: TestClient, engine: Engine) -> None:
+    response = post(client, twilio_sms_form("lampu jalan di RT 3 mati sdh seminggu"))
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/xml")
+    [reply] = replies(response.text)
+    code = re.search(r"kode (\d{6})", reply)
+    assert code, reply
+    with Session(engine) as session:
+        ticket = session.exec(select(Ticket)).one()
+    assert ticket.code == code.group(1)
+    assert ticket.category == "infrastruktur"
+    assert ticket.rt == 3
+    assert ticket.channel == "twilio_sms"
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [
+        pytest.param("", id="missing"),
+        pytest.param("AAAAAAAAAAAAAAAAAAAAAAAAAAA=", id="forged"),
+        pytest.param(
+            twilio_signature("other-token", URL, twilio_sms_form("x", sid="SM" + "1" * 32)), id="wrong-key"
+        ),
+    ],
+)
+def test_bad_signature_is_403_and_stores_nothing(client: TestClient, engine: Engine, signature: str) -> None:
+    form = twilio_sms_form("jalan rusak parah", sid="SM" + "1" * 32)
+    response = post(client, form, signature=signature)
+    assert response.status_code == 403
+    assert "signature" in response.json()["detail"]
+    assert messages(engine) == []
+
+
+def test_signature_over_other_url_or_tampered_body_is_refused(client: TestClient, engine: Engine) -> None:
+    form = twilio_sms_form("jalan rusak parah")
+    wrong_url = twilio_signature(TWILIO_TOKEN, "http://testserver" + PATH, form)
+    assert post(client, form, signature=wrong_url).status_code == 403
+    good = twilio_signature(TWILIO_TOKEN, URL, form)
+    tampered = {**form, "Body": "jalan rusak parah sekali"}
+    assert post(client, tampered, signature=good).status_code == 403
+    assert messages(engine) == []
+
+
+def test_unknown_to_is_404_and_stores_nothing(client: TestClient, engine: Engine) -> None:
+    response = post(client, twilio_sms_form("jalan rusak", to="+62800009999"))
+    assert response.status_code == 404
+    assert "no village" in response.json()["detail"]
+    assert messages(engine) == []
+
+
+def test_missing_fields_are_400(client: TestClient) -> None:
+    form = {"Body": "halo", "From": "+6281234500001"}
+    response = post(client, form)
+    assert response.status_code == 400
+    assert "MessageSid" in response.json()["detail"]
+
+
+def test_repeat_message_sid_changes_nothing_and_answers_the_same(client: TestClient, engine: Engine) -> None:
+    form = twilio_sms_form("got depan SD mampet, banjir kalau hujan")
+    first = post(client, form)
+    second = post(client, form)
+    assert first.status_code == second.status_code == 200
+    assert first.text == second.text
+    with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(Ticket)).one() == 1
+        assert (
+            session.exec(select(func.count()).select_from(Message).where(Message.direction == "in")).one()
+            == 1
+        )
+
+
+def test_unknown_extra_fields_are_accepted(client: TestClient) -> None:
+    form = twilio_sms_form("MENU", NewFieldFrom2027="x", AnotherOne="y")
+    response = post(client, form)
+    assert response.status_code == 200
+    assert "CEK" in replies(response.text)[0]
+
+
+def test_whatsapp_sender_with_phone_shares_the_sms_contact(client: TestClient, engine: Engine) -> None:
+    post(client, twilio_sms_form("DAFTAR", sender="+6281299990001"))
+    response = post(
+        client, twilio_whatsapp_form("jadwal musdes kapan?", sender="+6281299990001", profile_name="Bu Ani")
+    )
+    assert response.status_code == 200
+    assert "Musdes" in replies(response.text)[0]
+    with Session(engine) as session:
+        ids = session.exec(select(ContactIdentity).where(ContactIdentity.value == "+6281299990001")).all()
+        assert len(ids) == 1
+        contact = session.get(Contact, ids[0].contact_id)
+        assert contact is not None
+        assert contact.name == "Bu Ani"
+        assert contact.whatsapp_last_inbound_at is not None
+
+
+def test_whatsapp_user_without_phone_is_a_contact(client: TestClient, engine: Engine) -> None:
+    form = twilio_whatsapp_form("sampah numpuk di pinggir kali", sender="US.13491208655302741918")
+    form["From"] = "whatsapp:US.13491208655302741918"
+    form["WaId"] = ""
+    response = post(client, form)
+    assert response.status_code == 200
+    assert re.search(r"kode \d{6}", replies(response.text)[0])
+    with Session(engine) as session:
+        identity = session.exec(
+            select(ContactIdentity).where(ContactIdentity.kind == IdentityKind.WHATSAPP_USER)
+        ).one()
+    assert identity.value == "US.13491208655302741918"
+
+
+def test_photo_without_text_keeps_media_and_asks_for_description(client: TestClient, engine: Engine) -> None:
+    media = {"https://api.twilio.com/2010-04-01/Accounts/AC0/Messages/MM1/Media/ME1": "image/jpeg"}
+    response = post(client, twilio_whatsapp_form("", media=media))
+    [reply] = replies(response.text)
+    assert "keterangan" in reply
+    code = re.search(r"kode aduan (\d{6})", reply)
+    assert code
+    follow = post(client, twilio_whatsapp_form("jembatan bambu di dusun Cibodas patah"))
+    assert f"ditambahkan ke aduan {code.group(1)}" in replies(follow.text)[0]
+    with Session(engine) as session:
+        ticket = session.exec(select(Ticket)).one()
+    assert ticket.media[0]["url"].endswith("/ME1")
+    assert ticket.media[0]["content_type"] == "image/jpeg"
+    assert "jembatan" in ticket.text
+    assert ticket.dusun == "Cibodas"
+    assert ticket.category == "infrastruktur"
+
+
+@pytest.mark.parametrize(
+    ("body", "expect"),
+    [
+        pytest.param("", "kosong", id="empty"),
+        pytest.param("   ", "kosong", id="blank"),
+        pytest.param("🙏🙏🙏😭😭", "MENU", id="all-emoji"),
+        pytest.param("JALAN DI DUSUN KRAJAN RUSAK PARAH BANYAK LUBANG", "kode", id="all-caps"),
+        pytest.param("sampah menumpuk di kali dekat jembatan, bau sekali. " * 31, "kode", id="1600-chars"),
+    ],
+)
+def test_odd_bodies_get_a_sensible_answer(client: TestClient, body: str, expect: str) -> None:
+    response = post(client, twilio_sms_form(body))
+    assert response.status_code == 200
+    [reply] = replies(response.text)
+    assert expect in reply
+
+
+@pytest.fixture
+def live_server(app: FastAPI) -> Iterator[str]:
+    """The app on a real socket, so concurrent repeats really race."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        threading.Event().wait(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(5)
+
+
+def test_concurrent_repeats_are_handled_once(live_server: str, engine: Engine) -> None:
+    import httpx
+
+    form = twilio_sms_form("air PAMSIMAS tidak mengalir 3 hari di RT 2")
+    headers = {"X-Twilio-Signature": twilio_signature(TWILIO_TOKEN, URL, form)}
+    results: list[httpx.Response] = []
+    barrier = threading.Barrier(6)
+
+    def send() -> None:
+        with httpx.Client(base_url=live_server, timeout=30) as http:
+            barrier.wait()
+            results.append(http.post(PATH, data=form, headers=headers))
+
+    threads = [threading.Thread(target=send) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [r.status_code for r in results] == [200] * 6
+    assert len({r.text for r in results}) == 1
+    with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(Ticket)).one() == 1
+        assert (
+            session.exec(select(func.count()).select_from(Message).where(Message.direction == "in")).one()
+            == 1
+        )

@@ -1,0 +1,44 @@
+"""SMS encoding and segments, table-driven against hand-computed figures (PROTOCOLS.md)."""
+
+import pytest
+
+from broadcasts.sms import Encoding, analyse, is_gsm7, sanitize
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "units", "segments"),
+    [
+        ("", Encoding.GSM7, 0, 1),
+        ("a" * 160, Encoding.GSM7, 160, 1),
+        ("a" * 161, Encoding.GSM7, 161, 2),
+        ("a" * 306, Encoding.GSM7, 306, 2),
+        ("a" * 307, Encoding.GSM7, 307, 3),
+        ("€" * 80, Encoding.GSM7, 160, 1),  # each extension character is two septets
+        ("€" * 81, Encoding.GSM7, 162, 2),
+        ("a" * 152 + "[", Encoding.GSM7, 154, 1),
+        ("a" * 152 + "[" + "a" * 152, Encoding.GSM7, 306, 3),  # 306 = 2 x 153, but the pair is not split
+        ("Rapat @ Balai Desa: 19.00 WIB!", Encoding.GSM7, 30, 1),
+        ("é" * 160, Encoding.GSM7, 160, 1),  # é is in the basic table
+        ("á", Encoding.UCS2, 1, 1),  # á is not
+        ("a" * 70 + "“", Encoding.UCS2, 71, 2),
+        ("😀" * 35, Encoding.UCS2, 70, 1),  # an emoji is two UTF-16 units
+        ("😀" * 36, Encoding.UCS2, 72, 2),
+        ("a" * 66 + "😀", Encoding.UCS2, 68, 1),
+        ("a" * 66 + "😀" + "a" * 66, Encoding.UCS2, 134, 3),  # 134 = 2 x 67, but the pair moves whole
+    ],
+)
+def test_segments(text: str, encoding: Encoding, units: int, segments: int) -> None:
+    info = analyse(text)
+    assert (info.encoding, info.units, info.segments) == (encoding, units, segments)
+
+
+def test_unicode_characters_are_named_once() -> None:
+    assert analyse("“Rapat” “besok” …").unicode_chars == ("“", "”", "…")
+
+
+def test_sanitize_removes_needless_unicode() -> None:
+    text = "“Musdes” – Kamis… jam 19.00 ‘WIB’"
+    clean = sanitize(text)
+    assert clean == "\"Musdes\" - Kamis... jam 19.00 'WIB'"
+    assert is_gsm7(clean)
+    assert not is_gsm7(text)

@@ -1,0 +1,342 @@
+"""Every intent end to end through the console channel, as a resident would try it.
+
+Every reply is also checked to be one GSM-7 SMS.
+"""
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func
+from sqlmodel import Session, col, select
+
+from bot.db import transaction
+from broadcasts.sms import Encoding, analyse
+from models import (
+    ConsentEvent,
+    Contact,
+    ContactIdentity,
+    ContactTopic,
+    Message,
+    Ticket,
+    TicketEvent,
+    TicketEventKind,
+    TicketStatus,
+    Village,
+    VillageAddress,
+)
+from models.village import Channel
+from tests.conftest import Clock
+
+WARGA = "+6281234500001"
+TETANGGA = "+6285712300003"
+BARU = "+6281377788899"
+
+
+class Resident:
+    """A phone texting the demo village through the console channel."""
+
+    def __init__(self, client: TestClient, number: str, to: str = "+62800000001") -> None:
+        self.client, self.number, self.to = client, number, to
+
+    def say(self, text: str) -> str:
+        body = {"from": self.number, "to": self.to, "text": text}
+        response = self.client.post("/webhooks/console", json=body)
+        assert response.status_code == 200, response.text
+        replies: list[str] = response.json()["replies"]
+        for reply in replies:
+            info = analyse(reply)
+            assert info.encoding == Encoding.GSM7, (reply, info.unicode_chars)
+            assert info.segments == 1, (len(reply), reply)
+        return replies[0] if replies else ""
+
+
+def code_in(reply: str) -> str:
+    found = re.search(r"\b(\d{6})\b", reply)
+    assert found, reply
+    return found.group(1)
+
+
+def contact_of(engine: Engine, number: str) -> Contact:
+    with Session(engine) as session:
+        return session.exec(
+            select(Contact)
+            .join(ContactIdentity, col(ContactIdentity.contact_id) == col(Contact.id))
+            .where(ContactIdentity.value == number)
+        ).one()
+
+
+def count_tickets(engine: Engine) -> int:
+    with Session(engine) as session:
+        return session.exec(select(func.count()).select_from(Ticket)).one()
+
+
+def test_complaint_without_keyword_gets_code_and_next_steps(client: TestClient, engine: Engine) -> None:
+    reply = Resident(client, WARGA).say(
+        "Assalamualaikum pak, mau lapor jln di dpn SD dusun Krajan rusak2, lubangnya besar"
+    )
+    code = code_in(reply)
+    assert "CEK " + code in reply
+    assert "3 hari kerja" in reply
+    with Session(engine) as session:
+        ticket = session.exec(select(Ticket)).one()
+        events = session.exec(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)).all()
+    assert ticket.code == code
+    assert len(code) == 6
+    assert ticket.status == TicketStatus.BARU
+    assert ticket.category == "infrastruktur"
+    assert ticket.dusun == "Krajan"
+    assert [e.kind for e in events] == [TicketEventKind.CREATED]
+
+
+def test_codes_are_digits_unique_and_not_sequential(client: TestClient) -> None:
+    warga = Resident(client, BARU)
+    codes = [
+        code_in(warga.say(problem))
+        for problem in [
+            "jalan rusak di RT 1",
+            "lampu jalan mati RT 2",
+            "got mampet RT 3",
+            "sampah numpuk di kali",
+        ]
+    ]
+    assert len(set(codes)) == 4
+    assert all(c.isdigit() and len(c) == 6 for c in codes)
+    assert sorted(int(c) for c in codes) != list(range(int(min(codes)), int(min(codes)) + 4))
+
+
+def test_bare_aduan_asks_for_detail_and_next_message_completes_it(client: TestClient, engine: Engine) -> None:
+    warga = Resident(client, WARGA)
+    assert "Silakan tulis aduan" in warga.say("ADUAN")
+    assert count_tickets(engine) == 0
+    code = code_in(warga.say("kapan jembatan Cibodas diperbaiki, sdh ambrol"))
+    with Session(engine) as session:
+        ticket = session.exec(select(Ticket)).one()
+    assert ticket.code == code
+    assert "jembatan" in ticket.text
+    # The conversation state is cleared: the next question is a question again.
+    assert "Musdes" in warga.say("kapan musdes?")
+
+
+def test_command_keyword_while_waiting_for_detail_is_obeyed(client: TestClient, engine: Engine) -> None:
+    warga = Resident(client, WARGA)
+    warga.say("lapor")
+    assert "CEK" in warga.say("MENU")
+    assert count_tickets(engine) == 0
+    assert contact_of(engine, WARGA).pending == "none"
+
+
+def test_expired_pending_detail_is_forgotten(client: TestClient, engine: Engine, clock: Clock) -> None:
+    warga = Resident(client, WARGA)
+    warga.say("ADUAN")
+    clock.advance(hours=1)
+    assert "kode" not in warga.say("terima kasih")
+    assert count_tickets(engine) == 0
+
+
+def test_status_for_reporter_other_number_unknown_and_list(client: TestClient, engine: Engine) -> None:
+    warga, tetangga = Resident(client, WARGA), Resident(client, TETANGGA)
+    code = code_in(warga.say("air PAMSIMAS di RT 2 tidak mengalir 3 hari"))
+    with transaction(engine) as session:
+        ticket = session.exec(select(Ticket)).one()
+        ticket.status = TicketStatus.DIPROSES
+        session.add(
+            TicketEvent(
+                ticket_id=ticket.id or 0,
+                kind=TicketEventKind.PUBLIC_NOTE,
+                note="Pipa diganti Kamis",
+                public=True,
+            )
+        )
+    own = warga.say(f"CEK {code}")
+    assert own.startswith(f"Aduan {code} (Air bersih & sanitasi): sedang diproses.")
+    assert "Pipa diganti Kamis" in own
+    assert tetangga.say(f"cek {code}") == f"Aduan {code}: sedang diproses."
+    assert "tidak ditemukan" in warga.say("CEK 999999")
+    listing = warga.say("CEK")
+    assert code in listing
+    assert "sedang diproses" in listing
+    assert "tidak punya aduan" in tetangga.say("status")
+
+
+@pytest.mark.parametrize(
+    ("question", "expect"),
+    [
+        pytest.param("kapan musdes?", ["Musdes RKPDes", "19.30 WIB", "Balai Desa"], id="jadwal"),
+        pytest.param("DANA", ["APBDes 2026", "pendapatan Rp1,6 miliar", "Rp250 juta"], id="dana"),
+        pytest.param("sanksi apa saja yg berlaku", ["Denda Rp50.000"], id="keputusan"),
+        pytest.param("PROGRAM", ["BLT-DD"], id="program"),
+        pytest.param("syarat bikin surat domisili apa?", ["Layanan kantor desa", "KK asli"], id="layanan"),
+    ],
+)
+def test_information_comes_from_the_village_data(
+    client: TestClient, question: str, expect: list[str]
+) -> None:
+    reply = Resident(client, WARGA).say(question)
+    for fragment in expect:
+        assert fragment in reply
+
+
+def test_long_answers_offer_the_next_part(client: TestClient) -> None:
+    warga = Resident(client, WARGA)
+    first = warga.say("DANA")
+    assert "Balas DANA 2" in first
+    parts = [first]
+    page = 1
+    while f"Balas DANA {page + 1}" in parts[-1]:
+        page += 1
+        parts.append(warga.say(f"DANA {page}"))
+    assert page >= 2
+    assert parts[1] != parts[0]
+    text = " ".join(parts)
+    for activity in ["Rabat beton jalan", "Drainase", "Lampu jalan tenaga surya", "Honor guru PAUD"]:
+        assert activity in text
+    assert "Tidak ada lanjutan" in warga.say(f"DANA {page + 5}")
+
+
+def test_musdus_is_shown_only_to_its_dusun(client: TestClient) -> None:
+    assert "Musdus Krajan" in Resident(client, WARGA).say("JADWAL")  # Pak Slamet lives in Krajan
+    assert "Musdus Krajan" not in Resident(client, TETANGGA).say("JADWAL")  # Mas Agus lives in Sukamulya
+
+
+def test_missing_data_is_said_plainly(client: TestClient, engine: Engine) -> None:
+    with transaction(engine) as session:
+        village = Village(code="KOSONG", name="Desa Kosong", timezone="Asia/Makassar")
+        session.add(village)
+        session.flush()
+        session.add(
+            VillageAddress(village_id=village.id or 0, channel=Channel.CONSOLE, address="+62800000002")
+        )
+    warga = Resident(client, WARGA, to="+62800000002")
+    assert "Belum ada jadwal" in warga.say("JADWAL")
+    assert "belum dimasukkan" in warga.say("DANA")
+    assert "Belum ada keputusan" in warga.say("SANKSI")
+    assert "Belum ada program" in warga.say("PROGRAM")
+    assert "belum dimasukkan" in warga.say("LAYANAN")
+
+
+def test_subscribe_and_unsubscribe_record_time_and_source(
+    client: TestClient, engine: Engine, clock: Clock
+) -> None:
+    warga = Resident(client, BARU)
+    assert "terdaftar" in warga.say("DAFTAR")
+    assert "sudah terdaftar" in warga.say("daftar")
+    clock.advance(days=2)
+    assert "tidak akan menerima" in warga.say("STOP")
+    contact = contact_of(engine, BARU)
+    assert contact.subscription == "unsubscribed"
+    assert contact.subscription_changed_at == clock.now
+    with Session(engine) as session:
+        events = session.exec(
+            select(ConsentEvent).where(ConsentEvent.contact_id == contact.id).order_by(col(ConsentEvent.id))
+        ).all()
+    assert [(e.state, e.source, e.channel) for e in events] == [
+        ("subscribed", "keyword", "console"),
+        ("unsubscribed", "keyword", "console"),
+    ]
+    assert events[1].evidence == "STOP"
+    assert "terdaftar" in warga.say("REG")
+    assert contact_of(engine, BARU).subscription == "subscribed"
+
+
+def test_subscribe_to_topics(client: TestClient, engine: Engine) -> None:
+    assert "jadwal rapat" in Resident(client, BARU).say("DAFTAR JADWAL")
+    contact = contact_of(engine, BARU)
+    with Session(engine) as session:
+        topics = session.exec(select(ContactTopic.topic).where(ContactTopic.contact_id == contact.id)).all()
+    assert topics == ["jadwal"]
+
+
+def test_unsubscribe_from_a_never_subscribed_number_is_recorded(client: TestClient, engine: Engine) -> None:
+    assert "tidak terdaftar" in Resident(client, BARU).say("UNREG")
+    assert contact_of(engine, BARU).subscription == "unsubscribed"
+
+
+def test_help_menu_fits_one_sms(client: TestClient) -> None:
+    reply = Resident(client, WARGA).say("MENU")
+    assert reply.startswith("Desa Sukamaju:")
+    for keyword in ["CEK", "JADWAL", "DANA", "DAFTAR", "BERHENTI"]:
+        assert keyword in reply
+
+
+@pytest.mark.parametrize("text", ["terima kasih pak", "Selamat! Anda mendapat hadiah Rp50 juta, hub 0812xxx"])
+def test_thanks_and_scams_are_not_complaints(client: TestClient, engine: Engine, text: str) -> None:
+    assert "kode" not in Resident(client, WARGA).say(text)
+    assert count_tickets(engine) == 0
+
+
+def test_about_head_goes_to_bpd_and_flags_are_kept(client: TestClient, engine: Engine) -> None:
+    reply = Resident(client, WARGA).say(
+        "ADUAN RAHASIA pak kades pakai dana desa utk kepentingan pribadi, anonim"
+    )
+    assert "BPD" in reply
+    assert "dirahasiakan" in reply
+    with Session(engine) as session:
+        ticket = session.exec(select(Ticket)).one()
+    assert ticket.about_head
+    assert ticket.confidential
+    assert ticket.anonymous
+    assert ticket.category == "tata_kelola"
+
+
+def test_new_ticket_flood_is_limited_but_every_message_is_stored(client: TestClient, engine: Engine) -> None:
+    warga = Resident(client, BARU)
+    for i in range(5):
+        code_in(warga.say(f"jalan rusak di RT {i + 1}"))
+    assert "Mohon tunggu" in warga.say("jalan rusak di RT 9")
+    assert count_tickets(engine) == 5
+    with Session(engine) as session:
+        stored = session.exec(
+            select(Message).where(Message.direction == "in").order_by(col(Message.id))
+        ).all()
+    assert len(stored) == 6
+    assert stored[-1].note == "rate_limited"
+
+
+def test_flood_limit_resets_after_an_hour(client: TestClient, clock: Clock) -> None:
+    warga = Resident(client, BARU)
+    for i in range(5):
+        warga.say(f"lampu jalan mati RT {i + 1}")
+    clock.advance(hours=1, seconds=1)
+    code_in(warga.say("lampu jalan mati RT 7"))
+
+
+def test_loop_guard_stops_identical_replies(client: TestClient, engine: Engine, clock: Clock) -> None:
+    warga = Resident(client, BARU)
+    answers = [warga.say("ok") for _ in range(5)]
+    assert answers[0]
+    assert answers[:3] == [answers[0]] * 3
+    assert answers[3:] == ["", ""]
+    with Session(engine) as session:
+        notes = session.exec(
+            select(Message.note).where(Message.direction == "in").order_by(col(Message.id))
+        ).all()
+    assert notes == [None, None, None, "loop_guard", "loop_guard"]
+    clock.advance(minutes=5, seconds=1)
+    assert warga.say("ok") == answers[0]
+
+
+def test_console_duplicate_id_answers_the_same(client: TestClient, engine: Engine) -> None:
+    body = {"from": WARGA, "to": "+62800000001", "text": "jalan rusak RT 2", "id": "console-1"}
+    first = client.post("/webhooks/console", json=body).json()
+    second = client.post("/webhooks/console", json=body).json()
+    assert first["replies"] == second["replies"]
+    assert second["duplicate"] is True
+    assert count_tickets(engine) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "fragment"),
+    [
+        ({"from": "bukan nomor", "to": "+62800000001", "text": "x"}, 400, "from"),
+        ({"from": WARGA, "to": "+62800009999", "text": "x"}, 404, "no village"),
+        ({"from": WARGA, "to": "+62800000001", "text": "x" * 5000}, 422, "text"),
+        ({"to": "+62800000001", "text": "x"}, 422, "from"),
+    ],
+)
+def test_console_bad_input_is_a_clear_4xx(
+    client: TestClient, body: dict[str, str], status: int, fragment: str
+) -> None:
+    response = client.post("/webhooks/console", json=body)
+    assert response.status_code == status
+    assert fragment in str(response.json()["detail"])

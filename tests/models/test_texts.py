@@ -1,0 +1,75 @@
+"""The catalogue: every template fits one GSM-7 SMS with realistic values; Rupiah and dates read right."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from broadcasts.sms import Encoding, analyse
+from models import texts as t
+
+VALUES = {
+    "desa": "Desa Sukamaju Kidul",
+    "code": "482913",
+    "n": 5,
+    "category": "Air bersih & sanitasi",
+    "status": "digabung dengan laporan lain",
+    "note": "",
+    "items": "482913 (sedang diproses), 120456 (diterima)",
+    "what": "jadwal rapat & dana desa",
+    "keyword": "PROGRAM",
+    "page": 12,
+}
+
+TEMPLATES = {
+    name: value
+    for name, value in vars(t).items()
+    if name.isupper() and isinstance(value, str) and not name.endswith(("_HEADER", "_ITEM"))
+}
+
+
+@pytest.mark.parametrize("name", sorted(TEMPLATES))
+def test_template_fits_one_gsm7_sms(name: str) -> None:
+    text = TEMPLATES[name].format(**VALUES)
+    info = analyse(text)
+    assert info.encoding == Encoding.GSM7, info.unicode_chars
+    assert info.segments == 1, (len(text), text)
+
+
+def test_private_suffix_still_fits() -> None:
+    reply = t.COMPLAINT_CREATED_BPD.format(code="482913") + t.COMPLAINT_PRIVATE_SUFFIX
+    assert analyse(reply).segments == 1
+
+
+@pytest.mark.parametrize(
+    ("amount", "text"),
+    [
+        (1_250_000_000, "Rp1,25 miliar"),
+        (1_000_000_000, "Rp1 miliar"),
+        (2_105_000_000, "Rp2,1 miliar"),
+        (250_000_000, "Rp250 juta"),
+        (151_200_000, "Rp151,2 juta"),
+        (12_500_000, "Rp12.500.000"),
+        (50_000, "Rp50.000"),
+        (0, "Rp0"),
+        (-5_000, "-Rp5.000"),
+    ],
+)
+def test_rupiah(amount: int, text: str) -> None:
+    assert t.format_rupiah(amount) == text
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        ("Asia/Jakarta", "Sabtu 12 Des 19.30 WIB"),
+        ("Asia/Pontianak", "Sabtu 12 Des 19.30 WIB"),
+        ("Asia/Makassar", "Sabtu 12 Des 20.30 WITA"),
+        ("Asia/Jayapura", "Sabtu 12 Des 21.30 WIT"),
+    ],
+)
+def test_meeting_time_in_the_village_zone(zone: str, text: str) -> None:
+    assert t.format_when(datetime(2026, 12, 12, 12, 30, tzinfo=UTC), zone) == text
+
+
+def test_date() -> None:
+    assert t.format_date(date(2027, 1, 5)) == "5 Jan 2027"
