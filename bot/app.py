@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
 from bot.db import make_engine
+from bot.inbound import InboundService
 from bot.metrics import REJECTED
 from bot.routes import health, webhooks
 from bot.settings import Settings, get_settings
@@ -33,11 +34,12 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url)
     app.state.clock = clock
-    app.state.limits = Limits(
+    limits = Limits(
         max_new_tickets_per_hour=settings.max_new_tickets_per_hour,
         max_identical_replies=settings.max_identical_replies,
         identical_reply_window=timedelta(seconds=settings.identical_reply_window_seconds),
     )
+    app.state.inbound = InboundService(app.state.engine, limits=limits)
 
     @app.exception_handler(KentonganError)
     async def kentongan_error(request: Request, error: KentonganError) -> JSONResponse:

@@ -1,54 +1,161 @@
-"""The transaction boundary of the inbound pipeline, shared by every webhook."""
+"""The transaction boundary of the inbound pipeline, shared by every webhook.
 
+SQLite allows one writer at a time and makes a waiting writer sleep and poll, so on SQLite one writer
+thread takes the messages that arrive together and handles them in one transaction (group commit),
+committing once for the batch. That roughly doubles throughput (bench/README.md); savepoints per
+message would cost most of the gain, so a failure other than a repeated message rolls the batch back and
+its messages are handled one by one. On PostgreSQL each message has its own transaction and
+concurrent requests run side by side in the thread pool.
+"""
+
+import asyncio
 import logging
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
+from starlette.concurrency import run_in_threadpool
 
 from bot.db import transaction
 from bot.metrics import INBOUND
 from handlers import pipeline
+from handlers.contacts import Directory
 from handlers.inbound import InboundMessage, Outcome
-from models.errors import KentonganError
+from models.errors import KentonganError, NotFound
 from models.phone import mask
 
 log = logging.getLogger("kentongan.inbound")
 
+MAX_BATCH = 64
 
-def handle(engine: Engine, message: InboundMessage, *, now: datetime, limits: pipeline.Limits) -> Outcome:
-    """Run the pipeline in one transaction; a concurrent duplicate gets the first delivery's answer."""
-    try:
-        with transaction(engine) as session:
-            outcome = pipeline.receive(message, session=session, now=now, limits=limits)
-    except (IntegrityError, OperationalError) as error:
-        # Another request stored this provider id first (or held the write lock past the timeout).
-        with transaction(engine) as session:
-            replayed = pipeline.replay(message, session=session)
-        if replayed is None:
-            if isinstance(error, OperationalError):
-                raise KentonganError("database busy, try again", status_code=503) from error
-            raise
+
+class InboundService:
+    """Runs each inbound message through the pipeline exactly once and returns its replies."""
+
+    def __init__(
+        self, engine: Engine, *, limits: pipeline.Limits, directory: Directory | None = None
+    ) -> None:
+        self.engine = engine
+        self.limits = limits
+        self.directory = directory or Directory()
+        self._queue: queue.SimpleQueue[tuple[InboundMessage, datetime, Future[Outcome]]] | None = None
+        self._writer: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+
+    async def handle_async(self, message: InboundMessage, *, now: datetime) -> Outcome:
+        """Handle the message without blocking the event loop."""
+        if self.engine.dialect.name != "sqlite":
+            return await run_in_threadpool(self.handle, message, now=now)
+        return await asyncio.wrap_future(self._submit(message, now))
+
+    def handle(self, message: InboundMessage, *, now: datetime) -> Outcome:
+        """Handle the message in this thread (SQLite: through the writer thread)."""
+        if self.engine.dialect.name == "sqlite":
+            return self._submit(message, now).result()
+        return self._record(message, self._handle_alone(message, now))
+
+    # --- one message, one transaction (PostgreSQL, and the fallback) ------------------------------
+
+    def _handle_alone(self, message: InboundMessage, now: datetime) -> Outcome:
+        try:
+            with transaction(self.engine) as session:
+                return pipeline.receive(
+                    message, session=session, now=now, limits=self.limits, directory=self.directory
+                )
+        except (IntegrityError, OperationalError) as error:
+            # Another request stored this provider id first (or held the write lock past the timeout).
+            with transaction(self.engine) as session:
+                replayed = pipeline.replay(message, session=session)
+            if replayed is None:
+                if isinstance(error, OperationalError):
+                    raise KentonganError("database busy, try again", status_code=503) from error
+                raise
+            return replayed
+
+    # --- group commit (SQLite) ------------------------------------------------------------------
+
+    def _submit(self, message: InboundMessage, now: datetime) -> "Future[Outcome]":
+        if self._writer is None or not self._writer.is_alive():
+            with self._start_lock:
+                if self._writer is None or not self._writer.is_alive():
+                    self._queue = queue.SimpleQueue()
+                    self._writer = threading.Thread(
+                        target=self._write_loop, name="inbound-writer", daemon=True
+                    )
+                    self._writer.start()
+        future: Future[Outcome] = Future()
+        assert self._queue is not None
+        self._queue.put((message, now, future))
+        return future
+
+    def _write_loop(self) -> None:
+        assert self._queue is not None
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < MAX_BATCH:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                self._write_batch(batch)
+            except Exception:  # the batch's transaction failed as a whole: retry each message alone
+                log.exception("inbound batch of %d failed; handling each alone", len(batch))
+                for message, now, future in batch:
+                    if not future.done():
+                        self._settle(future, message, partial(self._handle_alone, message, now))
+
+    def _write_batch(self, batch: list[tuple[InboundMessage, datetime, "Future[Outcome]"]]) -> None:
+        results: list[tuple[Future[Outcome], InboundMessage, Outcome]] = []
+        with transaction(self.engine) as session:
+            for message, now, future in batch:
+                try:
+                    outcome = pipeline.receive(
+                        message, session=session, now=now, limits=self.limits, directory=self.directory
+                    )
+                except NotFound as error:  # raised before any write: the batch goes on
+                    future.set_exception(error)
+                    continue
+                except IntegrityError:
+                    # A repeat of a stored message fails on its first write, and SQLite undoes just that
+                    # statement. Anything else (replay finds no answered row) fails the whole batch,
+                    # which is then handled message by message.
+                    replayed = pipeline.replay(message, session=session)
+                    if replayed is None:
+                        raise
+                    outcome = replayed
+                results.append((future, message, outcome))
+        for future, message, result in results:
+            future.set_result(self._record(message, result))
+
+    def _settle(
+        self, future: "Future[Outcome]", message: InboundMessage, work: Callable[[], Outcome]
+    ) -> None:
+        try:
+            future.set_result(self._record(message, work()))
+        except BaseException as error:
+            future.set_exception(error)
+
+    @staticmethod
+    def _record(message: InboundMessage, outcome: Outcome) -> Outcome:
+        INBOUND.labels(
+            channel=message.channel.value,
+            intent=outcome.intent or "none",
+            duplicate=str(outcome.duplicate).lower(),
+        ).inc()
         log.info(
-            "duplicate %s %s raced and was answered from the first delivery (%s)",
+            "inbound %s %s from %s: intent=%s duplicate=%s replies=%d ticket=%s",
             message.channel,
             message.provider_id,
-            type(error).__name__,
+            mask(message.sender),
+            outcome.intent,
+            outcome.duplicate,
+            len(outcome.replies),
+            outcome.ticket_code or "-",
         )
-        outcome = replayed
-    INBOUND.labels(
-        channel=message.channel.value,
-        intent=outcome.intent or "none",
-        duplicate=str(outcome.duplicate).lower(),
-    ).inc()
-    log.info(
-        "inbound %s %s from %s: intent=%s duplicate=%s replies=%d ticket=%s",
-        message.channel,
-        message.provider_id,
-        mask(message.sender),
-        outcome.intent,
-        outcome.duplicate,
-        len(outcome.replies),
-        outcome.ticket_code or "-",
-    )
-    return outcome
+        return outcome

@@ -18,7 +18,6 @@ from models import (
     Programme,
     Service,
     Topic,
-    Village,
 )
 from models import texts as t
 from models.info import MEETING_LABELS
@@ -38,11 +37,13 @@ def paginate(header: str, items: Sequence[str], keyword: str, page: int, limit: 
     """Part `page` (from 1) of header + items, each part fitting `limit`, offering the next if more remain."""
     pages: list[list[str]] = []
     current: list[str] = []
-    for raw in items:
+    for index, raw in enumerate(items):
         item = raw.strip()
+        last = index == len(items) - 1
         while True:
-            more = t.INFO_MORE.format(keyword=keyword, page=len(pages) + 2)
-            room = limit - len(header) - len(more) - len("; ".join(current)) - (2 if current else 0)
+            # Room left in this part; the offer of the next part is not needed after the last item.
+            more = "" if last else t.INFO_MORE.format(keyword=keyword, page=len(pages) + 2)
+            room = limit - len(header) - len(more) - len("; ".join(current)) - (2 if current else 0) - 1
             if len(item) <= room:
                 current.append(item)
                 break
@@ -64,36 +65,48 @@ def paginate(header: str, items: Sequence[str], keyword: str, page: int, limit: 
 
 
 def answer(
-    *, session: Session, village: Village, topic: Topic, page: int, now: datetime, dusun: str | None
+    *,
+    session: Session,
+    village_id: int,
+    timezone: str,
+    topic: Topic,
+    page: int,
+    now: datetime,
+    dusun: str | None,
 ) -> str:
     """The answer to an information question, one SMS long."""
-    assert village.id is not None
     keyword = TOPIC_KEYWORDS[topic]
     page = max(page, 1)
     if topic == Topic.JADWAL:
-        header, items, empty = t.JADWAL_HEADER, _meetings(session, village, now, dusun), t.JADWAL_EMPTY
+        header, items, empty = (
+            t.JADWAL_HEADER,
+            _meetings(session, village_id, timezone, now, dusun),
+            t.JADWAL_EMPTY,
+        )
     elif topic == Topic.DANA_DESA:
-        header, items = _budget(session, village.id, now, village.timezone)
+        header, items = _budget(session, village_id, now, timezone)
         empty = t.DANA_EMPTY
     elif topic == Topic.KEPUTUSAN:
-        header, items, empty = t.KEPUTUSAN_HEADER, _decisions(session, village.id), t.KEPUTUSAN_EMPTY
+        header, items, empty = t.KEPUTUSAN_HEADER, _decisions(session, village_id), t.KEPUTUSAN_EMPTY
     elif topic == Topic.PROGRAM:
-        header, items, empty = t.PROGRAM_HEADER, _programmes(session, village.id), t.PROGRAM_EMPTY
+        header, items, empty = t.PROGRAM_HEADER, _programmes(session, village_id), t.PROGRAM_EMPTY
     else:
-        header, items, empty = t.LAYANAN_HEADER, _services(session, village.id), t.LAYANAN_EMPTY
+        header, items, empty = t.LAYANAN_HEADER, _services(session, village_id), t.LAYANAN_EMPTY
     if not items:
         return empty
     return paginate(sanitize(header), [sanitize(i) for i in items], keyword, page)
 
 
-def _meetings(session: Session, village: Village, now: datetime, dusun: str | None) -> list[str]:
+def _meetings(
+    session: Session, village_id: int, timezone: str, now: datetime, dusun: str | None
+) -> list[str]:
     audience: ColumnElement[bool] = col(Meeting.dusun).is_(None)
     if dusun:
         audience = or_(audience, func.lower(Meeting.dusun) == dusun.lower())
     meetings = session.exec(
         select(Meeting)
         .where(
-            Meeting.village_id == village.id,
+            Meeting.village_id == village_id,
             Meeting.status == MeetingStatus.SCHEDULED,
             Meeting.starts_at >= now,
             audience,
@@ -104,7 +117,7 @@ def _meetings(session: Session, village: Village, now: datetime, dusun: str | No
     return [
         t.JADWAL_ITEM.format(
             kind=m.title or MEETING_LABELS[m.kind],
-            when=t.format_when(m.starts_at, village.timezone),
+            when=t.format_when(m.starts_at, timezone),
             place=m.place,
         )
         for m in meetings
@@ -147,8 +160,12 @@ def _decisions(session: Session, village_id: int) -> list[str]:
         .order_by(col(Decision.effective_date).desc(), col(Decision.id).desc())
         .limit(20)
     ).all()
+    # Sanctions first among decisions of the same day: they are what residents most need to know.
+    decisions = sorted(
+        decisions, key=lambda d: (-d.effective_date.toordinal(), d.kind != DecisionKind.SANKSI)
+    )
     return [
-        ("Sanksi: " if d.kind == DecisionKind.SANKSI else "")
+        (t.SANKSI_PREFIX if d.kind == DecisionKind.SANKSI else "")
         + t.KEPUTUSAN_ITEM.format(title=d.title, date=t.format_date(d.effective_date))
         for d in decisions
     ]

@@ -1,9 +1,17 @@
-"""Finding the village a message was sent to, the contact who sent it, and their consent."""
+"""The village a message was sent to, the contact who sent it, and their consent.
 
+This is the inbound hot path, so it speaks SQLAlchemy Core on the session's connection: building ORM
+objects costs more than the SQL itself (bench/README.md has the figures).
+"""
+
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from threading import Lock
 
-from sqlmodel import Session, col, delete, select
+from sqlalchemy import Table, and_, bindparam, delete, insert, select, update
+from sqlmodel import Session
 
 from models import (
     Area,
@@ -14,32 +22,126 @@ from models import (
     ContactIdentity,
     ContactTopic,
     IdentityKind,
+    Pending,
     SubscriptionState,
     Village,
     VillageAddress,
 )
 from models.errors import NotFound
 
-
-def get_village_by_address(*, session: Session, channel: Channel, address: str) -> Village:
-    """The village answering on `address` for `channel`; NotFound when none does."""
-    village = session.exec(
-        select(Village)
-        .join(VillageAddress, col(VillageAddress.village_id) == col(Village.id))
-        .where(VillageAddress.channel == channel, VillageAddress.address == address)
-    ).first()
-    if village is None:
-        raise NotFound(f"no village answers on {channel} address {address}")
-    return village
+CONTACT: Table = Contact.__table__  # type: ignore[attr-defined]
+IDENTITY: Table = ContactIdentity.__table__  # type: ignore[attr-defined]
+TOPIC: Table = ContactTopic.__table__  # type: ignore[attr-defined]
+CONSENT: Table = ConsentEvent.__table__  # type: ignore[attr-defined]
+VILLAGE: Table = Village.__table__  # type: ignore[attr-defined]
+ADDRESS: Table = VillageAddress.__table__  # type: ignore[attr-defined]
+AREA: Table = Area.__table__  # type: ignore[attr-defined]
 
 
-def list_dusun_names(*, session: Session, village_id: int) -> list[str]:
-    """Names of the village's dusun, for recognising them in messages."""
-    return list(
-        session.exec(
-            select(Area.name).where(Area.village_id == village_id, Area.kind == AreaKind.DUSUN)
-        ).all()
+@dataclass(frozen=True, slots=True)
+class VillageInfo:
+    """What the pipeline needs to know of a village."""
+
+    id: int
+    code: str
+    name: str
+    timezone: str
+    dusun_names: tuple[str, ...]
+
+
+class Directory:
+    """Finds the village answering on an address, remembering answers for `ttl` seconds.
+
+    Every inbound message needs this and it changes rarely; a new or moved address is seen within `ttl`
+    (unknown addresses are never remembered, so a newly added village answers at once).
+    """
+
+    def __init__(self, ttl: float = 30.0) -> None:
+        self.ttl = ttl
+        self._cache: dict[tuple[str, str], tuple[float, VillageInfo]] = {}
+        self._lock = Lock()
+
+    def village_for(self, *, session: Session, channel: Channel, address: str) -> VillageInfo:
+        """The village answering on `address` for `channel`; NotFound when none does."""
+        key = (channel.value, address)
+        hit = self._cache.get(key)
+        if hit is not None and hit[0] > time.monotonic():
+            return hit[1]
+        connection = session.connection()
+        row = connection.execute(
+            select(VILLAGE.c.id, VILLAGE.c.code, VILLAGE.c.name, VILLAGE.c.timezone)
+            .join(ADDRESS, ADDRESS.c.village_id == VILLAGE.c.id)
+            .where(ADDRESS.c.channel == channel, ADDRESS.c.address == address)
+        ).first()
+        if row is None:
+            raise NotFound(f"no village answers on {channel} address {address}")
+        names = connection.execute(
+            select(AREA.c.name).where(AREA.c.village_id == row.id, AREA.c.kind == AreaKind.DUSUN)
+        ).scalars()
+        info = VillageInfo(row.id, row.code, row.name, row.timezone, tuple(names))
+        with self._lock:
+            self._cache[key] = (time.monotonic() + self.ttl, info)
+        return info
+
+    def forget(self) -> None:
+        """Drop everything remembered (after an operator changes villages or addresses)."""
+        with self._lock:
+            self._cache.clear()
+
+
+@dataclass(slots=True)
+class ContactState:
+    """A contact as the pipeline reads and changes it; `changes` are written back in one UPDATE."""
+
+    id: int
+    name: str | None
+    dusun: str | None
+    subscription: SubscriptionState
+    pending: Pending
+    pending_ticket_id: int | None
+    pending_until: datetime | None
+    loop_digest: str | None
+    loop_count: int
+    loop_since: datetime | None
+    changes: dict[str, object] = field(default_factory=dict)
+
+    def set(self, **values: object) -> None:
+        """Change fields (also columns not mirrored here) and remember them for the UPDATE."""
+        for key, value in values.items():
+            if key in self.__dataclass_fields__:
+                setattr(self, key, value)
+        self.changes.update(values)
+
+
+_CONTACT_COLUMNS = (
+    CONTACT.c.id,
+    CONTACT.c.name,
+    CONTACT.c.dusun,
+    CONTACT.c.subscription,
+    CONTACT.c.pending,
+    CONTACT.c.pending_ticket_id,
+    CONTACT.c.pending_until,
+    CONTACT.c.loop_digest,
+    CONTACT.c.loop_count,
+    CONTACT.c.loop_since,
+)
+
+
+# Statements built once: building them per message costs more than running them.
+_FIND_CONTACT = (
+    select(*_CONTACT_COLUMNS)
+    .join(IDENTITY, IDENTITY.c.contact_id == CONTACT.c.id)
+    .where(
+        and_(
+            IDENTITY.c.village_id == bindparam("village_id"),
+            IDENTITY.c.kind == bindparam("kind"),
+            IDENTITY.c.value == bindparam("value"),
+        )
     )
+)
+_INSERT_CONTACT = insert(CONTACT).returning(CONTACT.c.id)
+_INSERT_IDENTITY = insert(IDENTITY)
+_UPDATE_CONTACT = update(CONTACT).where(CONTACT.c.id == bindparam("contact_id"))
 
 
 def get_or_create_contact(
@@ -48,36 +150,51 @@ def get_or_create_contact(
     village_id: int,
     kind: IdentityKind,
     value: str,
+    now: datetime,
     name: str | None = None,
     channel: Channel | None = None,
-) -> Contact:
+) -> ContactState:
     """The contact with this identity in the village, created on first contact."""
-    contact = session.exec(
-        select(Contact)
-        .join(ContactIdentity, col(ContactIdentity.contact_id) == col(Contact.id))
-        .where(
-            ContactIdentity.village_id == village_id,
-            ContactIdentity.kind == kind,
-            ContactIdentity.value == value,
-        )
-    ).first()
-    if contact is not None:
-        if name and not contact.name:
-            contact.name = name[:120]
-        return contact
-    contact = Contact(village_id=village_id, name=name[:120] if name else None, preferred_channel=channel)
-    session.add(contact)
-    session.flush()
-    assert contact.id is not None
-    session.add(ContactIdentity(village_id=village_id, contact_id=contact.id, kind=kind, value=value))
-    session.flush()
-    return contact
+    connection = session.connection()
+    row = connection.execute(_FIND_CONTACT, {"village_id": village_id, "kind": kind, "value": value}).first()
+    if row is not None:
+        state = ContactState(*row)
+        if name and not state.name:
+            state.set(name=name[:120])
+        return state
+    name = name[:120] if name else None
+    contact_id = connection.execute(
+        _INSERT_CONTACT,
+        {
+            "village_id": village_id,
+            "name": name,
+            "preferred_channel": channel,
+            "subscription": SubscriptionState.NEVER,
+            "pending": Pending.NONE,
+            "loop_count": 0,
+            "tags": "",
+            "created_at": now,
+        },
+    ).scalar_one()
+    connection.execute(
+        _INSERT_IDENTITY, {"village_id": village_id, "contact_id": contact_id, "kind": kind, "value": value}
+    )
+    return ContactState(
+        contact_id, name, None, SubscriptionState.NEVER, Pending.NONE, None, None, None, 0, None
+    )
+
+
+def save_contact(*, session: Session, contact: ContactState) -> None:
+    """Write the contact's changed fields back."""
+    if contact.changes:
+        session.connection().execute(_UPDATE_CONTACT, {"contact_id": contact.id, **contact.changes})
+        contact.changes = {}
 
 
 def set_subscription(
     *,
     session: Session,
-    contact: Contact,
+    contact: ContactState,
     state: SubscriptionState,
     source: str,
     now: datetime,
@@ -87,22 +204,23 @@ def set_subscription(
     topics: Sequence[str] | None = None,
 ) -> bool:
     """Record a consent change with its time and source; False when nothing changed."""
-    assert contact.id is not None
+    connection = session.connection()
     topics_changed = False
     if topics is not None and state == SubscriptionState.SUBSCRIBED:
         current = set(
-            session.exec(select(ContactTopic.topic).where(ContactTopic.contact_id == contact.id)).all()
+            connection.execute(select(TOPIC.c.topic).where(TOPIC.c.contact_id == contact.id)).scalars()
         )
-        if current != set(topics):
-            session.execute(delete(ContactTopic).where(col(ContactTopic.contact_id) == contact.id))
-            session.add_all(ContactTopic(contact_id=contact.id, topic=t) for t in dict.fromkeys(topics))
+        wanted = list(dict.fromkeys(topics))
+        if current != set(wanted):
+            connection.execute(delete(TOPIC).where(TOPIC.c.contact_id == contact.id))
+            if wanted:
+                connection.execute(insert(TOPIC), [{"contact_id": contact.id, "topic": t} for t in wanted])
             topics_changed = True
     if contact.subscription == state and not topics_changed:
         return False
-    contact.subscription = state
-    contact.subscription_changed_at = now
-    session.add(
-        ConsentEvent(
+    contact.set(subscription=state, subscription_changed_at=now)
+    connection.execute(
+        insert(CONSENT).values(
             contact_id=contact.id,
             state=state,
             source=source,
@@ -117,4 +235,6 @@ def set_subscription(
 
 def list_topics(*, session: Session, contact_id: int) -> list[str]:
     """Topics the contact chose (empty: all)."""
-    return list(session.exec(select(ContactTopic.topic).where(ContactTopic.contact_id == contact_id)).all())
+    return list(
+        session.connection().execute(select(TOPIC.c.topic).where(TOPIC.c.contact_id == contact_id)).scalars()
+    )

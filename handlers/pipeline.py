@@ -5,28 +5,31 @@ concurrent retry of the same message blocks on the unique (channel, provider_id)
 the caller rolls back and calls `replay`, which returns the answer the first delivery got.
 """
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, func, select
+from sqlalchemy import Table, bindparam, insert, select, update
+from sqlmodel import Session
 
 from broadcasts.sms import sanitize
 from handlers import answers, contacts, tickets
+from handlers.contacts import ContactState, Directory, VillageInfo
 from handlers.inbound import InboundMessage, Outcome
 from handlers.understand import Understanding, understand
-from models import (
-    Category,
-    Contact,
-    Direction,
-    Intent,
-    Message,
-    Pending,
-    SubscriptionState,
-    Ticket,
-    Village,
-)
+from models import Category, Direction, Intent, Message, Pending, SubscriptionState, Ticket
 from models import texts as t
 
+MESSAGE: Table = Message.__table__  # type: ignore[attr-defined]
+# Statements built once: building them per message costs more than running them.
+_INSERT_MESSAGE = insert(MESSAGE).returning(MESSAGE.c.id)
+_INSERT_REPLIES = insert(MESSAGE)
+_UPDATE_MESSAGE = update(MESSAGE).where(MESSAGE.c.id == bindparam("message_id"))
+_FIND_MESSAGE = select(MESSAGE.c.id, MESSAGE.c.reply, MESSAGE.c.intent).where(
+    MESSAGE.c.channel == bindparam("channel"),
+    MESSAGE.c.provider_id == bindparam("provider_id"),
+    MESSAGE.c.direction == Direction.IN,
+)
 REPLY_SEPARATOR = "\f"
 # Keywords that always mean what they say, even while a complaint waits for its description.
 COMMAND_KEYWORDS = frozenset(
@@ -47,134 +50,153 @@ class Limits:
 
 def replay(message: InboundMessage, *, session: Session) -> Outcome | None:
     """The answer already given to this provider message, or None when it was never stored."""
-    row = session.exec(
-        select(Message).where(
-            Message.channel == message.channel,
-            Message.provider_id == message.provider_id,
-            Message.direction == Direction.IN,
-        )
-    ).first()
-    if row is None:
+    params = {"channel": message.channel, "provider_id": message.provider_id}
+    row = session.connection().execute(_FIND_MESSAGE, params).first()
+    if row is None or row.reply is None:  # never stored, or stored by this very transaction and unanswered
         return None
-    assert row.id is not None
     replies = tuple(r for r in (row.reply or "").split(REPLY_SEPARATOR) if r)
     return Outcome(replies=replies, message_id=row.id, duplicate=True, intent=row.intent)
 
 
 def receive(
-    message: InboundMessage, *, session: Session, now: datetime, limits: Limits = Limits()
+    message: InboundMessage,
+    *,
+    session: Session,
+    now: datetime,
+    directory: Directory,
+    limits: Limits = Limits(),
 ) -> Outcome:
-    """Handle one inbound message exactly once and return the replies to send."""
-    previous = replay(message, session=session)
-    if previous is not None:
-        return previous
-    village = contacts.get_village_by_address(session=session, channel=message.channel, address=message.to)
-    assert village.id is not None
+    """Handle one inbound message exactly once and return the replies to send.
+
+    The message row is inserted first: a concurrent repeat of the same provider id then fails on the
+    unique key before doing anything else, and the caller answers it with `replay`.
+    """
+    village = directory.village_for(session=session, channel=message.channel, address=message.to)
     contact = contacts.get_or_create_contact(
         session=session,
         village_id=village.id,
         kind=message.sender_kind,
         value=message.sender,
+        now=now,
         name=message.profile_name,
         channel=message.channel,
     )
-    assert contact.id is not None
+    connection = session.connection()
     media = [{"url": m.url, "content_type": m.content_type} for m in message.media]
-    row = Message(
-        village_id=village.id,
-        contact_id=contact.id,
-        direction=Direction.IN,
-        channel=message.channel,
-        provider_id=message.provider_id,
-        sender=message.sender,
-        recipient=message.to,
-        body=message.text,
-        media=media,
-        raw=dict(message.raw),
-        created_at=now,
-    )
-    session.add(row)
-    session.flush()  # a concurrent duplicate fails here, before anything else is done
-    assert row.id is not None
-    contact.last_inbound_at = now
-    if message.channel.is_whatsapp:
-        contact.whatsapp_last_inbound_at = now
+    message_id: int = connection.execute(
+        _INSERT_MESSAGE,
+        {
+            "village_id": village.id,
+            "contact_id": contact.id,
+            "direction": Direction.IN,
+            "channel": message.channel,
+            "provider_id": message.provider_id,
+            "sender": message.sender,
+            "recipient": message.to,
+            "body": message.text,
+            "media": media,
+            "raw": dict(message.raw),
+            "created_at": now,
+        },
+    ).scalar_one()
 
     turn = _Turn(
-        session=session, village=village, contact=contact, message=message, row=row, now=now, limits=limits
+        session=session,
+        village=village,
+        contact=contact,
+        message=message,
+        message_id=message_id,
+        now=now,
+        limits=limits,
     )
-    replies = turn.act()
-    sent = _loop_guard(session, contact, replies, now, limits, row)
-    row.reply = REPLY_SEPARATOR.join(sent)
-    for text in sent:
-        session.add(
-            Message(
-                village_id=village.id,
-                contact_id=contact.id,
-                direction=Direction.OUT,
-                channel=message.channel,
-                sender=message.to,
-                recipient=message.sender,
-                body=text,
-                reply_to_id=row.id,
-                created_at=now,
-            )
+    sent = _loop_guard(turn, turn.act())
+    connection.execute(
+        _UPDATE_MESSAGE,
+        {
+            "message_id": message_id,
+            "reply": REPLY_SEPARATOR.join(sent),
+            "intent": turn.intent,
+            "ticket_id": turn.ticket_id,
+            "note": turn.note,
+        },
+    )
+    if sent:
+        connection.execute(
+            _INSERT_REPLIES,
+            [
+                {
+                    "village_id": village.id,
+                    "contact_id": contact.id,
+                    "direction": Direction.OUT,
+                    "channel": message.channel,
+                    "provider_id": None,
+                    "sender": message.to,
+                    "recipient": message.sender,
+                    "body": text,
+                    "media": [],
+                    "raw": {},
+                    "reply_to_id": message_id,
+                    "created_at": now,
+                }
+                for text in sent
+            ],
         )
-    return Outcome(replies=tuple(sent), message_id=row.id, ticket_code=turn.ticket_code, intent=row.intent)
+    contact.set(last_inbound_at=now)
+    if message.channel.is_whatsapp:
+        contact.set(whatsapp_last_inbound_at=now)
+    contacts.save_contact(session=session, contact=contact)
+    return Outcome(
+        replies=tuple(sent), message_id=message_id, ticket_code=turn.ticket_code, intent=turn.intent
+    )
 
 
-def _loop_guard(
-    session: Session, contact: Contact, replies: list[str], now: datetime, limits: Limits, row: Message
-) -> list[str]:
-    """Drop a reply already sent identically too often lately: two auto-responders must not talk forever."""
-    since = now - limits.identical_reply_window
+def _loop_guard(turn: "_Turn", replies: list[str]) -> list[str]:
+    """Drop a reply sent identically too often in a row lately: two auto-responders must not talk forever."""
+    contact, limits, now = turn.contact, turn.limits, turn.now
     kept = []
     for text in replies:
-        count = session.exec(
-            select(func.count())
-            .select_from(Message)
-            .where(
-                Message.contact_id == contact.id,
-                Message.direction == Direction.OUT,
-                Message.created_at >= since,
-                Message.body == text,
-            )
-        ).one()
-        if count < limits.max_identical_replies:
+        digest = hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+        since = contact.loop_since
+        if (
+            contact.loop_digest == digest
+            and since is not None
+            and now - since < limits.identical_reply_window
+        ):
+            contact.set(loop_count=contact.loop_count + 1)
+        else:
+            contact.set(loop_digest=digest, loop_count=1, loop_since=now)
+        if contact.loop_count <= limits.max_identical_replies:
             kept.append(text)
         else:
-            row.note = "loop_guard"
+            turn.note = "loop_guard"
     return kept
 
 
 @dataclass
 class _Turn:
-    """One message being acted on: the pieces every step needs."""
+    """One message being acted on: the pieces every step needs, and what the step decided."""
 
     session: Session
-    village: Village
-    contact: Contact
+    village: VillageInfo
+    contact: ContactState
     message: InboundMessage
-    row: Message
+    message_id: int
     now: datetime
     limits: Limits
+    intent: str | None = None
+    ticket_id: int | None = None
     ticket_code: str | None = None
-
-    @property
-    def village_id(self) -> int:
-        assert self.village.id is not None
-        return self.village.id
+    note: str | None = None
 
     def act(self) -> list[str]:
         text = self.message.text.strip()
-        dusun_names = contacts.list_dusun_names(session=self.session, village_id=self.village_id)
-        meaning = understand(text, dusun_names=dusun_names)
+        meaning = understand(text, dusun_names=self.village.dusun_names)
         pending = self._pending()
         if pending is not Pending.NONE and meaning.keyword not in COMMAND_KEYWORDS:
             if pending is Pending.COMPLAINT_DETAIL:
                 self._clear_pending()
                 if text or self.message.media:
-                    self.row.intent = Intent.COMPLAINT
+                    self.intent = Intent.COMPLAINT
                     return self._complaint(meaning, forced=True)
             elif pending is Pending.TICKET_DESCRIPTION and (text or self.message.media):
                 return self._describe_pending_ticket(text)
@@ -182,9 +204,9 @@ class _Turn:
             self._clear_pending()
 
         if not text and self.message.media:
-            self.row.intent = Intent.COMPLAINT
+            self.intent = Intent.COMPLAINT
             return self._complaint(meaning, forced=True)
-        self.row.intent = meaning.intent
+        self.intent = meaning.intent
         if not text:
             return [t.EMPTY]
         if meaning.intent == Intent.COMPLAINT:
@@ -195,7 +217,8 @@ class _Turn:
             return [
                 answers.answer(
                     session=self.session,
-                    village=self.village,
+                    village_id=self.village.id,
+                    timezone=self.village.timezone,
                     topic=meaning.topic,
                     page=meaning.page or 1,
                     now=self.now,
@@ -206,7 +229,7 @@ class _Turn:
             return [self._subscribe(meaning)]
         if meaning.intent == Intent.UNSUBSCRIBE:
             return [self._unsubscribe()]
-        if meaning.intent == Intent.HELP or meaning.intent == Intent.INFO:
+        if meaning.intent in (Intent.HELP, Intent.INFO):
             return [t.MENU.format(desa=self.village.name)]
         return [t.OTHER]
 
@@ -220,18 +243,18 @@ class _Turn:
             return [t.COMPLAINT_ASK_DETAIL]
         since = self.now - timedelta(hours=1)
         recent = tickets.count_recent_by_reporter(
-            session=self.session, reporter_id=self._contact_id, since=since
+            session=self.session, reporter_id=self.contact.id, since=since
         )
         if recent >= self.limits.max_new_tickets_per_hour:
-            self.row.note = "rate_limited"
+            self.note = "rate_limited"
             return [t.COMPLAINT_RATE_LIMITED.format(n=recent)]
         category = meaning.category
         if forced and meaning.intent != Intent.COMPLAINT:
-            category = None  # the words were read for another intent; leave the category for the cadre
-        ticket = tickets.create(
+            category = None  # the words were read for another intent; leave the category to the cadre
+        self.ticket_id, self.ticket_code = tickets.create(
             session=self.session,
-            village_id=self.village_id,
-            reporter_id=self._contact_id,
+            village_id=self.village.id,
+            reporter_id=self.contact.id,
             text=detail,
             category=category or Category.LAINNYA,
             now=self.now,
@@ -244,120 +267,92 @@ class _Turn:
             rt=meaning.location.rt,
             media=media,
         )
-        self.row.ticket_id = ticket.id
-        self.ticket_code = ticket.code
         if not detail:
-            self._set_pending(Pending.TICKET_DESCRIPTION, ticket.id, TICKET_DESCRIPTION_WAIT)
-            return [t.COMPLAINT_PHOTO_ONLY.format(code=ticket.code)]
-        template = t.COMPLAINT_CREATED_BPD if ticket.about_head else t.COMPLAINT_CREATED
-        reply = template.format(code=ticket.code)
-        if ticket.anonymous or ticket.confidential:
+            self._set_pending(Pending.TICKET_DESCRIPTION, self.ticket_id, TICKET_DESCRIPTION_WAIT)
+            return [t.COMPLAINT_PHOTO_ONLY.format(code=self.ticket_code)]
+        template = t.COMPLAINT_CREATED_BPD if meaning.about_head else t.COMPLAINT_CREATED
+        reply = template.format(code=self.ticket_code)
+        if meaning.anonymous or meaning.confidential:
             reply += t.COMPLAINT_PRIVATE_SUFFIX
         return [reply]
 
     def _describe_pending_ticket(self, text: str) -> list[str]:
-        ticket = (
-            self.session.get(Ticket, self.contact.pending_ticket_id)
-            if self.contact.pending_ticket_id
-            else None
-        )
+        ticket_id = self.contact.pending_ticket_id
+        ticket = self.session.get(Ticket, ticket_id) if ticket_id else None
         self._clear_pending()
         if ticket is None:
             return [t.COMPLAINT_ASK_DETAIL]
-        self.row.intent = Intent.COMPLAINT
-        self.row.ticket_id = ticket.id
-        self.ticket_code = ticket.code
+        self.intent = Intent.COMPLAINT
+        self.ticket_id, self.ticket_code = ticket.id, ticket.code
         if self.message.media:
             media = [{"url": m.url, "content_type": m.content_type} for m in self.message.media]
             tickets.add_media(session=self.session, ticket=ticket, media=media, now=self.now)
         if not text:
             return [t.COMPLAINT_MEDIA_ADDED.format(code=ticket.code)]
         tickets.add_detail(session=self.session, ticket=ticket, text=text, now=self.now)
-        refined = understand(text)
+        refined = understand(text, dusun_names=self.village.dusun_names)
         if ticket.category == Category.LAINNYA and refined.category not in (None, Category.LAINNYA):
             ticket.category = refined.category or Category.LAINNYA
         ticket.about_head = ticket.about_head or refined.about_head
         ticket.dusun = ticket.dusun or refined.location.dusun
         ticket.rw = ticket.rw or refined.location.rw
         ticket.rt = ticket.rt or refined.location.rt
+        self.session.flush()
         return [t.COMPLAINT_DETAIL_ADDED.format(code=ticket.code)]
 
     # --- status --------------------------------------------------------------------------------
 
     def _status(self, code: str | None) -> str:
         if code is None:
-            mine = tickets.list_open_for_reporter(session=self.session, reporter_id=self._contact_id, limit=4)
+            mine = tickets.list_open_for_reporter(session=self.session, reporter_id=self.contact.id, limit=4)
             if not mine:
                 return t.STATUS_NONE
-            items = ", ".join(f"{tk.code} ({tk.status.label})" for tk in mine)
-            return t.STATUS_LIST.format(items=items)
-        ticket = tickets.get_by_code(session=self.session, village_id=self.village_id, code=code)
+            return t.STATUS_LIST.format(items=", ".join(f"{c} ({status.label})" for c, status in mine))
+        ticket = tickets.get_by_code(session=self.session, village_id=self.village.id, code=code)
         if ticket is None:
             return t.STATUS_UNKNOWN.format(code=code)
-        status = ticket.status.label
         if ticket.reporter_id != self.contact.id:
-            return t.STATUS_OTHER.format(code=ticket.code, status=status)
+            return t.STATUS_OTHER.format(code=ticket.code, status=ticket.status.label)
         assert ticket.id is not None
         note = tickets.last_public_note(session=self.session, ticket_id=ticket.id)
         reply = t.STATUS_OWN.format(
             code=ticket.code,
             category=ticket.category.label,
-            status=status,
+            status=ticket.status.label,
             note=t.STATUS_NOTE.format(note=note) if note else "",
         )
         return sanitize(reply)
 
     # --- subscriptions -------------------------------------------------------------------------
 
-    def _subscribe(self, meaning: Understanding) -> str:
-        topics = [topic.value for topic in meaning.topics]
-        changed = contacts.set_subscription(
+    def _consent(self, state: SubscriptionState, topics: list[str] | None = None) -> bool:
+        return contacts.set_subscription(
             session=self.session,
             contact=self.contact,
-            state=SubscriptionState.SUBSCRIBED,
+            state=state,
             source="keyword",
             now=self.now,
             channel=self.message.channel,
             evidence=self.message.text,
-            message_id=self.row.id,
+            message_id=self.message_id,
             topics=topics,
         )
+
+    def _subscribe(self, meaning: Understanding) -> str:
+        topics = [topic.value for topic in meaning.topics]
+        changed = self._consent(SubscriptionState.SUBSCRIBED, topics)
         what = " & ".join(t.TOPIC_NAMES[topic] for topic in topics) if topics else t.ALL_TOPICS
         template = t.SUBSCRIBED if changed else t.ALREADY_SUBSCRIBED
         return template.format(what=what, desa=self.village.name)
 
     def _unsubscribe(self) -> str:
-        if self.contact.subscription != SubscriptionState.SUBSCRIBED:
-            # Record the wish anyway: a contact imported later must not be subscribed against it.
-            contacts.set_subscription(
-                session=self.session,
-                contact=self.contact,
-                state=SubscriptionState.UNSUBSCRIBED,
-                source="keyword",
-                now=self.now,
-                channel=self.message.channel,
-                evidence=self.message.text,
-                message_id=self.row.id,
-            )
-            return t.NOT_SUBSCRIBED.format(desa=self.village.name)
-        contacts.set_subscription(
-            session=self.session,
-            contact=self.contact,
-            state=SubscriptionState.UNSUBSCRIBED,
-            source="keyword",
-            now=self.now,
-            channel=self.message.channel,
-            evidence=self.message.text,
-            message_id=self.row.id,
-        )
-        return t.UNSUBSCRIBED.format(desa=self.village.name)
+        was_subscribed = self.contact.subscription == SubscriptionState.SUBSCRIBED
+        # Recorded even when never subscribed: a list imported later must not subscribe this number.
+        self._consent(SubscriptionState.UNSUBSCRIBED)
+        template = t.UNSUBSCRIBED if was_subscribed else t.NOT_SUBSCRIBED
+        return template.format(desa=self.village.name)
 
     # --- conversation state --------------------------------------------------------------------
-
-    @property
-    def _contact_id(self) -> int:
-        assert self.contact.id is not None
-        return self.contact.id
 
     def _pending(self) -> Pending:
         c = self.contact
@@ -366,11 +361,8 @@ class _Turn:
         return Pending(c.pending)
 
     def _set_pending(self, pending: Pending, ticket_id: int | None, wait: timedelta) -> None:
-        self.contact.pending = pending
-        self.contact.pending_ticket_id = ticket_id
-        self.contact.pending_until = self.now + wait
+        self.contact.set(pending=pending, pending_ticket_id=ticket_id, pending_until=self.now + wait)
 
     def _clear_pending(self) -> None:
-        self.contact.pending = Pending.NONE
-        self.contact.pending_ticket_id = None
-        self.contact.pending_until = None
+        if self.contact.pending != Pending.NONE:
+            self.contact.set(pending=Pending.NONE, pending_ticket_id=None, pending_until=None)

@@ -1,23 +1,37 @@
-"""Complaint tickets as residents create and check them by text."""
+"""Complaint tickets as residents create and check them by text (Core on the hot path, see contacts.py)."""
 
 import secrets
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlmodel import Session, col, func, select
+from sqlalchemy import Table, bindparam, func, insert, select
+from sqlmodel import Session, col
 
 from models import Category, Ticket, TicketEvent, TicketEventKind, TicketStatus
 
-CODE_DIGITS = 6
+TICKET: Table = Ticket.__table__  # type: ignore[attr-defined]
+EVENT: Table = TicketEvent.__table__  # type: ignore[attr-defined]
+OPEN_STATUSES = tuple(s for s in TicketStatus if s.is_open)
+
+# Statements built once: building them per message costs more than running them.
+_CODE_TAKEN = select(TICKET.c.id).where(
+    TICKET.c.village_id == bindparam("village_id"), TICKET.c.code == bindparam("code")
+)
+_INSERT_TICKET = insert(TICKET).returning(TICKET.c.id)
+_INSERT_EVENT = insert(EVENT)
+_COUNT_RECENT = (
+    select(func.count())
+    .select_from(TICKET)
+    .where(TICKET.c.reporter_id == bindparam("reporter_id"), TICKET.c.created_at >= bindparam("since"))
+)
 
 
 def new_code(*, session: Session, village_id: int) -> str:
     """A random six-digit code not yet used in the village: easy to type, impossible to guess the next."""
+    connection = session.connection()
     while True:
         code = str(100_000 + secrets.randbelow(900_000))
-        taken = session.exec(
-            select(Ticket.id).where(Ticket.village_id == village_id, Ticket.code == code)
-        ).first()
+        taken = connection.execute(_CODE_TAKEN, {"village_id": village_id, "code": code}).first()
         if taken is None:
             return code
 
@@ -38,34 +52,43 @@ def create(
     rw: int | None = None,
     rt: int | None = None,
     media: Sequence[dict[str, str]] = (),
-) -> Ticket:
-    """Open a ticket with a fresh code and its first history event."""
-    ticket = Ticket(
-        village_id=village_id,
-        code=new_code(session=session, village_id=village_id),
-        reporter_id=reporter_id,
-        category=category or Category.LAINNYA,
-        text=text,
-        about_head=about_head,
-        anonymous=anonymous,
-        confidential=confidential,
-        dusun=dusun,
-        rw=rw,
-        rt=rt,
-        media=list(media),
-        channel=channel,
-        created_at=now,
-        updated_at=now,
+) -> tuple[int, str]:
+    """Open a ticket with a fresh code and its first history event; returns (id, code)."""
+    code = new_code(session=session, village_id=village_id)
+    connection = session.connection()
+    ticket_id: int = connection.execute(
+        _INSERT_TICKET,
+        {
+            "village_id": village_id,
+            "code": code,
+            "reporter_id": reporter_id,
+            "category": category or Category.LAINNYA,
+            "status": TicketStatus.BARU,
+            "text": text,
+            "about_head": about_head,
+            "anonymous": anonymous,
+            "confidential": confidential,
+            "dusun": dusun,
+            "rw": rw,
+            "rt": rt,
+            "media": list(media),
+            "channel": channel,
+            "created_at": now,
+            "updated_at": now,
+        },
+    ).scalar_one()
+    connection.execute(
+        _INSERT_EVENT,
+        {
+            "ticket_id": ticket_id,
+            "kind": TicketEventKind.CREATED,
+            "actor": "warga",
+            "to_status": TicketStatus.BARU,
+            "public": False,
+            "created_at": now,
+        },
     )
-    session.add(ticket)
-    session.flush()
-    assert ticket.id is not None
-    session.add(
-        TicketEvent(
-            ticket_id=ticket.id, kind=TicketEventKind.CREATED, to_status=TicketStatus.BARU, created_at=now
-        )
-    )
-    return ticket
+    return ticket_id, code
 
 
 def add_detail(*, session: Session, ticket: Ticket, text: str, now: datetime) -> None:
@@ -89,40 +112,41 @@ def add_media(*, session: Session, ticket: Ticket, media: Sequence[dict[str, str
 
 def get_by_code(*, session: Session, village_id: int, code: str) -> Ticket | None:
     """The village's ticket with this code, if any."""
-    return session.exec(select(Ticket).where(Ticket.village_id == village_id, Ticket.code == code)).first()
+    return session.scalars(
+        select(Ticket).where(col(Ticket.village_id) == village_id, col(Ticket.code) == code)
+    ).first()
 
 
-def list_open_for_reporter(*, session: Session, reporter_id: int, limit: int = 5) -> list[Ticket]:
-    """The reporter's open tickets, newest first."""
-    open_statuses = [s.value for s in TicketStatus if s.is_open]
-    return list(
-        session.exec(
-            select(Ticket)
-            .where(Ticket.reporter_id == reporter_id, col(Ticket.status).in_(open_statuses))
-            .order_by(col(Ticket.created_at).desc())
-            .limit(limit)
-        ).all()
+def list_open_for_reporter(
+    *, session: Session, reporter_id: int, limit: int = 5
+) -> list[tuple[str, TicketStatus]]:
+    """Codes and statuses of the reporter's open tickets, newest first."""
+    rows = session.connection().execute(
+        select(TICKET.c.code, TICKET.c.status)
+        .where(TICKET.c.reporter_id == reporter_id, TICKET.c.status.in_(OPEN_STATUSES))
+        .order_by(TICKET.c.created_at.desc())
+        .limit(limit)
     )
+    return [(row.code, row.status) for row in rows]
 
 
 def count_recent_by_reporter(*, session: Session, reporter_id: int, since: datetime) -> int:
     """How many tickets the reporter opened since `since` (flood control)."""
-    return session.exec(
-        select(func.count())
-        .select_from(Ticket)
-        .where(Ticket.reporter_id == reporter_id, Ticket.created_at >= since)
-    ).one()
+    params = {"reporter_id": reporter_id, "since": since}
+    count: int = session.connection().execute(_COUNT_RECENT, params).scalar_one()
+    return count
 
 
 def last_public_note(*, session: Session, ticket_id: int) -> str | None:
     """The newest note meant for the reporter."""
-    return session.exec(
-        select(TicketEvent.note)
-        .where(
-            TicketEvent.ticket_id == ticket_id,
-            col(TicketEvent.public).is_(True),
-            col(TicketEvent.note).is_not(None),
+    note: str | None = (
+        session.connection()
+        .execute(
+            select(EVENT.c.note)
+            .where(EVENT.c.ticket_id == ticket_id, EVENT.c.public.is_(True), EVENT.c.note.is_not(None))
+            .order_by(EVENT.c.created_at.desc(), EVENT.c.id.desc())
+            .limit(1)
         )
-        .order_by(col(TicketEvent.created_at).desc(), col(TicketEvent.id).desc())
-        .limit(1)
-    ).first()
+        .scalar()
+    )
+    return note

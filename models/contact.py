@@ -60,6 +60,10 @@ class Contact(SQLModel, table=True):
     pending: Pending = Field(default=Pending.NONE, sa_type=EnumText(Pending, 24))
     pending_ticket_id: int | None = None
     pending_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Loop guard: the last reply sent (as a digest), how often in a row, and since when.
+    loop_digest: str | None = Field(default=None, sa_type=String(16))
+    loop_count: int = 0
+    loop_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

@@ -1,10 +1,16 @@
 """Phone numbers as Kentongan stores them: E.164, parsed by `phonenumbers`."""
 
+from functools import lru_cache
+
 import phonenumbers
 
 
+@lru_cache(maxsize=65536)
 def to_e164(raw: str, region: str = "ID") -> str | None:
-    """Normalise 0812..., 62812..., +62 812-... to +62812...; None when it is not a valid number."""
+    """Normalise 0812..., 62812..., +62 812-... to +62812...; None when it is not a valid number.
+
+    Cached: every inbound message parses two numbers, the same ones again and again, and parsing is slow.
+    """
     text = raw.strip()
     if not text:
         return None

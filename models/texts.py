@@ -5,6 +5,7 @@ tests/test_texts.py checks that. Variables are filled with str.format.
 """
 
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 # --- resident replies --------------------------------------------------------------------------
@@ -67,8 +68,9 @@ JADWAL_EMPTY = "Belum ada jadwal rapat desa yg diumumkan. Ketik DAFTAR agar dika
 DANA_HEADER = "APBDes {year}: pendapatan {income}, belanja {spending}. "
 DANA_ITEM = "{activity} ({location}) {amount}"
 DANA_EMPTY = "Data APBDes belum dimasukkan. Silakan tanyakan ke kantor desa atau BPD."
-KEPUTUSAN_HEADER = "Keputusan & sanksi desa: "
-KEPUTUSAN_ITEM = "{title} (berlaku {date})"
+KEPUTUSAN_HEADER = "Keputusan & sanksi: "
+KEPUTUSAN_ITEM = "{title} (sejak {date})"
+SANKSI_PREFIX = "Sanksi: "
 KEPUTUSAN_EMPTY = "Belum ada keputusan atau sanksi desa yg diumumkan."
 PROGRAM_HEADER = "Program desa: "
 PROGRAM_ITEM = "{name}: {summary}"
@@ -118,8 +120,10 @@ def format_date(day: datetime | object) -> str:
     return f"{d.day} {MONTHS[d.month - 1]} {d.year}"  # type: ignore[attr-defined]
 
 
-def _decimal(value: float, places: int) -> str:
-    text = f"{value:.{places}f}".rstrip("0").rstrip(".")
+def _decimal(amount: int, unit: int, places: int) -> str:
+    """amount / unit rounded half up (as people round, not as binary floats do), Indonesian comma."""
+    value = (Decimal(amount) / unit).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    text = f"{value:f}".rstrip("0").rstrip(".") if places else f"{value:f}"
     return text.replace(".", ",")
 
 
@@ -128,7 +132,7 @@ def format_rupiah(amount: int) -> str:
     sign = "-" if amount < 0 else ""
     amount = abs(amount)
     if amount >= 1_000_000_000:
-        return f"{sign}Rp{_decimal(amount / 1_000_000_000, 2)} miliar"
+        return f"{sign}Rp{_decimal(amount, 1_000_000_000, 2)} miliar"
     if amount >= 100_000_000:
-        return f"{sign}Rp{_decimal(amount / 1_000_000, 1)} juta"
+        return f"{sign}Rp{_decimal(amount, 1_000_000, 1)} juta"
     return f"{sign}Rp{amount:,}".replace(",", ".")

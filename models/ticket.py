@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.base import EnumText, UTCDateTime, utcnow
@@ -57,12 +57,12 @@ class Ticket(SQLModel, table=True):
     """A resident's complaint. The code is six random digits, unique per village, easy to type."""
 
     __tablename__ = "ticket"
-    __table_args__ = (UniqueConstraint("village_id", "code"),)
+    __table_args__ = (UniqueConstraint("village_id", "code"), Index(None, "reporter_id", "created_at"))
 
     id: int | None = Field(default=None, primary_key=True)
     village_id: int = Field(foreign_key="village.id", index=True)
     code: str = Field(sa_type=String(6))
-    reporter_id: int = Field(foreign_key="contact.id", index=True)
+    reporter_id: int = Field(foreign_key="contact.id")
     category: Category = Field(default=Category.LAINNYA, sa_type=EnumText(Category, 20))
     status: TicketStatus = Field(default=TicketStatus.BARU, sa_type=EnumText(TicketStatus, 16), index=True)
     text: str = Field(default="", sa_type=Text)

@@ -6,9 +6,8 @@ from typing import Annotated
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
-from bot import inbound
 from bot.channels import twilio as twilio_channel
-from bot.deps import EngineDep, LimitsDep, NowDep, SettingsDep, TwilioForm
+from bot.deps import InboundDep, NowDep, SettingsDep, TwilioForm
 from handlers.inbound import InboundMessage, Media
 from models import Channel, IdentityKind
 from models.errors import BadRequest, NotFound
@@ -20,10 +19,10 @@ MAX_CONSOLE_TEXT = 4096
 
 
 @router.post("/webhooks/twilio", response_class=Response, responses={200: {"content": {"text/xml": {}}}})
-def twilio_inbound(form: TwilioForm, engine: EngineDep, now: NowDep, limits: LimitsDep) -> Response:
+async def twilio_inbound(form: TwilioForm, service: InboundDep, now: NowDep) -> Response:
     """Inbound SMS and WhatsApp from Twilio; answers TwiML."""
     message = twilio_channel.parse_inbound(form)
-    outcome = inbound.handle(engine, message, now=now, limits=limits)
+    outcome = await service.handle_async(message, now=now)
     return Response(twilio_channel.twiml(outcome.replies), media_type="text/xml")
 
 
@@ -46,8 +45,8 @@ class ConsoleReply(BaseModel):
 
 
 @router.post("/webhooks/console")
-def console_inbound(
-    body: ConsoleMessage, settings: SettingsDep, engine: EngineDep, now: NowDep, limits: LimitsDep
+async def console_inbound(
+    body: ConsoleMessage, settings: SettingsDep, service: InboundDep, now: NowDep
 ) -> ConsoleReply:
     """The console channel: the same pipeline, for the demo, training and tests."""
     if not settings.console_enabled:
@@ -68,7 +67,7 @@ def console_inbound(
         media=tuple(Media(url=url) for url in body.media),
         raw=body.model_dump(by_alias=True),
     )
-    outcome = inbound.handle(engine, message, now=now, limits=limits)
+    outcome = await service.handle_async(message, now=now)
     return ConsoleReply(
         replies=list(outcome.replies), duplicate=outcome.duplicate, ticket=outcome.ticket_code
     )

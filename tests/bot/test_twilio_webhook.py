@@ -67,7 +67,7 @@ def test_bad_signature_is_403_and_stores_nothing(client: TestClient, engine: Eng
     form = twilio_sms_form("jalan rusak parah", sid="SM" + "1" * 32)
     response = post(client, form, signature=signature)
     assert response.status_code == 403
-    assert "signature" in response.json()["detail"]
+    assert "Signature" in response.json()["detail"]
     assert messages(engine) == []
 
 

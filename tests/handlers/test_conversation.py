@@ -163,7 +163,9 @@ def test_status_for_reporter_other_number_unknown_and_list(client: TestClient, e
     ("question", "expect"),
     [
         pytest.param("kapan musdes?", ["Musdes RKPDes", "19.30 WIB", "Balai Desa"], id="jadwal"),
-        pytest.param("DANA", ["APBDes 2026", "pendapatan Rp1,6 miliar", "Rp250 juta"], id="dana"),
+        pytest.param(
+            "DANA", ["APBDes 2026", "pendapatan Rp1,6 miliar", "(Kantor Desa) Rp560 juta"], id="dana"
+        ),
         pytest.param("sanksi apa saja yg berlaku", ["Denda Rp50.000"], id="keputusan"),
         pytest.param("PROGRAM", ["BLT-DD"], id="program"),
         pytest.param("syarat bikin surat domisili apa?", ["Layanan kantor desa", "KK asli"], id="layanan"),

@@ -45,7 +45,8 @@ def test_private_suffix_still_fits() -> None:
     [
         (1_250_000_000, "Rp1,25 miliar"),
         (1_000_000_000, "Rp1 miliar"),
-        (2_105_000_000, "Rp2,1 miliar"),
+        (2_105_000_000, "Rp2,11 miliar"),  # half up, not binary-float rounding
+        (1_595_000_000, "Rp1,6 miliar"),
         (250_000_000, "Rp250 juta"),
         (151_200_000, "Rp151,2 juta"),
         (12_500_000, "Rp12.500.000"),

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 15:45:59.872452
+Create Date: 2026-11-28 16:00:22.111343
 """
 
 from collections.abc import Sequence
@@ -93,6 +93,9 @@ def upgrade() -> None:
         sa.Column("pending", sa.String(length=24), nullable=False),
         sa.Column("pending_ticket_id", sa.Integer(), nullable=True),
         sa.Column("pending_until", models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("loop_digest", sa.String(length=16), nullable=True),
+        sa.Column("loop_count", sa.Integer(), nullable=False),
+        sa.Column("loop_since", models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("created_at", models.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["village_id"], ["village.id"], name=op.f("fk_contact_village_id_village")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_contact")),
@@ -319,7 +322,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("ticket", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_ticket_created_at"), ["created_at"], unique=False)
-        batch_op.create_index(batch_op.f("ix_ticket_reporter_id"), ["reporter_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_ticket_reporter_id_created_at"), ["reporter_id", "created_at"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_ticket_status"), ["status"], unique=False)
         batch_op.create_index(batch_op.f("ix_ticket_village_id"), ["village_id"], unique=False)
 
@@ -352,7 +357,7 @@ def downgrade() -> None:
     with op.batch_alter_table("ticket", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ticket_village_id"))
         batch_op.drop_index(batch_op.f("ix_ticket_status"))
-        batch_op.drop_index(batch_op.f("ix_ticket_reporter_id"))
+        batch_op.drop_index(batch_op.f("ix_ticket_reporter_id_created_at"))
         batch_op.drop_index(batch_op.f("ix_ticket_created_at"))
 
     op.drop_table("ticket")

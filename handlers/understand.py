@@ -1,0 +1,1222 @@
+"""Understanding a resident's message: intent, complaint category, information topic, flags and location.
+
+Residents rarely type keywords; they write "lampu jalan di RT 3 mati sdh seminggu" or "kapan musdes?",
+often in Javanese or Sundanese. So a leading keyword (tolerating one typo) decides when there is one, and
+otherwise weighted lexicons over the normalised tokens, bigrams and trigrams add evidence per intent,
+category and topic, and a few ordered rules turn the evidence into a decision. Everything is compiled at
+import time: one call is a handful of dict lookups per token (the CLI must parse 20,000 messages/s).
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from handlers.normalize import tokens
+from models.vocabulary import Category, Intent, Topic
+
+__all__ = ["KEYWORDS", "Location", "Understanding", "understand"]
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a problem is, as residents say it: dusun, RW and RT."""
+
+    dusun: str | None = None
+    rw: int | None = None
+    rt: int | None = None
+
+
+_NO_LOCATION = Location()
+
+
+@dataclass(frozen=True, slots=True)
+class Understanding:
+    """What a message means (see the module docstring)."""
+
+    intent: Intent
+    category: Category | None = None
+    topic: Topic | None = None
+    about_head: bool = False
+    anonymous: bool = False
+    confidential: bool = False
+    location: Location = _NO_LOCATION
+    keyword: str | None = None
+    code: str | None = None
+    page: int | None = None
+    topics: tuple[Topic, ...] = ()
+    detail: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        """A JSON-ready dict with the string codes of CONTRACT.md."""
+        loc = self.location
+        return {
+            "intent": self.intent.value,
+            "category": None if self.category is None else self.category.value,
+            "topic": None if self.topic is None else self.topic.value,
+            "about_head": self.about_head,
+            "anonim": self.anonymous,
+            "rahasia": self.confidential,
+            "location": {"dusun": loc.dusun, "rw": loc.rw, "rt": loc.rt},
+            "keyword": self.keyword,
+            "code": self.code,
+            "page": self.page,
+            "topics": [t.value for t in self.topics],
+        }
+
+
+# ---------------------------------------------------------------------------------------------------
+# Keywords
+
+# Every accepted spelling -> canonical keyword (the form the help text teaches).
+KEYWORDS: dict[str, str] = {
+    "aduan": "ADUAN",
+    "lapor": "ADUAN",
+    "adu": "ADUAN",
+    "cek": "CEK",
+    "check": "CEK",
+    "status": "CEK",
+    "jadwal": "JADWAL",
+    "dana": "DANA",
+    "apbdes": "DANA",
+    "sanksi": "SANKSI",
+    "keputusan": "SANKSI",
+    "program": "PROGRAM",
+    "layanan": "LAYANAN",
+    "daftar": "DAFTAR",
+    "reg": "DAFTAR",
+    "mulai": "DAFTAR",
+    "berhenti": "BERHENTI",
+    "stop": "BERHENTI",
+    "unreg": "BERHENTI",
+    "menu": "MENU",
+    "bantuan": "MENU",
+    "help": "MENU",
+}
+
+_KEYWORD_TOPIC: dict[str, Topic] = {
+    "JADWAL": Topic.JADWAL,
+    "DANA": Topic.DANA_DESA,
+    "SANKSI": Topic.KEPUTUSAN,
+    "PROGRAM": Topic.PROGRAM,
+    "LAYANAN": Topic.LAYANAN,
+}
+
+
+def _deletions(word: str) -> list[str]:
+    """All strings one deletion away from `word`."""
+    return [word[:i] + word[i + 1 :] for i in range(len(word))]
+
+
+def _build_typo_index() -> dict[str, str]:
+    """Deletion neighbourhood of the 4+ letter keyword spellings (SymSpell style, edit distance one)."""
+    index: dict[str, str] = {}
+    ambiguous: set[str] = set()
+    for spelling, canonical in KEYWORDS.items():
+        if len(spelling) < 4:
+            continue
+        for d in _deletions(spelling):
+            if index.get(d, canonical) != canonical:
+                ambiguous.add(d)
+            index[d] = canonical
+    for d in ambiguous:
+        del index[d]
+    return index
+
+
+_TYPO_INDEX = _build_typo_index()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Lexicons. Entries are "word:weight" (default 1); "a_b" is a phrase of consecutive tokens. Words are
+# written after normalisation (abbreviations expanded), and each single word also matches with the
+# possessive/definite suffixes -nya (Indonesian), -e/-ne (Javanese) and -na (Sundanese).
+
+
+def _wordset(spec: str) -> frozenset[str]:
+    """The whitespace-separated words of `spec`."""
+    return frozenset(spec.split())
+
+
+_TOPIC_ORDER = (Topic.JADWAL, Topic.DANA_DESA, Topic.KEPUTUSAN, Topic.PROGRAM, Topic.LAYANAN)
+_CATEGORY_ORDER = (
+    Category.BENCANA,
+    Category.BANSOS,
+    Category.TATA_KELOLA,
+    Category.AIR_SANITASI,
+    Category.KESEHATAN,
+    Category.PENDIDIKAN,
+    Category.EKONOMI,
+    Category.LINGKUNGAN,
+    Category.KEAMANAN,
+    Category.ADMINISTRASI,
+    Category.INFRASTRUKTUR,
+    Category.LAINNYA,
+)
+
+(
+    _COMPLAINT,  # something is wrong: problem words, complaint verbs
+    _STATUS,  # asks about an earlier report
+    _QUESTION,  # asks something
+    _SUBSCRIBE,
+    _UNSUBSCRIBE,
+    _HELP,
+    _SOCIAL,  # thanks, greetings, chit-chat
+    _SCAM,  # prize, loan and phishing spam
+    _HEAD,  # mentions the village head
+    _MISCONDUCT,  # misconduct, absence, nepotism, misuse of funds
+    _OFFICIAL,  # any village official, the head included
+) = range(11)
+_TOPIC0 = 11
+_CAT0 = _TOPIC0 + len(_TOPIC_ORDER)
+_NF = _CAT0 + len(_CATEGORY_ORDER)
+_CAT_TATA_KELOLA = _CAT0 + _CATEGORY_ORDER.index(Category.TATA_KELOLA)
+
+_INTENT_LEXICON: dict[int, str] = {
+    _COMPLAINT: """
+        rusak:3 kerusakan:3 rusak_parah:1 ruksak:3 awon:1.5 jebol:3 bocor:3 mampet:3 tersumbat:3 buntu:2
+        macet:2 mati:2.5 padam:2.5 tidak_nyala:3 tidak_menyala:3 berlubang:3 lubang:1.5 retak:2.5
+        ambruk:3 roboh:3 runtuh:3 miring:2 copot:2 patah:2.5 putus:1.5 hilang:2 kehilangan:2.5
+        dicuri:3 dicolong:3 banjir:3 kebanjiran:3 longsor:3 kebakaran:3 terbakar:3 tumbang:3 meluap:2.5
+        gempa:2.5 lini:1.5 puting_beliung:3 angin_ribut:3 kotor:2 bau:2 busuk:2.5 keruh:3 buthek:3
+        tidak_ngalir:3 tidak_mengalir:3 teu_ngocor:3 ora_ngalir:3 ora_mili:3 kering:1.5 numpuk:2
+        menumpuk:2 penuh:1.5 meluber:3 tidak_diangkut:2.5 dipotong:3 potongan:2 dipungut:3 pungutan:2.5
+        pungli:4 diminta_uang:3 dimintai_uang:3 minta_uang:2.5 dimintai:2.5 dimintain:2.5 disuruh_bayar:3
+        kok_bayar:2 katanya_gratis:2.5 uang_rokok:2 uang_lelah:2 mahal:2 keberatan:3 lambat:2.5 lelet:2.5
+        tidak_jadi_jadi:2.5 belum_jadi:2 tidak_diproses:3 belum_diproses:2.5 dipersulit:3.5
+        tidak_ada_kabar:1.5 tidak_ada_tanggapan:1.5 tidak_dapat:2.5 belum_dapat:2.5 tidak_kebagian:2.5
+        tidak_merata:3 tidak_adil:3 pilih_kasih:3 salah_sasaran:3.5 tidak_tepat_sasaran:3 belum_cair:3
+        tidak_cair:3 belum_nerima:2.5 belum_menerima:2.5 belum_terima:2.5 tidak_dibayar:3 belum_dibayar:3
+        tidak_ada:1.5 belum_ada:1.5 tidak_pernah:1.5 teu_pernah:1.5 tidak_bisa:1.5 tidak_buka:2.5
+        tutup:1.5 tutup_terus:1.5 tidak_jalan:2 ora_mlaku:2 jarang:1.5 telat:1.5 terlambat:1.5 susah:1.5
+        sulit:1.5 kesulitan:2 tidak_layak:2.5 jelek:2 asal_asalan:2.5 kadaluarsa:3 kedaluwarsa:3
+        kadaluwarsa:3 berkutu:3 apek:2 basi:2.5 kurus:1.5 sakit:1.5 kena:1 dbd:3 diare:3 demam:2
+        gizi_buruk:3 stunting:2.5 wabah:3 jentik:2 kekurangan:2.5 kurang:1.5 habis:1.5 langka:3 kosong:1.5
+        terbengkalai:3 mangkrak:3 tidak_diperbaiki:3 belum_diperbaiki:3 diperbaiki:1.5 perbaiki:1.5
+        tidak_dirawat:2.5 tidak_terawat:2.5 sudah_diperbaiki:-3 mohon_perhatian:1.5 perhatian:0.5
+        ditindak:2 dicek:1 ditinjau:1.5 ditinjau_ulang:1.5 dimediasi:2 mohon_bantuan:1.5 butuh:1.5
+        bahaya:2.5 berbahaya:2.5 membahayakan:2.5 takut:1.5 resah:2.5 meresahkan:3 mengganggu:2.5
+        ganggu:2 gelap:2 becek:2.5 blethok:2 licin:2 korban:2 maling:3 mabuk:2 mabukan:1 narkoba:3
+        judi:2.5 tawuran:3 berisik:2.5 bising:2.5 pencemaran:3 limbah:2.5 polusi:2.5 buang_sampah:2
+        bakar_sampah:2.5 penebangan:2.5 nebang:2 liar:2 ilegal:2.5 illegal:2.5 dugaan:2 diduga:2
+        korupsi:3 nepotisme:3 tidak_transparan:3 kemana:1.5 kemana_sisanya:2 sisanya:1.5 kok:1.5
+        kenapa:1 padahal:1.5 malah:1.5 cuma:1 dikunci:1.5 lapor:3 melapor:3 melaporkan:3 laporkan:2
+        ngadu:3 mengadu:3 ngadukeun:3 wadul:3 mengeluh:3 mengeluhkan:3 keluhan:3 komplain:3 protes:3
+        aduan:2 pengaduan:1.5 kecewa:2.5 menyampaikan:1 mohon:0.5 tolong:0.5 segera:1 darurat:2
+        waspada:2 ora_iso:1.5 ora_ono:2 ora_ana:2 durung:1 teu_aya:1.5 teu_tiasa:1.5 mboten:1 dereng:1
+        marah:2 membentak:2.5 bentak:2.5 kasar:2 jutek:2.5 judes:2.5 tidak_ramah:2.5 tidak_masuk:1.5
+        putus_sekolah:2.5 bubar:2 tidak_aktif:2 tidak_berfungsi:3 tidak_layak_huni:0.5 tanpa_alasan:2.5
+        dihapus:2 ditahan:2.5 ditolak:2.5 dibuang:1.5 diancam:2.5 ancam:2 memaksa:2.5 medeni:1.5
+        seadanya:1.5 ngungsi:2 mengungsi:2 tertutup:1.5 tidak_bisa_lewat:2 tidak_bisa_dilewati:2
+        dilewati:0.5 tertimpa:2 nimpa:2 kurang_gizi:3 keracunan:3 tidak_datang:2 mangkir:2.5 bolos:2.5
+        absen:1.5 tidak_ngantor:3 dijual:1 menjual:1 dipakai_pribadi:3 diselewengkan:3 penyelewengan:3
+        menyalahgunakan:3 disalahgunakan:3 anjlok:2.5 merugikan:2.5 rugi:2 dirugikan:2.5 tebang:1.5
+        mencemari:2.5 tercemar:2.5 berkurang:1 tidak_sesuai:2 asal_jadi:2.5 tanpa_kwitansi:2
+        tanpa_musdes:2 tanpa_musyawarah:2 semena_mena:3 sewenang_wenang:3 curang:3 kecurangan:3
+        diskriminasi:3 cekcok:2 sengketa:2 berantem:3 berkelahi:3 keributan:2.5 ribut:1.5 onar:2.5
+        balap_liar:2 mencuri:3 pencurian:3 begal:3 rawan:2 tidak_aman:2.5 teu_kiat:1.5 kiat:0
+        sesak:1.5 sesek:1.5 mual:1.5 batuk:1 pusing:1 gatal:1.5 menderita:2 kasihan:1.5 terlantar:2.5
+        tidak_diurus:2.5 terbuang:1.5 percuma:1.5 dibongkar:1.5 bongkar:1 ditebang:2 tidak_digaji:3
+        belum_digaji:3 honor_belum:2 terancam:2 kebocoran:3 tidak_kondusif:2 ditindaklanjuti:0
+        seenaknya:2.5 seenak:1.5 pungut:2 biaya:0.5 bayar:0.5 tidak_direalisasikan:3 tidak_terealisasi:3
+        belum_direalisasikan:3 janji:1 ingkar:2.5 tidak_pernah_datang:1 tidak_ada_yang:1
+        nunggak:1 menunggak:1 tidak_ditanggapi:2.5 diabaikan:2.5 dicuekin:2.5 cuek:2 tidak_peduli:2.5
+        tidak_dihiraukan:2.5 tidak_digubris:2.5 dibiarkan:2 tidak_ditangani:2.5 belum_ditangani:2.5
+        tidak_pernah_dapat:1 bermasalah:2.5 masalah:1.5 problem:1.5 kendala:1.5 keluh:2
+        nyetrum:2 setrum:1.5 potas:2 gundul:2 kumuh:2 genangan:1.5 tergenang:2 amblas:2.5 ambles:2.5
+        nyebar:1 menyebar:1 tersebar:0.5 merajalela:2.5 marak:2 sering:0.5 selalu:0.5 kebanyakan:0.5
+        belum_punya:2 tidak_punya:2 diminta_bayar:2.5 dulu_gratis:1.5 dimintai_biaya:3 diminta_biaya:3
+        minta_setoran:3 tidak_tahu:1 dipakai_apa:1.5 tidak_surut:2 ditertibkan:2 tertibkan:2 malu:1.5
+        memalukan:2 malu_maluin:1 ngaduruk:2 ngabakar:2 dibakar:1.5 membakar:1.5 dikasih_ke:1 cuma_dikasih:1.5
+        cuma_buat:1 hanya_untuk:1 cuma_untuk:1 orang_dalam:2 kenalan:1 panik:2 air_naik:1 naik_terus:1
+        belum_pernah:1 belum_pernah_dapat:1.5 ora_tau:1.5
+        ora_pernah:1.5 penjambretan:3 dijambret:3 jambret:3 pencopetan:3 dicopet:3 dibegal:3 pembegalan:3
+        dirampok:3 perampokan:3 terisolir:2 terisolasi:2 tidak_pernah_dipasang:1 tidak_jelas:2 gerus:1.5
+        longsoran:2
+    """,
+    _STATUS: """
+        laporan:1.5 pengaduan:1 aduan:1 laporan_saya:2.5 aduan_saya:2.5 pengaduan_saya:2.5
+        laporan_kami:2.5 aduan_kami:2.5 aduan_kula:2.5 laporan_kula:2.5 pengaduan_abdi:2.5
+        laporan_abdi:2.5 aduan_abdi:2.5 laporanku:2.5 aduanku:2.5 ditindaklanjuti:2.5
+        tindak_lanjut:2.5 tindaklanjut:2.5 kelanjutan:2.5 kelanjutannya:2.5 sampai_mana:3 sampe_mana:3
+        sudah_sampai_mana:0.5 progres:2 progress:2 perkembangan:2 kabar:1 tanggapan:1 sudah_diterima:1.5
+        diterima:0.5 diproses:1 sudah_diproses:1.5 sedang_diproses:1.5 kode:1.5 kode_aduan:2.5
+        kode_laporan:2.5 nomor_aduan:2.5 nomor_laporan:2.5 tiket:2.5 status:2 cek:1.5 lacak:2.5
+        sudah_ditangani:2 ditangani:1 sudah_dicek:1.5 yang_kemarin:1 yang_saya_kirim:2 saya_kirim:1
+        saya_laporkan:2.5 sudah_saya_laporkan:0.5 saya_adukan:2.5 tindakan:1.5 ditanggapi:1.5 direspon:1.5
+        respon:1 respons:1 kabarnya:0
+    """,
+    _QUESTION: """
+        kapan:2 berapa:2 apa:1 apakah:2 apa_saja:1.5 bagaimana:1.5 dimana:1.5 di_mana:1.5 mana:0.5
+        siapa:1.5 boleh_tahu:2 mau_tanya:3 ingin_tanya:3 mau_nanya:3 ingin_tahu:2 mau_tahu:2 mohon_info:2.5
+        minta_info:2.5 info:1 informasi:1 tanya:2 nanya:2 bertanya:2 izin_tanya:1 syarat:1.5 iraha:2
+        naon:1.5 kumaha:1.5 sabaraha:2 naros:2 piye:1.5 opo:1.5 pinten:2 pira:2 endi:1 kah:1 bisakah:1.5
+        adakah:2 gimana:1.5 bagaimana_hasilnya:1 jadi_tidak:1.5 atau_tidak:1 ada_tidak:1.5 ya_pak:0
+        punapa:1.5 kados_pundi:2 kinten:1 mangga:0 dikirim:0.5 tahu:0.5 lihat:0.5 rincian:1 berapakah:2
+        bilamana:1.5 kapankah:2 dimanakah:2 nggih:0 papan_informasi:-1.5 kamana_mana:-0.5
+        kemana_mana:-0.5 dimana_mana:-1.5 sistem_informasi:-1.5
+    """,
+    _SUBSCRIBE: """
+        daftar:1.5 daftarkan:3 didaftarkan:3 didaftarin:3 daftarin:3 mendaftar:2 mendaftarkan:3
+        berlangganan:3 langganan:3 ikut_info:3 dapat_info:3 terima_info:3 menerima_info:3 dapat_kabar:2.5
+        kirimi:2 dikirimi:2 kirimin:2 info_info:1 pengumuman:1.5 info_desa:1.5 biar_tidak_ketinggalan:3
+        ketinggalan:1.5 gabung:2 bergabung:2 masukkan_nomor:3 masukin_nomor:3 reg:3 aktifkan:2 ikut:0.5
+        nomor_ini:1 langganan_info:1 ingin_dapat:1 mau_dapat:1 mau_terima:1 mau_menerima:1 dikabari:2
+        kabari:2 dikabarin:2 warta:1
+    """,
+    _UNSUBSCRIBE: """
+        berhenti:2 berhenti_berlangganan:4 berhenti_langganan:4 stop:3 unreg:4 jangan_kirim:4
+        jangan_dikirim:4 jangan_kirimi:4 tidak_usah_kirim:4 tidak_usah_dikirim:4 ampun_ngirim:4
+        ampun_dikirim:4 sampun_ngirim:3 tong_dikirim:4 tong_ngirim:4 ulah_dikirim:4 keluar_dari:3
+        keluarkan:3 dikeluarkan:2.5 hapus_nomor:4 hapus:1.5 dihapus_dari:2 tidak_mau_terima:3.5
+        tidak_mau_menerima:3.5 tidak_mau_dapat:3 tidak_perlu_kirim:4 bukan_warga_sini:2.5
+        bukan_warga:1.5 sudah_pindah:1.5 pindah_desa:1.5 sms_lagi:1.5 sms_maneh:1.5 sms_deui:1.5
+        blokir:2 berhenti_kirim:4 stop_kirim:4 cabut:1.5 batal_langganan:4 batalkan:1.5 tidak_langganan:3
+        keluar:1 hapus_dari_daftar:2 dari_daftar:1 berhentikan:3 jangan_sms:4 tidak_usah_sms:4 stop_sms:4
+        jangan_kirimin:4 tidak_mau_sms:3 hentikan:3 jangan_dikirimi:4 jangan_dikirim_lagi:1
+    """,
+    _HELP: """
+        menu:3 help:3 bantuan:1 cara:2 caranya:2 cara_lapor:3 cara_pakai:3 cara_pakainya:3
+        cara_menggunakan:3 cara_mengadu:3 cara_daftar:1 panduan:3 petunjuk:3 perintah:3 kode_kode:1
+        format:2 bisa_apa:3 ini_nomor_apa:4 nomor_apa:3 nomor_siapa:3 ini_apa:2 layanan_apa:4 ini_layanan:1
+        nomor_naon:3 nomor_iki:2 gawe_opo:2 tidak_mengerti:2 tidak_paham:2 bingung:1 diajari:2 ajari:2
+        kentongan:2 fitur:2 cara_kerja:2 pakainya:1 gunanya:2 fungsinya:2 buat_apa:0.5 dapat_sms:2
+        dari_nomor_ini:2
+        cara_cek:3 cara_ngecek:3 cara_mengecek:3 caranya_cek:3 perintahnya:3
+        ini_untuk_apa:3 ini_buat_apa:3 nomor_ini_apa:3
+    """,
+    _SOCIAL: """
+        terima_kasih:3 makasih:3 thanks:3 nuhun:3 hatur_nuhun:1 suwun:3 matur_suwun:1 matur_nuwun:3
+        maturnuwun:3 maturswun:3 ok:2 oke:2 okey:2 okay:2 siap:2 baik:1 sip:2 mantap:2 mantul:2
+        lanjutkan:1.5 alhamdulillah:1.5 amin:1.5 aamiin:1.5 salah_kirim:4 salah_nomor:4 salah_sambung:4
+        wkwk:2 wkwkwk:2 haha:2 hahaha:2 hehe:1.5 selamat_hari_raya:4 maaf_lahir_batin:4 lahir_batin:2
+        idul_fitri:2 selamat_tahun_baru:3 tebak_tebakan:3 jemput:1.5 terminal:1 sudah_diterima:1.5
+        lowongan:3 lowongan_kerja:1 loker:3 salam_kenal:3 assalamualaikum:1 pagi:0.5
+        siang:0.5 sore:0.5 malam:0.5 halo:1 hallo:1 hai:1 selamat_pagi:1 selamat_siang:1
+        selamat_sore:1 selamat_malam:1 jelas:0.5 sudah_diperbaiki:1.5 ngalir_lagi:1.5 nyala_lagi:1.5
+        salam:1 sehat_selalu:2 semoga:1 berkah:1.5 barakallah:2 mohon_maaf:0.5 selamat_ya:2
+        selamat_atas:3 sukses_selalu:3 semoga_sukses:3 selamat_bertugas:3 congrats:3 selamat_menjalankan:3
+    """,
+    _SCAM: """
+        hadiah:3 undian:3.5 pemenang:3 memenangkan:3 menang:1.5 terpilih:2 klaim:2 selamat_anda:3
+        selamat_nomor:3 anda:1.5 nomor_anda:2 transfer:2.5 rek:2 rekening:2.5 biaya_admin:3
+        biaya_pencairan:3 pulsa:2 kirim_pulsa:3 mama:1 pinjaman:2.5 pinjol:4 tanpa_jaminan:3
+        tanpa_agunan:3 agunan:2 bunga_rendah:3 plafon:3 cepat_cair:3 cair_cepat:3 minat:1.5 balas_ya:2
+        hubungi:1.5 link:2.5 klik:2.5 http:3 https:3 www:3 bit_ly:3 com:2 xyz:3 promo:3 diskon:2.5
+        paket_internet:2.5 kuota:1.5 slot:3 gacor:4 maxwin:4 deposit:3 bonus:2 obat_kuat:4 herbal:2
+        cod:3 otp:4 diblokir:2.5 penghasilan:2.5 kerja_online:3 subscribe:2 youtube:2 like:1 jual:1
+        dana_hibah:2 kecelakaan:1.5 pelanggan:1.5 yth_pelanggan:2 cs:1.5 shopee:3 tokopedia:3 investasi:3
+        profit:3 trading:3 togel:2 isi_data:2.5 data_diri:2.5 verifikasi:2 kemensos:1 biaya_operasi:2
+        modal_kecil:3 untung:1.5 cuan:3 gratis_ongkir:3 ongkir:2 order:2 ready:2 dijamin:2 dapatkan:2
+        buruan:2.5 terbatas:1.5 wa_me:3 apk:3 unduh:2 download:2 blokir_kartu:2 pemblokiran:2.5
+    """,
+    _HEAD: """
+        kades:1 kepala_desa:1 kepala_kampung:1 lurah:1 kuwu:1 petinggi:1 pak_inggi:1 perbekel:1
+        keuchik:1 geuchik:1 wali_nagari:1 pambakal:1 hukum_tua:1 kepala_lembang:1 pangulu:1 kadesnya:1
+    """,
+    _OFFICIAL: """
+        kades:1 kepala_desa:1 lurah:1 kuwu:1 petinggi:1 perbekel:1 keuchik:1 geuchik:1 sekdes:1
+        perangkat:1 perangkat_desa:1 bendahara:1 kaur:1 kasi:1 kadus:1 kepala_dusun:1 bpd:1 aparat:1
+        pamong:1 staf_desa:1 pegawai_desa:1 petugas:1 pendamping:1 pak_rt:1 pak_rw:1 ketua_rt:1
+        ketua_rw:1 operator_desa:1 pak_kadus:1 kamituwo:1 bayan:1 carik:1 jogoboyo:1 modin:1
+    """,
+    _MISCONDUCT: """
+        korupsi:2 korup:2 selingkuh:2 nepotisme:2 kkn:2 keponakan:2 keponakannya:2 ponakan:2 ipar:2
+        iparnya:2 adik:1.5 anaknya:1.5 istrinya:1.5 suaminya:1.5 saudara:1.5 saudaranya:1.5 keluarganya:1.5
+        kerabat:2 kroni:2 menantu:2 mertua:1.5 pungli:2 pungutan:2 setoran:2 minta_uang:2 minta_setoran:2
+        menjual:1.5 dijual:1.5 memaksa:2 diancam:2 mengancam:2 mabuk:2 judi:2 berdua:1.5 mobil_dinas:2
+        fasilitas:1 jarang:2 tidak_pernah:1.5 teu_pernah:1.5 ora_tau:1.5 ora_pernah:1.5 ngantor:2
+        tidak_ngantor:1 tidak_hadir:2
+        mangkir:2 bolos:2 absen:1.5 sibuk:1 partai:2 kampanye:2 politik:2 suap:2 sogok:2 gratifikasi:2
+        mark_up:2 markup:2 fee:1.5 dipotong:1 memotong:1.5 menggelapkan:2 gelapkan:2 menyalahgunakan:2
+        penyalahgunaan:2 diselewengkan:2 penyelewengan:2 bohong:1.5 ingkar:1.5 pilih_kasih:2 memihak:2
+        sewenang_wenang:2 semena_mena:2 arogan:2 kasar:1.5 bentak:1.5 membentak:1.5 marah:1 pribadi:2
+        sendiri:1 dhewe:1.5 dewek:1.5 nganggo:1 pakai_dana:2 pakai_uang:2 tanpa_musdes:2
+        tanpa_musyawarah:2 tidak_transparan:2 tertutup:1 nebang:1 kontraktor:1 perempuan:1 pelakor:2
+        uang_lelah:1.5 tanda_tangan:0.5 jual:1 mancing:1 keliatan:0.5 ada_di_kantor:0.5
+        aya_di_kantor:1 tidak_di_kantor:2 jarang_di_kantor:1 intimidasi:2 mengintimidasi:2
+        narik:1.5 menarik_uang:2 masukin:1 memasukkan:1 diangkat:1 mengangkat:1 angkat:1 seleksi:1
+        warisan:1 tidak_mau:1 menyalahgunakan_wewenang:2 wewenang:1.5 jabatan:1.5 mengabaikan:1.5 cuek:1.5
+        tidak_peduli:1.5 acuh:1.5 pungut:1.5 memungut:2 minta_jatah:2 jatah:1 preman:1.5 beking:2
+    """,
+}
+
+_TOPIC_LEXICON: dict[Topic, str] = {
+    Topic.JADWAL: """
+        jadwal:4 jadwale:4 jadwalnya:4 musdes:2.5 musdus:2.5 musdesus:2 musrenbang:2.5 musrenbangdes:2.5
+        musyawarah:2 rapat:2.5 pertemuan:2.5 rembug:2 rembugan:2 kumpulan:2 kumpul:1.5 sosialisasi:1.5
+        acara:1.5 kegiatan:0.5 kapan:1.5 iraha:1.5 kapankah:1.5 tanggal:2 tanggalnya:2 hari_apa:2
+        jam_berapa:1 pukul:1.5 dimulai:0.5 mulainya:1 diundur:2.5 ditunda:2 dimajukan:2 undangan:1.5
+        minggu_depan:1 bulan_ini:0.5 berikutnya:1 selanjutnya:0.5 sidang:1 musyawarah_desa:1
+        musyawarah_dusun:1 rapat_desa:1 rembug_desa:1 jam_pinten:1.5 dinten:1 wayah:1 kapan_mulai:0.5
+        agenda:3 lokakarya:2 pleno:2 dilaksanakan:1 diadakan:1 digelar:1 ngadain:1 ngadakan:1
+        mengadakan:1 hadir:0.5 lokasi_rapat:2 tempatnya:0.5 pengajian:1 posyandu_kapan:0
+    """,
+    Topic.DANA_DESA: """
+        dana:2 dana_desa:2 dd:2.5 add:2.5 alokasi_dana_desa:2 apbdes:4 apbd:3 apb:2 anggaran:3.5
+        rab:2 realisasi:3 pagu:3 rincian:1.5 duit:2 uang:1 kas:2 kas_desa:2 pades:3 pendapatan:2
+        pendapatan_asli_desa:2 belanja:2 bidang:1 tahap:1 silpa:3 lpj:2 pertanggungjawaban:2
+        penggunaan:1.5 dipakai_untuk:1 digunakan_untuk:1 dipakai:0.5 digunakan:0.5 buat_apa:1
+        untuk_apa:1 transparansi:1.5 keuangan:2.5 pemasukan:2 pengeluaran:2 dana_bos:0 bagi_hasil:2
+        pajak:1 retribusi:1 hibah:1 dianggarkan:2.5 anggarkan:2 digawe:0.5 total:1 totalnya:1
+        jumlah:1 persen:1 miliar:1.5 juta:0.5 rupiah:1 rp:1 cair:0.5 masuk:0.5 kemana:0.5
+        laporan_keuangan:2 apbdes_tahun:1 perubahan:0.5 bumdes:0.5 modal:0.5
+    """,
+    Topic.KEPUTUSAN: """
+        keputusan:4 keputusane:4 putusan:3 diputuskan:3 diputusin:3 diputus:2 memutuskan:3 sanksi:4
+        sangsi:4 denda:3.5 didenda:3.5 hasil:3 hasilnya:3 hasil_rapat:1 hasil_musdes:1
+        disepakati:3 kesepakatan:3 sepakat:2 kesepakatane:3 ditetapkan:2 penetapan:1 perdes:3.5
+        peraturan_desa:1 peraturan:3 aturan:3 aturane:3 larangan:2.5 dilarang:2 hukuman:3 jam_malam:1
+        tata_tertib:2 tatib:2 berita_acara:2 resmi:1 diberlakukan:2.5 berlaku:2 pemberlakuan:2
+        perkades:3.5 sk:2 surat_keputusan:2 kebijakan:2.5 ketentuan:2.5 keputusan_rapat:1
+        dihukum:2 pelanggar:2.5 melanggar:1.5 pelanggaran:1.5 hasil_rembug:1 mufakat:2 diumumkan:1
+        putusane:3 kesimpulan:2.5 notulen:2.5 notulensi:2.5
+    """,
+    Topic.PROGRAM: """
+        program:3.5 programe:3.5 proyek:2.5 pembangunan:2 dibangun:1 membangun:1 rencana:1.5
+        rencana_pembangunan:1 rkpdes:3.5 rpjmdes:3.5 kegiatan:1 bantuan:1.5 blt:2.5 blt_dd:1 pkh:2.5
+        bpnt:2.5 bst:2 bansos:2 bedah_rumah:3 rutilahu:3 rtlh:3 padat_karya:3.5 pkt:2 pelatihan:2.5
+        beasiswa:2.5 sumur_bor:1 embung:1 makan_bergizi:3 mbg:3 bibit:1.5 pupuk_gratis:1.5 subsidi:1
+        kur:1 penerima:1 sembako:2 bantuan_apa:1 usulan:1 diusulkan:1 cair:1.5 dimulai:1 mulai:0.5
+        ikut:0.5 ikut_kerja:1 pendaftaran:1.5 kuota:1 sasaran:1 kriteria:2 syarat_dapat:1.5 dapat:0.5
+        pemberdayaan:1.5 posyandu:0.5 stunting:0.5 kegiatan_desa:1 jalan:0.5 talud:1 jembatan:0.5
+        irigasi:0.5 pamsimas:0.5 paud:0.5 bumdes:1 umkm:1 modal:1 hibah:0.5 ternak:1 lele:1 bibit_ikan:1
+        renovasi:1 pengaspalan:1 betonisasi:1 tahun_depan:1 tahun_ini:0.5 rencana_desa:1 dapat_bantuan:1
+        bantuan_rumah:1.5 pbi:2 kis:1.5 bpjs:1.5 kip:2 pip:2 bltdd:2.5 jaminan_sosial:1.5 blt_dana:3
+        lansia:0.5
+    """,
+    Topic.LAYANAN: """
+        layanan:3.5 pelayanan:3 syarat:2.5 syaratnya:2.5 syaratna:2.5 persyaratan:3 ktp:3 ektp:3 kk:3
+        kartu_keluarga:1 akta:3 akte:3 surat:3 surat_keterangan:1 domisili:3 sktm:3 skck:3 pengantar:2
+        pindah:1.5 pecah_kk:2 nikah:1.5 legalisir:3 fotocopy:1 fotokopi:1 adminduk:3 dukcapil:3 kantor:2
+        kantor_desa:1 jam_buka:3 buka:2 tutup:1.5 istirahat:2 jam_kerja:2 jam_pelayanan:2 biaya:1.5
+        biayanya:1.5 bikin:1 membuat:1 ngurus:1.5 urus:1.5 mengurus:1.5 berkas:2 dokumen:2 bawa_apa:2
+        tanda_tangan:1.5 stempel:2 ngadamel:1 kartu:1 bpjs:1 kis:1 keterangan:1.5 sku:3 izin:0.5
+        mengajukan:1 pengajuan:1.5 lama_prosesnya:2 prosesnya:1.5 jadi_hari_ini:1.5 online:1 sabtu:1.5
+        minggu_buka:1 buka_tidak:1 buka_gak:1 pelayanan_keliling:1 keliling:1 nik:2 kia:2 akta_lahir:1
+        akta_kelahiran:1 akta_kematian:1 kematian:1 kelahiran:1 surat_pindah:1 sporadik:2 sertifikat:1.5
+        pbb:2 petugas:1 operator:1 sekdes:0.5 pelayanan_desa:1 administrasi:2 cap:1
+    """,
+}
+
+_CATEGORY_LEXICON: dict[Category, str] = {
+    Category.INFRASTRUKTUR: """
+        jalan:2 dalan:2.5 jalanan:2.5 jembatan:3.5 sasak:3 kreteg:3 wot:2 gorong_gorong:3 gorong:2
+        drainase:3 got:2.5 selokan:3 solokan:3 saluran:2 irigasi:3 talud:3 tanggul:1.5 aspal:3
+        diaspal:3 beton:2 cor:2 paving:3 lampu:2.5 lampune:2.5 pju:3.5 penerangan:2.5 tiang:1.5
+        tiang_listrik:1 listrik:1.5 berlubang:2 lubang:2 balai:1 gedung:2 atap:1 bangunan:1.5 gapura:3
+        jalan_usaha_tani:2 jut:2 jalan_setapak:1 gang:1.5 pagar:1 retak:0.5 ambruk:0.5 jebol:1 kabel:1
+        rabat:2 makadam:3 batu:0.5 kerikil:2 ambles:0.5 polisi_tidur:2 bendungan:2 dam:2 pintu_air:2
+        jalan_rusak:1 jalan_berlubang:1 lampu_jalan:1 tembok:0.5 plafon:1.5 genteng:1 bocor:0.5
+        pembangunan:0.5 proyek:0.5 kualitas:1.5 kualitasnya:1.5 perbaiki_jalan:1.5 perbaikan_jalan:1.5
+        diperbaiki:0.5 lapisan:1 pos_ronda:0 pasar:0
+        tower:0 sinyal:0 jembatan_gantung:1 galengan:2 pematang:1.5 sungai:0.3 kali:0.3 licin:1 becek:1
+        blethok:1 gelap:1 lampu_mati:1 perbaikan:1 pengaspalan:2 betonisasi:2 dilewati:1 lewat:0.5
+        infrastruktur:3 fasilitas_umum:2 fasum:2 gorong_gorongnya:3 saluran_air:1 tersumbat:0.5
+        mampet:0.5 kendaraan:1 motor:0.5 mobil:0.5 truk:0.5 amblas:1.5 tidak_bisa_lewat:1.5
+        tidak_bisa_dilewati:1.5 susah_lewat:1.5 tidak_bisa_dilalui:1.5
+    """,
+    Category.AIR_SANITASI: """
+        air:1.5 air_bersih:3 pamsimas:4 pdam:4 hippam:3 spam:1 sumur:3 sumur_bor:1 pipa:3 pipane:3
+        keran:3 kran:3 ledeng:3 tandon:3 toren:3 bak_air:2 mck:4 jamban:4 wc:3 toilet:3 septic:3
+        septic_tank:1 septik:3 septiktank:4 tinja:3 bab:2 buang_air_besar:3 sanitasi:4 ngalir:2
+        mengalir:2 ngocor:2 keruh:3 buthek:3 kaporit:3 cai:3 caina:3 banyu:3 banyune:3 iuran_air:2
+        meteran_air:3 air_mati:2 air_minum:2 galon:1 kering:0.5 air_keruh:1 air_bau:1 selang:2
+        distribusi_air:2 sumber_air:2 mata_air:2 debit:2 pompa:1 pompanya:1 limbah_rumah_tangga:1
+        kakus:3 jambanisasi:4 cacing:1 cacingnya:1 kamar_mandi:2 pemandian:2 air_pam:3 pam:2
+        air_asin:0.5 kali:0.3 ambil_air:1.5 beli_air:2 kebagian:0.5 iuran:0.5
+    """,
+    Category.KESEHATAN: """
+        posyandu:4 polindes:4 poskesdes:4 puskesmas:3 pustu:3 bidan:3.5 mantri:2 mantri_hewan:-3
+        dokter:3 perawat:2.5 obat:2.5 stunting:4 gizi:3 gizi_buruk:1 balita:2.5 bayi:1.5 imunisasi:3.5
+        vaksin:3 vaksinasi:3 dbd:4 demam_berdarah:4 demam:2 jentik:3 fogging:4 nyamuk:2.5 diare:4
+        muntaber:4 sakit:1.5 ambulans:4 ambulan:4 ambulance:4 melahirkan:3 hamil:3 persalinan:3
+        kesehatan:3 pmt:3 kader:1 lansia:1 pos_lansia:2 tensi:3 berobat:1.5 rumah_sakit:2 rs:1.5 tbc:4
+        tbc_paru:1 keracunan:3 vitamin:3 obat_cacing:1 timbangan:2 kb:2 bpjs:1.5 kartu_sehat:2 kis:1
+        nakes:4 tenaga_kesehatan:1 petugas_kesehatan:1 penyuluhan:1.5 kurang_gizi:2 kurus:1
+        anemia:4 hipertensi:4 darah_tinggi:3 diabetes:3 covid:3 campak:4 kusta:4 rabies:3 kolera:4
+        tifus:4 tipes:4 malaria:4 sehat:0.5 pasien:2.5 klinik:3 apotek:2 apotik:2 berat_badan:2
+        ibu_hamil:1 bumil:3 melahirkan_di:1 persalinan_di:1 rujukan:2 dirujuk:2 dirawat:2 meninggal:0.5
+        kesehatan_ibu:1 gatal:1.5 kulit:1 korengan:2 panu:2 sesak_nafas:0.5 lumpuh:2 disabilitas:1.5
+    """,
+    Category.PENDIDIKAN: """
+        paud:4 tk:3 sd:1.5 smp:2 sma:2 smk:2 sekolah:2.5 guru:3.5 murid:2.5 siswa:2.5 belajar:2.5
+        ngaji:2 tpq:3.5 tpa:1 madrasah:3 pesantren:2.5 ustadz:2.5 ustad:2.5 ustadzah:2.5 iqro:3
+        perpustakaan:4 perpus:4 buku:2.5 ruang_baca:3 taman_baca:3 beasiswa:3 putus_sekolah:2
+        kejar_paket:4 paket_a:2 paket_b:2 paket_c:2 les:2.5 bimbingan_belajar:3 bimbel:3 kesenian:3.5
+        seni:3 sanggar:3.5 tari:3 karawitan:4 gamelan:4 kuda_lumping:3 jaranan:3 reog:3 wayang:3
+        budaya:3 kebudayaan:3.5 cagar_budaya:3 adat:1.5 seragam:3 spp:3 ijazah:3 antar_jemput:1.5
+        pelatih:1.5 edukatif:3 ngajar:2.5 mengajar:2.5 diajari:1.5 kelas:1.5 pendidikan:3.5 pelajaran:3
+        sekolahnya:2.5 ekstrakurikuler:3 pramuka:2.5 mural:1 kesenian_daerah:1 sinden:3 degung:3
+        angklung:3 jaipong:3 pencak_silat:2.5 silat:2 literasi:3 buta_huruf:3 pelajar:2.5 mahasiswa:1
+        kuliah:1 honor_guru:1 tenaga_pengajar:3 pengajar:3 alat_peraga:3 mainan:1 permainan:1.5
+        rayap:0.5 anak_sekolah:-1 madin:3 diniyah:3 santri:2.5 mengaji:2
+    """,
+    Category.EKONOMI: """
+        bumdes:4 bum_desa:4 pasar:2.5 pedagang:3 padagang:3 lapak:3 kios:3 warung:1 pupuk:4 urea:3.5
+        npk:3.5 subsidi:2 pupuk_subsidi:1 bibit:2.5 benih:2.5 petani:2.5 tani:2 gapoktan:3.5
+        poktan:3 kelompok_tani:1 sawah:1 gabah:3.5 panen:2 padi:1.5 ternak:3.5 sapi:3 kambing:3 dipelihara:2
+        pelihara:2 memelihara:2 ternaknya:3
+        ayam:0.5 lele:3 ikan:1.5 nelayan:2.5 pelelangan_ikan:2 tpi:3 umkm:4 ukm:3.5 usaha:2 modal:2.5
+        simpan_pinjam:3.5 koperasi:3.5 kur:2.5 pinjaman:1 harga:2.5 anjlok:3 pengrajin:3 kerajinan:3
+        anyaman:2 pelatihan:1.5 traktor:3.5 alsintan:3.5 retribusi:3 sewa:2 jualan:1.5 dagang:2.5
+        dagangan:2.5 berdagang:2.5 tandur:2.5 tandurane:2.5 mantri_hewan:4 hewan:2 kandang:0.5
+        peternak:3 peternakan:1.5 lapangan_kerja:2 pengangguran:2.5 wisata:2 desa_wisata:1
+        hasil_tangkapan:1.5 hasil_panen:1.5 kelompok_ternak:1 pakan:3 obat_hewan:1 vaksin_hewan:1
+        penggilingan:3 gilingan:3 tengkulak:3 pembeli:2 penjual:2 dijual:0.5 jual:0.5 beli:0.5
+        setoran:1 penghasilan:1.5 pendapatan:1 ekonomi:3 produktif:2 produksi:2 tambak:3 kebun:1
+        perkebunan:2 kopi:1.5 karet:2 sawit:2 cengkeh:2 tembakau:2 jagung:2 kedelai:2 singkong:2
+        hama:3 wereng:3 tikus:1.5 gagal_panen:2 kelompok:0.5 pinjam:1 bunga:1 lelang:2 toko:1
+        gapoktannya:3 kios_pupuk:1 sembako_mahal:0 minyak_goreng:1 elpiji:2 lpg:2 gas_melon:2
+    """,
+    Category.LINGKUNGAN: """
+        sampah:4 runtah:4 uwuh:4 tps:3.5 tpa:2 bank_sampah:1 limbah:4 polusi:4 pencemaran:4
+        tercemar:3.5 mencemari:3.5 asap:2.5 bau:1.5 ambune:1.5 bau_busuk:1 bakar:2.5 membakar:2.5
+        dibakar:2 pembakaran:3 bakar_sampah:1 ngaduruk:2.5 tebang:3.5 nebang:3.5 menebang:3.5
+        ditebang:3.5 penebangan:4 pohon:1 hutan:3 leuweung:3.5 alas:1 hutan_lindung:1 liar:1.5
+        tambang:3 penambangan:3.5 galian:3 ilegal:1.5 galian_c:1 pasir:1.5 sungai:1.5 kali:1.5 buang_sampah:1
+        nyetrum:4 setrum:3 potas:4 racun_ikan:3 lalat:3 kandang_ayam:2 kebersihan:3 kotor:2
+        papan_larangan:1 bata:1.5 abrasi:2 reboisasi:3 penghijauan:3 lingkungan:2 gerus:1.5 erosi:2
+        plastik:2 haseup:2.5 haseupna:2.5 kumuh:2 got_bau:1 bangkai:2.5 bangke:2.5 kotoran:2
+        kotoran_ternak:1 peternakan_babi:1 babi:1 tinja:0.5 selokan_bau:1 pabrik:2 industri:1.5
+        mangrove:3 bakau:3 satwa:2.5 burung:1 perburuan:3 berburu:2 pestisida:2 gundul:3 pembalakan:4
+        illegal_logging:4 sampah_plastik:1 sampahnya:4 berserakan:2 kebisingan:0.5 debu:2.5 berdebu:2.5
+    """,
+    Category.BENCANA: """
+        banjir:4 banjir_bandang:1 longsor:4 tanah_longsor:1 kebakaran:4 terbakar:3 puting_beliung:4
+        angin_ribut:4 angin_kencang:3 hujan_angin:2.5 angin:2 badai:4 gempa:4 lini:4 lindu:4 tsunami:4
+        rob:4 air_pasang:3 meluap:2 kali_meluap:1 tumbang:3 roboh:2 ambruk:1.5 terbang:1.5 korban:3
+        mengungsi:4 ngungsi:4 pengungsi:4 pengungsian:4 evakuasi:4 tanah_retak:2 retak:1 tanah_turun:3
+        amblas:3 ambles:3 bencana:4 darurat:2.5 kekeringan:3 kemarau:2.5 gagal_panen:1 bantuan:0.5
+        terpal:3 selimut:2.5 logistik:3 tenda:2 siaga:2 waspada:2 surut:2.5 kebanjiran:4 genangan:1
+        hujan_deras:1.5 lumpur:1.5 gunung:1 erupsi:4 abu_vulkanik:4 pohon_tumbang:1 tebing:2 kobong:3
+        kebakaran_lahan:1 kebakaran_hutan:1 lahar:4 gelombang:2 gelombang_tinggi:2 puting:2 beliung:2
+        porak_poranda:3 hanyut:3 terseret:2 tertimbun:3 tertimpa:2.5 nimpa:2 nutup:0.5 atap_terbang:1
+        rumah_roboh:1 karasa:1 lindu_gede:1 banjir_rob:1 semalam:0.3 tadi_malam:0.3 makanan:1
+        pengungsian_di:1 posko:1.5 sembako:0 banjir_masuk:1 setinggi:1.5 lutut:1 dada:1 bandang:4 air_naik:2
+        bantaran:1.5 panik:1 tertutup_tanah:2 tertutup_longsor:2
+    """,
+    Category.BANSOS: """
+        bansos:4 blt:4 blt_dd:1 bltdd:4 pkh:4 bpnt:4 bst:3 sembako:3.5 beras:2 raskin:4 rastra:4
+        kartu_sembako:1 dtks:4 penerima_bantuan:1.5 penerima:2 bantuan:1 bantuan_sosial:2 bedah_rumah:3.5
+        rtlh:3.5 rutilahu:3.5 tidak_layak_huni:3 miskin:3 mlarat:3 tidak_mampu:2 keluarga_miskin:1
+        lansia:1 yatim:2.5 janda:2.5 sebatang_kara:2 salah_sasaran:3 tepat_sasaran:3 sasaran:2
+        orang_kaya:3 cair:2 pencairan:2.5 dipotong:2 potongan:2 didata:2.5 pendataan:2.5 data:1 kpm:4
+        pendamping:2 kartu_atm:1 kks:3 uang_rokok:1 jatah:2 kebagian:1.5 bantuan_langsung_tunai:3
+        kpm_pkh:1 pbi:3 kis:1.5 kip:2 pip:2 miskin_ekstrem:2 fakir:3 dhuafa:3 duafa:3 jompo:2
+        disabilitas:1 penyandang:1.5 bantuan_pangan:3 bantuan_beras:2 sepeserpun:1 nerima:1 menerima:1
+        dikasih:1 dibagi:1 pembagian:1.5 pembagiannya:1.5 susah:0.5 kaya:1 punya_mobil:2 punya_toko:2
+        mampu:1 tidak_dapat_bantuan:1.5 belum_dapat_bantuan:1.5 bantuan_tunai:3 santunan:3 zakat:2
+        sedekah:1 bantosan:1 bantuan_rumah:2
+    """,
+    Category.ADMINISTRASI: """
+        ktp:4 ektp:4 ktp_el:1 kk:4 kartu_keluarga:1 akta:4 akte:4 surat:3 surat_pengantar:1
+        surat_keterangan:1 skck:4 sktm:4 domisili:4 keterangan_usaha:2 sku:3 surat_tanah:1
+        jual_beli_tanah:1 sertifikat:2.5 pbb:2.5 pajak:2 kantor:2 kantor_desa:1 pelayanan:3.5 layanan:3
+        jam_pelayanan:1 jam_kerja:1.5 tutup:1 antri:3 antre:3 ngantri:3 ngantre:3 dipersulit:4 persulit:4
+        berkas:3 dokumen:3 tanda_tangan:2.5 ditandatangani:2.5 tanda_tangannya:2.5 stempel:3 cap:1
+        staf_desa:2 staf:1.5 petugas_pelayanan:2 operator:2 blanko:3.5 blangko:3.5 pindah_datang:3
+        pindah:1 nikah:2 kartu:1 salah_ketik:3 salah_nama:2 biaya:1.5 dimintai_biaya:1 bayar:1
+        gratis:1 lambat:2 jutek:2.5 judes:2.5 tidak_ramah:2.5 ketus:2.5 dukcapil:3 adminduk:3
+        kependudukan:3 nik:3 pengurusan:2 ngurus:2 urus:2 mengurus:2 diurus:2 proses:1 diproses:2
+        legalisir:3 sekdes:1 kaur:1 kasi:0.5 perangkat:0.5 petugas:1 pegawai:1.5 administrasi:4
+        mutasi:2 akta_kelahiran:1 akta_kematian:1 surat_pindah:1 surat_nikah:1 kia:3 bpjs:0.5
+        disuruh_balik:2 bolak_balik:2 balik:0.5 cuti:1.5 tanda:0.5 ditolak:1 pengajuan:1.5 verifikasi:0
+        surat_menyurat:3 registrasi:2 kartu_identitas:3 identitas:0.5 pengantar:2 rekomendasi:2
+        tanah:0.5 per_kk:-4 tiap_kk:-4 setiap_kk:-4 letter_c:3 girik:3 sporadik:3 ajb:3 sppt:3 jam_buka:2
+        buka:1 keterangan:1.5
+    """,
+    Category.TATA_KELOLA: """
+        dana_desa:3 dd:2.5 add:2 apbdes:3.5 anggaran:2.5 transparan:3.5 transparansi:4 tidak_transparan:1
+        korupsi:4 korup:4 mark_up:4 markup:4 penyelewengan:4 diselewengkan:4 menyalahgunakan:4
+        penyalahgunaan:4 kas_desa:3.5 tanah_kas_desa:1 aset_desa:4 tanah_bengkok:1 bengkok:2.5
+        perangkat:2.5 perangkat_desa:1 kades:1 kepala_desa:1 lurah:1 kuwu:1 petinggi:1 sekdes:2
+        bendahara:3 kaur:2.5 kasi:1.5 kadus:1.5 kepala_dusun:1.5 bpd:3 musdes:1.5 musdus:0.5 lpj:3.5
+        papan_informasi:3.5 baliho:2 papan_proyek:3 proyek:2 kontraktor:3 tender:3 nepotisme:4 kkn:4
+        keponakan:3 keponakannya:3 ponakan:3 saudara:1.5 mobil_dinas:4 fasilitas_desa:3.5 dinas:1
+        pungutan:3 pungli:3 setoran:2.5 minta_setoran:1 tanpa_kwitansi:2 kwitansi:2 tanpa_musdes:2
+        tanpa_musyawarah:2 diputusin_sendiri:3 sendiri:1 jarang:1 ngantor:3 tidak_pernah_hadir:1
+        pilkades:3 pemilu:2 pileg:3 pilkada:3 partai:2.5 politik:2.5 kampanye:3 memaksa:1.5 diancam:1
+        selingkuh:3 berdua:1.5 uang_kas:2 honor:1.5 kemana_sisanya:1 sisanya:1.5 dipakai_apa:2
+        pengusaha:1.5 dijual:1 menjual:2 pemerintah_desa:2 aparat:1.5 aparat_desa:1.5 oknum:1
+        laporan_keuangan:3 keuangan:2.5 sewenang_wenang:3 arogan:2.5 sepihak:2.5 musyawarah:1
+        pembangunan:1 dana:1.5 uang_desa:3 duit_desa:3 informasi:0.5 keterbukaan:3 kantor:0.5
+        pejabat:2 jabatan:2 wewenang:2 staf_perempuan:1 jam_kerja:0.5 pemerintahan:2 kebijakan:1.5
+        tanah_desa:3 aset:2 mobil:0.5 sibuk:0.5 partai_politik:1 nganggo:1 uang:0.5 rapat:0.5
+        anggota_bpd:1 ketua_bpd:1 kinerja:2.5 pelantikan:2 pengangkatan:2.5 diangkat:1.5 seleksi:2
+        rekrutmen:2.5 pilih:0.5 calon:1 suara:0.5 ora_tau:1.5 nepotis:4 kroni:3 kerabat:2 menantu:1.5 ipar:1.5
+        iparnya:1.5 fiktif:4 mangkrak:1 plang:2 spj:3 realisasi:2 pertanggungjawaban:2.5 swakelola:3
+        dikerjakan:1 bpd_tidak:1 aspirasi:1.5 kas:1.5 gaji:1 siltap:3 tunjangan:2 perjalanan_dinas:3
+        studi_banding:3 honorarium:2 keluarga_perangkat:0 judi_online:0.5 teu_pernah_aya:2
+        tidak_pernah_ada:1.5 jarang_ada:1.5 aya_di_kantor:1 tidak_di_kantor:1.5 jarang_di_kantor:1.5
+    """,
+    Category.KEAMANAN: """
+        maling:5 pencurian:5 dicuri:5 mencuri:5 curi:4 nyolong:5 dicolong:5 kemalingan:5
+        kehilangan:2.5 hilang:1.5 digondol:3.5 begal:4 rampok:4 perampokan:4 copet:4 jambret:4
+        ronda:3 siskamling:4 pos_kamling:1 kamling:4 hansip:3 linmas:3 satpam:2 keamanan:3.5 aman:1.5
+        tidak_aman:1.5 rawan:2.5 mabuk:3 mabukan:1 miras:3.5 minuman_keras:4 ciu:3 tuak:3 arak:3
+        narkoba:4 sabu:4 ganja:4 obat_terlarang:4 pil_koplo:4 judi:3 sabung_ayam:4 togel:3 tawuran:4
+        berkelahi:4 berantem:4 perkelahian:4 bacok:4 dibacok:4 luka:1.5 keroyok:4 dikeroyok:4 ribut:2.5
+        keributan:3 onar:3 berisik:3 bising:3 kebisingan:3 sound_system:3.5 musik_keras:3 keras:1
+        ganggu:1.5 mengganggu:1.5 balap_liar:4 trek_trekan:4 knalpot:3.5 knalpot_brong:1 teriak:2
+        sengketa:3.5 batas_tanah:3 patok:3 patoknya:3 mediasi:2.5 dimediasi:2.5 cekcok:3.5
+        bertengkar:3.5 perselisihan:3.5 tetangga:1 wong_edan:3 orang_gila:3 odgj:3 ngamuk:3
+        mengamuk:3 diamankan:3 polisi:2 babinsa:2 bhabinkamtibmas:3 kriminal:3 preman:3.5 pemalakan:3.5
+        dipalak:3.5 malak:3 penipuan:2 anak_kos:1 pesta:1.5 pesta_miras:1 kumpul_kebo:3 prostitusi:3
+        asusila:3 pelecehan:3.5 kdrt:3.5 kekerasan:3 anjing_liar:2 tengah_malam:1 ketertiban:3
+        tertib:1 meresahkan:1.5 resah:1 takut:1 ketakutan:1.5 senjata:3 sajam:4 petasan:3 mercon:3
+        pencuri:4 garong:4 bandar:2 pengedar:4 penjambretan:4 dijambret:4 pencopetan:4 dicopet:4
+        dibegal:4 pembegalan:4 dirampok:4 peredaran:2 nongkrong:1.5 begadang:1 teriak_teriak:1
+        bacokan:4 pengeroyokan:4 pembunuhan:4 pemerkosaan:4 penganiayaan:4 dipukul:3 memukul:3
+        pukul:1 perjudian:4 sabung:3 motor_hilang:1 ditipu:2 tipu:2 kehilangan_motor:1 ricuh:3
+        kerusuhan:4 bentrok:4 provokator:3 hoaks:0.5 pemuda_mabuk:1 bocah:0.3 marak:1
+    """,
+    Category.LAINNYA: """
+        masjid:1.5 mushola:1.5 musholla:1.5 langgar:1 pengeras_suara:2.5 toa:2 makam:2 pemakaman:3
+        kuburan:2 sinyal:3.5 tower:3 internet:2 wifi:2 lapangan:2.5 sepak_bola:2.5 olahraga:2.5
+        grup_wa:3 grup:1.5 hoax:3 hoaks:3 iuran:1 agustusan:2.5 tujuhbelasan:2.5 17_an:2.5 parkir:1
+        anjing:1 kucing:1 pln:1.5 kerja_bakti:1 karang_taruna:0.5 gereja:1.5 pura:1.5 vihara:1.5
+        tempat_ibadah:2 jaringan:2 provider:2 pemuda:0.5 ormas:2 media_sosial:2 medsos:2 facebook:1.5
+        keranda:0.5 tanah_makam:1 ambulans_jenazah:0 jenazah:1 sumbangan:1.5 donasi:1 kurban:2 qurban:2
+    """,
+}
+
+# Greetings and forms of address that may come before the point of a message.
+_GREETINGS = _wordset("""
+    assalamualaikum alaikum salamualaikum wr wb warahmatullahi wabarakatuh warahmatullah wassalam
+    pagi siang sore malam halo hallo helo hai hi hey pak bu bapak ibu mas mbak mba kak min admin om bang
+    pakde bude punten permisi maaf sampurasun kulonuwun nuwun sewu sugeng enjing sonten dalu yth kepada
+    kang teh akang mang dear salam selamat mohon kak kakak dik adik bos boss gan sis ya
+    """)
+
+# Words that carry no complaint content: what is left of "Pak mau lapor" or "mau ngadu bu, boleh?".
+_FILLER = _GREETINGS | _wordset("""
+    saya aku kami kula abdi mau ingin pengen akan lapor melapor melaporkan laporkan ngadu mengadu ngadukeun
+    wadul aduan pengaduan adukan boleh bisa tidak dong ya yah nih ini itu deh sih kah tolong izin numpang
+    sedikit kak yang apa bade badhe arep ajeng keluhan mengeluh komplain menyampaikan sampaikan
+    anonim rahasia nggih njih mangga silakan dengar gimana bagaimana kumaha piye terima kasih makasih
+    """)
+
+# Words that make a leading skip only when a reporting verb or keyword follows ("saya mau lapor ...").
+_INTRO = _wordset(
+    "saya sy aku kami kula abdi mau ingin pengen pgn akan arep ajeng bade badhe izin ijin numpang"
+)
+_REPORT_VERBS = _wordset(
+    "lapor melapor melaporkan laporkan ngadu mengadu ngadukeun wadul aduan adukan pengaduan lapr"
+)
+
+# A trailing "belum?"/"tidak?" turns a statement into a question ("sudah cair belum").
+_QUESTION_TAGS = _wordset("belum tidak durung dereng kah apa ya kan atau acan")
+
+_NEGATIONS = _wordset("tidak belum ora durung teu acan dereng mboten")
+
+_HEAD_REQUEST_FRAME = _wordset("tolong mohon kepada yth untuk buat minta")
+
+_ANON_WORDS = _wordset("anonim anonymous anon anonimus")
+_NAME_WORDS = _wordset("nama namaku identitas identitasku")
+_HIDE_WORDS = _wordset("""
+    rahasiakan dirahasiakan merahasiakan sebut disebut sebutkan disebutkan sembunyikan disembunyikan
+    samarkan disamarkan tutupi ditutupi cantumkan dicantumkan ditampilkan tampilkan tanpa
+    """)
+_CONFIDENTIAL_WORDS = _wordset("rahasia konfidensial confidential")
+_FLAG_WORDS = _ANON_WORDS | _NAME_WORDS | _CONFIDENTIAL_WORDS
+
+_DUSUN_MARKERS = frozenset({"dusun", "dukuh"})
+_DUSUN_CONTEXT = _wordset(
+    "dusun dukuh di ke dari warga wilayah daerah blok kampung lingkungan ning nang ing ka ti sekitar"
+)
+_NUMBER_WORDS = {
+    "satu": 1,
+    "dua": 2,
+    "tiga": 3,
+    "empat": 4,
+    "lima": 5,
+    "enam": 6,
+    "tujuh": 7,
+    "delapan": 8,
+    "sembilan": 9,
+    "sepuluh": 10,
+}
+
+# Words that are never read as a typo of a keyword ("data" is not "dana", "mana" is not "dana").
+_NOT_TYPOS = _wordset("""
+    data dina dani dona dada daya dan ana sana mana rana bana lapar lapo labor saksi adan mula mulia
+    men sop top stok step stp menus mena aduh bantu bantuin berhentiin jadi dapat aduin keputusane
+    """)
+
+
+def _parse_lexicon(spec: str) -> list[tuple[tuple[str, ...], float]]:
+    """Parse "word:weight a_b:weight" into (normalised phrase tokens, weight) pairs."""
+    entries: list[tuple[tuple[str, ...], float]] = []
+    for item in spec.split():
+        phrase, _, weight = item.partition(":")
+        words = tuple(tokens(phrase.replace("_", " ")))
+        if words:
+            entries.append((words, float(weight) if weight else 1.0))
+    return entries
+
+
+def _suffixed(word: str) -> list[str]:
+    """Possessive/definite forms residents attach: -nya, Javanese -e/-ne, Sundanese -na, -ku."""
+    forms = [word + "nya", word + "na", word + "ku"]
+    forms.append(word + ("ne" if word[-1] in "aiueo" else "e"))
+    return forms
+
+
+Entry = tuple[tuple[int, float], ...]
+
+
+def _build_tables() -> tuple[dict[str, Entry], dict[str, Entry], dict[str, Entry], frozenset[str]]:
+    """Compile every lexicon into unigram, bigram and trigram tables of (feature, weight) pairs."""
+    grams: list[dict[str, dict[int, float]]] = [{}, {}, {}]
+    sources: list[tuple[int, str]] = list(_INTENT_LEXICON.items())
+    sources += [(_TOPIC0 + i, _TOPIC_LEXICON[t]) for i, t in enumerate(_TOPIC_ORDER)]
+    sources += [(_CAT0 + i, _CATEGORY_LEXICON[c]) for i, c in enumerate(_CATEGORY_ORDER)]
+    explicit: set[str] = set()
+    parsed = [(feature, _parse_lexicon(spec)) for feature, spec in sources]
+    for _, entries in parsed:
+        for words, _w in entries:
+            if len(words) == 1:
+                explicit.add(words[0])
+    for feature, entries in parsed:
+        for words, weight in entries:
+            if len(words) > 3:
+                raise ValueError(f"lexicon phrase too long: {words}")
+            table = grams[len(words) - 1]
+            key = " ".join(words)
+            table.setdefault(key, {})
+            table[key][feature] = table[key].get(feature, 0.0) + weight
+            if len(words) == 1 and len(key) >= 3 and key.isalpha():
+                for form in _suffixed(key):
+                    if form not in explicit:
+                        slot = table.setdefault(form, {})
+                        slot[feature] = slot.get(feature, 0.0) + weight
+    frozen = [{k: tuple(sorted(v.items())) for k, v in g.items()} for g in grams]
+    known = frozenset(frozen[0]) | {w for g in frozen[1:] for k in g for w in k.split()}
+    return frozen[0], frozen[1], frozen[2], known
+
+
+_UNI, _BI, _TRI, _LEXICON_WORDS = _build_tables()
+_KNOWN_WORDS = _LEXICON_WORDS | _GREETINGS | _FILLER | _NOT_TYPOS | frozenset(KEYWORDS)
+
+
+class _Word:
+    """Everything the scorer needs to know about one token, found with a single dict lookup."""
+
+    __slots__ = ("entry", "filler", "following", "following2", "head", "negation")
+
+    def __init__(self) -> None:
+        self.entry: Entry | None = None  # unigram (feature, weight) pairs
+        self.following: dict[str, Entry] | None = None  # next token -> bigram pairs
+        self.following2: dict[str, dict[str, Entry]] | None = None  # next, next-but-one -> trigram pairs
+        self.filler = False  # carries no complaint content
+        self.head = False  # names the village head
+        self.negation = False  # "tidak", "belum", "ora", "teu": before a passive verb it reports a failure
+
+
+def _build_words() -> dict[str, _Word]:
+    """Index unigrams, bigrams (by first word) and trigrams (by first two words) per token."""
+    words: dict[str, _Word] = {}
+
+    def word(t: str) -> _Word:
+        w = words.get(t)
+        if w is None:
+            w = words[t] = _Word()
+        return w
+
+    for key, entry in _UNI.items():
+        word(key).entry = entry
+        if any(f == _HEAD for f, _ in entry):
+            word(key).head = True
+    for key, entry in _BI.items():
+        a, b = key.split()
+        w = word(a)
+        if w.following is None:
+            w.following = {}
+        w.following[b] = entry
+    for key, entry in _TRI.items():
+        a, b, c = key.split()
+        w = word(a)
+        if w.following2 is None:
+            w.following2 = {}
+        w.following2.setdefault(b, {})[c] = entry
+    for t in _FILLER:
+        word(t).filler = True
+    for t in _NEGATIONS:
+        word(t).negation = True
+    return words
+
+
+_WORDS = _build_words()
+
+# Topic words a subscriber can name after DAFTAR ("DAFTAR JADWAL DANA").
+_SUBSCRIBE_TOPICS: dict[str, Topic] = {
+    "jadwal": Topic.JADWAL,
+    "musdes": Topic.JADWAL,
+    "rapat": Topic.JADWAL,
+    "musyawarah": Topic.JADWAL,
+    "dana": Topic.DANA_DESA,
+    "apbdes": Topic.DANA_DESA,
+    "anggaran": Topic.DANA_DESA,
+    "sanksi": Topic.KEPUTUSAN,
+    "keputusan": Topic.KEPUTUSAN,
+    "program": Topic.PROGRAM,
+    "layanan": Topic.LAYANAN,
+}
+
+
+def _keyword(token: str) -> str | None:
+    """The canonical keyword `token` spells, allowing one typo in 4+ letter keywords."""
+    exact = KEYWORDS.get(token)
+    if exact is not None:
+        return exact
+    if len(token) < 3 or token in _KNOWN_WORDS or not token.isalpha():
+        return None
+    # token is a keyword minus one letter
+    hit = _TYPO_INDEX.get(token)
+    if hit is not None:
+        return hit
+    if len(token) > 9:
+        return None
+    for d in _deletions(token):
+        # token has one extra letter, or one letter substituted / two swapped
+        hit = KEYWORDS.get(d) if len(d) >= 4 else None
+        if hit is None:
+            hit = _TYPO_INDEX.get(d)
+        if hit is not None:
+            return hit
+    return None
+
+
+@lru_cache(maxsize=256)
+def _dusun_index(names: tuple[str, ...]) -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
+    """First normalised token of each known dusun name -> (all its tokens, the name as given)."""
+    index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for name in names:
+        words = tuple(tokens(name))
+        if words:
+            index.setdefault(words[0], []).append((words, name))
+    return {k: tuple(sorted(v, key=lambda e: -len(e[0]))) for k, v in index.items()}
+
+
+def _find_dusun(toks: list[str], names: Sequence[str]) -> str | None:
+    """The one dusun the message names, or None when it names none or several."""
+    found: str | None = None
+    if names:
+        index = _dusun_index(names if isinstance(names, tuple) else tuple(names))
+        for i, t in enumerate(toks):
+            candidates = index.get(t)
+            if candidates is None:
+                continue
+            for words, name in candidates:
+                if tuple(toks[i : i + len(words)]) != words:
+                    continue
+                # A name that is also a common word ("tengah", "kulon") needs a marker before it.
+                if t in _KNOWN_WORDS and (i == 0 or toks[i - 1] not in _DUSUN_CONTEXT):
+                    continue
+                if found is not None and found != name:
+                    return None
+                found = name
+                break
+        if found is not None:
+            return found
+    for i, t in enumerate(toks):
+        if t in _DUSUN_MARKERS and i + 1 < len(toks):
+            nxt = toks[i + 1]
+            if not nxt.isalpha() or len(nxt) < 3 or nxt in _KNOWN_WORDS:
+                continue
+            name = nxt.title()
+            if found is not None and found != name:
+                return None
+            found = name
+    return found
+
+
+def _number(token: str) -> int | None:
+    """A small number written in digits or words."""
+    if token.isdigit():
+        return int(token) if len(token) <= 3 and token.strip("0") else None  # there is no RT 0
+    return _NUMBER_WORDS.get(token)
+
+
+def _find_rt_rw(toks: list[str]) -> tuple[int | None, int | None]:
+    """RT and RW numbers ("rt 3", "rt 03 rw 02", "rt 02/05", "rt rw 02/05"); None when several differ."""
+    rt: int | None = None
+    rw: int | None = None
+    rt_conflict = rw_conflict = False
+    n = len(toks)
+    for i, t in enumerate(toks):
+        if t != "rt" and t != "rw":
+            continue
+        j = i + 1
+        if t == "rt" and j < n and toks[j] == "rw":
+            j += 1  # "rt rw 02/05"
+        if j >= n:
+            continue
+        nxt = toks[j]
+        if "/" in nxt:
+            first, _, second = nxt.partition("/")
+            a, b = _number(first), _number(second)
+            if t == "rt" and a is not None and b is not None:
+                if rt is not None and rt != a:
+                    rt_conflict = True
+                if rw is not None and rw != b:
+                    rw_conflict = True
+                rt, rw = a, b
+            continue
+        value = _number(nxt)
+        if value is None:
+            continue
+        if t == "rt":
+            if rt is not None and rt != value:
+                rt_conflict = True
+            rt = value
+        else:
+            if rw is not None and rw != value:
+                rw_conflict = True
+            rw = value
+    return (None if rt_conflict else rt), (None if rw_conflict else rw)
+
+
+# First words after which the detail needs the careful strip (greeting, intro, reporting verb, flag).
+_DETAIL_SKIP = _GREETINGS | _INTRO | _REPORT_VERBS | _ANON_WORDS | _CONFIDENTIAL_WORDS | frozenset(KEYWORDS)
+_ADDRESS = _wordset("pak bu bapak ibu pa mas mbak kang teh")
+_TITLES = _wordset(
+    "kades lurah kuwu petinggi sekdes rt rw kadus bidan guru ustadz kepala camat carik bendahara"
+)
+_DETAIL_WORD = re.compile(r"\S+")
+_DETAIL_STRIP = str.maketrans("", "", "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+_DETAIL_LEAD = re.compile(r"^[\W_]+")
+_CLAUSES = re.compile(r"([.,;:!?\n()]+)")
+# A clause made only of these words is a request for anonymity or confidentiality, not part of the story.
+_FLAG_CLAUSE_WORDS = (
+    _FILLER
+    | _ANON_WORDS
+    | _NAME_WORDS
+    | _HIDE_WORDS
+    | _CONFIDENTIAL_WORDS
+    | _wordset("jangan usah perlu minta mohon harap agar supaya biar tapi dan juga ya sih dong")
+)
+_FLAG_TRIGGERS = _ANON_WORDS | _NAME_WORDS | _CONFIDENTIAL_WORDS
+
+
+def _detail(text: str, flagged: bool) -> str:
+    """The resident's own words: `text` minus a leading greeting, keyword and flags."""
+    cut = 0
+    tentative = False
+    first = True
+    address_at = -1  # start of a just-skipped "pak"/"bu", which belongs to "Pak Kades"
+    for m in _DETAIL_WORD.finditer(text):
+        word = m.group().lower().translate(_DETAIL_STRIP)
+        if not word or not any(c.isalnum() for c in word):
+            if not tentative:
+                cut = m.end()
+            continue
+        if address_at >= 0 and word in _TITLES:
+            cut = address_at
+            break
+        address_at = m.start() if word in _ADDRESS and not tentative else -1
+        if word in _INTRO:
+            tentative = True
+            continue
+        is_keyword = word in _REPORT_VERBS or (first and _keyword(word) in ("ADUAN", "CEK"))
+        if word in _GREETINGS or word in _CONFIDENTIAL_WORDS or word in _ANON_WORDS or is_keyword:
+            if not tentative or is_keyword:
+                cut = m.end()
+                tentative = False
+            first = first and not is_keyword
+            continue
+        break
+    rest = text[cut:]
+    if flagged:
+        kept: list[str] = []
+        parts = _CLAUSES.split(rest)
+        for i in range(0, len(parts), 2):
+            words = tokens(parts[i])
+            if words and all(w in _FLAG_CLAUSE_WORDS for w in words) and not _FLAG_TRIGGERS.isdisjoint(words):
+                continue  # drop the clause and the punctuation after it
+            kept.append(parts[i])
+            if i + 1 < len(parts):
+                kept.append(parts[i + 1])
+        rest = "".join(kept).rstrip(" ,;:(")
+    return _DETAIL_LEAD.sub("", rest).strip()
+
+
+_OTHER = Understanding(intent=Intent.OTHER)
+
+
+def understand(text: str, *, dusun_names: Sequence[str] = ()) -> Understanding:
+    """Understand one resident message (see the module docstring)."""
+    toks = tokens(text)
+    n = len(toks)
+    if n == 0:
+        return _OTHER
+
+    # Leading greeting/address, then an optional keyword.
+    start = 0
+    while start < n and toks[start] in _GREETINGS:
+        start += 1
+    if start == n:
+        # Only greetings ("Assalamualaikum", "selamat pagi", "halo?").
+        start = 0
+    keyword = _keyword(toks[start]) if start < n else None
+    kw_index = start if keyword is not None else -1
+
+    # Evidence. Each distinct word counts once: "jalan ... jalan ... jalan" is one road, not three.
+    sc = [0.0] * _NF
+    words = _WORDS
+    code: str | None = None
+    content = 0
+    seen: set[str] = set()
+    last = n - 1
+    for i in range(n):
+        t = toks[i]
+        w = words.get(t)
+        if w is None:
+            content += 1
+            if code is None and len(t) == 6 and t.isdigit():
+                code = t
+            continue
+        if not w.filler:
+            content += 1
+        e = w.entry
+        if e is not None and i != kw_index and t not in seen:
+            seen.add(t)
+            for f, v in e:
+                sc[f] += v
+        if i < last:
+            if w.negation:
+                # "tidak diundang", "belum dibayarkan", "ora digubris": something that should have been
+                # done was not. ("sudah diperbaiki belum" puts the negation after the verb.)
+                verb = toks[i + 1]
+                if len(verb) > 4 and verb.startswith("di"):
+                    sc[_COMPLAINT] += 1.5
+            nxt = w.following
+            if nxt is not None:
+                e = nxt.get(toks[i + 1])
+                if e is not None:
+                    for f, v in e:
+                        sc[f] += v
+            nxt2 = w.following2
+            if nxt2 is not None and i + 1 < last:
+                more = nxt2.get(toks[i + 1])
+                if more is not None:
+                    e = more.get(toks[i + 2])
+                    if e is not None:
+                        for f, v in e:
+                            sc[f] += v
+    question = sc[_QUESTION]
+    if "?" in text:
+        question += 1.5
+    if n > 1 and toks[-1] in _QUESTION_TAGS:
+        question += 1.0
+
+    intent, topic = _decide(toks, n, start, keyword, sc, question, code, content)
+    if intent is not Intent.INFO:
+        topic = None
+    if keyword is not None and intent is not _KEYWORD_INTENT[keyword]:
+        keyword = None
+
+    category: Category | None = None
+    about_head = anonymous = confidential = False
+    detail = ""
+    if intent is Intent.COMPLAINT:
+        if sc[_HEAD] > 0 and content > 0:
+            about_head = _about_head(toks, sc[_MISCONDUCT])
+            if about_head:
+                # The head's own conduct is village governance unless the text names a clearer field
+                # (his BLT list is bansos, his charging for a letter is administrasi).
+                sc[_CAT_TATA_KELOLA] += 2.0
+        best = 0.0
+        for i, c in enumerate(_CATEGORY_ORDER):
+            v = sc[_CAT0 + i]
+            if v > best:
+                best, category = v, c
+        if best < 1.0:
+            category = Category.LAINNYA
+        if content == 0 or (keyword is not None and n - start <= 1):
+            category = None
+        if not _FLAG_WORDS.isdisjoint(toks):
+            token_set = set(toks)
+            anonymous = bool(token_set & _ANON_WORDS) or (
+                bool(token_set & _NAME_WORDS) and bool(token_set & _HIDE_WORDS)
+            )
+            confidential = bool(token_set & _CONFIDENTIAL_WORDS)
+        if category is not None:
+            flagged = anonymous or confidential
+            if not flagged and text[:1].isalnum() and toks[0] not in _DETAIL_SKIP and keyword is None:
+                detail = text.strip()  # nothing to strip: the common case
+            else:
+                detail = _detail(text, flagged)
+
+    page: int | None = None
+    topics: tuple[Topic, ...] = ()
+    if intent is Intent.INFO and keyword is not None and start + 1 < n and n - start <= 3:
+        p = toks[start + 1]
+        if p.isdigit() and len(p) <= 2 and int(p) > 0:
+            page = int(p)
+    elif intent is Intent.SUBSCRIBE:
+        named: list[Topic] = []
+        for t in toks:
+            tp = _SUBSCRIBE_TOPICS.get(t)
+            if tp is not None and tp not in named:
+                named.append(tp)
+        topics = tuple(named)
+
+    rt, rw = _find_rt_rw(toks) if ("rt" in toks or "rw" in toks) else (None, None)
+    dusun = _find_dusun(toks, dusun_names) if dusun_names or not _DUSUN_MARKERS.isdisjoint(toks) else None
+    location = _NO_LOCATION if rt is None and rw is None and dusun is None else Location(dusun, rw, rt)
+
+    return Understanding(
+        intent=intent,
+        category=category,
+        topic=topic,
+        about_head=about_head,
+        anonymous=anonymous,
+        confidential=confidential,
+        location=location,
+        keyword=keyword,
+        code=code if intent is Intent.STATUS else None,
+        page=page,
+        topics=topics,
+        detail=detail,
+    )
+
+
+_KEYWORD_INTENT: dict[str, Intent] = {
+    "ADUAN": Intent.COMPLAINT,
+    "CEK": Intent.STATUS,
+    "JADWAL": Intent.INFO,
+    "DANA": Intent.INFO,
+    "SANKSI": Intent.INFO,
+    "PROGRAM": Intent.INFO,
+    "LAYANAN": Intent.INFO,
+    "DAFTAR": Intent.SUBSCRIBE,
+    "BERHENTI": Intent.UNSUBSCRIBE,
+    "MENU": Intent.HELP,
+}
+
+
+def _best_topic(sc: list[float]) -> tuple[Topic | None, float]:
+    """The topic with the most evidence, and that evidence."""
+    best = 0.0
+    topic: Topic | None = None
+    for i, t in enumerate(_TOPIC_ORDER):
+        v = sc[_TOPIC0 + i]
+        if v > best:
+            best, topic = v, t
+    return topic, best
+
+
+def _decide(
+    toks: list[str],
+    n: int,
+    start: int,
+    keyword: str | None,
+    sc: list[float],
+    question: float,
+    code: str | None,
+    content: int,
+) -> tuple[Intent, Topic | None]:
+    """Turn keyword and evidence into an intent (and topic for information requests)."""
+    complaint = sc[_COMPLAINT]
+    if sc[_OFFICIAL] > 0:
+        # Misconduct of an official is a complaint even without problem words ("kades jarang di kantor").
+        complaint += sc[_MISCONDUCT]
+    status = sc[_STATUS]
+    scam = sc[_SCAM]
+    help_score = sc[_HELP]
+    topic, topic_score = _best_topic(sc)
+    rest = n - start - 1  # tokens after the keyword
+
+    if scam >= 4 and scam >= complaint:
+        return Intent.OTHER, None
+
+    if keyword is not None:
+        kw_intent = _KEYWORD_INTENT[keyword]
+        if kw_intent is Intent.COMPLAINT:
+            if code is not None and (question > 0 or content <= 2):
+                return Intent.STATUS, None  # "aduan 334455 gimana?"
+            if status >= 2.5 and (question > 0 or code is not None or status >= 4):
+                return Intent.STATUS, None
+            return Intent.COMPLAINT, None
+        if kw_intent is Intent.STATUS:
+            return Intent.STATUS, None
+        if kw_intent is Intent.INFO:
+            if complaint >= 2.5 and complaint > question:
+                return Intent.COMPLAINT, None
+            return Intent.INFO, _KEYWORD_TOPIC[keyword]
+        if kw_intent is Intent.SUBSCRIBE:
+            if complaint >= 2.5 and complaint > question:
+                return Intent.COMPLAINT, None
+            if question >= 2.5 and topic_score >= 2.5 and sc[_SUBSCRIBE] < 2:
+                return Intent.INFO, topic
+            return Intent.SUBSCRIBE, None
+        if kw_intent is Intent.UNSUBSCRIBE:
+            if complaint >= 4 and sc[_UNSUBSCRIBE] == 0 and rest >= 2:
+                return Intent.COMPLAINT, None
+            return Intent.UNSUBSCRIBE, None
+        if kw_intent is Intent.HELP and (toks[start] != "bantuan" or rest == 0 or content <= 1):
+            return Intent.HELP, None
+        # "bantuan BLT belum cair" uses the word, not the keyword: the evidence decides.
+
+    if code is not None and (status >= 1 or content <= 2):
+        return Intent.STATUS, None
+    social = sc[_SOCIAL]
+    thanks_only = social >= 2 and question == 0 and complaint < 1.5
+    if (
+        status >= 2.5
+        and (question > 0 or (status >= 4 and not thanks_only))
+        and status > help_score
+        and status >= complaint * 0.6
+    ):
+        return Intent.STATUS, None
+    unsubscribe = sc[_UNSUBSCRIBE]
+    if (unsubscribe >= 3 or (content == 1 and unsubscribe >= 1)) and unsubscribe >= complaint:
+        return Intent.UNSUBSCRIBE, None
+    subscribe = sc[_SUBSCRIBE]
+    if subscribe >= 3 and subscribe >= complaint and subscribe >= topic_score:
+        return Intent.SUBSCRIBE, None
+    if help_score >= 3 and help_score >= topic_score and help_score >= complaint:
+        return Intent.HELP, None
+
+    if social >= 2 and complaint < 1.5 and (question == 0 or topic_score < 2):
+        return Intent.OTHER, None
+    # What a message is about (topic, category) is shared by questions and complaints ("dana desa",
+    # "surat"); what tells them apart is problem words against question words.
+    if complaint >= 1.5 and complaint >= question:
+        return Intent.COMPLAINT, None
+    if topic is not None and topic_score >= 2 and (question > 0 or content <= 3):
+        return Intent.INFO, topic
+    category_best = max(sc[_CAT0 : _CAT0 + len(_CATEGORY_ORDER)])
+    if category_best >= 2.5 and content >= 3 and question < 1:
+        # A statement about a village matter ("ada yg bakar sampah tiap sore") is a report.
+        return Intent.COMPLAINT, None
+    if complaint >= 1 and category_best >= 2:
+        return Intent.COMPLAINT, None
+    if topic is not None and topic_score >= 2.5 and content <= 5:
+        return Intent.INFO, topic
+    if complaint >= 1 and category_best >= 1 and content >= 4:
+        return Intent.COMPLAINT, None
+    if help_score >= 2 or (content == 1 and toks[-1] in ("info", "informasi")):
+        return Intent.HELP, None
+    return Intent.OTHER, None
+
+
+def _about_head(toks: list[str], misconduct: float) -> bool:
+    """Whether a complaint that names the village head is about the head himself."""
+    if misconduct >= 2:
+        return True
+    if misconduct <= 0:
+        return False
+    # Weak evidence only counts when the head is not simply being asked to act ("tolong pak kades ...").
+    for i, t in enumerate(toks):
+        w = _WORDS.get(t)
+        is_head = w is not None and w.head
+        if not is_head and t == "kepala" and i + 1 < len(toks):
+            is_head = toks[i + 1] in ("desa", "kampung", "lembang")
+        if is_head:
+            window = toks[max(0, i - 3) : i] + toks[i + 1 : i + 3]
+            if not _HEAD_REQUEST_FRAME.isdisjoint(window):
+                return False
+    return True

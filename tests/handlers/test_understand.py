@@ -1,0 +1,477 @@
+"""Understanding residents' messages: intents, categories, topics, flags, locations and keywords."""
+
+import json
+from pathlib import Path
+
+import orjson
+import pytest
+
+from handlers.understand import KEYWORDS, Location, Understanding, understand
+from models.vocabulary import Category, Intent, Topic
+
+DEV = Path(__file__).resolve().parents[1] / "data" / "nlu_dev.jsonl"
+DUSUN = ("Krajan", "Sukamulya", "Cibodas", "Karang Anyar")
+
+
+# --- keywords --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "keyword"),
+    [
+        ("ADUAN jalan di rt 3 rusak", Intent.COMPLAINT, "ADUAN"),
+        ("lapor, lampu jalan mati", Intent.COMPLAINT, "ADUAN"),
+        ("CEK 482913", Intent.STATUS, "CEK"),
+        ("status 120456", Intent.STATUS, "CEK"),
+        ("JADWAL", Intent.INFO, "JADWAL"),
+        ("DANA", Intent.INFO, "DANA"),
+        ("apbdes", Intent.INFO, "DANA"),
+        ("SANKSI", Intent.INFO, "SANKSI"),
+        ("keputusan", Intent.INFO, "SANKSI"),
+        ("PROGRAM", Intent.INFO, "PROGRAM"),
+        ("LAYANAN", Intent.INFO, "LAYANAN"),
+        ("DAFTAR", Intent.SUBSCRIBE, "DAFTAR"),
+        ("REG", Intent.SUBSCRIBE, "DAFTAR"),
+        ("MULAI", Intent.SUBSCRIBE, "DAFTAR"),
+        ("BERHENTI", Intent.UNSUBSCRIBE, "BERHENTI"),
+        ("STOP", Intent.UNSUBSCRIBE, "BERHENTI"),
+        ("UNREG", Intent.UNSUBSCRIBE, "BERHENTI"),
+        ("MENU", Intent.HELP, "MENU"),
+        ("BANTUAN", Intent.HELP, "MENU"),
+        ("help", Intent.HELP, "MENU"),
+        ("Selamat pagi pak, JADWAL", Intent.INFO, "JADWAL"),
+    ],
+)
+def test_keywords(text: str, intent: Intent, keyword: str) -> None:
+    u = understand(text)
+    assert (u.intent, u.keyword) == (intent, keyword)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "keyword"),
+    [
+        ("ADUN pelayanan desa lambat", Intent.COMPLAINT, "ADUAN"),  # a letter missing
+        ("lapr: saluran irigasi jebol", Intent.COMPLAINT, "ADUAN"),
+        ("jadwl musdes bulan ini", Intent.INFO, "JADWAL"),
+        ("STATSU 482913", Intent.STATUS, "CEK"),  # two letters swapped
+        ("progam", Intent.INFO, "PROGRAM"),
+        ("layanaan", Intent.INFO, "LAYANAN"),  # a letter too many
+        ("daftra", Intent.SUBSCRIBE, "DAFTAR"),
+        ("berenti", Intent.UNSUBSCRIBE, "BERHENTI"),
+        ("BERHNTI", Intent.UNSUBSCRIBE, "BERHENTI"),
+        ("unrge", Intent.UNSUBSCRIBE, "BERHENTI"),
+        ("menuu", Intent.HELP, "MENU"),
+        ("sangsi", Intent.INFO, "SANKSI"),
+        ("apbdesa 2025", Intent.INFO, "DANA"),
+    ],
+)
+def test_keyword_typos(text: str, intent: Intent, keyword: str) -> None:
+    u = understand(text)
+    assert (u.intent, u.keyword) == (intent, keyword)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "data penerima blt salah",  # "data" is a word, not a typo of DANA
+        "mana laporan saya yang kemarin?",  # nor is "mana"
+        "dan lagi lampu jalan mati",
+        "saksi mata melihat maling motor",  # nor "saksi" of SANKSI
+    ],
+)
+def test_words_near_keywords_are_not_keywords(text: str) -> None:
+    assert understand(text).keyword is None
+
+
+def test_keyword_overridden_by_content_is_dropped() -> None:
+    u = understand("dana bansos saya dipotong 100rb sama pak RT")
+    assert (u.intent, u.category, u.keyword) == (Intent.COMPLAINT, Category.BANSOS, None)
+
+
+def test_keyword_table_is_canonical() -> None:
+    assert set(KEYWORDS.values()) == {
+        "ADUAN",
+        "CEK",
+        "JADWAL",
+        "DANA",
+        "SANKSI",
+        "PROGRAM",
+        "LAYANAN",
+        "DAFTAR",
+        "BERHENTI",
+        "MENU",
+    }
+
+
+# --- complaints without a keyword ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("lampu jalan di RT 3 mati sdh seminggu", Category.INFRASTRUKTUR),
+        (
+            "jembatan penghubung ke dusun sebelah putus, anak sekolah harus memutar jauh",
+            Category.INFRASTRUKTUR,
+        ),
+        ("dalane rusak, akeh lubange, mbok didandani", Category.INFRASTRUKTUR),
+        ("selokan depan rumah sy mampet, air meluber ke jalan kalau hujan", Category.INFRASTRUKTUR),
+        ("air PDAM keruh kecoklatan sejak 3 hari", Category.AIR_SANITASI),
+        ("cai PAM di lembur kami tos saminggu teu ngocor", Category.AIR_SANITASI),
+        ("warga msh buang air besar di sungai krn gk punya jamban", Category.AIR_SANITASI),
+        ("ada wabah demam berdarah di kampung kami, 5 orang dirawat", Category.KESEHATAN),
+        ("bidan desa jarang di tempat, ibu hamil susah periksa", Category.KESEHATAN),
+        ("gedung PAUD bocor, anak2 belajar kehujanan", Category.PENDIDIKAN),
+        ("guru ngaji TPQ gk dapat honor sudah setahun", Category.PENDIDIKAN),
+        ("harga pupuk di kios resmi lebih mahal dari HET", Category.EKONOMI),
+        ("BUMDes gak pernah bagi hasil ke desa, usahanya gak jelas", Category.EKONOMI),
+        ("ada yang membuang limbah pabrik ke sawah, padi jadi kuning", Category.LINGKUNGAN),
+        ("runtah numpuk di sisi jalan, teu aya nu ngangkut", Category.LINGKUNGAN),
+        ("tanah longsor menimbun 2 rumah warga tadi subuh", Category.BENCANA),
+        ("BANJIR!!! air masuk rumah sepinggang, tolong evakuasi lansia", Category.BENCANA),
+        ("nama saya hilang dari daftar penerima BLT padahal masih miskin", Category.BANSOS),
+        ("pendamping PKH minta uang 20rb tiap pencairan", Category.BANSOS),
+        ("bikin KK baru di desa lama banget, sudah sebulan belum jadi", Category.ADMINISTRASI),
+        ("surat keterangan tidak mampu sy ditolak tanpa alasan yang jelas", Category.ADMINISTRASI),
+        ("penggunaan dana desa tidak pernah diumumkan ke warga", Category.TATA_KELOLA),
+        ("BPD tidak pernah mengadakan rapat menampung aspirasi warga", Category.TATA_KELOLA),
+        ("sepeda motor warga hilang dicuri semalam di depan rumah", Category.KEAMANAN),
+        ("anak2 remaja balapan liar pakai knalpot brong tiap sore", Category.KEAMANAN),
+        ("sinyal internet di dusun kami hilang terus, susah buat anak sekolah online", Category.LAINNYA),
+        ("pengeras suara masjid terlalu keras jam 3 pagi", Category.LAINNYA),
+    ],
+)
+def test_complaints_without_keyword(text: str, category: Category) -> None:
+    u = understand(text)
+    assert (u.intent, u.category) == (Intent.COMPLAINT, category)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kapan jalan diperbaiki? sdh rusak 2 bulan",  # a question word, but a problem
+        "kok BLT saya belum cair sampai sekarang?",
+        "kenapa bikin surat domisili harus bayar 25rb?",
+        "air pamsimas kapan nyala lagi? sudah 5 hari mati",
+    ],
+)
+def test_complaints_phrased_as_questions(text: str) -> None:
+    assert understand(text).intent is Intent.COMPLAINT
+
+
+@pytest.mark.parametrize("text", ["ADUAN", "lapor", "Pak mau lapor", "mau ngadu bu, boleh?"])
+def test_bare_complaint_has_no_category_or_detail(text: str) -> None:
+    u = understand(text)
+    assert (u.intent, u.category, u.detail) == (Intent.COMPLAINT, None, "")
+
+
+def test_complaint_with_detail_but_no_clear_category_is_lainnya() -> None:
+    u = understand("ADUAN ada yang aneh di desa kami pak")
+    assert (u.intent, u.category) == (Intent.COMPLAINT, Category.LAINNYA)
+
+
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        (
+            "Assalamualaikum pak, mau lapor jalan di dusun Krajan berlubang",
+            "jalan di dusun Krajan berlubang",
+        ),
+        ("ADUAN: MCK umum rusak", "MCK umum rusak"),
+        ("ADUAN RAHASIA: kepala desa menjual tanah kas desa", "kepala desa menjual tanah kas desa"),
+        ("lampu jalan mati", "lampu jalan mati"),
+        ("Pak Kades jarang di kantor", "Pak Kades jarang di kantor"),  # "Pak" belongs to the title here
+        ("saya tidak dapat BLT padahal miskin", "saya tidak dapat BLT padahal miskin"),
+        (
+            "sy mau lapor tp jangan sebut nama sy. Bu kades memaksa warga milih calon tertentu",
+            "Bu kades memaksa warga milih calon tertentu",
+        ),
+    ],
+)
+def test_detail_keeps_the_residents_words(text: str, detail: str) -> None:
+    assert understand(text).detail == detail
+
+
+# --- information -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("kapan musdes?", Topic.JADWAL),
+        ("musdes bulan ini tanggal berapa ya pak?", Topic.JADWAL),
+        ("iraha musyawarah dusun teh?", Topic.JADWAL),
+        ("berapa anggaran dana desa tahun 2025?", Topic.DANA_DESA),
+        ("dana desa tahun ini dialokasikan buat apa saja pak", Topic.DANA_DESA),
+        ("apa hasil musyawarah kemarin soal iuran sampah?", Topic.KEPUTUSAN),
+        ("sanksi bagi warga yang tidak ikut ronda apa?", Topic.KEPUTUSAN),
+        ("ada program bantuan modal usaha untuk UMKM?", Topic.PROGRAM),
+        ("BLT kapan cair?", Topic.PROGRAM),
+        ("syarat bikin akta kelahiran apa saja?", Topic.LAYANAN),
+        ("kantor desa buka jam berapa?", Topic.LAYANAN),
+    ],
+)
+def test_information_requests(text: str, topic: Topic) -> None:
+    u = understand(text)
+    assert (u.intent, u.topic, u.category) == (Intent.INFO, topic, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "topic", "page"),
+    [
+        ("DANA 2", Topic.DANA_DESA, 2),
+        ("JADWAL 3", Topic.JADWAL, 3),
+        ("SANKSI", Topic.KEPUTUSAN, None),
+        ("APBDES 2025", Topic.DANA_DESA, None),  # a year, not a page
+    ],
+)
+def test_information_pages(text: str, topic: Topic, page: int | None) -> None:
+    u = understand(text)
+    assert (u.intent, u.topic, u.page) == (Intent.INFO, topic, page)
+
+
+# --- status, subscription, help, other -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("CEK 482913", "482913"),
+        ("cek#307514", "307514"),
+        ("status laporan 482913", "482913"),
+        ("kode aduan sy 558012, sdh sampe mana", "558012"),
+        ("aduan 334455 gimana?", "334455"),
+        ("482913", "482913"),
+        ("CEK", None),
+        ("laporan sy kmrn gmn?", None),
+        ("bagaimana perkembangan aduan saya tentang jalan rusak?", None),
+        ("Sugeng enjing, aduan kula babagan sampah wis ditindaklanjuti durung?", None),
+    ],
+)
+def test_status_requests(text: str, code: str | None) -> None:
+    u = understand(text)
+    assert (u.intent, u.code) == (Intent.STATUS, code)
+
+
+def test_code_only_read_for_status() -> None:
+    u = understand("ADUAN pungutan surat tanah 150.000 padahal gratis")
+    assert (u.intent, u.code) == (Intent.COMPLAINT, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "topics"),
+    [
+        ("DAFTAR", ()),
+        ("DAFTAR JADWAL DANA", (Topic.JADWAL, Topic.DANA_DESA)),
+        ("reg program sanksi program", (Topic.PROGRAM, Topic.KEPUTUSAN)),
+        ("sy mau berlangganan pengumuman desa", ()),
+        ("tolong kirimi saya info dari desa biar gk ketinggalan", ()),
+    ],
+)
+def test_subscribe(text: str, topics: tuple[Topic, ...]) -> None:
+    u = understand(text)
+    assert (u.intent, u.topics) == (Intent.SUBSCRIBE, topics)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "STOP",
+        "stop.",
+        "UNREG",
+        "unreg info",
+        "BERHENTI",
+        "Berhenti berlangganan",
+        "jangan kirim sms lagi",
+        "tolong hapus nomor saya dr daftar penerima",
+        "ampun ngirim sms maneh nggih",
+        "tong dikirim deui sms na",
+        "STOP!!! SMS TERUS TENGAH MALAM GANGGU ORANG TIDUR",
+    ],
+)
+def test_unsubscribe(text: str) -> None:
+    assert understand(text).intent is Intent.UNSUBSCRIBE
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["MENU", "menu?", "bantuan?", "HELP", "ini nomor apa?", "cara lapor gimana", "gmn caranya cek laporan"],
+)
+def test_help(text: str) -> None:
+    assert understand(text).intent is Intent.HELP
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "terima kasih jalannya sudah diperbaiki",
+        "makasih bu 🙏",
+        "hatur nuhun pisan pak",
+        "ok siap",
+        "selamat pagi",
+        "SELAMAT! Nomor Anda mendapatkan hadiah 1 unit motor dari undian. Hub 0812xxxx utk klaim",
+        "pinjaman dana cepat cair tanpa jaminan, bunga rendah, hub WA 0857-1234-5678",
+        "DANA tunai cair cepat tanpa agunan, minat balas YA",  # a scam that starts with a keyword
+        "Mama lg di kantor polisi, tlg kirim pulsa 100rb ke nomor ini dulu",
+        "Anda terpilih penerima BLT Rp 3.000.000, isi data di link bansos-kemensos.xyz",
+        "maaf salah nomer",
+    ],
+)
+def test_other(text: str) -> None:
+    assert understand(text).intent is Intent.OTHER
+
+
+# --- about the head, anonymity, confidentiality ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "about_head"),
+    [
+        ("kades jarang di kantor", True),
+        ("pak kades pakai mobil dinas buat antar anaknya kuliah", True),
+        ("pak lurah korupsi dana bumdes, uangnya buat beli mobil pribadi", True),
+        ("perangkat desa yg baru diangkat itu keponakannya pak lurah semua", True),
+        ("punten, pa kuwu teu pernah aya di kantor", True),
+        ("kepala desa mengangkat istrinya jadi bendahara desa", True),
+        ("tolong pak kades perbaiki jalan ke makam, sdh rusak", False),
+        ("pak kades tolong bantu warga korban angin ribut", False),
+        ("sekdes sering mabuk2an di balai desa", False),  # an official, not the head
+        ("jalan di rt 3 rusak parah", False),
+    ],
+)
+def test_about_head(text: str, about_head: bool) -> None:
+    u = understand(text)
+    assert u.intent is Intent.COMPLAINT
+    assert u.about_head is about_head
+
+
+def test_about_head_only_for_complaints() -> None:
+    u = understand("pak kades kapan ngadain musdes lagi? warga mau usul")
+    assert (u.intent, u.about_head) == (Intent.INFO, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "anonymous", "confidential"),
+    [
+        ("ADUAN RAHASIA: ada judi sabung ayam tiap minggu", False, True),
+        ("ADUAN anonim: ada pungli di kantor desa", True, False),
+        ("sy minta nama sy dirahasiakan. pak kuwu minta setoran 1jt", True, False),
+        ("sy mau lapor tp jangan sebut nama sy. kades memaksa warga", True, False),
+        ("mohon dirahasiakan identitas sy. ada pesta miras tiap malam", True, False),
+        ("lampu jalan mati", False, False),
+    ],
+)
+def test_flags(text: str, anonymous: bool, confidential: bool) -> None:
+    u = understand(text)
+    assert u.intent is Intent.COMPLAINT
+    assert (u.anonymous, u.confidential) == (anonymous, confidential)
+
+
+# --- locations --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "location"),
+    [
+        ("lampu jalan di RT 3 mati", Location(rt=3)),
+        ("jalan rt03 rusak", Location(rt=3)),
+        ("banjir di rt.3 rw.2", Location(rw=2, rt=3)),
+        ("drainase di rt2/rw1 gk ada", Location(rw=1, rt=2)),
+        ("RT 002 RW 005 lampu mati", Location(rw=5, rt=2)),
+        ("rt 02/05 banjir", Location(rw=5, rt=2)),
+        ("tandon bocor, air ke RT 1 dan RT 2 berhenti", Location()),  # two RTs: no single place
+        ("jalan di dusun Krajan berlubang", Location(dusun="Krajan")),
+        ("LONGSOR DI DSN SUMBERSARI", Location(dusun="Sumbersari")),
+        ("korban banjir di dusun kami blm dapat bantuan", Location()),
+        ("tawuran antar pemuda dsn Lor dan dsn Kidul", Location()),
+    ],
+)
+def test_locations_without_known_dusun(text: str, location: Location) -> None:
+    assert understand(text).location == location
+
+
+@pytest.mark.parametrize(
+    ("text", "dusun"),
+    [
+        ("banjir di krajan", "Krajan"),
+        ("dsn krajan jalannya rusak", "Krajan"),
+        ("lampu mati di CIBODAS rt 4", "Cibodas"),
+        ("jalan ke karang anyar longsor", "Karang Anyar"),
+        ("jalan di dusun Tegalrejo rusak", "Tegalrejo"),  # not in the list: the word after "dusun"
+        ("banjir di krajan dan cibodas", None),
+    ],
+)
+def test_locations_with_known_dusun(text: str, dusun: str | None) -> None:
+    assert understand(text, dusun_names=DUSUN).location.dusun == dusun
+
+
+def test_dusun_names_may_be_a_list() -> None:
+    assert understand("banjir di krajan", dusun_names=list(DUSUN)).location.dusun == "Krajan"
+
+
+# --- odd input -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t", "😀😀", "🙏🙏🙏", "...", "👍👍"])
+def test_empty_or_emoji_only_is_other(text: str) -> None:
+    assert understand(text) == Understanding(intent=Intent.OTHER)
+
+
+def test_long_text() -> None:
+    text = ("Assalamualaikum pak, jalan di RT 3 rusak parah, banyak lubang. " * 30)[:1600]
+    u = understand(text)
+    assert len(text) == 1600
+    assert (u.intent, u.category, u.location.rt) == (Intent.COMPLAINT, Category.INFRASTRUKTUR, 3)
+
+
+def test_long_gibberish() -> None:
+    assert understand("x" * 1600).intent is Intent.OTHER
+
+
+def test_all_caps_reads_like_lower_case() -> None:
+    text = "lampu jalan di rt 3 mati sdh seminggu, gelap bgt kalo malam"
+    upper, lower = understand(text.upper()), understand(text)
+    assert (upper.intent, upper.category, upper.location) == (lower.intent, lower.category, lower.location)
+    assert upper.detail == text.upper()
+
+
+def test_as_dict_is_json_ready() -> None:
+    u = understand("ADUAN RAHASIA jalan di dsn Krajan rt 3 rw 2 rusak, jangan sebut nama saya")
+    d = u.as_dict()
+    assert json.loads(orjson.dumps(d)) == {
+        "intent": "complaint",
+        "category": "infrastruktur",
+        "topic": None,
+        "about_head": False,
+        "anonim": True,
+        "rahasia": True,
+        "location": {"dusun": "Krajan", "rw": 2, "rt": 3},
+        "keyword": "ADUAN",
+        "code": None,
+        "page": None,
+        "topics": [],
+    }
+    assert type(d["intent"]) is str
+
+
+def test_as_dict_for_subscription_topics() -> None:
+    d = understand("DAFTAR JADWAL DANA").as_dict()
+    assert (d["intent"], d["topics"], d["keyword"]) == ("subscribe", ["jadwal", "dana_desa"], "DAFTAR")
+
+
+# --- accuracy on the labelled development set ------------------------------------------------------
+
+
+def test_accuracy_on_dev_set() -> None:
+    assert DEV.exists(), f"missing labelled data: {DEV}"
+    rows = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(rows) >= 300
+    intents = categories = complaints = 0
+    for row in rows:
+        u = understand(row["text"])
+        intents += u.intent == row["intent"]
+        if row["intent"] == "complaint" and row["category"] is not None:
+            complaints += 1
+            categories += u.intent is Intent.COMPLAINT and u.category == row["category"]
+    assert intents / len(rows) >= 0.95
+    assert categories / complaints >= 0.85
