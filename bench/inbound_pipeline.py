@@ -1,8 +1,10 @@
 """Inbound pipeline throughput and latency against a bare FastAPI endpoint, in one run.
 
-Both servers run the same way (uvicorn, one worker, pinned to core 0); the load comes from this process
-pinned to core 1 over loopback, with signed Twilio requests (distinct MessageSids, 2,000 senders, texts
-from the labelled set), so every request goes through signature, dedupe, understanding and ticket write.
+Three servers run the same way (uvicorn, one worker, pinned to core 0), one after the other: a bare
+FastAPI endpoint answering a constant TwiML, the same webhook work without the database (an upper
+bound), and Kentongan itself on a fresh SQLite file. The load comes from this process pinned to core 1
+over loopback, with signed Twilio requests (distinct MessageSids, 2,000 senders, texts from the labelled
+set), so every request goes through signature, dedupe, understanding and ticket write.
 
     python -m bench.inbound_pipeline [--requests 6000] [--concurrency 32]
 """
@@ -162,7 +164,12 @@ def main() -> None:
     warm, load, paced = requests[:200], requests[200 : 200 + args.requests], requests[200 + args.requests :]
 
     results = {}
-    for name, app in (("bare endpoint", "bench.bare_app:app"), ("kentongan", "bot.main:app")):
+    servers = (
+        ("bare endpoint", "bench.bare_app:app"),
+        ("no database", "bench.no_db_app:app"),
+        ("kentongan", "bot.main:app"),
+    )
+    for name, app in servers:
         port = free_port()
         server = start_server(app, port, env)
         url = f"http://127.0.0.1:{port}{PATH}"
@@ -179,8 +186,9 @@ def main() -> None:
             f"{errors} errors); at {args.rate:.0f} msg/s offered: p50 {percentile(latencies, 0.5):.1f} ms, "
             f"p99 {percentile(latencies, 0.99):.1f} ms"
         )
-    ratio = results["kentongan"][0] / results["bare endpoint"][0]
-    print(f"ratio kentongan / bare: {ratio:.2f}")
+    bare = results["bare endpoint"][0]
+    print(f"ratio no-database / bare: {results['no database'][0] / bare:.2f}")
+    print(f"ratio kentongan / bare: {results['kentongan'][0] / bare:.2f}")
     shutil.rmtree(workdir, ignore_errors=True)
 
 

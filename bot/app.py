@@ -1,7 +1,8 @@
 """The FastAPI application: routes, the error handler, and the shared state every request uses."""
 
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
 from fastapi import FastAPI, Request
@@ -26,7 +27,14 @@ def create_app(
 ) -> FastAPI:
     """Build the app for these settings (and optionally an existing engine and a test clock)."""
     settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.inbound.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Kentongan",
         summary="SMS and WhatsApp service for Indonesian villages: complaints, information, broadcasts.",
         version="0.1.0",

@@ -32,6 +32,7 @@ from models.phone import mask
 log = logging.getLogger("kentongan.inbound")
 
 MAX_BATCH = 64
+_Job = tuple[InboundMessage, datetime, "Future[Outcome]"]
 
 
 class InboundService:
@@ -43,7 +44,7 @@ class InboundService:
         self.engine = engine
         self.limits = limits
         self.directory = directory or Directory()
-        self._queue: queue.SimpleQueue[tuple[InboundMessage, datetime, Future[Outcome]]] | None = None
+        self._queue: queue.SimpleQueue[_Job | None] | None = None
         self._writer: threading.Thread | None = None
         self._start_lock = threading.Lock()
 
@@ -79,6 +80,13 @@ class InboundService:
 
     # --- group commit (SQLite) ------------------------------------------------------------------
 
+    def close(self) -> None:
+        """Let the writer finish what it has and stop (on shutdown)."""
+        if self._writer is not None and self._writer.is_alive() and self._queue is not None:
+            self._queue.put(None)
+            self._writer.join(timeout=10)
+        self._writer = None
+
     def _submit(self, message: InboundMessage, now: datetime) -> "Future[Outcome]":
         if self._writer is None or not self._writer.is_alive():
             with self._start_lock:
@@ -95,13 +103,21 @@ class InboundService:
 
     def _write_loop(self) -> None:
         assert self._queue is not None
-        while True:
-            batch = [self._queue.get()]
+        stopping = False
+        while not stopping:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
             while len(batch) < MAX_BATCH:
                 try:
-                    batch.append(self._queue.get_nowait())
+                    job = self._queue.get_nowait()
                 except queue.Empty:
                     break
+                if job is None:
+                    stopping = True
+                    break
+                batch.append(job)
             try:
                 self._write_batch(batch)
             except Exception:  # the batch's transaction failed as a whole: retry each message alone
@@ -110,7 +126,7 @@ class InboundService:
                     if not future.done():
                         self._settle(future, message, partial(self._handle_alone, message, now))
 
-    def _write_batch(self, batch: list[tuple[InboundMessage, datetime, "Future[Outcome]"]]) -> None:
+    def _write_batch(self, batch: list[_Job]) -> None:
         results: list[tuple[Future[Outcome], InboundMessage, Outcome]] = []
         with transaction(self.engine) as session:
             for message, now, future in batch:

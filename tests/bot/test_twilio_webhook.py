@@ -11,8 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
+from bot.app import create_app
 from models import Contact, ContactIdentity, IdentityKind, Message, Ticket
-from tests.conftest import PUBLIC_BASE_URL, TWILIO_TOKEN
+from tests.conftest import PUBLIC_BASE_URL, TWILIO_TOKEN, Clock, make_settings
 from tests.providers import twilio_signature, twilio_sms_form, twilio_whatsapp_form
 
 PATH = "/webhooks/twilio"
@@ -222,3 +223,35 @@ def test_concurrent_repeats_are_handled_once(live_server: str, engine: Engine) -
             session.exec(select(func.count()).select_from(Message).where(Message.direction == "in")).one()
             == 1
         )
+
+
+def test_huge_or_foreign_bodies_are_refused_with_a_reason(client: TestClient, engine: Engine) -> None:
+    form = twilio_sms_form("x" * 70_000)
+    assert post(client, form).status_code == 413
+    response = client.post(PATH, json=twilio_sms_form("halo"), headers={"X-Twilio-Signature": "x"})
+    assert response.status_code == 415
+    assert "x-www-form-urlencoded" in response.json()["detail"]
+    assert messages(engine) == []
+
+
+def test_repeat_after_a_restart_gets_the_stored_answer(
+    db_url: str, engine: Engine, clock: Clock, demo: None
+) -> None:
+    form = twilio_sms_form("jembatan gantung dusun Cibodas putus")
+    with TestClient(create_app(make_settings(db_url), engine=engine, clock=clock)) as first_run:
+        before = post(first_run, form)
+    with TestClient(create_app(make_settings(db_url), engine=engine, clock=clock)) as second_run:
+        after = post(second_run, form)
+    assert before.status_code == after.status_code == 200
+    assert before.text == after.text
+    with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(Ticket)).one() == 1
+
+
+def test_emoji_and_accents_survive_storage(client: TestClient, engine: Engine) -> None:
+    body = "Jalan rusak parah 😡🙏 dekat warung Bu Sité, tolong!!"
+    response = post(client, twilio_sms_form(body))
+    assert response.status_code == 200
+    with Session(engine) as session:
+        ticket = session.exec(select(Ticket)).one()
+    assert ticket.text.endswith("😡🙏 dekat warung Bu Sité, tolong!!")
