@@ -13,6 +13,7 @@ from threading import Lock
 from sqlalchemy import Table, and_, bindparam, delete, insert, select, update
 from sqlmodel import Session
 
+from broadcasts.outbox import Prices
 from models import (
     Area,
     AreaKind,
@@ -47,6 +48,7 @@ class VillageInfo:
     name: str
     timezone: str
     dusun_names: tuple[str, ...]
+    prices: Prices
 
 
 class Directory:
@@ -69,7 +71,14 @@ class Directory:
             return hit[1]
         connection = session.connection()
         row = connection.execute(
-            select(VILLAGE.c.id, VILLAGE.c.code, VILLAGE.c.name, VILLAGE.c.timezone)
+            select(
+                VILLAGE.c.id,
+                VILLAGE.c.code,
+                VILLAGE.c.name,
+                VILLAGE.c.timezone,
+                VILLAGE.c.sms_price,
+                VILLAGE.c.whatsapp_template_price,
+            )
             .join(ADDRESS, ADDRESS.c.village_id == VILLAGE.c.id)
             .where(ADDRESS.c.channel == channel, ADDRESS.c.address == address)
         ).first()
@@ -78,7 +87,8 @@ class Directory:
         names = connection.execute(
             select(AREA.c.name).where(AREA.c.village_id == row.id, AREA.c.kind == AreaKind.DUSUN)
         ).scalars()
-        info = VillageInfo(row.id, row.code, row.name, row.timezone, tuple(names))
+        prices = Prices(sms_segment=row.sms_price, whatsapp_template=row.whatsapp_template_price)
+        info = VillageInfo(row.id, row.code, row.name, row.timezone, tuple(names), prices)
         with self._lock:
             self._cache[key] = (time.monotonic() + self.ttl, info)
         return info

@@ -34,6 +34,9 @@ class InboundMessage:
     media: tuple[Media, ...] = ()
     raw: Mapping[str, Any] = field(default_factory=dict)
     received_at: datetime | None = None
+    # True when the provider takes the answer in the webhook response (Twilio TwiML, console); otherwise
+    # the replies are queued in the outbox on the urgent lane.
+    reply_inline: bool = True
 
 
 @dataclass(frozen=True, slots=True)

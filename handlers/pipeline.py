@@ -12,18 +12,30 @@ from datetime import datetime, timedelta
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlmodel import Session
 
+from broadcasts import outbox
 from broadcasts.sms import sanitize
 from handlers import answers, contacts, tickets
 from handlers.contacts import ContactState, Directory, VillageInfo
 from handlers.inbound import InboundMessage, Outcome
 from handlers.understand import Understanding, understand
-from models import Category, Direction, Intent, Message, Pending, SubscriptionState, Ticket
+from models import (
+    RANK,
+    Category,
+    DeliveryStatus,
+    Direction,
+    Intent,
+    Lane,
+    Message,
+    OutboxSource,
+    Pending,
+    SubscriptionState,
+    Ticket,
+)
 from models import texts as t
 
 MESSAGE: Table = Message.__table__  # type: ignore[attr-defined]
 # Statements built once: building them per message costs more than running them.
 _INSERT_MESSAGE = insert(MESSAGE).returning(MESSAGE.c.id)
-_INSERT_REPLIES = insert(MESSAGE)
 _UPDATE_MESSAGE = update(MESSAGE).where(MESSAGE.c.id == bindparam("message_id"))
 _FIND_MESSAGE = select(MESSAGE.c.id, MESSAGE.c.reply, MESSAGE.c.intent).where(
     MESSAGE.c.channel == bindparam("channel"),
@@ -120,27 +132,29 @@ def receive(
             "note": turn.note,
         },
     )
-    if sent:
-        connection.execute(
-            _INSERT_REPLIES,
-            [
-                {
-                    "village_id": village.id,
-                    "contact_id": contact.id,
-                    "direction": Direction.OUT,
-                    "channel": message.channel,
-                    "provider_id": None,
-                    "sender": message.to,
-                    "recipient": message.sender,
-                    "body": text,
-                    "media": [],
-                    "raw": {},
-                    "reply_to_id": message_id,
-                    "created_at": now,
-                }
-                for text in sent
-            ],
+    # Every reply is an outbox row: queued for the dispatcher, or already sent in the webhook's answer.
+    replies = [
+        outbox.row(
+            village_id=village.id,
+            contact_id=contact.id,
+            channel=message.channel,
+            sender=message.to,
+            recipient=message.sender,
+            body=text,
+            lane=Lane.URGENT,
+            source=OutboxSource.REPLY,
+            source_id=message_id,
+            now=now,
+            prices=village.prices,
         )
+        for text in sent
+    ]
+    if message.reply_inline:
+        for reply in replies:
+            reply.update(
+                status=DeliveryStatus.SENT, status_rank=RANK[DeliveryStatus.SENT], sent_at=now, attempts=1
+            )
+    outbox.enqueue(session=session, rows=replies)
     contact.set(last_inbound_at=now)
     if message.channel.is_whatsapp:
         contact.set(whatsapp_last_inbound_at=now)

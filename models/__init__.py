@@ -22,12 +22,14 @@ from models.info import (
     Service,
 )
 from models.message import Direction, Message
+from models.outbox import RANK, DeliveryStatus, FailureReason, Lane, Outbox, OutboxSource
 from models.staff import ApiToken, Staff
 from models.ticket import Ticket, TicketEvent, TicketEventKind, TicketStatus
 from models.village import Area, AreaKind, Channel, Village, VillageAddress
 from models.vocabulary import BroadcastKind, Category, Intent, Role, Topic
 
 __all__ = [
+    "RANK",
     "ApiToken",
     "Area",
     "AreaKind",
@@ -42,13 +44,18 @@ __all__ = [
     "ContactTopic",
     "Decision",
     "DecisionKind",
+    "DeliveryStatus",
     "Direction",
+    "FailureReason",
     "IdentityKind",
     "Intent",
+    "Lane",
     "Meeting",
     "MeetingKind",
     "MeetingStatus",
     "Message",
+    "Outbox",
+    "OutboxSource",
     "Pending",
     "Programme",
     "Role",

@@ -19,11 +19,10 @@ class Direction(StrEnum):
 
 
 class Message(SQLModel, table=True):
-    """One message in or out.
+    """One message received (what Kentongan sends lives in the outbox, models/outbox.py).
 
-    Inbound rows are unique per (channel, provider_id): a provider's retry finds the first row and gets
-    the same answer (`reply`). Outbound replies given inside a webhook response are logged as `out` rows
-    linked to the inbound row by `reply_to_id`.
+    Rows are unique per (channel, provider_id): a provider's retry finds the first row and gets the same
+    answer (`reply`). Replies are outbox rows whose source_id is this row's id.
     """
 
     __tablename__ = "message"
@@ -42,7 +41,6 @@ class Message(SQLModel, table=True):
     intent: str | None = Field(default=None, sa_type=String(16))
     ticket_id: int | None = None
     reply: str | None = Field(default=None, sa_type=Text, description="Replies joined by a form feed")
-    reply_to_id: int | None = None
     note: str | None = Field(default=None, sa_type=String(40), description="rate_limited, loop_guard, ...")
     raw: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)

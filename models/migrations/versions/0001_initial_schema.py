@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 16:00:22.111343
+Create Date: 2026-11-28 16:18:22.502445
 """
 
 from collections.abc import Sequence
@@ -280,7 +280,6 @@ def upgrade() -> None:
         sa.Column("intent", sa.String(length=16), nullable=True),
         sa.Column("ticket_id", sa.Integer(), nullable=True),
         sa.Column("reply", sa.Text(), nullable=True),
-        sa.Column("reply_to_id", sa.Integer(), nullable=True),
         sa.Column("note", sa.String(length=40), nullable=True),
         sa.Column("raw", sa.JSON(), nullable=False),
         sa.Column("created_at", models.base.UTCDateTime(timezone=True), nullable=False),
@@ -293,6 +292,56 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_message_contact_id"), ["contact_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_message_created_at"), ["created_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_message_village_id"), ["village_id"], unique=False)
+
+    op.create_table(
+        "outbox",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("village_id", sa.Integer(), nullable=False),
+        sa.Column("contact_id", sa.Integer(), nullable=False),
+        sa.Column("channel", sa.String(length=20), nullable=False),
+        sa.Column("sender", sa.String(length=64), nullable=False),
+        sa.Column("recipient", sa.String(length=64), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("template_name", sa.String(length=120), nullable=True),
+        sa.Column("template_variables", sa.JSON(), nullable=False),
+        sa.Column("lane", sa.Integer(), nullable=False),
+        sa.Column("source", sa.String(length=16), nullable=False),
+        sa.Column("source_id", sa.Integer(), nullable=True),
+        sa.Column("run_id", sa.Integer(), nullable=True),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("status_rank", sa.Integer(), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("claimed_until", models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("provider_id", sa.String(length=80), nullable=True),
+        sa.Column("error_code", sa.String(length=16), nullable=True),
+        sa.Column("failure_reason", sa.String(length=24), nullable=True),
+        sa.Column("segments", sa.Integer(), nullable=False),
+        sa.Column("encoding", sa.String(length=8), nullable=False),
+        sa.Column("estimated_cost", sa.Integer(), nullable=False),
+        sa.Column("validity_seconds", sa.Integer(), nullable=True),
+        sa.Column("fallback_of_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("delivered_at", models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("read_at", models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("updated_at", models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["contact_id"], ["contact.id"], name=op.f("fk_outbox_contact_id_contact")),
+        sa.ForeignKeyConstraint(["village_id"], ["village.id"], name=op.f("fk_outbox_village_id_village")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
+        sa.UniqueConstraint("run_id", "contact_id", name=op.f("uq_outbox_run_id_contact_id")),
+    )
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_outbox_channel_provider_id"), ["channel", "provider_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_outbox_contact_id"), ["contact_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_outbox_status_lane_next_attempt_at"),
+            ["status", "lane", "next_attempt_at"],
+            unique=False,
+        )
+        batch_op.create_index(batch_op.f("ix_outbox_village_id"), ["village_id"], unique=False)
 
     op.create_table(
         "ticket",
@@ -361,6 +410,13 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_ticket_created_at"))
 
     op.drop_table("ticket")
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_outbox_village_id"))
+        batch_op.drop_index(batch_op.f("ix_outbox_status_lane_next_attempt_at"))
+        batch_op.drop_index(batch_op.f("ix_outbox_contact_id"))
+        batch_op.drop_index(batch_op.f("ix_outbox_channel_provider_id"))
+
+    op.drop_table("outbox")
     with op.batch_alter_table("message", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_message_village_id"))
         batch_op.drop_index(batch_op.f("ix_message_created_at"))
