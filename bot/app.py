@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
 from bot.db import make_engine
+from bot.delivery import DeliveryService
 from bot.inbound import InboundService
 from bot.metrics import REJECTED
 from bot.routes import health, webhooks
@@ -48,6 +49,7 @@ def create_app(
         identical_reply_window=timedelta(seconds=settings.identical_reply_window_seconds),
     )
     app.state.inbound = InboundService(app.state.engine, limits=limits)
+    app.state.delivery = DeliveryService(app.state.engine)
 
     @app.exception_handler(KentonganError)
     async def kentongan_error(request: Request, error: KentonganError) -> JSONResponse:

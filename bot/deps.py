@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine
 
 from bot.channels import twilio as twilio_channel
+from bot.delivery import DeliveryService
 from bot.inbound import InboundService
 from bot.metrics import REJECTED
 from bot.settings import Settings
@@ -47,6 +48,15 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 NowDep = Annotated[datetime, Depends(get_now)]
 InboundDep = Annotated[InboundService, Depends(get_inbound)]
+
+
+async def get_delivery(request: Request) -> DeliveryService:
+    """The delivery engine's status recorder."""
+    service: DeliveryService = request.app.state.delivery
+    return service
+
+
+DeliveryDep = Annotated[DeliveryService, Depends(get_delivery)]
 
 
 def public_url(settings: Settings, request: Request) -> str:

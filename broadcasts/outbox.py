@@ -182,3 +182,11 @@ def failure_reason(code: str | None) -> FailureReason:
     if code in TEMPLATE_CODES:
         return FailureReason.BAD_TEMPLATE
     return FailureReason.PROVIDER
+
+
+def contact_of(*, session: Session, outbox_id: int) -> int:
+    """The contact an outbox row is for."""
+    contact_id: int = (
+        session.connection().execute(select(OUTBOX.c.contact_id).where(OUTBOX.c.id == outbox_id)).scalar_one()
+    )
+    return contact_id

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from threading import Lock
 
-from sqlalchemy import Table, and_, bindparam, delete, insert, select, update
+from sqlalchemy import Table, and_, bindparam, insert, select, update
 from sqlmodel import Session
 
+from broadcasts import consent
 from broadcasts.outbox import Prices
 from models import (
     Area,
@@ -214,33 +215,20 @@ def set_subscription(
     topics: Sequence[str] | None = None,
 ) -> bool:
     """Record a consent change with its time and source; False when nothing changed."""
-    connection = session.connection()
-    topics_changed = False
-    if topics is not None and state == SubscriptionState.SUBSCRIBED:
-        current = set(
-            connection.execute(select(TOPIC.c.topic).where(TOPIC.c.contact_id == contact.id)).scalars()
-        )
-        wanted = list(dict.fromkeys(topics))
-        if current != set(wanted):
-            connection.execute(delete(TOPIC).where(TOPIC.c.contact_id == contact.id))
-            if wanted:
-                connection.execute(insert(TOPIC), [{"contact_id": contact.id, "topic": t} for t in wanted])
-            topics_changed = True
-    if contact.subscription == state and not topics_changed:
-        return False
-    contact.set(subscription=state, subscription_changed_at=now)
-    connection.execute(
-        insert(CONSENT).values(
-            contact_id=contact.id,
-            state=state,
-            source=source,
-            channel=channel,
-            evidence=evidence[:500] if evidence else None,
-            message_id=message_id,
-            created_at=now,
-        )
+    changed = consent.change(
+        session=session,
+        contact_id=contact.id,
+        state=state,
+        source=source,
+        now=now,
+        current=contact.subscription,
+        channel=channel,
+        evidence=evidence,
+        message_id=message_id,
+        topics=topics,
     )
-    return True
+    contact.subscription = state  # already written by consent.change
+    return changed
 
 
 def list_topics(*, session: Session, contact_id: int) -> list[str]:
