@@ -24,15 +24,23 @@ log = logging.getLogger("kentongan")
 
 
 def create_app(
-    settings: Settings | None = None, *, engine: Engine | None = None, clock: Callable[[], datetime] = utcnow
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    clock: Callable[[], datetime] = utcnow,
+    dispatcher: bool = False,
 ) -> FastAPI:
-    """Build the app for these settings (and optionally an existing engine and a test clock)."""
+    """Build the app for these settings (optionally an existing engine, a test clock, the dispatcher)."""
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if dispatcher:
+            await app.state.delivery.start()
         yield
         app.state.inbound.close()
+        if dispatcher:
+            await app.state.delivery.stop()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -49,7 +57,8 @@ def create_app(
         identical_reply_window=timedelta(seconds=settings.identical_reply_window_seconds),
     )
     app.state.inbound = InboundService(app.state.engine, limits=limits)
-    app.state.delivery = DeliveryService(app.state.engine)
+    app.state.delivery = DeliveryService(app.state.engine, settings, clock=clock)
+    app.state.inbound.on_queued = app.state.delivery.wake
 
     @app.exception_handler(KentonganError)
     async def kentongan_error(request: Request, error: KentonganError) -> JSONResponse:

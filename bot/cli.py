@@ -29,12 +29,49 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
     workers: Annotated[int, typer.Option(help="API worker processes (PostgreSQL only for >1)")] = 1,
+    no_dispatcher: Annotated[bool, typer.Option("--no-dispatcher", help="Run no dispatcher here")] = False,
+    no_scheduler: Annotated[bool, typer.Option("--no-scheduler", help="Run no scheduler here")] = False,
 ) -> None:
-    """Serve the API and webhooks."""
+    """Serve the API and webhooks, with the dispatcher (and scheduler) in the same process."""
+    import os
+
     import uvicorn
 
+    if no_dispatcher:
+        os.environ["KENTONGAN_RUN_DISPATCHER"] = "false"
+    if no_scheduler:
+        os.environ["KENTONGAN_RUN_SCHEDULER"] = "false"
+    get_settings.cache_clear()
+    if workers > 1 and get_settings().database_url.startswith("sqlite"):
+        typer.echo("error: several workers need PostgreSQL (SQLite has one writer)", err=True)
+        raise typer.Exit(2)
     _configure_logging()
     uvicorn.run("bot.main:app", host=host, port=port, workers=workers, log_level="info", proxy_headers=True)
+
+
+@app.command()
+def dispatcher() -> None:
+    """Run only the dispatcher (a scaled deployment runs several on PostgreSQL)."""
+    import asyncio
+    import signal
+
+    from bot.db import make_engine
+    from bot.delivery import DeliveryService
+
+    _configure_logging()
+    settings = get_settings()
+    service = DeliveryService(make_engine(settings.database_url), settings)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await service.start()
+        await stop.wait()
+        await service.stop()
+
+    asyncio.run(main())
 
 
 @db_app.command("upgrade")

@@ -1,24 +1,89 @@
-"""The boundary of the delivery engine: provider status reports in, the dispatcher's lifecycle."""
+"""The boundary of the delivery engine: the dispatcher's lifecycle, and provider status reports in."""
 
+import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy import Engine
 
+from bot.adapters import build_adapters
+from bot.adapters.http import make_client
 from bot.db import transaction
+from bot.settings import Settings
 from broadcasts import consent, outbox
-from broadcasts.channel import StatusUpdate
-from models import SubscriptionState
+from broadcasts.channel import ChannelAdapter, StatusUpdate
+from broadcasts.dispatcher import DispatchConfig, Dispatcher
+from broadcasts.ratelimit import Rate
+from models import Channel, SubscriptionState, utcnow
 
 log = logging.getLogger("kentongan.delivery")
 
 
-class DeliveryService:
-    """Records provider status reports, and what they imply (opt-outs), in one transaction per report."""
+def dispatch_config(settings: Settings) -> DispatchConfig:
+    """The dispatcher's configuration from the settings."""
+    rates = {
+        Channel.TWILIO_SMS: Rate.parse(settings.rate_twilio_sms),
+        Channel.TWILIO_WHATSAPP: Rate.parse(settings.rate_twilio_whatsapp),
+        Channel.WHATSAPP_CLOUD: Rate.parse(settings.rate_whatsapp_cloud),
+        Channel.SMSGATE: Rate.parse(settings.rate_smsgate),
+        Channel.CONSOLE: Rate.parse(settings.rate_console),
+    }
+    return DispatchConfig(
+        batch_size=settings.dispatcher_batch_size,
+        concurrency=settings.dispatcher_concurrency,
+        max_attempts=settings.dispatcher_max_attempts,
+        rates=rates,
+    )
 
-    def __init__(self, engine: Engine) -> None:
+
+class DeliveryService:
+    """Runs the dispatcher (when asked) and records provider status reports."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        adapters: dict[Channel, ChannelAdapter] | None = None,
+    ) -> None:
         self.engine = engine
+        self.settings = settings
+        self.clock = clock
+        self._adapters = adapters
+        self.dispatcher: Dispatcher | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._stop = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def start(self) -> None:
+        """Start the dispatcher in this event loop, with one HTTP client for every adapter."""
+        self._loop = asyncio.get_running_loop()
+        self._client = make_client(max_connections=max(self.settings.dispatcher_concurrency, 10))
+        adapters = (
+            self._adapters if self._adapters is not None else build_adapters(self.settings, self._client)
+        )
+        self.dispatcher = Dispatcher(
+            self.engine, adapters, config=dispatch_config(self.settings), clock=self.clock
+        )
+        self._stop = asyncio.Event()
+        self._task = asyncio.create_task(self.dispatcher.run(self._stop), name="dispatcher")
+        log.info("dispatcher started for %s", ", ".join(sorted(adapters)) or "no channels")
+
+    async def stop(self) -> None:
+        """Let the current pass finish, then stop."""
+        self._stop.set()
+        if self._task is not None:
+            await asyncio.wait_for(self._task, timeout=30)
+            self._task = None
+        if getattr(self, "_client", None) is not None:
+            await self._client.aclose()
+
+    def wake(self) -> None:
+        """Tell the dispatcher new urgent rows are waiting (safe from any thread)."""
+        if self.dispatcher is not None and self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self.dispatcher.wake)
 
     def record_statuses(self, updates: Sequence[StatusUpdate], *, now: datetime) -> outbox.StatusResult:
         """Move outbox rows forward; unknown ids are counted and logged, never an error."""
@@ -26,10 +91,9 @@ class DeliveryService:
             result = outbox.record_statuses(session=session, updates=updates, now=now)
             for row_id, update in result.rows:
                 if update.error_code in outbox.OPT_OUT_CODES:
-                    contact_id = outbox.contact_of(session=session, outbox_id=row_id)
                     consent.change(
                         session=session,
-                        contact_id=contact_id,
+                        contact_id=outbox.contact_of(session=session, outbox_id=row_id),
                         state=SubscriptionState.UNSUBSCRIBED,
                         source="provider_opt_out",
                         now=now,

@@ -47,6 +47,7 @@ class InboundService:
         self._queue: queue.SimpleQueue[_Job | None] | None = None
         self._writer: threading.Thread | None = None
         self._start_lock = threading.Lock()
+        self.on_queued: Callable[[], None] = lambda: None  # replies went to the outbox: wake the dispatcher
 
     async def handle_async(self, message: InboundMessage, *, now: datetime) -> Outcome:
         """Handle the message without blocking the event loop."""
@@ -157,8 +158,7 @@ class InboundService:
         except BaseException as error:
             future.set_exception(error)
 
-    @staticmethod
-    def _record(message: InboundMessage, outcome: Outcome) -> Outcome:
+    def _record(self, message: InboundMessage, outcome: Outcome) -> Outcome:
         INBOUND.labels(
             channel=message.channel.value,
             intent=outcome.intent or "none",
@@ -174,4 +174,6 @@ class InboundService:
             len(outcome.replies),
             outcome.ticket_code or "-",
         )
+        if outcome.replies and not message.reply_inline and not outcome.duplicate:
+            self.on_queued()
         return outcome

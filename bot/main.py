@@ -1,5 +1,6 @@
-"""The ASGI app uvicorn serves (`bot.main:app`)."""
+"""The ASGI app uvicorn serves (`bot.main:app`): the API, and the dispatcher unless disabled."""
 
 from bot.app import create_app
+from bot.settings import get_settings
 
-app = create_app()
+app = create_app(dispatcher=get_settings().run_dispatcher)

@@ -35,6 +35,21 @@ class Settings(BaseSettings):
     smsgate_password: SecretStr = SecretStr("")
     smsgate_signing_key: SecretStr = SecretStr("")
 
+    # What `kentongan serve` runs beside the API (`--no-dispatcher` sets RUN_DISPATCHER=false).
+    run_dispatcher: bool = True
+    run_scheduler: bool = True
+
+    # Delivery: the dispatcher's batch and concurrency, attempts, and each channel's rate per sender
+    # ("80/s", "10 segments/s", "100/h").
+    dispatcher_batch_size: int = 500
+    dispatcher_concurrency: int = 64
+    dispatcher_max_attempts: int = 6
+    rate_twilio_sms: str = "10 segments/s"
+    rate_twilio_whatsapp: str = "80/s"
+    rate_whatsapp_cloud: str = "80/s"
+    rate_smsgate: str = "100 segments/h"
+    rate_console: str = "10000/s"
+
     # Flood control (per sender number, not per network address).
     max_new_tickets_per_hour: int = 5
     max_identical_replies: int = 3

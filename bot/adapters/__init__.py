@@ -1,0 +1,46 @@
+"""Channel adapters: the dispatcher's `ChannelAdapter` for each provider, over one shared HTTP client."""
+
+import httpx
+
+from bot.adapters.console import ConsoleAdapter
+from bot.adapters.smsgate import SmsGateAdapter
+from bot.adapters.twilio import TwilioAdapter
+from bot.adapters.whatsapp_cloud import WhatsAppCloudAdapter
+from bot.settings import Settings
+from broadcasts.channel import ChannelAdapter
+from models import Channel
+
+
+def build_adapters(settings: Settings, client: httpx.AsyncClient) -> dict[Channel, ChannelAdapter]:
+    """An adapter for each channel the settings configure (the console one when it is enabled)."""
+    adapters: dict[Channel, ChannelAdapter] = {}
+    if settings.console_enabled:
+        adapters[Channel.CONSOLE] = ConsoleAdapter()
+    token = settings.twilio_auth_token.get_secret_value()
+    if settings.twilio_account_sid and token:
+        for channel in (Channel.TWILIO_SMS, Channel.TWILIO_WHATSAPP):
+            adapters[channel] = TwilioAdapter(
+                client,
+                channel=channel,
+                account_sid=settings.twilio_account_sid,
+                auth_token=token,
+                api_base=settings.twilio_api_base,
+                status_callback_base=settings.public_base_url,
+            )
+    if settings.whatsapp_access_token.get_secret_value():
+        adapters[Channel.WHATSAPP_CLOUD] = WhatsAppCloudAdapter(
+            client,
+            access_token=settings.whatsapp_access_token.get_secret_value(),
+            api_base=settings.whatsapp_api_base,
+        )
+    if settings.smsgate_url:
+        adapters[Channel.SMSGATE] = SmsGateAdapter(
+            client,
+            url=settings.smsgate_url,
+            username=settings.smsgate_username,
+            password=settings.smsgate_password.get_secret_value(),
+        )
+    return adapters
+
+
+__all__ = ["ConsoleAdapter", "SmsGateAdapter", "TwilioAdapter", "WhatsAppCloudAdapter", "build_adapters"]

@@ -1,0 +1,546 @@
+"""The dispatcher: claims due outbox rows, applies the rules, sends through the channel adapters.
+
+One pass (`run_once`):
+1. Claim up to `batch_size` due rows in lane order (replies and emergencies first), marking them
+   `sending` with a lease. On PostgreSQL the claim uses FOR UPDATE SKIP LOCKED, so several dispatchers
+   share the work without ever taking the same row; on SQLite there is one dispatcher.
+   Rows left `sending` by a dispatcher that died are claimed again once their lease has run out.
+2. Decide each row without sending: cancel broadcasts to contacts who unsubscribed, expire rows past
+   their validity, stop a reply loop, and apply WhatsApp's 24-hour window (a template outside it, or an
+   SMS fallback, never both).
+3. Send concurrently, each sender paced by its own `Pacer`; rows whose sender is busy for longer than
+   `horizon` go back to the queue untouched, so a slow SIM never holds a lease.
+4. Record every result of the pass in one transaction.
+
+Crash safety: a row is `sending` while its send is in flight. If the process dies after the provider
+accepted a message but before the result was recorded, the lease expires and the row is sent again:
+that window (one HTTP round trip plus the rest of the batch) is the only way to a double send. The
+Android gateway closes it: our row id is its message id, and it answers a repeat with 409.
+"""
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, Table, and_, bindparam, case, func, or_, select, update
+from sqlmodel import Session
+
+from broadcasts import consent, outbox
+from broadcasts.channel import ChannelAdapter, OutgoingMessage, SendOutcome, SendResult, Template
+from broadcasts.ratelimit import Pacer, Rate
+from models import (
+    RANK,
+    Channel,
+    Contact,
+    ContactIdentity,
+    DeliveryStatus,
+    FailureReason,
+    IdentityKind,
+    Lane,
+    OutboxSource,
+    SubscriptionState,
+    VillageAddress,
+)
+
+log = logging.getLogger("kentongan.dispatcher")
+
+OUTBOX = outbox.OUTBOX
+CONTACT: Table = Contact.__table__  # type: ignore[attr-defined]
+IDENTITY: Table = ContactIdentity.__table__  # type: ignore[attr-defined]
+ADDRESS: Table = VillageAddress.__table__  # type: ignore[attr-defined]
+
+# Defaults from PROTOCOLS.md: WhatsApp 80 messages/s per number; Twilio SMS from an alphanumeric sender
+# about 10 segments/s; an Android SIM about 100 SMS an hour before the carrier objects.
+DEFAULT_RATES: dict[Channel, Rate] = {
+    Channel.TWILIO_WHATSAPP: Rate(80),
+    Channel.WHATSAPP_CLOUD: Rate(80),
+    Channel.TWILIO_SMS: Rate(10, "segment"),
+    Channel.SMSGATE: Rate(100 / 3600, "segment"),
+    Channel.CONSOLE: Rate(10_000),
+}
+SMS_FALLBACK_ORDER = (Channel.SMSGATE, Channel.TWILIO_SMS)
+WHATSAPP_WINDOW = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class DispatchConfig:
+    """How the dispatcher works; every figure can be set per deployment."""
+
+    batch_size: int = 500
+    concurrency: int = 64
+    lease: timedelta = timedelta(minutes=2)
+    horizon: float = 2.0  # seconds a row may wait for its sender before going back to the queue
+    max_attempts: int = 6
+    backoff_base: float = 5.0  # seconds; then x3 each attempt: 5, 15, 45, 135, 405
+    backoff_cap: float = 3600.0
+    idle_poll: float = 0.5
+    rates: Mapping[Channel, Rate] = field(default_factory=lambda: dict(DEFAULT_RATES))
+    loop_guard_max: int = 3
+    loop_guard_window: timedelta = timedelta(minutes=5)
+
+    def backoff(self, attempts: int, retry_after: float | None = None) -> float:
+        """Seconds before the next attempt after `attempts` tries."""
+        delay = min(self.backoff_cap, self.backoff_base * 3.0 ** max(attempts - 1, 0))
+        return float(max(delay, retry_after or 0.0))
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    id: int
+    village_id: int
+    contact_id: int
+    channel: Channel
+    sender: str
+    recipient: str
+    body: str
+    template_name: str | None
+    template_variables: list[str]
+    lane: int
+    source: OutboxSource
+    run_id: int | None
+    attempts: int
+    segments: int
+    validity_seconds: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class _ContactInfo:
+    subscription: SubscriptionState
+    whatsapp_last_inbound_at: datetime | None
+    fallback_channel: Channel | None
+    phone: str | None
+
+
+@dataclass(slots=True)
+class _Result:
+    row: _Row
+    status: DeliveryStatus
+    provider_id: str | None = None
+    error_code: str | None = None
+    reason: FailureReason | None = None
+    retry_in: float | None = None  # back to the queue after this many seconds
+    deferred: bool = False  # sender busy: back to the queue without using an attempt
+    fallback: dict[str, Any] | None = None  # an SMS row replacing this WhatsApp one
+    opted_out: bool = False
+
+
+_CLAIM_COLUMNS = (
+    OUTBOX.c.id,
+    OUTBOX.c.village_id,
+    OUTBOX.c.contact_id,
+    OUTBOX.c.channel,
+    OUTBOX.c.sender,
+    OUTBOX.c.recipient,
+    OUTBOX.c.body,
+    OUTBOX.c.template_name,
+    OUTBOX.c.template_variables,
+    OUTBOX.c.lane,
+    OUTBOX.c.source,
+    OUTBOX.c.run_id,
+    OUTBOX.c.attempts,
+    OUTBOX.c.segments,
+    OUTBOX.c.validity_seconds,
+    OUTBOX.c.created_at,
+)
+
+
+def _set_status(status: DeliveryStatus) -> dict[str, Any]:
+    """SET clauses moving a row to `status` unless a callback already moved it further."""
+    rank = RANK[status]
+    return {
+        "status": case((OUTBOX.c.status_rank < rank, status.value), else_=OUTBOX.c.status),
+        "status_rank": case((OUTBOX.c.status_rank < rank, rank), else_=OUTBOX.c.status_rank),
+    }
+
+
+_MARK_SENT = (
+    update(OUTBOX)
+    .where(OUTBOX.c.id == bindparam("row_id"))
+    .values(
+        provider_id=bindparam("provider_id"),
+        sent_at=bindparam("now"),
+        updated_at=bindparam("now"),
+        claimed_until=None,
+        **_set_status(DeliveryStatus.SENT),
+    )
+)
+_REQUEUE = (
+    update(OUTBOX)
+    .where(OUTBOX.c.id == bindparam("row_id"))
+    .values(
+        status=DeliveryStatus.QUEUED.value,
+        status_rank=RANK[DeliveryStatus.QUEUED],
+        next_attempt_at=bindparam("next_at"),
+        attempts=OUTBOX.c.attempts - bindparam("refund"),
+        error_code=bindparam("error_code"),
+        claimed_until=None,
+        updated_at=bindparam("now"),
+    )
+)
+_END = (
+    update(OUTBOX)
+    .where(OUTBOX.c.id == bindparam("row_id"))
+    .values(
+        status=bindparam("status"),
+        status_rank=bindparam("rank"),
+        failure_reason=bindparam("reason"),
+        error_code=bindparam("error_code"),
+        claimed_until=None,
+        updated_at=bindparam("now"),
+    )
+)
+
+
+class Dispatcher:
+    """Sends what is due in the outbox; one per SQLite deployment, any number on PostgreSQL."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        adapters: Mapping[Channel, ChannelAdapter],
+        *,
+        config: DispatchConfig | None = None,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.engine = engine
+        self.adapters = dict(adapters)
+        self.config = config or DispatchConfig()
+        self.clock = clock
+        self._pacers: dict[tuple[Channel, str], Pacer] = {}
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Look at the outbox now rather than at the next poll (new urgent rows)."""
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Dispatch until `stop` is set; idle polls wait `idle_poll` seconds (or a `wake`)."""
+        while not stop.is_set():
+            try:
+                handled = await self.run_once()
+            except Exception:
+                log.exception("dispatch pass failed; trying again shortly")
+                handled = 0
+            if handled == 0:
+                self._wake.clear()
+                waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
+                await asyncio.wait(
+                    waiters, timeout=self.config.idle_poll, return_when=asyncio.FIRST_COMPLETED
+                )
+                for waiter in waiters:
+                    waiter.cancel()
+
+    async def run_once(self) -> int:
+        """One pass: claim, decide, send, record. Returns how many rows it handled."""
+        now = self.clock()
+        rows, contacts, sms_senders = await asyncio.to_thread(self._claim, now)
+        if not rows:
+            return 0
+        recent = await asyncio.to_thread(self._recent_identical, rows, now)
+        semaphore = asyncio.Semaphore(self.config.concurrency)
+
+        async def one(row: _Row) -> _Result:
+            async with semaphore:
+                return await self._dispatch(row, contacts.get(row.contact_id), sms_senders, recent, now)
+
+        results = await asyncio.gather(*(one(row) for row in rows))
+        await asyncio.to_thread(self._record, results, self.clock())
+        return len(rows)
+
+    # --- 1. claim ------------------------------------------------------------------------------
+
+    def _claim(
+        self, now: datetime
+    ) -> tuple[list[_Row], dict[int, _ContactInfo], dict[tuple[int, Channel], str]]:
+        due = or_(
+            and_(OUTBOX.c.status == DeliveryStatus.QUEUED.value, OUTBOX.c.next_attempt_at <= now),
+            and_(OUTBOX.c.status == DeliveryStatus.SENDING.value, OUTBOX.c.claimed_until < now),
+        )
+        candidates = (
+            select(OUTBOX.c.id)
+            .where(due)
+            .order_by(OUTBOX.c.lane, OUTBOX.c.next_attempt_at, OUTBOX.c.id)
+            .limit(self.config.batch_size)
+        )
+        if self.engine.dialect.name == "postgresql":
+            candidates = candidates.with_for_update(skip_locked=True)
+        claim = (
+            update(OUTBOX)
+            .where(OUTBOX.c.id.in_(candidates.scalar_subquery()))
+            .values(
+                status=DeliveryStatus.SENDING.value,
+                status_rank=RANK[DeliveryStatus.SENDING],
+                claimed_until=now + self.config.lease,
+                attempts=OUTBOX.c.attempts + 1,
+                updated_at=now,
+            )
+            .returning(*_CLAIM_COLUMNS)
+        )
+        with Session(self.engine) as session, session.begin():
+            connection = session.connection()
+            rows = [_Row(*r) for r in connection.execute(claim)]
+            if not rows:
+                return [], {}, {}
+            rows.sort(key=lambda r: (r.lane, r.id))
+            contact_ids = {r.contact_id for r in rows}
+            phone = (
+                select(IDENTITY.c.contact_id, func.min(IDENTITY.c.value).label("phone"))
+                .where(IDENTITY.c.kind == IdentityKind.PHONE.value, IDENTITY.c.contact_id.in_(contact_ids))
+                .group_by(IDENTITY.c.contact_id)
+                .subquery()
+            )
+            info = connection.execute(
+                select(
+                    CONTACT.c.id,
+                    CONTACT.c.subscription,
+                    CONTACT.c.whatsapp_last_inbound_at,
+                    CONTACT.c.fallback_channel,
+                    phone.c.phone,
+                )
+                .outerjoin(phone, phone.c.contact_id == CONTACT.c.id)
+                .where(CONTACT.c.id.in_(contact_ids))
+            )
+            contacts = {r.id: _ContactInfo(*r[1:]) for r in info}
+            village_ids = {r.village_id for r in rows}
+            senders = connection.execute(
+                select(ADDRESS.c.village_id, ADDRESS.c.channel, ADDRESS.c.address).where(
+                    ADDRESS.c.village_id.in_(village_ids),
+                    ADDRESS.c.channel.in_([c.value for c in SMS_FALLBACK_ORDER]),
+                )
+            )
+            sms_senders = {(r.village_id, Channel(r.channel)): r.address for r in senders}
+        return rows, contacts, sms_senders
+
+    def _recent_identical(self, rows: Sequence[_Row], now: datetime) -> dict[tuple[int, str], int]:
+        """How often each (contact, text) of the batch went out lately (the loop guard)."""
+        watched = [r for r in rows if r.source != OutboxSource.BROADCAST]
+        if not watched:
+            return {}
+        since = now - self.config.loop_guard_window
+        with self.engine.connect() as connection:
+            counts = connection.execute(
+                select(OUTBOX.c.contact_id, OUTBOX.c.body, func.count())
+                .where(
+                    OUTBOX.c.contact_id.in_({r.contact_id for r in watched}),
+                    OUTBOX.c.sent_at >= since,
+                    OUTBOX.c.status_rank >= RANK[DeliveryStatus.SENT],
+                )
+                .group_by(OUTBOX.c.contact_id, OUTBOX.c.body)
+            )
+            return {(c, b): n for c, b, n in counts}
+
+    # --- 2 and 3. decide and send --------------------------------------------------------------
+
+    async def _dispatch(
+        self,
+        row: _Row,
+        contact: _ContactInfo | None,
+        sms_senders: Mapping[tuple[int, Channel], str],
+        recent: dict[tuple[int, str], int],
+        now: datetime,
+    ) -> _Result:
+        if contact is None:
+            return _Result(row, DeliveryStatus.FAILED, reason=FailureReason.NO_CHANNEL)
+        if row.source == OutboxSource.BROADCAST and contact.subscription != SubscriptionState.SUBSCRIBED:
+            return _Result(row, DeliveryStatus.CANCELLED, reason=FailureReason.UNSUBSCRIBED)
+        if row.validity_seconds is not None and now > row.created_at + timedelta(
+            seconds=row.validity_seconds
+        ):
+            return _Result(row, DeliveryStatus.EXPIRED, reason=FailureReason.EXPIRED)
+        if row.source != OutboxSource.BROADCAST:
+            key = (row.contact_id, row.body)
+            if recent.get(key, 0) >= self.config.loop_guard_max:
+                return _Result(row, DeliveryStatus.CANCELLED, reason=FailureReason.LOOP_GUARD)
+            recent[key] = recent.get(key, 0) + 1
+        adapter = self.adapters.get(row.channel)
+        if adapter is None:
+            return self._fallback_or_fail(row, contact, sms_senders, FailureReason.NO_CHANNEL, None)
+
+        template: Template | None = None
+        if row.channel.is_whatsapp and row.source != OutboxSource.REPLY:
+            last = contact.whatsapp_last_inbound_at
+            if last is None or now - last >= WHATSAPP_WINDOW:
+                if row.template_name is None:
+                    return self._fallback_or_fail(
+                        row, contact, sms_senders, FailureReason.OUTSIDE_WINDOW, None
+                    )
+                template = Template(row.template_name, tuple(row.template_variables))
+
+        rate = self.config.rates.get(row.channel, Rate(10))
+        pacer = self._pacers.setdefault((row.channel, row.sender), Pacer(rate))
+        if pacer.peek() > self.config.horizon:
+            return _Result(row, DeliveryStatus.QUEUED, deferred=True, retry_in=pacer.peek())
+        await pacer.wait(row.segments if rate.unit == "segment" else 1)
+
+        message = OutgoingMessage(
+            outbox_id=row.id,
+            channel=row.channel,
+            sender=row.sender,
+            to=row.recipient,
+            body=row.body,
+            template=template,
+            validity_seconds=row.validity_seconds,
+        )
+        try:
+            result = await adapter.send(message)
+        except Exception as error:  # an adapter bug must not lose the row: retry it like a network error
+            log.exception("adapter %s raised on outbox row %d", row.channel, row.id)
+            result = SendResult(SendOutcome.RETRY, error_message=str(error)[:200])
+        return self._outcome(row, contact, sms_senders, result)
+
+    def _outcome(
+        self,
+        row: _Row,
+        contact: _ContactInfo,
+        sms_senders: Mapping[tuple[int, Channel], str],
+        result: SendResult,
+    ) -> _Result:
+        outcome = result.outcome
+        if outcome in (SendOutcome.ACCEPTED, SendOutcome.ALREADY_SENT):
+            provider_id = result.provider_id or (str(row.id) if outcome == SendOutcome.ALREADY_SENT else None)
+            return _Result(row, DeliveryStatus.SENT, provider_id=provider_id)
+        if outcome == SendOutcome.RETRY:
+            if row.attempts >= self.config.max_attempts:
+                return _Result(
+                    row,
+                    DeliveryStatus.FAILED,
+                    error_code=result.error_code,
+                    reason=FailureReason.ATTEMPTS_EXHAUSTED,
+                )
+            retry_in = self.config.backoff(row.attempts, result.retry_after)
+            return _Result(row, DeliveryStatus.QUEUED, error_code=result.error_code, retry_in=retry_in)
+        if outcome == SendOutcome.OPTED_OUT:
+            return _Result(
+                row,
+                DeliveryStatus.FAILED,
+                error_code=result.error_code,
+                reason=FailureReason.OPTED_OUT,
+                opted_out=True,
+            )
+        if outcome == SendOutcome.NEEDS_TEMPLATE:
+            return self._fallback_or_fail(
+                row, contact, sms_senders, FailureReason.OUTSIDE_WINDOW, result.error_code
+            )
+        if outcome == SendOutcome.UNDELIVERABLE:
+            return self._fallback_or_fail(
+                row, contact, sms_senders, FailureReason.UNDELIVERABLE, result.error_code
+            )
+        return _Result(
+            row,
+            DeliveryStatus.FAILED,
+            error_code=result.error_code,
+            reason=outbox.failure_reason(result.error_code),
+        )
+
+    def _fallback_or_fail(
+        self,
+        row: _Row,
+        contact: _ContactInfo,
+        sms_senders: Mapping[tuple[int, Channel], str],
+        reason: FailureReason,
+        error_code: str | None,
+    ) -> _Result:
+        """End a WhatsApp row that cannot go, replacing it by an SMS when the contact has a phone."""
+        ended = _Result(row, DeliveryStatus.FAILED, error_code=error_code, reason=reason)
+        if not row.channel.is_whatsapp or contact.phone is None:
+            return ended
+        order = (
+            [contact.fallback_channel, *SMS_FALLBACK_ORDER]
+            if contact.fallback_channel
+            else SMS_FALLBACK_ORDER
+        )
+        for channel in order:
+            sender = sms_senders.get((row.village_id, channel)) if channel else None
+            if channel is not None and sender is not None and channel in self.adapters:
+                ended.fallback = {"channel": channel, "sender": sender, "recipient": contact.phone}
+                return ended
+        return ended
+
+    # --- 4. record -----------------------------------------------------------------------------
+
+    def _record(self, results: Sequence[_Result], now: datetime) -> None:
+        sent: list[dict[str, Any]] = []
+        requeue: list[dict[str, Any]] = []
+        ended: list[dict[str, Any]] = []
+        fallbacks: list[dict[str, Any]] = []
+        opted_out: list[_Result] = []
+        for r in results:
+            if r.status == DeliveryStatus.SENT:
+                sent.append({"row_id": r.row.id, "provider_id": r.provider_id, "now": now})
+            elif r.status == DeliveryStatus.QUEUED:
+                requeue.append(
+                    {
+                        "row_id": r.row.id,
+                        "next_at": now + timedelta(seconds=r.retry_in or 0),
+                        "refund": 1 if r.deferred else 0,
+                        "error_code": r.error_code,
+                        "now": now,
+                    }
+                )
+            else:
+                ended.append(
+                    {
+                        "row_id": r.row.id,
+                        "status": r.status.value,
+                        "rank": RANK[r.status],
+                        "reason": r.reason.value if r.reason else None,
+                        "error_code": r.error_code,
+                        "now": now,
+                    }
+                )
+                if r.fallback is not None:
+                    fallbacks.append(self._fallback_row(r, now))
+                if r.opted_out:
+                    opted_out.append(r)
+        with Session(self.engine) as session, session.begin():
+            connection = session.connection()
+            if sent:
+                connection.execute(_MARK_SENT, sent)
+            if requeue:
+                connection.execute(_REQUEUE, requeue)
+            if ended:
+                connection.execute(_END, ended)
+            outbox.enqueue(session=session, rows=fallbacks)
+            for r in opted_out:
+                consent.change(
+                    session=session,
+                    contact_id=r.row.contact_id,
+                    state=SubscriptionState.UNSUBSCRIBED,
+                    source="provider_opt_out",
+                    now=now,
+                    channel=r.row.channel,
+                    evidence=f"{r.row.channel} error {r.error_code}",
+                )
+        if fallbacks:
+            self.wake()
+        log.info(
+            "dispatched %d: %d sent, %d requeued, %d ended, %d SMS fallbacks",
+            len(results),
+            len(sent),
+            len(requeue),
+            len(ended),
+            len(fallbacks),
+        )
+
+    @staticmethod
+    def _fallback_row(result: _Result, now: datetime) -> dict[str, Any]:
+        row, target = result.row, result.fallback
+        assert target is not None
+        return outbox.row(
+            village_id=row.village_id,
+            contact_id=row.contact_id,
+            channel=target["channel"],
+            sender=target["sender"],
+            recipient=target["recipient"],
+            body=row.body,
+            lane=Lane(row.lane),
+            source=row.source,
+            now=now,
+            run_id=None,  # the WhatsApp row keeps the run's place; this one points at it
+            validity_seconds=row.validity_seconds,
+            fallback_of_id=row.id,
+        )
