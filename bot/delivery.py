@@ -7,11 +7,11 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
-from bot.adapters import build_adapters
+from bot.adapters import build_adapters, configured_channels
 from bot.adapters.http import make_client
 from bot.db import transaction
 from bot.settings import Settings
-from broadcasts import consent, outbox
+from broadcasts import consent, fallback, outbox
 from broadcasts.channel import ChannelAdapter, StatusUpdate
 from broadcasts.dispatcher import DispatchConfig, Dispatcher
 from broadcasts.ratelimit import Rate
@@ -86,10 +86,20 @@ class DeliveryService:
             self._loop.call_soon_threadsafe(self.dispatcher.wake)
 
     def record_statuses(self, updates: Sequence[StatusUpdate], *, now: datetime) -> outbox.StatusResult:
-        """Move outbox rows forward; unknown ids are counted and logged, never an error."""
+        """Move outbox rows forward and act on what they say: opt-outs, WhatsApp refusals (SMS instead).
+
+        Unknown ids are counted and logged, never an error.
+        """
+        channels = set(self._adapters) if self._adapters is not None else configured_channels(self.settings)
+        queued_sms = False
         with transaction(self.engine) as session:
             result = outbox.record_statuses(session=session, updates=updates, now=now)
             for row_id, update in result.rows:
+                if update.error_code in outbox.OUTSIDE_WINDOW_CODES | outbox.UNDELIVERABLE_CODES:
+                    sms = fallback.queue_sms_instead(
+                        session=session, outbox_id=row_id, now=now, channels=channels
+                    )
+                    queued_sms = queued_sms or sms is not None
                 if update.error_code in outbox.OPT_OUT_CODES:
                     consent.change(
                         session=session,
@@ -100,6 +110,8 @@ class DeliveryService:
                         channel=update.channel,
                         evidence=f"{update.channel} error {update.error_code}",
                     )
+        if queued_sms:
+            self.wake()
         if result.unknown:
             log.info("%d status reports for messages that are not ours (ignored)", result.unknown)
         return result

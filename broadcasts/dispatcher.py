@@ -28,29 +28,23 @@ from typing import Any
 from sqlalchemy import Engine, Table, and_, bindparam, case, func, or_, select, update
 from sqlmodel import Session
 
-from broadcasts import consent, outbox
+from broadcasts import consent, fallback, outbox
 from broadcasts.channel import ChannelAdapter, OutgoingMessage, SendOutcome, SendResult, Template
 from broadcasts.ratelimit import Pacer, Rate
 from models import (
     RANK,
     Channel,
     Contact,
-    ContactIdentity,
     DeliveryStatus,
     FailureReason,
-    IdentityKind,
-    Lane,
     OutboxSource,
     SubscriptionState,
-    VillageAddress,
 )
 
 log = logging.getLogger("kentongan.dispatcher")
 
 OUTBOX = outbox.OUTBOX
 CONTACT: Table = Contact.__table__  # type: ignore[attr-defined]
-IDENTITY: Table = ContactIdentity.__table__  # type: ignore[attr-defined]
-ADDRESS: Table = VillageAddress.__table__  # type: ignore[attr-defined]
 
 # Defaults from PROTOCOLS.md: WhatsApp 80 messages/s per number; Twilio SMS from an alphanumeric sender
 # about 10 segments/s; an Android SIM about 100 SMS an hour before the carrier objects.
@@ -61,7 +55,6 @@ DEFAULT_RATES: dict[Channel, Rate] = {
     Channel.SMSGATE: Rate(100 / 3600, "segment"),
     Channel.CONSOLE: Rate(10_000),
 }
-SMS_FALLBACK_ORDER = (Channel.SMSGATE, Channel.TWILIO_SMS)
 WHATSAPP_WINDOW = timedelta(hours=24)
 
 
@@ -111,8 +104,6 @@ class _Row:
 class _ContactInfo:
     subscription: SubscriptionState
     whatsapp_last_inbound_at: datetime | None
-    fallback_channel: Channel | None
-    phone: str | None
 
 
 @dataclass(slots=True)
@@ -124,7 +115,7 @@ class _Result:
     reason: FailureReason | None = None
     retry_in: float | None = None  # back to the queue after this many seconds
     deferred: bool = False  # sender busy: back to the queue without using an attempt
-    fallback: dict[str, Any] | None = None  # an SMS row replacing this WhatsApp one
+    fallback: bool = False  # queue an SMS replacing this WhatsApp row
     opted_out: bool = False
 
 
@@ -237,7 +228,7 @@ class Dispatcher:
     async def run_once(self) -> int:
         """One pass: claim, decide, send, record. Returns how many rows it handled."""
         now = self.clock()
-        rows, contacts, sms_senders = await asyncio.to_thread(self._claim, now)
+        rows, contacts = await asyncio.to_thread(self._claim, now)
         if not rows:
             return 0
         recent = await asyncio.to_thread(self._recent_identical, rows, now)
@@ -245,7 +236,7 @@ class Dispatcher:
 
         async def one(row: _Row) -> _Result:
             async with semaphore:
-                return await self._dispatch(row, contacts.get(row.contact_id), sms_senders, recent, now)
+                return await self._dispatch(row, contacts.get(row.contact_id), recent, now)
 
         results = await asyncio.gather(*(one(row) for row in rows))
         await asyncio.to_thread(self._record, results, self.clock())
@@ -253,9 +244,7 @@ class Dispatcher:
 
     # --- 1. claim ------------------------------------------------------------------------------
 
-    def _claim(
-        self, now: datetime
-    ) -> tuple[list[_Row], dict[int, _ContactInfo], dict[tuple[int, Channel], str]]:
+    def _claim(self, now: datetime) -> tuple[list[_Row], dict[int, _ContactInfo]]:
         due = or_(
             and_(OUTBOX.c.status == DeliveryStatus.QUEUED.value, OUTBOX.c.next_attempt_at <= now),
             and_(OUTBOX.c.status == DeliveryStatus.SENDING.value, OUTBOX.c.claimed_until < now),
@@ -284,36 +273,16 @@ class Dispatcher:
             connection = session.connection()
             rows = [_Row(*r) for r in connection.execute(claim)]
             if not rows:
-                return [], {}, {}
+                return [], {}
             rows.sort(key=lambda r: (r.lane, r.id))
             contact_ids = {r.contact_id for r in rows}
-            phone = (
-                select(IDENTITY.c.contact_id, func.min(IDENTITY.c.value).label("phone"))
-                .where(IDENTITY.c.kind == IdentityKind.PHONE.value, IDENTITY.c.contact_id.in_(contact_ids))
-                .group_by(IDENTITY.c.contact_id)
-                .subquery()
-            )
             info = connection.execute(
-                select(
-                    CONTACT.c.id,
-                    CONTACT.c.subscription,
-                    CONTACT.c.whatsapp_last_inbound_at,
-                    CONTACT.c.fallback_channel,
-                    phone.c.phone,
+                select(CONTACT.c.id, CONTACT.c.subscription, CONTACT.c.whatsapp_last_inbound_at).where(
+                    CONTACT.c.id.in_(contact_ids)
                 )
-                .outerjoin(phone, phone.c.contact_id == CONTACT.c.id)
-                .where(CONTACT.c.id.in_(contact_ids))
             )
             contacts = {r.id: _ContactInfo(*r[1:]) for r in info}
-            village_ids = {r.village_id for r in rows}
-            senders = connection.execute(
-                select(ADDRESS.c.village_id, ADDRESS.c.channel, ADDRESS.c.address).where(
-                    ADDRESS.c.village_id.in_(village_ids),
-                    ADDRESS.c.channel.in_([c.value for c in SMS_FALLBACK_ORDER]),
-                )
-            )
-            sms_senders = {(r.village_id, Channel(r.channel)): r.address for r in senders}
-        return rows, contacts, sms_senders
+        return rows, contacts
 
     def _recent_identical(self, rows: Sequence[_Row], now: datetime) -> dict[tuple[int, str], int]:
         """How often each (contact, text) of the batch went out lately (the loop guard)."""
@@ -339,7 +308,6 @@ class Dispatcher:
         self,
         row: _Row,
         contact: _ContactInfo | None,
-        sms_senders: Mapping[tuple[int, Channel], str],
         recent: dict[tuple[int, str], int],
         now: datetime,
     ) -> _Result:
@@ -358,16 +326,14 @@ class Dispatcher:
             recent[key] = recent.get(key, 0) + 1
         adapter = self.adapters.get(row.channel)
         if adapter is None:
-            return self._fallback_or_fail(row, contact, sms_senders, FailureReason.NO_CHANNEL, None)
+            return self._fallback_or_fail(row, FailureReason.NO_CHANNEL, None)
 
         template: Template | None = None
         if row.channel.is_whatsapp and row.source != OutboxSource.REPLY:
             last = contact.whatsapp_last_inbound_at
             if last is None or now - last >= WHATSAPP_WINDOW:
                 if row.template_name is None:
-                    return self._fallback_or_fail(
-                        row, contact, sms_senders, FailureReason.OUTSIDE_WINDOW, None
-                    )
+                    return self._fallback_or_fail(row, FailureReason.OUTSIDE_WINDOW, None)
                 template = Template(row.template_name, tuple(row.template_variables))
 
         rate = self.config.rates.get(row.channel, Rate(10))
@@ -390,15 +356,9 @@ class Dispatcher:
         except Exception as error:  # an adapter bug must not lose the row: retry it like a network error
             log.exception("adapter %s raised on outbox row %d", row.channel, row.id)
             result = SendResult(SendOutcome.RETRY, error_message=str(error)[:200])
-        return self._outcome(row, contact, sms_senders, result)
+        return self._outcome(row, result)
 
-    def _outcome(
-        self,
-        row: _Row,
-        contact: _ContactInfo,
-        sms_senders: Mapping[tuple[int, Channel], str],
-        result: SendResult,
-    ) -> _Result:
+    def _outcome(self, row: _Row, result: SendResult) -> _Result:
         outcome = result.outcome
         if outcome in (SendOutcome.ACCEPTED, SendOutcome.ALREADY_SENT):
             provider_id = result.provider_id or (str(row.id) if outcome == SendOutcome.ALREADY_SENT else None)
@@ -422,13 +382,9 @@ class Dispatcher:
                 opted_out=True,
             )
         if outcome == SendOutcome.NEEDS_TEMPLATE:
-            return self._fallback_or_fail(
-                row, contact, sms_senders, FailureReason.OUTSIDE_WINDOW, result.error_code
-            )
+            return self._fallback_or_fail(row, FailureReason.OUTSIDE_WINDOW, result.error_code)
         if outcome == SendOutcome.UNDELIVERABLE:
-            return self._fallback_or_fail(
-                row, contact, sms_senders, FailureReason.UNDELIVERABLE, result.error_code
-            )
+            return self._fallback_or_fail(row, FailureReason.UNDELIVERABLE, result.error_code)
         return _Result(
             row,
             DeliveryStatus.FAILED,
@@ -436,29 +392,12 @@ class Dispatcher:
             reason=outbox.failure_reason(result.error_code),
         )
 
-    def _fallback_or_fail(
-        self,
-        row: _Row,
-        contact: _ContactInfo,
-        sms_senders: Mapping[tuple[int, Channel], str],
-        reason: FailureReason,
-        error_code: str | None,
-    ) -> _Result:
-        """End a WhatsApp row that cannot go, replacing it by an SMS when the contact has a phone."""
-        ended = _Result(row, DeliveryStatus.FAILED, error_code=error_code, reason=reason)
-        if not row.channel.is_whatsapp or contact.phone is None:
-            return ended
-        order = (
-            [contact.fallback_channel, *SMS_FALLBACK_ORDER]
-            if contact.fallback_channel
-            else SMS_FALLBACK_ORDER
+    @staticmethod
+    def _fallback_or_fail(row: _Row, reason: FailureReason, error_code: str | None) -> _Result:
+        """End a WhatsApp row that cannot go; `_record` queues an SMS in its place when it can."""
+        return _Result(
+            row, DeliveryStatus.FAILED, error_code=error_code, reason=reason, fallback=row.channel.is_whatsapp
         )
-        for channel in order:
-            sender = sms_senders.get((row.village_id, channel)) if channel else None
-            if channel is not None and sender is not None and channel in self.adapters:
-                ended.fallback = {"channel": channel, "sender": sender, "recipient": contact.phone}
-                return ended
-        return ended
 
     # --- 4. record -----------------------------------------------------------------------------
 
@@ -466,7 +405,7 @@ class Dispatcher:
         sent: list[dict[str, Any]] = []
         requeue: list[dict[str, Any]] = []
         ended: list[dict[str, Any]] = []
-        fallbacks: list[dict[str, Any]] = []
+        fallbacks: list[int] = []
         opted_out: list[_Result] = []
         for r in results:
             if r.status == DeliveryStatus.SENT:
@@ -492,8 +431,8 @@ class Dispatcher:
                         "now": now,
                     }
                 )
-                if r.fallback is not None:
-                    fallbacks.append(self._fallback_row(r, now))
+                if r.fallback:
+                    fallbacks.append(r.row.id)
                 if r.opted_out:
                     opted_out.append(r)
         with Session(self.engine) as session, session.begin():
@@ -504,7 +443,10 @@ class Dispatcher:
                 connection.execute(_REQUEUE, requeue)
             if ended:
                 connection.execute(_END, ended)
-            outbox.enqueue(session=session, rows=fallbacks)
+            queued = [
+                fallback.queue_sms_instead(session=session, outbox_id=row_id, now=now, channels=self.adapters)
+                for row_id in fallbacks
+            ]
             for r in opted_out:
                 consent.change(
                     session=session,
@@ -515,7 +457,7 @@ class Dispatcher:
                     channel=r.row.channel,
                     evidence=f"{r.row.channel} error {r.error_code}",
                 )
-        if fallbacks:
+        if any(queued_id is not None for queued_id in queued):
             self.wake()
         log.info(
             "dispatched %d: %d sent, %d requeued, %d ended, %d SMS fallbacks",
@@ -524,23 +466,4 @@ class Dispatcher:
             len(requeue),
             len(ended),
             len(fallbacks),
-        )
-
-    @staticmethod
-    def _fallback_row(result: _Result, now: datetime) -> dict[str, Any]:
-        row, target = result.row, result.fallback
-        assert target is not None
-        return outbox.row(
-            village_id=row.village_id,
-            contact_id=row.contact_id,
-            channel=target["channel"],
-            sender=target["sender"],
-            recipient=target["recipient"],
-            body=row.body,
-            lane=Lane(row.lane),
-            source=row.source,
-            now=now,
-            run_id=None,  # the WhatsApp row keeps the run's place; this one points at it
-            validity_seconds=row.validity_seconds,
-            fallback_of_id=row.id,
         )

@@ -21,6 +21,7 @@ from models import (
 
 OUTBOX: Table = Outbox.__table__  # type: ignore[attr-defined]
 _INSERT = insert(OUTBOX)
+INSERT_RETURNING_ID = insert(OUTBOX).returning(OUTBOX.c.id)
 
 
 @dataclass(frozen=True, slots=True)

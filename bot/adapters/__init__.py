@@ -11,6 +11,18 @@ from broadcasts.channel import ChannelAdapter
 from models import Channel
 
 
+def configured_channels(settings: Settings) -> set[Channel]:
+    """The channels these settings can send through."""
+    channels = {Channel.CONSOLE} if settings.console_enabled else set()
+    if settings.twilio_account_sid and settings.twilio_auth_token.get_secret_value():
+        channels |= {Channel.TWILIO_SMS, Channel.TWILIO_WHATSAPP}
+    if settings.whatsapp_access_token.get_secret_value():
+        channels.add(Channel.WHATSAPP_CLOUD)
+    if settings.smsgate_url:
+        channels.add(Channel.SMSGATE)
+    return channels
+
+
 def build_adapters(settings: Settings, client: httpx.AsyncClient) -> dict[Channel, ChannelAdapter]:
     """An adapter for each channel the settings configure (the console one when it is enabled)."""
     adapters: dict[Channel, ChannelAdapter] = {}
@@ -43,4 +55,11 @@ def build_adapters(settings: Settings, client: httpx.AsyncClient) -> dict[Channe
     return adapters
 
 
-__all__ = ["ConsoleAdapter", "SmsGateAdapter", "TwilioAdapter", "WhatsAppCloudAdapter", "build_adapters"]
+__all__ = [
+    "ConsoleAdapter",
+    "SmsGateAdapter",
+    "TwilioAdapter",
+    "WhatsAppCloudAdapter",
+    "build_adapters",
+    "configured_channels",
+]

@@ -1,0 +1,76 @@
+"""SMS in place of a WhatsApp message that cannot go: outside the 24-hour window with no template,
+refused by WhatsApp (131047, 131026, 63016), or a channel the village does not have.
+
+Used by the dispatcher when it decides or hears so at send time, and by status callbacks when the
+provider says so later. A WhatsApp row is replaced at most once, so a resident never gets both.
+"""
+
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy import Table, func, select
+from sqlmodel import Session
+
+from broadcasts import outbox
+from models import Channel, Contact, ContactIdentity, IdentityKind, Lane, Village, VillageAddress
+
+CONTACT: Table = Contact.__table__  # type: ignore[attr-defined]
+IDENTITY: Table = ContactIdentity.__table__  # type: ignore[attr-defined]
+ADDRESS: Table = VillageAddress.__table__  # type: ignore[attr-defined]
+VILLAGE: Table = Village.__table__  # type: ignore[attr-defined]
+OUTBOX = outbox.OUTBOX
+SMS_ORDER = (Channel.SMSGATE, Channel.TWILIO_SMS)  # the village's own SIM first: cheaper, local
+
+
+def queue_sms_instead(
+    *, session: Session, outbox_id: int, now: datetime, channels: Collection[Channel]
+) -> int | None:
+    """Queue an SMS replacing WhatsApp row `outbox_id` over one of `channels`; None when there is none."""
+    connection = session.connection()
+    row = connection.execute(select(OUTBOX).where(OUTBOX.c.id == outbox_id)).first()
+    if row is None or not Channel(row.channel).is_whatsapp:
+        return None
+    already = connection.execute(select(OUTBOX.c.id).where(OUTBOX.c.fallback_of_id == outbox_id)).first()
+    if already is not None:
+        return None
+    phone = connection.execute(
+        select(func.min(IDENTITY.c.value)).where(
+            IDENTITY.c.contact_id == row.contact_id, IDENTITY.c.kind == IdentityKind.PHONE.value
+        )
+    ).scalar()
+    if phone is None:
+        return None
+    preferred = connection.execute(
+        select(CONTACT.c.fallback_channel).where(CONTACT.c.id == row.contact_id)
+    ).scalar()
+    addresses = connection.execute(
+        select(ADDRESS.c.channel, ADDRESS.c.address).where(
+            ADDRESS.c.village_id == row.village_id, ADDRESS.c.channel.in_([c.value for c in SMS_ORDER])
+        )
+    )
+    senders = {channel: address for channel, address in addresses}
+    order = [Channel(preferred), *SMS_ORDER] if preferred in {c.value for c in SMS_ORDER} else list(SMS_ORDER)
+    channel = next((c for c in order if c in channels and c.value in senders), None)
+    if channel is None:
+        return None
+    prices = connection.execute(
+        select(VILLAGE.c.sms_price, VILLAGE.c.whatsapp_template_price).where(VILLAGE.c.id == row.village_id)
+    ).one()
+    new = outbox.row(
+        village_id=row.village_id,
+        contact_id=row.contact_id,
+        channel=channel,
+        sender=senders[channel.value],
+        recipient=phone,
+        body=row.body,
+        lane=Lane(row.lane),
+        source=row.source,
+        source_id=row.source_id,
+        now=now,
+        prices=outbox.Prices(*prices),
+        run_id=None,  # the WhatsApp row keeps the run's place; this one points at it
+        validity_seconds=row.validity_seconds,
+        fallback_of_id=outbox_id,
+    )
+    new_id: int = connection.execute(outbox.INSERT_RETURNING_ID, new).scalar_one()
+    return new_id
