@@ -14,7 +14,7 @@ from bot.db import make_engine
 from bot.delivery import DeliveryService
 from bot.inbound import InboundService
 from bot.metrics import REJECTED
-from bot.routes import health, webhooks
+from bot.routes import health, providers, webhooks
 from bot.settings import Settings, get_settings
 from handlers.pipeline import Limits
 from models import utcnow
@@ -76,5 +76,6 @@ def create_app(
         return JSONResponse({"detail": details}, status_code=422)
 
     app.include_router(webhooks.router)
+    app.include_router(providers.router)
     app.include_router(health.router)
     return app

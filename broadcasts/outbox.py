@@ -98,7 +98,7 @@ _FIND_BY_PROVIDER = select(OUTBOX.c.id, OUTBOX.c.status_rank, OUTBOX.c.contact_i
     OUTBOX.c.channel == bindparam("channel"), OUTBOX.c.provider_id == bindparam("provider_id")
 )
 _FIND_BY_ID = select(OUTBOX.c.id, OUTBOX.c.status_rank, OUTBOX.c.contact_id, OUTBOX.c.status).where(
-    OUTBOX.c.id == bindparam("outbox_id")
+    OUTBOX.c.id == bindparam("outbox_id"), OUTBOX.c.channel == bindparam("channel")
 )
 
 
@@ -118,14 +118,17 @@ def record_statuses(*, session: Session, updates: Sequence[StatusUpdate], now: d
     applied = ignored = unknown = 0
     moved: list[tuple[int, StatusUpdate]] = []
     for update_ in updates:
+        found = None
         if update_.provider_id:
             found = connection.execute(
                 _FIND_BY_PROVIDER, {"channel": update_.channel, "provider_id": update_.provider_id}
             ).first()
-        elif update_.outbox_id is not None:
-            found = connection.execute(_FIND_BY_ID, {"outbox_id": update_.outbox_id}).first()
-        else:
-            found = None
+        if found is None and update_.outbox_id is not None:
+            # Our own id (the gateway's message id, Twilio's ?o=): also finds a row whose provider id the
+            # dispatcher has not recorded yet when a fast callback overtakes it.
+            found = connection.execute(
+                _FIND_BY_ID, {"outbox_id": update_.outbox_id, "channel": update_.channel}
+            ).first()
         if found is None:
             unknown += 1
             continue

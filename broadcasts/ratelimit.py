@@ -6,6 +6,8 @@ the full rate. Bursts are what carriers and WhatsApp penalise, so none are allow
 """
 
 import asyncio
+import math
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -35,25 +37,61 @@ class Rate:
 
 @dataclass
 class Pacer:
-    """Spaces sends of one sender at `rate`; `wait(cost)` returns when the send may go."""
+    """Spaces sends of one sender at `rate`; `wait(cost)` returns when the send may go.
+
+    Slots follow a fixed schedule (so late wake-ups do not slow the average), and a sliding one-second
+    window over the real send times holds at most floor(rate x SAFETY) units, so a sleeper woken late
+    by a busy event loop can never go out together with the next one.
+    """
 
     rate: Rate
     clock: Callable[[], float] = field(default_factory=lambda: asyncio.get_running_loop().time)
     _next: float = 0.0
+    _waiting: int = 0
+    _sent: deque[tuple[float, float]] = field(default_factory=deque)
+    _in_window: float = 0.0  # units in _sent
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def interval(self, cost: float = 1.0) -> float:
+        """Seconds a send of `cost` units occupies."""
+        return cost / (self.rate.per_second * SAFETY)
+
+    @property
+    def window_cap(self) -> float:
+        """Units allowed in any one second."""
+        return max(1.0, math.floor(self.rate.per_second * SAFETY))
 
     def peek(self) -> float:
-        """Seconds until the next send could start."""
-        return max(0.0, self._next - self.clock())
+        """Seconds until a send asked for now could start, counting those already waiting."""
+        return max(0.0, self._next - self.clock()) + self._waiting * self.interval()
 
     def reserve(self, cost: float = 1.0) -> float:
-        """Book a slot for `cost` units and return the delay (seconds) before it starts."""
+        """Book the next slot for `cost` units and return the delay before it starts (no waiting)."""
         now = self.clock()
         start = max(now, self._next)
-        self._next = start + cost / (self.rate.per_second * SAFETY)
+        self._next = start + self.interval(cost)
         return start - now
 
     async def wait(self, cost: float = 1.0) -> None:
         """Sleep until this sender may send `cost` more units."""
-        delay = self.reserve(cost)
-        if delay > 0:
-            await asyncio.sleep(delay)
+        self._waiting += 1
+        try:
+            async with self._lock:
+                now = self.clock()
+                start = max(now, self._next)
+                while self._sent and self._sent[0][0] <= start - 1.0:
+                    self._in_window -= self._sent.popleft()[1]
+                if self._in_window + cost > self.window_cap:
+                    in_window = self._in_window
+                    for sent_at, units in self._sent:
+                        if in_window + cost <= self.window_cap:
+                            break
+                        start = max(start, sent_at + 1.0)
+                        in_window -= units
+                if start > now:
+                    await asyncio.sleep(start - now)
+                self._sent.append((self.clock(), cost))
+                self._in_window += cost
+                self._next = start + self.interval(cost)
+        finally:
+            self._waiting -= 1

@@ -6,8 +6,9 @@ from functools import lru_cache
 from twilio.request_validator import RequestValidator, compare
 from twilio.twiml.messaging_response import MessagingResponse
 
+from broadcasts.channel import StatusUpdate
 from handlers.inbound import InboundMessage, Media
-from models import Channel, IdentityKind
+from models import Channel, DeliveryStatus, IdentityKind
 from models.errors import BadRequest
 from models.phone import to_e164
 
@@ -81,3 +82,52 @@ def twiml(replies: tuple[str, ...]) -> str:
     for reply in replies:
         response.message(reply)
     return str(response)
+
+
+# --- status callbacks ---------------------------------------------------------------------------
+
+STATUSES = {
+    "accepted": DeliveryStatus.QUEUED,
+    "scheduled": DeliveryStatus.QUEUED,
+    "queued": DeliveryStatus.QUEUED,
+    "sending": DeliveryStatus.SENDING,
+    "sent": DeliveryStatus.SENT,
+    "delivered": DeliveryStatus.DELIVERED,
+    "read": DeliveryStatus.READ,
+    "undelivered": DeliveryStatus.UNDELIVERED,
+    "failed": DeliveryStatus.FAILED,
+    "canceled": DeliveryStatus.CANCELLED,
+}
+STATUS_FIELDS = ("ChannelPrefix", "EventType", "SmsStatus")
+
+
+def outbox_id_param(value: str | None) -> int | None:
+    """Our outbox id from the StatusCallback URL's `o` parameter; None when absent or not a number."""
+    if value is None or not (value.isascii() and value.isdigit()) or len(value) > 18:
+        return None
+    return int(value)
+
+
+def parse_status(form: Mapping[str, str], outbox_id: int | None) -> StatusUpdate:
+    """A Twilio status callback (SMS or WhatsApp) as a StatusUpdate; BadRequest for an unknown status."""
+    sid = form.get("MessageSid") or form.get("SmsSid") or ""
+    raw_status = (form.get("MessageStatus") or form.get("SmsStatus") or "").strip().lower()
+    if not sid or not raw_status:
+        raise BadRequest("MessageSid and MessageStatus are required")
+    status = STATUSES.get(raw_status)
+    if status is None:
+        raise BadRequest(f"unknown MessageStatus {raw_status!r}")
+    whatsapp = (
+        form.get("ChannelPrefix", "").lower() == "whatsapp"
+        or form.get("To", "").startswith(WHATSAPP_PREFIX)
+        or form.get("From", "").startswith(WHATSAPP_PREFIX)
+    )
+    error_code = (form.get("ErrorCode") or "").strip()
+    return StatusUpdate(
+        channel=Channel.TWILIO_WHATSAPP if whatsapp else Channel.TWILIO_SMS,
+        status=status,
+        provider_id=sid[:80],
+        outbox_id=outbox_id,
+        error_code=error_code[:16] if error_code and error_code != "0" else None,
+        extra={name: form[name][:64] for name in STATUS_FIELDS if form.get(name)},
+    )

@@ -48,3 +48,27 @@ def test_segments_cost_more_time_and_peek_reports_the_wait() -> None:
     now[0] = 10.0  # idle time is not saved up as a burst
     assert pacer.reserve(1) == 0.0
     assert pacer.reserve(1) == pytest.approx(0.1 / 0.995)
+
+
+def test_a_late_wake_up_never_lets_a_window_exceed_the_cap() -> None:
+    import asyncio
+    import time
+
+    async def run() -> list[float]:
+        pacer = Pacer(Rate(100))
+        sent: list[float] = []
+
+        async def one() -> None:
+            await pacer.wait()
+            sent.append(time.monotonic())
+
+        tasks = [asyncio.create_task(one()) for _ in range(150)]
+        await asyncio.sleep(0.3)
+        time.sleep(0.08)  # the event loop is busy elsewhere: several sleepers are now overdue
+        await asyncio.gather(*tasks)
+        return sent
+
+    sent = sorted(asyncio.run(run()))
+    cap = max(sum(1 for t in sent[i:] if t < start + 1.0) for i, start in enumerate(sent))
+    assert cap <= 99
+    assert len(sent) / (sent[-1] - sent[0]) > 90

@@ -1,0 +1,648 @@
+"""GET and POST /webhooks/whatsapp: the handshake, signatures, messages of every kind, statuses, repeats."""
+
+import re
+import threading
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+
+import httpx
+import orjson
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from prometheus_client import REGISTRY
+from sqlalchemy import Engine, func
+from sqlmodel import Session, col, select
+
+from bot.app import create_app
+from bot.channels import whatsapp_cloud
+from bot.db import transaction
+from broadcasts import outbox
+from models import (
+    Channel,
+    ConsentEvent,
+    Contact,
+    ContactIdentity,
+    DeliveryStatus,
+    FailureReason,
+    IdentityKind,
+    Lane,
+    Message,
+    Outbox,
+    OutboxSource,
+    SubscriptionState,
+    Ticket,
+    Village,
+)
+from tests.conftest import T0, Clock, make_settings
+from tests.providers import (
+    WHATSAPP_PHONE_NUMBER_ID,
+    wamid,
+    whatsapp_change,
+    whatsapp_contact,
+    whatsapp_envelope,
+    whatsapp_message,
+    whatsapp_signature,
+    whatsapp_status,
+    whatsapp_text,
+)
+
+PATH = "/webhooks/whatsapp"
+APP_SECRET = "meta-app-secret-for-tests"
+VERIFY_TOKEN = "kentongan-verify-token"
+RESIDENT = "6281234500001"  # Pak Slamet, a demo resident
+NEWCOMER = "6281234500099"
+
+
+@pytest.fixture
+def app(db_url: str, engine: Engine, clock: Clock, demo: None) -> FastAPI:
+    settings = make_settings(db_url, whatsapp_app_secret=APP_SECRET, whatsapp_verify_token=VERIFY_TOKEN)
+    return create_app(settings, engine=engine, clock=clock)
+
+
+def post(
+    client: TestClient, envelope: Mapping[str, object], secret: str | None = APP_SECRET
+) -> httpx.Response:
+    """POST the envelope as Meta does: compact JSON, signed over the raw bytes."""
+    body = orjson.dumps(envelope)
+    headers = {"Content-Type": "application/json"}
+    if secret is not None:
+        headers["X-Hub-Signature-256"] = whatsapp_signature(secret, body)
+    response: httpx.Response = client.post(PATH, content=body, headers=headers)
+    return response
+
+
+def inbound(engine: Engine) -> list[Message]:
+    with Session(engine) as session:
+        return list(
+            session.exec(select(Message).where(Message.direction == "in").order_by(col(Message.id))).all()
+        )
+
+
+def outbox_rows(engine: Engine) -> list[Outbox]:
+    with Session(engine) as session:
+        return list(session.exec(select(Outbox).order_by(col(Outbox.id))).all())
+
+
+def tickets(engine: Engine) -> list[Ticket]:
+    with Session(engine) as session:
+        return list(session.exec(select(Ticket)).all())
+
+
+def sent_row(engine: Engine, provider_id: str, phone: str = "+6281234500001") -> int:
+    """An outbox row the dispatcher has handed to Meta (status sent), as the dispatcher writes it."""
+    with transaction(engine) as session:
+        village = session.exec(select(Village).where(Village.code == "DEMO")).one()
+        identity = session.exec(select(ContactIdentity).where(ContactIdentity.value == phone)).one()
+        assert village.id is not None
+        values = outbox.row(
+            village_id=village.id,
+            contact_id=identity.contact_id,
+            channel=Channel.WHATSAPP_CLOUD,
+            sender=WHATSAPP_PHONE_NUMBER_ID,
+            recipient=phone,
+            body="Musdes RKPDes Kamis 19.30 di Balai Desa.",
+            lane=Lane.BULK,
+            source=OutboxSource.BROADCAST,
+            now=T0,
+        )
+        values.update(provider_id=provider_id, status=DeliveryStatus.SENDING, status_rank=1, attempts=1)
+        outbox.enqueue(session=session, rows=[values])
+    with Session(engine) as session:
+        row_id = session.exec(select(Outbox.id).where(Outbox.provider_id == provider_id)).one()
+    assert row_id is not None
+    return row_id
+
+
+def row(engine: Engine, row_id: int) -> Outbox:
+    with Session(engine) as session:
+        found = session.get(Outbox, row_id)
+    assert found is not None
+    return found
+
+
+# --- signatures and the handshake ---------------------------------------------------------------
+
+
+def test_signature_matches_the_documented_vector() -> None:
+    vector = "sha256=0329a06b62cd16b33eb6792be8c60b158d89a2ee3a876fce9a881ebb488c0914"
+    assert whatsapp_cloud.signature_is_valid("secret", b"test", vector)
+    assert whatsapp_cloud.signature_is_valid("secret", b"test", vector.upper().replace("SHA256=", "sha256="))
+    assert not whatsapp_cloud.signature_is_valid("secret", b"test ", vector)
+    assert not whatsapp_cloud.signature_is_valid("secret", b"test", vector.removeprefix("sha256="))
+    assert not whatsapp_cloud.signature_is_valid("", b"test", vector)
+    assert not whatsapp_cloud.signature_is_valid("secret", b"test", "sha256=é" + vector[8:])
+
+
+def test_verification_handshake_returns_the_raw_challenge(client: TestClient) -> None:
+    params = {"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1158201444"}
+    response = client.get(PATH, params=params)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    assert response.text == "1158201444"
+
+
+@pytest.mark.parametrize(
+    ("params", "reason"),
+    [
+        pytest.param(
+            {"hub.mode": "subscribe", "hub.verify_token": "guess"}, "verify_token", id="wrong-token"
+        ),
+        pytest.param(
+            {"hub.mode": "unsubscribe", "hub.verify_token": VERIFY_TOKEN}, "hub.mode", id="wrong-mode"
+        ),
+        pytest.param({"hub.verify_token": VERIFY_TOKEN}, "hub.mode", id="no-mode"),
+        pytest.param({"hub.mode": "subscribe"}, "verify_token", id="no-token"),
+    ],
+)
+def test_verification_with_anything_else_is_403(
+    client: TestClient, params: dict[str, str], reason: str
+) -> None:
+    response = client.get(PATH, params={**params, "hub.challenge": "42"})
+    assert response.status_code == 403
+    assert reason in response.json()["detail"]
+    assert "42" not in response.text
+
+
+def test_verification_without_a_configured_token_is_403(
+    db_url: str, engine: Engine, clock: Clock, demo: None
+) -> None:
+    app = create_app(make_settings(db_url, whatsapp_app_secret=APP_SECRET), engine=engine, clock=clock)
+    with TestClient(app) as client:
+        params = {"hub.mode": "subscribe", "hub.verify_token": "", "hub.challenge": "42"}
+        response = client.get(PATH, params=params)
+    assert response.status_code == 403
+    assert "no WhatsApp verify token" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [
+        pytest.param(None, id="missing"),
+        pytest.param("forged-secret", id="wrong-key"),
+    ],
+)
+def test_bad_signature_is_403_and_stores_nothing(
+    client: TestClient, engine: Engine, secret: str | None
+) -> None:
+    envelope = whatsapp_envelope(whatsapp_change([whatsapp_text("jalan rusak parah di RT 2")]))
+    response = post(client, envelope, secret=secret)
+    assert response.status_code == 403
+    assert "X-Hub-Signature-256" in response.json()["detail"]
+    assert inbound(engine) == []
+    assert outbox_rows(engine) == []
+
+
+def test_forged_or_tampered_signature_is_403(client: TestClient, engine: Engine) -> None:
+    envelope = whatsapp_envelope(whatsapp_change([whatsapp_text("jalan rusak parah di RT 2")]))
+    body = orjson.dumps(envelope)
+    good = whatsapp_signature(APP_SECRET, body)
+    for headers, content in [
+        ({"X-Hub-Signature-256": "sha256=" + "0" * 64}, body),
+        ({"X-Hub-Signature-256": good}, body.replace(b"RT 2", b"RT 3")),
+        ({"X-Hub-Signature-256": good.removeprefix("sha256=")}, body),
+    ]:
+        response = client.post(PATH, content=content, headers={"Content-Type": "application/json", **headers})
+        assert response.status_code == 403
+    assert inbound(engine) == []
+
+
+def test_without_an_app_secret_every_post_is_403(
+    db_url: str, engine: Engine, clock: Clock, demo: None
+) -> None:
+    app = create_app(make_settings(db_url), engine=engine, clock=clock)
+    envelope = whatsapp_envelope(whatsapp_change([whatsapp_text("jalan rusak")]))
+    with TestClient(app) as client:
+        assert post(client, envelope, secret="").status_code == 403
+        assert post(client, envelope, secret=APP_SECRET).status_code == 403
+    assert inbound(engine) == []
+
+
+# --- messages ---------------------------------------------------------------------------------
+
+
+def test_signed_complaint_opens_a_ticket_and_queues_the_reply(client: TestClient, engine: Engine) -> None:
+    envelope = whatsapp_envelope(
+        whatsapp_change(
+            [whatsapp_text("lampu jalan di RT 3 mati sdh seminggu", sender=NEWCOMER)],
+            contacts=[whatsapp_contact(wa_id=NEWCOMER, name="Bu Ani")],
+        )
+    )
+    response = post(client, envelope)
+    assert response.status_code == 200
+    assert response.json()["messages"] == 1
+    [ticket] = tickets(engine)
+    assert ticket.channel == Channel.WHATSAPP_CLOUD
+    assert ticket.category == "infrastruktur"
+    [message] = inbound(engine)
+    assert message.sender == "+" + NEWCOMER
+    assert message.recipient == WHATSAPP_PHONE_NUMBER_ID
+    assert message.provider_id is not None
+    assert message.provider_id.startswith("wamid.")
+    [reply] = outbox_rows(engine)
+    assert reply.status == DeliveryStatus.QUEUED
+    assert reply.lane == Lane.URGENT
+    assert reply.source == OutboxSource.REPLY
+    assert reply.source_id == message.id
+    assert reply.channel == Channel.WHATSAPP_CLOUD
+    assert reply.recipient == "+" + NEWCOMER
+    assert reply.sender == WHATSAPP_PHONE_NUMBER_ID
+    assert reply.sent_at is None
+    assert re.search(rf"\b{ticket.code}\b", reply.body), reply.body
+    with Session(engine) as session:
+        identity = session.exec(select(ContactIdentity).where(ContactIdentity.value == "+" + NEWCOMER)).one()
+        contact = session.get(Contact, identity.contact_id)
+    assert contact is not None
+    assert contact.name == "Bu Ani"
+    assert contact.whatsapp_last_inbound_at == T0
+
+
+def test_several_messages_and_statuses_in_one_post(client: TestClient, engine: Engine) -> None:
+    sent = wamid()
+    row_id = sent_row(engine, sent)
+    envelope = whatsapp_envelope(
+        whatsapp_change(
+            [whatsapp_text("MENU", sender=RESIDENT), whatsapp_text("jadwal musdes?", sender=NEWCOMER)]
+        ),
+        whatsapp_change(statuses=[whatsapp_status(sent, "sent"), whatsapp_status(sent, "delivered")]),
+    )
+    response = post(client, envelope)
+    assert response.status_code == 200
+    assert response.json() == {
+        "messages": 2,
+        "duplicates": 0,
+        "skipped": 0,
+        "applied": 2,
+        "ignored": 0,
+        "unknown": 0,
+    }
+    assert [m.sender for m in inbound(engine)] == ["+" + RESIDENT, "+" + NEWCOMER]
+    replies = [r for r in outbox_rows(engine) if r.source == OutboxSource.REPLY]
+    assert [r.recipient for r in replies] == ["+" + RESIDENT, "+" + NEWCOMER]
+    assert "Musdes" in replies[1].body
+    assert row(engine, row_id).status == DeliveryStatus.DELIVERED
+
+
+def test_the_same_wamid_twice_is_one_message(client: TestClient, engine: Engine) -> None:
+    message = whatsapp_text("got depan SD mampet, banjir kalau hujan", sender=NEWCOMER)
+    first = post(client, whatsapp_envelope(whatsapp_change([message, message])))
+    assert first.status_code == 200
+    assert (first.json()["messages"], first.json()["duplicates"]) == (1, 1)
+    retry = post(client, whatsapp_envelope(whatsapp_change([message])))
+    assert retry.status_code == 200
+    assert (retry.json()["messages"], retry.json()["duplicates"]) == (0, 1)
+    assert len(inbound(engine)) == 1
+    assert len(tickets(engine)) == 1
+    assert len(outbox_rows(engine)) == 1
+
+
+def test_a_user_without_a_phone_is_a_contact(client: TestClient, engine: Engine) -> None:
+    user_id = "ID.13491208655302741918"
+    message = whatsapp_message(
+        "text", {"body": "sampah numpuk di pinggir kali"}, sender=None, from_user_id=user_id
+    )
+    contact = whatsapp_contact(wa_id=None, name="Warga", user_id=user_id)
+    response = post(client, whatsapp_envelope(whatsapp_change([message], contacts=[contact])))
+    assert response.status_code == 200
+    with Session(engine) as session:
+        identity = session.exec(
+            select(ContactIdentity).where(ContactIdentity.kind == IdentityKind.WHATSAPP_USER)
+        ).one()
+    assert identity.value == user_id
+    [reply] = outbox_rows(engine)
+    assert reply.recipient == user_id
+    assert len(tickets(engine)) == 1
+
+
+def test_the_user_id_comes_from_contacts_when_the_message_has_none(
+    client: TestClient, engine: Engine
+) -> None:
+    user_id = "ID.99991208655302741918"
+    message = whatsapp_message("text", {"body": "MENU"}, sender=None)
+    contact = whatsapp_contact(wa_id=None, name="Warga", user_id=user_id)
+    assert post(client, whatsapp_envelope(whatsapp_change([message], contacts=[contact]))).status_code == 200
+    [stored] = inbound(engine)
+    assert stored.sender == user_id
+
+
+def test_a_phone_wins_over_the_user_id(client: TestClient, engine: Engine) -> None:
+    message = whatsapp_message("text", {"body": "MENU"}, sender=RESIDENT, from_user_id="ID.1")
+    contact = whatsapp_contact(wa_id=RESIDENT, name="Pak Slamet", user_id="ID.1")
+    assert post(client, whatsapp_envelope(whatsapp_change([message], contacts=[contact]))).status_code == 200
+    [stored] = inbound(engine)
+    assert stored.sender == "+" + RESIDENT
+
+
+@pytest.mark.parametrize(
+    ("kind", "content", "text"),
+    [
+        pytest.param("button", {"payload": "JADWAL", "text": "Jadwal rapat"}, "Jadwal rapat", id="button"),
+        pytest.param(
+            "interactive",
+            {"type": "button_reply", "button_reply": {"id": "menu-cek", "title": "CEK"}},
+            "CEK",
+            id="button-reply",
+        ),
+        pytest.param(
+            "interactive",
+            {
+                "type": "list_reply",
+                "list_reply": {
+                    "id": "t-air",
+                    "title": "Air bersih",
+                    "description": "PAMSIMAS tidak mengalir",
+                },
+            },
+            "Air bersih - PAMSIMAS tidak mengalir",
+            id="list-reply",
+        ),
+        pytest.param(
+            "location",
+            {
+                "latitude": -6.9147,
+                "longitude": 107.6098,
+                "name": "Jembatan Cibodas",
+                "address": "RT 02 RW 03",
+            },
+            "Lokasi: -6.9147,107.6098 (Jembatan Cibodas, RT 02 RW 03)",
+            id="location",
+        ),
+        pytest.param(
+            "location", {"latitude": -6.9, "longitude": 107.6}, "Lokasi: -6.9,107.6", id="bare-location"
+        ),
+    ],
+)
+def test_other_message_kinds_become_text(
+    client: TestClient, engine: Engine, kind: str, content: dict[str, object], text: str
+) -> None:
+    response = post(
+        client, whatsapp_envelope(whatsapp_change([whatsapp_message(kind, content, sender=NEWCOMER)]))
+    )
+    assert response.status_code == 200
+    [message] = inbound(engine)
+    assert message.body == text
+    assert message.raw["message"]["type"] == kind
+    assert len(outbox_rows(engine)) == 1
+
+
+def test_photo_without_caption_keeps_the_media_id_and_asks_for_a_description(
+    client: TestClient, engine: Engine
+) -> None:
+    image = {"mime_type": "image/jpeg", "sha256": "aGVsbG8=", "id": "1234567890123456"}
+    response = post(
+        client, whatsapp_envelope(whatsapp_change([whatsapp_message("image", image, sender=NEWCOMER)]))
+    )
+    assert response.status_code == 200
+    [message] = inbound(engine)
+    assert message.media == [{"url": "whatsapp-media:1234567890123456", "content_type": "image/jpeg"}]
+    [reply] = outbox_rows(engine)
+    assert "keterangan" in reply.body
+    follow = whatsapp_text("jembatan bambu di dusun Cibodas patah", sender=NEWCOMER)
+    assert post(client, whatsapp_envelope(whatsapp_change([follow]))).status_code == 200
+    [ticket] = tickets(engine)
+    assert ticket.media[0]["url"] == "whatsapp-media:1234567890123456"
+    assert "jembatan" in ticket.text
+    assert ticket.dusun == "Cibodas"
+
+
+def test_captioned_photo_and_voice_note(client: TestClient, engine: Engine) -> None:
+    image = {"mime_type": "image/jpeg", "id": "111", "caption": "sampah menumpuk di kali RT 1"}
+    audio = {"mime_type": "audio/ogg; codecs=opus", "id": "222", "voice": True}
+    envelope = whatsapp_envelope(
+        whatsapp_change([whatsapp_message("image", image, sender=NEWCOMER), whatsapp_message("audio", audio)])
+    )
+    assert post(client, envelope).status_code == 200
+    photo, voice = inbound(engine)
+    assert photo.body == "sampah menumpuk di kali RT 1"
+    assert photo.media[0]["url"] == "whatsapp-media:111"
+    assert voice.body == ""
+    assert voice.media == [{"url": "whatsapp-media:222", "content_type": "audio/ogg; codecs=opus"}]
+
+
+def test_reactions_and_stickers_are_acknowledged_and_not_answered(client: TestClient, engine: Engine) -> None:
+    reaction = whatsapp_message("reaction", {"message_id": wamid(), "emoji": "🙏"})
+    sticker = whatsapp_message("sticker", {"mime_type": "image/webp", "id": "333", "animated": False})
+    response = post(client, whatsapp_envelope(whatsapp_change([reaction, sticker])))
+    assert response.status_code == 200
+    assert response.json()["skipped"] == 2
+    assert inbound(engine) == []
+    assert outbox_rows(engine) == []
+
+
+def test_unknown_phone_number_id_is_200_and_stores_nothing(client: TestClient, engine: Engine) -> None:
+    stray = whatsapp_change(
+        [whatsapp_text("jalan rusak parah", sender=NEWCOMER)], phone_number_id="999999999999999"
+    )
+    response = post(client, whatsapp_envelope(stray))
+    assert response.status_code == 200
+    assert response.json()["skipped"] == 1
+    assert inbound(engine) == []
+    assert outbox_rows(engine) == []
+    with Session(engine) as session:
+        assert (
+            session.exec(select(ContactIdentity).where(ContactIdentity.value == "+" + NEWCOMER)).first()
+            is None
+        )
+    # A known number in the same POST is still handled.
+    ours = whatsapp_change([whatsapp_text("MENU", sender=NEWCOMER)])
+    response = post(client, whatsapp_envelope(stray, ours))
+    assert (response.json()["messages"], response.json()["skipped"]) == (1, 1)
+    assert [m.recipient for m in inbound(engine)] == [WHATSAPP_PHONE_NUMBER_ID]
+
+
+def test_other_objects_and_fields_are_acknowledged(client: TestClient, engine: Engine) -> None:
+    template_update = {"field": "message_template_status_update", "value": {"event": "APPROVED"}}
+    response = post(client, whatsapp_envelope(template_update))
+    assert response.status_code == 200
+    assert response.json()["skipped"] == 1
+    page = {"object": "page", "entry": [{"id": "1", "changes": []}]}
+    assert post(client, page).status_code == 200
+    assert inbound(engine) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        pytest.param(b'{"object": "whatsapp_business_account", "entry": [', "not JSON", id="truncated"),
+        pytest.param(b"\xff\xfe", "not JSON", id="binary"),
+        pytest.param(b"[]", "JSON object", id="array"),
+        pytest.param(b'{"object": "whatsapp_business_account", "entry": {}}', "entry", id="entry-object"),
+        pytest.param(
+            orjson.dumps(whatsapp_envelope({"field": "messages", "value": 1})),
+            "value",
+            id="value-number",
+        ),
+        pytest.param(
+            orjson.dumps(whatsapp_envelope(whatsapp_change([{"from": RESIDENT, "type": "text"}]))),
+            "without an id",
+            id="message-without-id",
+        ),
+    ],
+)
+def test_malformed_bodies_are_400_after_the_signature(
+    client: TestClient, engine: Engine, body: bytes, reason: str
+) -> None:
+    headers = {
+        "Content-Type": "application/json",
+        "X-Hub-Signature-256": whatsapp_signature(APP_SECRET, body),
+    }
+    response = client.post(PATH, content=body, headers=headers)
+    assert response.status_code == 400
+    assert reason in response.json()["detail"]
+    unsigned = client.post(PATH, content=body, headers={"Content-Type": "application/json"})
+    assert unsigned.status_code == 403
+    assert inbound(engine) == []
+
+
+# --- statuses ---------------------------------------------------------------------------------
+
+
+def test_statuses_move_a_row_forward_and_never_back(client: TestClient, engine: Engine) -> None:
+    sent = wamid()
+    row_id = sent_row(engine, sent)
+
+    def status(state: str, at: int) -> dict[str, object]:
+        reply = post(
+            client, whatsapp_envelope(whatsapp_change(statuses=[whatsapp_status(sent, state, timestamp=at)]))
+        )
+        assert reply.status_code == 200
+        body: dict[str, object] = reply.json()
+        return body
+
+    assert status("sent", 1796180410)["applied"] == 1
+    assert row(engine, row_id).sent_at == datetime.fromtimestamp(1796180410, UTC)
+    assert status("delivered", 1796180420)["applied"] == 1
+    assert status("sent", 1796180410)["ignored"] == 1  # late, out of order
+    assert status("delivered", 1796180420)["ignored"] == 1  # repeated
+    current = row(engine, row_id)
+    assert current.status == DeliveryStatus.DELIVERED
+    assert current.delivered_at == datetime.fromtimestamp(1796180420, UTC)
+    assert status("read", 1796180500)["applied"] == 1
+    assert status("failed", 1796180600)["ignored"] == 1
+    assert row(engine, row_id).status == DeliveryStatus.READ
+
+
+def test_statuses_for_messages_that_are_not_ours_are_200(client: TestClient, engine: Engine) -> None:
+    statuses = [whatsapp_status(wamid(), "delivered"), whatsapp_status(wamid(), "deleted")]
+    response = post(client, whatsapp_envelope(whatsapp_change(statuses=statuses)))
+    assert response.status_code == 200
+    assert (response.json()["unknown"], response.json()["skipped"]) == (1, 1)
+
+
+def test_user_stopped_marketing_unsubscribes_the_contact(client: TestClient, engine: Engine) -> None:
+    sent = wamid()
+    row_id = sent_row(engine, sent)
+    failed = whatsapp_status(
+        sent, "failed", error_code=131050, error_title="User has stopped marketing messages"
+    )
+    response = post(client, whatsapp_envelope(whatsapp_change(statuses=[failed])))
+    assert response.status_code == 200
+    current = row(engine, row_id)
+    assert current.status == DeliveryStatus.FAILED
+    assert current.error_code == "131050"
+    assert current.failure_reason == FailureReason.OPTED_OUT
+    with Session(engine) as session:
+        contact = session.get(Contact, current.contact_id)
+        events = session.exec(select(ConsentEvent).where(ConsentEvent.contact_id == current.contact_id)).all()
+    assert contact is not None
+    assert contact.subscription == SubscriptionState.UNSUBSCRIBED
+    assert [e.source for e in events][-1] == "provider_opt_out"
+    assert events[-1].channel == Channel.WHATSAPP_CLOUD
+    assert events[-1].state == SubscriptionState.UNSUBSCRIBED
+
+
+def test_other_failures_keep_the_subscription(client: TestClient, engine: Engine) -> None:
+    sent = wamid()
+    row_id = sent_row(engine, sent)
+    failed = whatsapp_status(sent, "failed", error_code=131026, error_title="Message undeliverable")
+    assert post(client, whatsapp_envelope(whatsapp_change(statuses=[failed]))).status_code == 200
+    current = row(engine, row_id)
+    assert current.failure_reason == FailureReason.UNDELIVERABLE
+    with Session(engine) as session:
+        contact = session.get(Contact, current.contact_id)
+        count = session.exec(
+            select(func.count()).select_from(ConsentEvent).where(ConsentEvent.source == "provider_opt_out")
+        ).one()
+    assert contact is not None
+    assert contact.subscription == SubscriptionState.SUBSCRIBED
+    assert count == 0
+
+
+# --- concurrency --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def live_server(app: FastAPI) -> Iterator[str]:
+    """The app on a real socket, so concurrent retries really race."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        threading.Event().wait(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(5)
+
+
+def test_concurrent_retries_store_one_message(live_server: str, engine: Engine) -> None:
+    body = orjson.dumps(
+        whatsapp_envelope(whatsapp_change([whatsapp_text("air PAMSIMAS mati 3 hari di RT 2")]))
+    )
+    headers = {
+        "Content-Type": "application/json",
+        "X-Hub-Signature-256": whatsapp_signature(APP_SECRET, body),
+    }
+    results: list[httpx.Response] = []
+    barrier = threading.Barrier(6)
+
+    def send() -> None:
+        with httpx.Client(base_url=live_server, timeout=30) as http:
+            barrier.wait()
+            results.append(http.post(PATH, content=body, headers=headers))
+
+    threads = [threading.Thread(target=send) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [r.status_code for r in results] == [200] * 6
+    assert sum(r.json()["messages"] for r in results) == 1
+    assert len(inbound(engine)) == 1
+    assert len(tickets(engine)) == 1
+    assert len(outbox_rows(engine)) == 1
+
+
+def rejected(reason: str) -> float:
+    return (
+        REGISTRY.get_sample_value(
+            "kentongan_webhook_rejected_total", {"channel": "whatsapp", "reason": reason}
+        )
+        or 0.0
+    )
+
+
+def test_refusals_are_counted(client: TestClient) -> None:
+    before = {reason: rejected(reason) for reason in ("signature", "unknown_address", "malformed")}
+    post(client, whatsapp_envelope(whatsapp_change([whatsapp_text("MENU")])), secret="forged")
+    stray = whatsapp_change([whatsapp_text("MENU")], phone_number_id="999999999999999")
+    post(client, whatsapp_envelope(stray))
+    post(client, {"object": "whatsapp_business_account", "entry": 1})
+    assert {reason: rejected(reason) - before[reason] for reason in before} == {
+        "signature": 1,
+        "unknown_address": 1,
+        "malformed": 1,
+    }
+
+
+def test_huge_bodies_are_refused(client: TestClient, engine: Engine) -> None:
+    body = b'{"object": "whatsapp_business_account", "entry": [], "pad": "' + b"x" * (4 * 1024 * 1024) + b'"}'
+    headers = {
+        "Content-Type": "application/json",
+        "X-Hub-Signature-256": whatsapp_signature(APP_SECRET, body),
+    }
+    response = client.post(PATH, content=body, headers=headers)
+    assert response.status_code == 413
+    assert inbound(engine) == []
