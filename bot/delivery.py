@@ -3,7 +3,7 @@
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
@@ -33,6 +33,8 @@ def dispatch_config(settings: Settings) -> DispatchConfig:
         batch_size=settings.dispatcher_batch_size,
         concurrency=settings.dispatcher_concurrency,
         max_attempts=settings.dispatcher_max_attempts,
+        lease=timedelta(seconds=settings.dispatcher_lease_seconds),
+        backoff_base=settings.dispatcher_backoff_seconds,
         rates=rates,
     )
 

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     dispatcher_batch_size: int = 500
     dispatcher_concurrency: int = 64
     dispatcher_max_attempts: int = 6
+    dispatcher_lease_seconds: float = 120.0  # a dead dispatcher's rows are sent again after this
+    dispatcher_backoff_seconds: float = 5.0  # first retry delay; x3 each attempt
     rate_twilio_sms: str = "10 segments/s"
     rate_twilio_whatsapp: str = "80/s"
     rate_whatsapp_cloud: str = "80/s"

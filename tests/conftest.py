@@ -6,13 +6,17 @@ schema once per run and truncates it between tests.
 
 import os
 import shutil
+import threading
+import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
@@ -122,6 +126,31 @@ def make_settings(db_url: str, **overrides: object) -> Settings:
 @pytest.fixture
 def app(db_url: str, engine: Engine, clock: Clock, demo: None) -> FastAPI:
     return create_app(make_settings(db_url), engine=engine, clock=clock)
+
+
+@contextmanager
+def serve(app: FastAPI) -> Iterator[str]:
+    """Run `app` on a real socket on 127.0.0.1 (with its lifespan); yields its base URL."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture
+def live_server(app: FastAPI) -> Iterator[str]:
+    """The app on a real socket, so concurrent requests really race and providers can call back."""
+    with serve(app) as url:
+        yield url
 
 
 @pytest.fixture

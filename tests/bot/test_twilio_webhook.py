@@ -2,11 +2,8 @@
 
 import re
 import threading
-from collections.abc import Iterator
 
 import pytest
-import uvicorn
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
@@ -180,21 +177,6 @@ def test_odd_bodies_get_a_sensible_answer(client: TestClient, body: str, expect:
     assert response.status_code == 200
     [reply] = replies(response.text)
     assert expect in reply
-
-
-@pytest.fixture
-def live_server(app: FastAPI) -> Iterator[str]:
-    """The app on a real socket, so concurrent repeats really race."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        threading.Event().wait(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(5)
 
 
 def test_concurrent_repeats_are_handled_once(live_server: str, engine: Engine) -> None:
