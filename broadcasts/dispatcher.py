@@ -249,7 +249,8 @@ class Dispatcher:
         flushed_at = loop.time()
         for finished in asyncio.as_completed([one(row) for row in rows]):
             done.append(await finished)
-            if len(done) >= self.config.record_every or loop.time() - flushed_at >= self.config.record_interval:
+            due = loop.time() - flushed_at >= self.config.record_interval
+            if due or len(done) >= self.config.record_every:
                 await asyncio.to_thread(self._record, done, self.clock())
                 done, flushed_at = [], loop.time()
         if done:

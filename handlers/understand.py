@@ -7,11 +7,13 @@ category and topic, and a few ordered rules turn the evidence into a decision. E
 import time: one call is a handful of dict lookups per token (the CLI must parse 20,000 messages/s).
 """
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from handlers.nlu_model import Scorer, load_models
 from handlers.normalize import tokens
 from models.vocabulary import Category, Intent, Topic
 
@@ -942,27 +944,13 @@ def _detail(text: str, flagged: bool) -> str:
     return _DETAIL_LEAD.sub("", rest).strip()
 
 
-_OTHER = Understanding(intent=Intent.OTHER)
+def _evidence(toks: list[str], kw_index: int) -> tuple[list[float], str | None, int]:
+    """Lexicon scores, the first six-digit number (a tracking code) and the number of content words.
 
-
-def understand(text: str, *, dusun_names: Sequence[str] = ()) -> Understanding:
-    """Understand one resident message (see the module docstring)."""
-    toks = tokens(text)
+    Each distinct word counts once: "jalan ... jalan ... jalan" is one road, not three. The keyword at
+    `kw_index` (or -1) adds no evidence of its own.
+    """
     n = len(toks)
-    if n == 0:
-        return _OTHER
-
-    # Leading greeting/address, then an optional keyword.
-    start = 0
-    while start < n and toks[start] in _GREETINGS:
-        start += 1
-    if start == n:
-        # Only greetings ("Assalamualaikum", "selamat pagi", "halo?").
-        start = 0
-    keyword = _keyword(toks[start]) if start < n else None
-    kw_index = start if keyword is not None else -1
-
-    # Evidence. Each distinct word counts once: "jalan ... jalan ... jalan" is one road, not three.
     sc = [0.0] * _NF
     words = _WORDS
     code: str | None = None
@@ -1005,15 +993,48 @@ def understand(text: str, *, dusun_names: Sequence[str] = ()) -> Understanding:
                     if e is not None:
                         for f, v in e:
                             sc[f] += v
+    return sc, code, content
+
+
+_OTHER = Understanding(intent=Intent.OTHER)
+
+
+def understand(text: str, *, dusun_names: Sequence[str] = ()) -> Understanding:
+    """Understand one resident message (see the module docstring)."""
+    toks = tokens(text)
+    n = len(toks)
+    if n == 0:
+        return _OTHER
+
+    # Leading greeting/address, then an optional keyword.
+    start = 0
+    while start < n and toks[start] in _GREETINGS:
+        start += 1
+    if start == n:
+        # Only greetings ("Assalamualaikum", "selamat pagi", "halo?").
+        start = 0
+    keyword = _keyword(toks[start]) if start < n else None
+    kw_index = start if keyword is not None else -1
+
+    sc, code, content = _evidence(toks, kw_index)
     question = sc[_QUESTION]
     if "?" in text:
         question += 1.5
     if n > 1 and toks[-1] in _QUESTION_TAGS:
         question += 1.0
 
-    intent, topic = _decide(toks, n, start, keyword, sc, question, code, content)
+    intent, topic, decisive = _decide(toks, n, start, keyword, sc, question, code, content)
+    scores: list[float] | None = None
+    if not decisive and (INTENT_OVERRIDE or intent is Intent.OTHER):
+        scores = _SCORER.scores(toks, text)
+        intent = _blend_intent(intent, scores)
     if intent is not Intent.INFO:
         topic = None
+    elif not decisive:
+        lexicon = sc[_TOPIC0 : _TOPIC0 + len(_TOPIC_ORDER)]
+        if scores is None and _needs_model(lexicon, TOPIC_MODEL_WEIGHT):
+            scores = _SCORER.scores(toks, text)
+        topic = _blend_topic(lexicon, scores)
     if keyword is not None and intent is not _KEYWORD_INTENT[keyword]:
         keyword = None
 
@@ -1027,15 +1048,13 @@ def understand(text: str, *, dusun_names: Sequence[str] = ()) -> Understanding:
                 # The head's own conduct is village governance unless the text names a clearer field
                 # (his BLT list is bansos, his charging for a letter is administrasi).
                 sc[_CAT_TATA_KELOLA] += 2.0
-        best = 0.0
-        for i, c in enumerate(_CATEGORY_ORDER):
-            v = sc[_CAT0 + i]
-            if v > best:
-                best, category = v, c
-        if best < 1.0:
-            category = Category.LAINNYA
         if content == 0 or (keyword is not None and n - start <= 1):
             category = None
+        else:
+            lexicon = sc[_CAT0 : _CAT0 + len(_CATEGORY_ORDER)]
+            if scores is None and _needs_model(lexicon, CATEGORY_MODEL_WEIGHT):
+                scores = _SCORER.scores(toks, text)
+            category = _blend_category(lexicon, scores)
         if not _FLAG_WORDS.isdisjoint(toks):
             token_set = set(toks)
             anonymous = bool(token_set & _ANON_WORDS) or (
@@ -1117,8 +1136,9 @@ def _decide(
     question: float,
     code: str | None,
     content: int,
-) -> tuple[Intent, Topic | None]:
-    """Turn keyword and evidence into an intent (and topic for information requests)."""
+) -> tuple[Intent, Topic | None, bool]:
+    """Turn keyword and evidence into an intent, a topic for information requests, and whether the rule
+    that decided is decisive (a keyword, a tracking code, spam) or only weighs evidence."""
     complaint = sc[_COMPLAINT]
     if sc[_OFFICIAL] > 0:
         # Misconduct of an official is a complaint even without problem words ("kades jarang di kantor").
@@ -1130,38 +1150,38 @@ def _decide(
     rest = n - start - 1  # tokens after the keyword
 
     if scam >= 4 and scam >= complaint:
-        return Intent.OTHER, None
+        return Intent.OTHER, None, True
 
     if keyword is not None:
         kw_intent = _KEYWORD_INTENT[keyword]
         if kw_intent is Intent.COMPLAINT:
             if code is not None and (question > 0 or content <= 2):
-                return Intent.STATUS, None  # "aduan 334455 gimana?"
+                return Intent.STATUS, None, True  # "aduan 334455 gimana?"
             if status >= 2.5 and (question > 0 or code is not None or status >= 4):
-                return Intent.STATUS, None
-            return Intent.COMPLAINT, None
+                return Intent.STATUS, None, True
+            return Intent.COMPLAINT, None, True
         if kw_intent is Intent.STATUS:
-            return Intent.STATUS, None
+            return Intent.STATUS, None, True
         if kw_intent is Intent.INFO:
             if complaint >= 2.5 and complaint > question:
-                return Intent.COMPLAINT, None
-            return Intent.INFO, _KEYWORD_TOPIC[keyword]
+                return Intent.COMPLAINT, None, True
+            return Intent.INFO, _KEYWORD_TOPIC[keyword], True
         if kw_intent is Intent.SUBSCRIBE:
             if complaint >= 2.5 and complaint > question:
-                return Intent.COMPLAINT, None
+                return Intent.COMPLAINT, None, True
             if question >= 2.5 and topic_score >= 2.5 and sc[_SUBSCRIBE] < 2:
-                return Intent.INFO, topic
-            return Intent.SUBSCRIBE, None
+                return Intent.INFO, topic, True
+            return Intent.SUBSCRIBE, None, True
         if kw_intent is Intent.UNSUBSCRIBE:
             if complaint >= 4 and sc[_UNSUBSCRIBE] == 0 and rest >= 2:
-                return Intent.COMPLAINT, None
-            return Intent.UNSUBSCRIBE, None
+                return Intent.COMPLAINT, None, True
+            return Intent.UNSUBSCRIBE, None, True
         if kw_intent is Intent.HELP and (toks[start] != "bantuan" or rest == 0 or content <= 1):
-            return Intent.HELP, None
+            return Intent.HELP, None, True
         # "bantuan BLT belum cair" uses the word, not the keyword: the evidence decides.
 
     if code is not None and (status >= 1 or content <= 2):
-        return Intent.STATUS, None
+        return Intent.STATUS, None, True
     social = sc[_SOCIAL]
     thanks_only = social >= 2 and question == 0 and complaint < 1.5
     if (
@@ -1170,37 +1190,120 @@ def _decide(
         and status > help_score
         and status >= complaint * 0.6
     ):
-        return Intent.STATUS, None
+        return Intent.STATUS, None, False
     unsubscribe = sc[_UNSUBSCRIBE]
     if (unsubscribe >= 3 or (content == 1 and unsubscribe >= 1)) and unsubscribe >= complaint:
-        return Intent.UNSUBSCRIBE, None
+        return Intent.UNSUBSCRIBE, None, False
     subscribe = sc[_SUBSCRIBE]
     if subscribe >= 3 and subscribe >= complaint and subscribe >= topic_score:
-        return Intent.SUBSCRIBE, None
+        return Intent.SUBSCRIBE, None, False
     if help_score >= 3 and help_score >= topic_score and help_score >= complaint:
-        return Intent.HELP, None
+        return Intent.HELP, None, False
 
     if social >= 2 and complaint < 1.5 and (question == 0 or topic_score < 2):
-        return Intent.OTHER, None
+        return Intent.OTHER, None, False
     # What a message is about (topic, category) is shared by questions and complaints ("dana desa",
     # "surat"); what tells them apart is problem words against question words.
     if complaint >= 1.5 and complaint >= question:
-        return Intent.COMPLAINT, None
+        return Intent.COMPLAINT, None, False
     if topic is not None and topic_score >= 2 and (question > 0 or content <= 3):
-        return Intent.INFO, topic
+        return Intent.INFO, topic, False
     category_best = max(sc[_CAT0 : _CAT0 + len(_CATEGORY_ORDER)])
     if category_best >= 2.5 and content >= 3 and question < 1:
         # A statement about a village matter ("ada yg bakar sampah tiap sore") is a report.
-        return Intent.COMPLAINT, None
+        return Intent.COMPLAINT, None, False
     if complaint >= 1 and category_best >= 2:
-        return Intent.COMPLAINT, None
+        return Intent.COMPLAINT, None, False
     if topic is not None and topic_score >= 2.5 and content <= 5:
-        return Intent.INFO, topic
+        return Intent.INFO, topic, False
     if complaint >= 1 and category_best >= 1 and content >= 4:
-        return Intent.COMPLAINT, None
+        return Intent.COMPLAINT, None, False
     if help_score >= 2 or (content == 1 and toks[-1] in ("info", "informasi")):
-        return Intent.HELP, None
-    return Intent.OTHER, None
+        return Intent.HELP, None, False
+    return Intent.OTHER, None, False
+
+
+# The learned models (handlers.nlu_model), scored together in one pass when the rules need them.
+_SCORER = Scorer(tuple(load_models().values()))
+_INTENT_LABELS = tuple(Intent(label) for label in _SCORER.labels("intent"))
+# Where each category and topic (in the rules' order) sits among its model's labels.
+_CATEGORY_AT = tuple(_SCORER.labels("category").index(c.value) for c in _CATEGORY_ORDER)
+_TOPIC_AT = tuple(_SCORER.labels("topic").index(t.value) for t in _TOPIC_ORDER)
+# Blending, chosen by cross-validation over the development data (python -m bench.nlu_accuracy --cv).
+# Intent: the model overrules the rules when it prefers another intent by this many nats
+# (log-probability), by less when the rules only fell back to "other" for want of evidence.
+INTENT_MARGIN = 4.0
+INTENT_OVERRIDE = False
+INTENT_MARGIN_FROM_OTHER = 1.0
+# Category and topic: the model's probabilities (softmax at a temperature: Naive Bayes is overconfident)
+# are added to the lexicon scores with this weight: enough to break near-ties and to decide where the
+# lexicons know nothing, never enough to overrule clear lexicon evidence.
+CATEGORY_MODEL_WEIGHT = 3.0
+TOPIC_MODEL_WEIGHT = 2.0
+MODEL_TEMPERATURE = 3.0
+# Below this much lexicon evidence the rules know no category: the model decides if it is this sure.
+_CATEGORY_EVIDENCE = 1.0
+CATEGORY_MODEL_ALONE = 0.6
+
+
+def _probabilities(scores: list[float], at: Sequence[int]) -> list[float]:
+    """Softmax at MODEL_TEMPERATURE of raw label scores, in the order `at` gives."""
+    t = MODEL_TEMPERATURE
+    m = max(scores)
+    e = [math.exp((scores[i] - m) / t) for i in at]
+    z = math.fsum(e)
+    return [x / z for x in e]
+
+
+def _blend_intent(rule: Intent, scores: list[float]) -> Intent:
+    """The rules' intent unless the model prefers another by a clear margin."""
+    raw = _SCORER.part("intent", scores)
+    best = _top_two(raw)[0]
+    model = _INTENT_LABELS[best]
+    if model is rule:
+        return rule
+    margin = INTENT_MARGIN_FROM_OTHER if rule is Intent.OTHER else INTENT_MARGIN
+    # The softmax normaliser cancels: a difference of raw scores is a difference of log-probabilities.
+    return model if raw[best] - raw[_INTENT_LABELS.index(rule)] > margin else rule
+
+
+def _top_two(values: Sequence[float]) -> tuple[int, float, float]:
+    """The index of the largest value (the first on ties), that value and the runner-up."""
+    best, first, second = 0, values[0], float("-inf")
+    for i in range(1, len(values)):
+        v = values[i]
+        if v > first:
+            best, first, second = i, v, first
+        elif v > second:
+            second = v
+    return best, first, second
+
+
+def _needs_model(lexicon: list[float], weight: float) -> bool:
+    """Whether the model could change the lexicons' choice: their lead is no more than its weight."""
+    _, first, second = _top_two(lexicon)
+    return first < _CATEGORY_EVIDENCE or first - second <= weight
+
+
+def _blend_category(lexicon: list[float], scores: list[float] | None) -> Category:
+    """Lexicon scores plus weighted model probabilities (see CATEGORY_MODEL_WEIGHT)."""
+    if scores is None:
+        return _CATEGORY_ORDER[_top_two(lexicon)[0]]
+    p = _probabilities(_SCORER.part("category", scores), _CATEGORY_AT)
+    if max(lexicon) < _CATEGORY_EVIDENCE:
+        best, first, _ = _top_two(p)
+        return _CATEGORY_ORDER[best] if first >= CATEGORY_MODEL_ALONE else Category.LAINNYA
+    w = CATEGORY_MODEL_WEIGHT
+    return _CATEGORY_ORDER[_top_two([v + w * q for v, q in zip(lexicon, p, strict=True)])[0]]
+
+
+def _blend_topic(lexicon: list[float], scores: list[float] | None) -> Topic:
+    """Like `_blend_category`, for the topic of an information request."""
+    if scores is None:
+        return _TOPIC_ORDER[_top_two(lexicon)[0]]
+    p = _probabilities(_SCORER.part("topic", scores), _TOPIC_AT)
+    w = TOPIC_MODEL_WEIGHT
+    return _TOPIC_ORDER[_top_two([v + w * q for v, q in zip(lexicon, p, strict=True)])[0]]
 
 
 def _about_head(toks: list[str], misconduct: float) -> bool:
