@@ -247,7 +247,8 @@ class Dispatcher:
         loop = asyncio.get_running_loop()
         done: list[_Result] = []
         flushed_at = loop.time()
-        for finished in asyncio.as_completed([one(row) for row in rows]):
+        tasks = [asyncio.create_task(one(row)) for row in rows]  # started in lane order
+        for finished in asyncio.as_completed(tasks):
             done.append(await finished)
             due = loop.time() - flushed_at >= self.config.record_interval
             if due or len(done) >= self.config.record_every:

@@ -678,24 +678,31 @@ def _build_tables() -> tuple[dict[str, Entry], dict[str, Entry], dict[str, Entry
     parsed = [(feature, _parse_lexicon(spec)) for feature, spec in sources]
     for _, entries in parsed:
         for words, _w in entries:
-            if len(words) == 1:
-                explicit.add(words[0])
+            if len(words) <= 2:
+                explicit.add(" ".join(words))
+    known: set[str] = set()
     for feature, entries in parsed:
         for words, weight in entries:
             if len(words) > 3:
                 raise ValueError(f"lexicon phrase too long: {words}")
             table = grams[len(words) - 1]
             key = " ".join(words)
+            known.update(words)
             table.setdefault(key, {})
             table[key][feature] = table[key].get(feature, 0.0) + weight
-            if len(words) == 1 and len(key) >= 3 and key.isalpha():
-                for form in _suffixed(key):
-                    if form not in explicit:
-                        slot = table.setdefault(form, {})
+            # The suffixed forms of a word, and of the first word of a two-word phrase ("carane ngadu",
+            # "laporane kula"), mean what the plain word does.
+            head = words[0]
+            if len(words) <= 2 and len(head) >= 3 and head.isalpha():
+                for form in _suffixed(head):
+                    variant = " ".join((form, *words[1:]))
+                    if variant not in explicit:
+                        slot = table.setdefault(variant, {})
                         slot[feature] = slot.get(feature, 0.0) + weight
+                        if len(words) == 1:
+                            known.add(form)
     frozen = [{k: tuple(sorted(v.items())) for k, v in g.items()} for g in grams]
-    known = frozenset(frozen[0]) | {w for g in frozen[1:] for k in g for w in k.split()}
-    return frozen[0], frozen[1], frozen[2], known
+    return frozen[0], frozen[1], frozen[2], frozenset(known)
 
 
 _UNI, _BI, _TRI, _LEXICON_WORDS = _build_tables()
