@@ -1,6 +1,7 @@
 """Message-understanding throughput: `kentongan parse --json -` on one core, and understand() in-process.
 
-Builds a file of N messages by cycling the labelled development texts, pipes it through
+Builds a file of N messages by cycling the labelled development texts (nlu_dev, nlu_holdout and
+nlu_dev2; never the held-out set), pipes it through
 `python -m bot.cli parse --json -` pinned to core 0 (so the figure includes interpreter start-up, stdin
 reading, understanding, JSON encoding and writing), checks that one JSON line came back per message, and
 prints messages/s. For reference it also prints the in-process rate of understand(...).as_dict() plus
@@ -24,7 +25,9 @@ import orjson
 from handlers.understand import understand
 
 ROOT = Path(__file__).resolve().parent.parent
-DEV = ROOT / "tests" / "data" / "nlu_dev.jsonl"
+DEVELOPMENT = tuple(
+    ROOT / "tests" / "data" / name for name in ("nlu_dev.jsonl", "nlu_holdout.jsonl", "nlu_dev2.jsonl")
+)
 TARGET = 20_000
 
 
@@ -36,7 +39,10 @@ def pin(core: int) -> list[str]:
 def messages(n: int) -> list[str]:
     """N message texts cycled from the development set (one line each)."""
     texts = [
-        json.loads(line)["text"] for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()
+        json.loads(line)["text"]
+        for path in DEVELOPMENT
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
     ]
     texts = [" ".join(t.split()) for t in texts]  # one message per line
     return [texts[i % len(texts)] for i in range(n)]

@@ -23,6 +23,7 @@ from models import (
     Category,
     DeliveryStatus,
     Direction,
+    IdentityKind,
     Intent,
     Lane,
     Message,
@@ -121,7 +122,12 @@ def receive(
         now=now,
         limits=limits,
     )
-    sent = _loop_guard(turn, turn.act())
+    if message.sender_kind == IdentityKind.PHONE and not message.sender.startswith("+"):
+        # An operator's promotion or a short code ("TELKOMSEL", "3636"): kept, never answered, no ticket.
+        turn.note = "unreachable_sender"
+        sent: list[str] = []
+    else:
+        sent = _loop_guard(turn, turn.act())
     connection.execute(
         _UPDATE_MESSAGE,
         {

@@ -3,8 +3,18 @@
 Residents rarely type keywords; they write "lampu jalan di RT 3 mati sdh seminggu" or "kapan musdes?",
 often in Javanese or Sundanese. So a leading keyword (tolerating one typo) decides when there is one, and
 otherwise weighted lexicons over the normalised tokens, bigrams and trigrams add evidence per intent,
-category and topic, and a few ordered rules turn the evidence into a decision. Everything is compiled at
-import time: one call is a handful of dict lookups per token (the CLI must parse 20,000 messages/s).
+category and topic, and a few ordered rules turn the evidence into a decision.
+
+Small learned models (`handlers.nlu_model`, trained on the labelled development messages by
+`handlers.train`) help where the rules are unsure, and only there: keywords, tracking codes, spam and
+flags stay with the rules. When the rules find nothing to go on and would answer "other", the model's
+intent wins if it is clearly more likely; for the category of a complaint and the topic of a question,
+the model's probabilities are added to the lexicon scores with a bounded weight, which breaks near-ties
+and decides where the lexicons know no word, but cannot overrule a clear lexicon lead (and is not even
+computed then).
+
+Everything is compiled at import time: one call is a handful of dict lookups per token (the CLI must
+parse 20,000 messages/s), and the model is scored for only a minority of messages.
 """
 
 import math
@@ -207,7 +217,7 @@ _INTENT_LEXICON: dict[int, str] = {
         aduan:2 pengaduan:1.5 kecewa:2.5 menyampaikan:1 mohon:0.5 tolong:0.5 segera:1 darurat:2
         waspada:2 ora_iso:1.5 ora_ono:2 ora_ana:2 durung:1 teu_aya:1.5 teu_tiasa:1.5 mboten:1 dereng:1
         marah:2 membentak:2.5 bentak:2.5 kasar:2 jutek:2.5 judes:2.5 tidak_ramah:2.5 tidak_masuk:1.5
-        putus_sekolah:2.5 bubar:2 tidak_aktif:2 tidak_berfungsi:3 tidak_layak_huni:0.5 tanpa_alasan:2.5
+        putus_sekolah:2.5 bubar:2 tidak_aktif:2 tidak_berfungsi:3 tidak_layak_huni:-2 tanpa_alasan:2.5
         dihapus:2 ditahan:2.5 ditolak:2.5 dibuang:1.5 diancam:2.5 ancam:2 memaksa:2.5 medeni:1.5
         seadanya:1.5 ngungsi:2 mengungsi:2 tertutup:1.5 tidak_bisa_lewat:2 tidak_bisa_dilewati:2
         dilewati:0.5 tertimpa:2 nimpa:2 kurang_gizi:3 keracunan:3 tidak_datang:2 mangkir:2.5 bolos:2.5
@@ -235,6 +245,15 @@ _INTENT_LEXICON: dict[int, str] = {
         ora_pernah:1.5 penjambretan:3 dijambret:3 jambret:3 pencopetan:3 dicopet:3 dibegal:3 pembegalan:3
         dirampok:3 perampokan:3 terisolir:2 terisolasi:2 tidak_pernah_dipasang:1 tidak_jelas:2 gerus:1.5
         longsoran:2
+        dicoret:2.5 tercoret:2.5 ditarik:2 dikurangi:2 dipangkas:2.5 disunat:2 dikorbankan:2.5
+        uang_terima_kasih:2.5 uang_pelicin:3 pelicin:2.5 raib:2.5 ical:1.5 ilang:2 kecolongan:3 dibobol:3
+        disatroni:3 dijarah:3 digasak:3 ngancam:2.5 mengancam:2.5 ancaman:2 teror:2.5 diteror:2.5
+        mencurigakan:2 ambrol:3 bolong:2.5 lobang:2 growong:2 bubrah:3 jugrug:3 rugrug:3 hancur:2.5 ancur:2.5
+        remuk:2.5 buntet:2.5 peteng:2 poek:2 caah:3 byarpet:3 pemadaman:2.5 mati_lampu:2 tidak_terurus:2.5
+        ora_kopen:2.5 mati_mendadak:2 kelamaan:2 berbelit:2.5 ribet:2 dipingpong:3 ditipu:2 penipuan:2
+        dirobohkan:2 dirobohin:2 dirusak:2.5 perusakan:2.5 diserobot:2.5 penyerobotan:2.5 pemborosan:2.5
+        tidak_pantas:2 tidak_dilibatkan:2.5 tidak_diundang:2 terendam:2.5 tenggelam:1.5 pasung:2 dipasung:2.5
+        belum_terima_kasih:-2.5
     """,
     _STATUS: """
         laporan:1.5 pengaduan:1 aduan:1 laporan_saya:2.5 aduan_saya:2.5 pengaduan_saya:2.5
@@ -247,6 +266,11 @@ _INTENT_LEXICON: dict[int, str] = {
         sudah_ditangani:2 ditangani:1 sudah_dicek:1.5 yang_kemarin:1 yang_saya_kirim:2 saya_kirim:1
         saya_laporkan:2.5 sudah_saya_laporkan:0.5 saya_adukan:2.5 tindakan:1.5 ditanggapi:1.5 direspon:1.5
         respon:1 respons:1 kabarnya:0
+        lupa_kode:2.5 lupa_kodenya:2.5 nomor_tiket:2.5 kode_tiket:2.5 sudah_diapain:2 diapain:1.5
+        diapakan:1.5 sudah_diurus:1.5 sampun_diurus:1.5 sudah_lapor:1.5 sudah_melapor:1.5 pernah_lapor:1.5
+        pernah_melapor:1.5 laporane_kula:2.5 aduane_kula:2.5 belum_ada_kabar:1.5
+        update_laporan:2.5 update_aduan:2.5 ada_perkembangan:2 laporan_nomor:2 aduan_nomor:2
+        cek_laporan:2 cek_aduan:2 kabar_laporan:2.5 kabar_aduan:2.5
     """,
     _QUESTION: """
         kapan:2 berapa:2 apa:1 apakah:2 apa_saja:1.5 bagaimana:1.5 dimana:1.5 di_mana:1.5 mana:0.5
@@ -257,14 +281,21 @@ _INTENT_LEXICON: dict[int, str] = {
         punapa:1.5 kados_pundi:2 kinten:1 mangga:0 dikirim:0.5 tahu:0.5 lihat:0.5 rincian:1 berapakah:2
         bilamana:1.5 kapankah:2 dimanakah:2 nggih:0 papan_informasi:-1.5 kamana_mana:-0.5
         kemana_mana:-0.5 dimana_mana:-1.5 sistem_informasi:-1.5
+        pripun:1.5 kepripun:1.5 pundi:1 sinten:1.5 saha:1.5 tanyakan:1.5 menanyakan:2 nanyain:2 takon:2
+        tanglet:2 nyuwun_pirsa:2.5 pirsa:1 opo_wae:1.5 apa_wae:1.5 naon_wae:1.5
     """,
     _SUBSCRIBE: """
         daftar:1.5 daftarkan:3 didaftarkan:3 didaftarin:3 daftarin:3 mendaftar:2 mendaftarkan:3
         berlangganan:3 langganan:3 ikut_info:3 dapat_info:3 terima_info:3 menerima_info:3 dapat_kabar:2.5
         kirimi:2 dikirimi:2 kirimin:2 info_info:1 pengumuman:1.5 info_desa:1.5 biar_tidak_ketinggalan:3
-        ketinggalan:1.5 gabung:2 bergabung:2 masukkan_nomor:3 masukin_nomor:3 reg:3 aktifkan:2 ikut:0.5
+        ketinggalan:1.5 gabung:2 bergabung:2 masukkan_nomor:3 masukin_nomor:3 reg:3 aktifkan:2 ikut:1
         nomor_ini:1 langganan_info:1 ingin_dapat:1 mau_dapat:1 mau_terima:1 mau_menerima:1 dikabari:2
         kabari:2 dikabarin:2 warta:1
+        terima_sms:2.5 menerima_sms:2.5 dapat_pengumuman:3 terima_pengumuman:3 menerima_pengumuman:3
+        dikirimin:2 kirimkan:1.5 ikut_grup:2 masuk_grup:2 gabung_grup:2.5 grup_info:2 kabar_desa:1.5
+        info_terbaru:1 ikutan:1.5 daftar_nomor:2
+        ingin_menerima:2 mendapatkan_info:3 mendapat_info:3 mendapatkan_informasi:3 dapat_informasi:3
+        terima_informasi:3 menerima_informasi:3 kirimi_info:3 kirim_info:1.5 ingin_mendapatkan:1.5
     """,
     _UNSUBSCRIBE: """
         berhenti:2 berhenti_berlangganan:4 berhenti_langganan:4 stop:3 unreg:4 jangan_kirim:4
@@ -276,6 +307,13 @@ _INTENT_LEXICON: dict[int, str] = {
         blokir:2 berhenti_kirim:4 stop_kirim:4 cabut:1.5 batal_langganan:4 batalkan:1.5 tidak_langganan:3
         keluar:1 hapus_dari_daftar:2 dari_daftar:1 berhentikan:3 jangan_sms:4 tidak_usah_sms:4 stop_sms:4
         jangan_kirimin:4 tidak_mau_sms:3 hentikan:3 jangan_dikirimi:4 jangan_dikirim_lagi:1
+        keluarin:3 dikeluarin:2.5 tidak_ingin_lagi:3 tidak_mau_lagi:3 tidak_perlu_lagi:2 sudah_cukup:1
+        tidak_usah_dikirimi:4 tidak_usah_kirimi:4 ora_usah_dikirimi:4 ora_usah_dikirim:4 ora_usah_ngirim:4
+        ora_usah_kirim:4 mboten_usah:3 ulah_ngirim:4 tong_dikirimi:4 jangan_dikirimin:4
+        tidak_usah_dikirimin:4 hapus_saya:3 tidak_ingin_menerima:3.5 tidak_mau_dikirimi:4
+        berhenti_dikirimi:4 unsubscribe:4 unsub:4 keluar_grup:3
+        matikan:2 nonaktifkan:3 tidak_ingin_dapat:3 tidak_butuh:2 tidak_perlu_info:3 sudah_tidak_tinggal:2
+        tidak_tinggal:1.5 nomor_lama:1.5 bukan_nomor_saya:2.5 salah_orang:1.5
     """,
     _HELP: """
         menu:3 help:3 bantuan:1 cara:2 caranya:2 cara_lapor:3 cara_pakai:3 cara_pakainya:3
@@ -286,6 +324,11 @@ _INTENT_LEXICON: dict[int, str] = {
         dari_nomor_ini:2
         cara_cek:3 cara_ngecek:3 cara_mengecek:3 caranya_cek:3 perintahnya:3
         ini_untuk_apa:3 ini_buat_apa:3 nomor_ini_apa:3
+        cara_ngadu:3 cara_melapor:3 cara_ngelapor:3 cara_ngalaporkeun:3 cara_nganggo:3 cara_make:3
+        ketik_apa:4 ketik:1.5 formatnya:3 format_sms:2 bisa_ditanyakan:3 tanyakan_di:2 bisa_tanya:1.5
+        bisa_lapor:2 bisa_ngadu:2 robot:3 bot:2 layanan_ini:1.5 layanan_iki:2 pertama_kali:1.5
+        nomor_resmi:2 bisa_bantu:2 bantu_apa:2 tutorial:3 contoh_format:3 kata_kunci:3 keyword:3
+        kode_apa:2 jelaskan:1 cara_kerjanya:2
     """,
     _SOCIAL: """
         terima_kasih:3 makasih:3 thanks:3 nuhun:3 hatur_nuhun:1 suwun:3 matur_suwun:1 matur_nuwun:3
@@ -298,6 +341,10 @@ _INTENT_LEXICON: dict[int, str] = {
         selamat_sore:1 selamat_malam:1 jelas:0.5 sudah_diperbaiki:1.5 ngalir_lagi:1.5 nyala_lagi:1.5
         salam:1 sehat_selalu:2 semoga:1 berkah:1.5 barakallah:2 mohon_maaf:0.5 selamat_ya:2
         selamat_atas:3 sukses_selalu:3 semoga_sukses:3 selamat_bertugas:3 congrats:3 selamat_menjalankan:3
+        arisan:2 otw:2 gue:1.5 gua:1.5 bro:1.5 nonton_bola:2 main_catur:2 mabar:2 ngopi:1.5
+        ulang_tahun:2 selamat_ulang_tahun:3 hbd:3 semoga_sehat:2 iya:1 ditunggu:1.5 waalaikumsalam:2
+        walaikumsalam:2 wa_alaikumsalam:2 swastiastu:2 om_swastiastu:2 salam_sejahtera:2 shalom:2 tes:2
+        test:2 uang_terima_kasih:-3
     """,
     _SCAM: """
         hadiah:3 undian:3.5 pemenang:3 memenangkan:3 menang:1.5 terpilih:2 klaim:2 selamat_anda:3
@@ -311,6 +358,9 @@ _INTENT_LEXICON: dict[int, str] = {
         profit:3 trading:3 togel:2 isi_data:2.5 data_diri:2.5 verifikasi:2 kemensos:1 biaya_operasi:2
         modal_kecil:3 untung:1.5 cuan:3 gratis_ongkir:3 ongkir:2 order:2 ready:2 dijamin:2 dapatkan:2
         buruan:2.5 terbatas:1.5 wa_me:3 apk:3 unduh:2 download:2 blokir_kartu:2 pemblokiran:2.5
+        kavling:3 shm:2 dicicil:2.5 cicilan:2 kredit:1.5 dp:1.5 murah:1 kapal_pesiar:3 cukup_bayar:3
+        biaya_pendaftaran:2 tertahan:1.5 bea_cukai:3 resi:2 reseller:3 bpom:2 member:2 new_member:2
+        wd:3 situs:2.5 terpercaya:2 ampuh:2 dijual:1.5
     """,
     _HEAD: """
         kades:1 kepala_desa:1 kepala_kampung:1 lurah:1 kuwu:1 petinggi:1 pak_inggi:1 perbekel:1
@@ -321,6 +371,7 @@ _INTENT_LEXICON: dict[int, str] = {
         perangkat:1 perangkat_desa:1 bendahara:1 kaur:1 kasi:1 kadus:1 kepala_dusun:1 bpd:1 aparat:1
         pamong:1 staf_desa:1 pegawai_desa:1 petugas:1 pendamping:1 pak_rt:1 pak_rw:1 ketua_rt:1
         ketua_rw:1 operator_desa:1 pak_kadus:1 kamituwo:1 bayan:1 carik:1 jogoboyo:1 modin:1
+        ketua_bpd:1 anggota_bpd:1 pendamping_desa:1 pendamping_pkh:1 kaur_keuangan:1
     """,
     _MISCONDUCT: """
         korupsi:2 korup:2 selingkuh:2 nepotisme:2 kkn:2 keponakan:2 keponakannya:2 ponakan:2 ipar:2
@@ -340,6 +391,9 @@ _INTENT_LEXICON: dict[int, str] = {
         narik:1.5 menarik_uang:2 masukin:1 memasukkan:1 diangkat:1 mengangkat:1 angkat:1 seleksi:1
         warisan:1 tidak_mau:1 menyalahgunakan_wewenang:2 wewenang:1.5 jabatan:1.5 mengabaikan:1.5 cuek:1.5
         tidak_peduli:1.5 acuh:1.5 pungut:1.5 memungut:2 minta_jatah:2 jatah:1 preman:1.5 beking:2
+        ngancam:2 ancam:1.5 golok:1 setor:1.5 minta_bagian:2 motong:1.5 tidak_pantas:1.5 pendukung:1.5
+        beda_pilihan:2 tim_sukses:2 timses:2 uang_terima_kasih:2 uang_pelicin:2 pelicin:2 mewah:1.5
+        kaya_mendadak:2
     """,
 }
 
@@ -417,6 +471,10 @@ _CATEGORY_LEXICON: dict[Category, str] = {
         infrastruktur:3 fasilitas_umum:2 fasum:2 gorong_gorongnya:3 saluran_air:1 tersumbat:0.5
         mampet:0.5 kendaraan:1 motor:0.5 mobil:0.5 truk:0.5 amblas:1.5 tidak_bisa_lewat:1.5
         tidak_bisa_dilewati:1.5 susah_lewat:1.5 tidak_bisa_dilalui:1.5
+        lobang:2 bolong:2 bolongan:2 growong:1.5 ratan:2.5 jalan_poros:1 jalan_kampung:1 jalan_desa:1
+        jalan_tani:2 uwot:2.5 titian:2 cor_coran:2 penerangan_jalan:1.5 parit:2.5 bendung:2 embung:2
+        bronjong:3 plengsengan:3 turap:2.5 balai_desa:1.5 gedung_serbaguna:2 aula:1.5 diurug:2 urug:1.5
+        pengerasan:2 sirtu:2.5 kubangan:2 ambrol:1.5
     """,
     Category.AIR_SANITASI: """
         air:1.5 air_bersih:3 pamsimas:4 pdam:4 hippam:3 spam:1 sumur:3 sumur_bor:1 pipa:3 pipane:3
@@ -427,6 +485,9 @@ _CATEGORY_LEXICON: dict[Category, str] = {
         distribusi_air:2 sumber_air:2 mata_air:2 debit:2 pompa:1 pompanya:1 limbah_rumah_tangga:1
         kakus:3 jambanisasi:4 cacing:1 cacingnya:1 kamar_mandi:2 pemandian:2 air_pam:3 pam:2
         air_asin:0.5 kali:0.3 ambil_air:1.5 beli_air:2 kebagian:0.5 iuran:0.5
+        air_sumur:2 bak_penampungan:2 penampungan_air:2 krisis_air:3 kekurangan_air:2 air_kotor:2
+        air_berbau:2 mili:2 banyu_resik:2 cai_beresih:2 saluran_pembuangan:1.5 sumur_kering:2
+        tagihan_air:2.5
     """,
     Category.KESEHATAN: """
         posyandu:4 polindes:4 poskesdes:4 puskesmas:3 pustu:3 bidan:3.5 mantri:2 mantri_hewan:-3
@@ -440,6 +501,9 @@ _CATEGORY_LEXICON: dict[Category, str] = {
         tifus:4 tipes:4 malaria:4 sehat:0.5 pasien:2.5 klinik:3 apotek:2 apotik:2 berat_badan:2
         ibu_hamil:1 bumil:3 melahirkan_di:1 persalinan_di:1 rujukan:2 dirujuk:2 dirawat:2 meninggal:0.5
         kesehatan_ibu:1 gatal:1.5 kulit:1 korengan:2 panu:2 sesak_nafas:0.5 lumpuh:2 disabilitas:1.5
+        lahiran:3 lahir:1 mobil_siaga:3 kendaraan_siaga:2 implan:3 suntik_kb:2 kontrasepsi:3 jkn:1.5
+        batuk:1.5 pilek:1.5 muntah:2 mencret:3 cacar:3 hepatitis:3 hiv:3 stroke:2 kanker:2 abate:3
+        gangguan_jiwa:2.5 pasung:3 dipasung:3 posbindu:4 tenaga_medis:3 medis:2 opname:2
     """,
     Category.PENDIDIKAN: """
         paud:4 tk:3 sd:1.5 smp:2 sma:2 smk:2 sekolah:2.5 guru:3.5 murid:2.5 siswa:2.5 belajar:2.5
@@ -453,6 +517,8 @@ _CATEGORY_LEXICON: dict[Category, str] = {
         angklung:3 jaipong:3 pencak_silat:2.5 silat:2 literasi:3 buta_huruf:3 pelajar:2.5 mahasiswa:1
         kuliah:1 honor_guru:1 tenaga_pengajar:3 pengajar:3 alat_peraga:3 mainan:1 permainan:1.5
         rayap:0.5 anak_sekolah:-1 madin:3 diniyah:3 santri:2.5 mengaji:2
+        mts:2 guru_honor:2 guru_honorer:2 dana_bos:2 taman_bacaan:3 tbm:3 upacara_adat:1.5 ruang_kelas:2
+        bangku:1.5 gedung_sekolah:1.5 zonasi:3 ppdb:3 rapor:2 raport:2 ujian:2
     """,
     Category.EKONOMI: """
         bumdes:4 bum_desa:4 pasar:2.5 pedagang:3 padagang:3 lapak:3 kios:3 warung:1 pupuk:4 urea:3.5
@@ -470,6 +536,9 @@ _CATEGORY_LEXICON: dict[Category, str] = {
         perkebunan:2 kopi:1.5 karet:2 sawit:2 cengkeh:2 tembakau:2 jagung:2 kedelai:2 singkong:2
         hama:3 wereng:3 tikus:1.5 gagal_panen:2 kelompok:0.5 pinjam:1 bunga:1 lelang:2 toko:1
         gapoktannya:3 kios_pupuk:1 sembako_mahal:0 minyak_goreng:1 elpiji:2 lpg:2 gas_melon:2
+        flu_burung:3 unggas:3 pmk:3 antraks:3 anthrax:3 ternak_mati:2 puso:2 harga_gabah:2 cabai:1.5
+        cabe:1.5 bawang:1.5 sayur:1 hasil_bumi:2 kartu_tani:3 rdkk:3 kolam:1.5 perahu:2 jaring:1.5 solar:1.5
+        minyak_tanah:1.5 rentenir:2.5 bank_emok:3 pariwisata:2 homestay:2 batik:2 tenun:2
     """,
     Category.LINGKUNGAN: """
         sampah:4 runtah:4 uwuh:4 tps:3.5 tpa:2 bank_sampah:1 limbah:4 polusi:4 pencemaran:4
@@ -483,6 +552,9 @@ _CATEGORY_LEXICON: dict[Category, str] = {
         kotoran_ternak:1 peternakan_babi:1 babi:1 tinja:0.5 selokan_bau:1 pabrik:2 industri:1.5
         mangrove:3 bakau:3 satwa:2.5 burung:1 perburuan:3 berburu:2 pestisida:2 gundul:3 pembalakan:4
         illegal_logging:4 sampah_plastik:1 sampahnya:4 berserakan:2 kebisingan:0.5 debu:2.5 berdebu:2.5
+        dikeruk:2.5 pengerukan:3 keruk:2 tanah_urug:2 bukit:1.5 ditebangi:3.5 tong_sampah:1.5
+        gerobak_sampah:1.5 truk_sampah:2 petugas_sampah:1.5 kotoran_ayam:1.5 bau_kandang:2 pantai:1
+        terumbu_karang:3
     """,
     Category.BENCANA: """
         banjir:4 banjir_bandang:1 longsor:4 tanah_longsor:1 kebakaran:4 terbakar:3 puting_beliung:4
@@ -497,6 +569,9 @@ _CATEGORY_LEXICON: dict[Category, str] = {
         rumah_roboh:1 karasa:1 lindu_gede:1 banjir_rob:1 semalam:0.3 tadi_malam:0.3 makanan:1
         pengungsian_di:1 posko:1.5 sembako:0 banjir_masuk:1 setinggi:1.5 lutut:1 dada:1 bandang:4 air_naik:2
         bantaran:1.5 panik:1 tertutup_tanah:2 tertutup_longsor:2
+        caah:3 jugrug:3 rugrug:2.5 gunung_meletus:3 meletus:3 awan_panas:3 tanah_bergerak:3
+        pergerakan_tanah:3 terendam:3 kelelep:2 bpbd:3 basarnas:3 tagana:3 relawan:1.5 dapur_umum:3
+        korban_jiwa:2 munggah:1
     """,
     Category.BANSOS: """
         bansos:4 blt:4 blt_dd:1 bltdd:4 pkh:4 bpnt:4 bst:3 sembako:3.5 beras:2 raskin:4 rastra:4
@@ -510,6 +585,8 @@ _CATEGORY_LEXICON: dict[Category, str] = {
         dikasih:1 dibagi:1 pembagian:1.5 pembagiannya:1.5 susah:0.5 kaya:1 punya_mobil:2 punya_toko:2
         mampu:1 tidak_dapat_bantuan:1.5 belum_dapat_bantuan:1.5 bantuan_tunai:3 santunan:3 zakat:2
         sedekah:1 bantosan:1 bantuan_rumah:2
+        dicoret:2.5 tercoret:2.5 dtsen:4 p3ke:3 e_warong:3 ewarong:3 agen_bpnt:2 rehab_rumah:2
+        pra_sejahtera:2 prasejahtera:2 yang_mampu:1.5 penerima_ganda:2 data_ganda:1.5
     """,
     Category.ADMINISTRASI: """
         ktp:4 ektp:4 ktp_el:1 kk:4 kartu_keluarga:1 akta:4 akte:4 surat:3 surat_pengantar:1
@@ -527,6 +604,8 @@ _CATEGORY_LEXICON: dict[Category, str] = {
         surat_menyurat:3 registrasi:2 kartu_identitas:3 identitas:0.5 pengantar:2 rekomendasi:2
         tanah:0.5 per_kk:-4 tiap_kk:-4 setiap_kk:-4 letter_c:3 girik:3 sporadik:3 ajb:3 sppt:3 jam_buka:2
         buka:1 keterangan:1.5
+        skd:3 surat_ahli_waris:2 ahli_waris:2.5 jam_kantor:2 melayani:2 dilayani:2 surat_izin:2
+        izin_usaha:2 imb:3 izin_keramaian:3 surat_jalan:2 legalisasi:3 capil:2.5 disdukcapil:3
     """,
     Category.TATA_KELOLA: """
         dana_desa:3 dd:2.5 add:2 apbdes:3.5 anggaran:2.5 transparan:3.5 transparansi:4 tidak_transparan:1
@@ -551,6 +630,9 @@ _CATEGORY_LEXICON: dict[Category, str] = {
         dikerjakan:1 bpd_tidak:1 aspirasi:1.5 kas:1.5 gaji:1 siltap:3 tunjangan:2 perjalanan_dinas:3
         studi_banding:3 honorarium:2 keluarga_perangkat:0 judi_online:0.5 teu_pernah_aya:2
         tidak_pernah_ada:1.5 jarang_ada:1.5 aya_di_kantor:1 tidak_di_kantor:1.5 jarang_di_kantor:1.5
+        rincian_anggaran:2 megah:1 pemborosan:3 boros:2 menghamburkan:3 pribadi:1.5 mobil_desa:2
+        pengawas:2 pengawasan:2 tpk:2.5 spesifikasi:2 sppd:2 bimtek:3 tidak_dilibatkan:3 dilibatkan:1.5
+        partisipasi:1.5 pemimpin:1.5 kepemimpinan:2 etika:2
     """,
     Category.KEAMANAN: """
         maling:5 pencurian:5 dicuri:5 mencuri:5 curi:4 nyolong:5 dicolong:5 kemalingan:5
@@ -572,14 +654,24 @@ _CATEGORY_LEXICON: dict[Category, str] = {
         bacokan:4 pengeroyokan:4 pembunuhan:4 pemerkosaan:4 penganiayaan:4 dipukul:3 memukul:3
         pukul:1 perjudian:4 sabung:3 motor_hilang:1 ditipu:2 tipu:2 kehilangan_motor:1 ricuh:3
         kerusuhan:4 bentrok:4 provokator:3 hoaks:0.5 pemuda_mabuk:1 bocah:0.3 marak:1
+        raib:3 ical:2 ilang:1.5 kecolongan:4 dibobol:4 disatroni:4 dijarah:3 digasak:4 golok:3 parang:3
+        celurit:4 clurit:4 ngancam:2 mengancam:2 ancaman:2 teror:3 diteror:3 orang_asing:2.5 mondar_mandir:2
+        mencurigakan:3 curiga:2 penyusup:3 menengahi:2.5 didamaikan:2 penyerobotan:3 diserobot:3
+        serobot:3 dirusak:2 perusakan:3 vandalisme:3 geng_motor:3 curanmor:4 pemerasan:3 diperas:3
+        memeras:3 judol:3 obat_keras:3 tramadol:3 oplosan:3 ballo:3 cap_tikus:3 lapen:3 perang_sarung:3
+        kenakalan_remaja:3 anak_punk:3 gelandangan:2 pengemis:2 parkir_liar:2 anjing_galak:2
     """,
     Category.LAINNYA: """
         masjid:1.5 mushola:1.5 musholla:1.5 langgar:1 pengeras_suara:2.5 toa:2 makam:2 pemakaman:3
         kuburan:2 sinyal:3.5 tower:3 internet:2 wifi:2 lapangan:2.5 sepak_bola:2.5 olahraga:2.5
         grup_wa:3 grup:1.5 hoax:3 hoaks:3 iuran:1 agustusan:2.5 tujuhbelasan:2.5 17_an:2.5 parkir:1
-        anjing:1 kucing:1 pln:1.5 kerja_bakti:1 karang_taruna:0.5 gereja:1.5 pura:1.5 vihara:1.5
+        anjing:1 kucing:1 pln:3 kerja_bakti:1 karang_taruna:2.5 gereja:1.5 pura:1.5 vihara:1.5
         tempat_ibadah:2 jaringan:2 provider:2 pemuda:0.5 ormas:2 media_sosial:2 medsos:2 facebook:1.5
         keranda:0.5 tanah_makam:1 ambulans_jenazah:0 jenazah:1 sumbangan:1.5 donasi:1 kurban:2 qurban:2
+        listrik_pln:1 token_listrik:2 meteran_listrik:2 tv:2 televisi:2 siaran:2.5 tv_digital:1 antena:2
+        stb:2.5 kurir:3 ekspedisi:3 alamat:1 kode_pos:3 pos_indonesia:2 lomba:2 voli:2
+        futsal:2 bulu_tangkis:2 badminton:2 turnamen:2 pertandingan:2 nisan:2 tpu:2.5 azan:1.5 adzan:1.5
+        bts:2 transportasi:2 angkot:2 angkutan:2 ojek:1.5
     """,
 }
 
@@ -609,6 +701,12 @@ _REPORT_VERBS = _wordset(
 
 # A trailing "belum?"/"tidak?" turns a statement into a question ("sudah cair belum").
 _QUESTION_TAGS = _wordset("belum tidak durung dereng kah apa ya kan atau acan")
+# What may follow such a tag and still leave it last: thanks, address, particles, "this year" ("sudah
+# cair belum ya pak, terima kasih", "ada pelatihan gak tahun ini").
+_CLOSERS = _wordset("""
+    terima kasih makasih thanks nuhun hatur matur suwun nuwun sanget pisan ya yah pak bu bapak ibu mas mbak
+    kak min admin dong nggih njih sih deh nih tahun bulan minggu hari ini sekarang
+    """)
 
 _NEGATIONS = _wordset("tidak belum ora durung teu acan dereng mboten")
 
@@ -1022,26 +1120,36 @@ def understand(text: str, *, dusun_names: Sequence[str] = ()) -> Understanding:
         start = 0
     keyword = _keyword(toks[start]) if start < n else None
     kw_index = start if keyword is not None else -1
+    if keyword == "MENU" and toks[start] == "bantuan" and n - start > 1:
+        kw_index = -1  # "bantuan bibit kapan dibagi": the word may be content (see _decide)
 
     sc, code, content = _evidence(toks, kw_index)
     question = sc[_QUESTION]
     if "?" in text:
         question += 1.5
-    if n > 1 and toks[-1] in _QUESTION_TAGS:
-        question += 1.0
+    if n > 1:
+        last = n - 1
+        while last > 0 and toks[last] in _CLOSERS and toks[last] not in _QUESTION_TAGS:
+            last -= 1
+        if toks[last] in _QUESTION_TAGS:
+            question += 1.0
 
     intent, topic, decisive = _decide(toks, n, start, keyword, sc, question, code, content)
     scores: list[float] | None = None
-    if not decisive and (INTENT_OVERRIDE or intent is Intent.OTHER):
+    if intent is Intent.OTHER and not decisive:
         scores = _SCORER.scores(toks, text)
-        intent = _blend_intent(intent, scores)
+        intent = _blend_intent(scores)
     if intent is not Intent.INFO:
         topic = None
     elif not decisive:
         lexicon = sc[_TOPIC0 : _TOPIC0 + len(_TOPIC_ORDER)]
-        if scores is None and _needs_model(lexicon, TOPIC_MODEL_WEIGHT):
-            scores = _SCORER.scores(toks, text)
-        topic = _blend_topic(lexicon, scores)
+        best, first, second = _top_two(lexicon)
+        if first >= _LEXICON_EVIDENCE and first - second > _TOPIC_MODEL_WEIGHT:
+            topic = _TOPIC_ORDER[best]  # the model could not change it
+        else:
+            if scores is None:
+                scores = _SCORER.scores(toks, text)
+            topic = _blend_topic(lexicon, scores)
     if keyword is not None and intent is not _KEYWORD_INTENT[keyword]:
         keyword = None
 
@@ -1059,9 +1167,13 @@ def understand(text: str, *, dusun_names: Sequence[str] = ()) -> Understanding:
             category = None
         else:
             lexicon = sc[_CAT0 : _CAT0 + len(_CATEGORY_ORDER)]
-            if scores is None and _needs_model(lexicon, CATEGORY_MODEL_WEIGHT):
-                scores = _SCORER.scores(toks, text)
-            category = _blend_category(lexicon, scores)
+            best, first, second = _top_two(lexicon)
+            if first >= _LEXICON_EVIDENCE and first - second > _CATEGORY_MODEL_WEIGHT:
+                category = _CATEGORY_ORDER[best]  # the model could not change it
+            else:
+                if scores is None:
+                    scores = _SCORER.scores(toks, text)
+                category = _blend_category(lexicon, scores)
         if not _FLAG_WORDS.isdisjoint(toks):
             token_set = set(toks)
             anonymous = bool(token_set & _ANON_WORDS) or (
@@ -1145,7 +1257,8 @@ def _decide(
     content: int,
 ) -> tuple[Intent, Topic | None, bool]:
     """Turn keyword and evidence into an intent, a topic for information requests, and whether the rule
-    that decided is decisive (a keyword, a tracking code, spam) or only weighs evidence."""
+    that decided is decisive (a keyword or a declared report, a tracking code, spam) or only weighs
+    evidence (then the learned models may have a say: see `understand`)."""
     complaint = sc[_COMPLAINT]
     if sc[_OFFICIAL] > 0:
         # Misconduct of an official is a complaint even without problem words ("kades jarang di kantor").
@@ -1159,6 +1272,8 @@ def _decide(
     if scam >= 4 and scam >= complaint:
         return Intent.OTHER, None, True
 
+    if keyword is None and _declares_report(toks, start):
+        keyword = "ADUAN"  # "saya mau lapor ...", "kula ajeng wadul ...": as good as the keyword
     if keyword is not None:
         kw_intent = _KEYWORD_INTENT[keyword]
         if kw_intent is Intent.COMPLAINT:
@@ -1202,7 +1317,11 @@ def _decide(
     if (unsubscribe >= 3 or (content == 1 and unsubscribe >= 1)) and unsubscribe >= complaint:
         return Intent.UNSUBSCRIBE, None, False
     subscribe = sc[_SUBSCRIBE]
-    if subscribe >= 3 and subscribe >= complaint and subscribe >= topic_score:
+    if (
+        (subscribe >= 3 or (content == 1 and subscribe >= 1))
+        and subscribe >= complaint
+        and subscribe >= topic_score
+    ):
         return Intent.SUBSCRIBE, None, False
     if help_score >= 3 and help_score >= topic_score and help_score >= complaint:
         return Intent.HELP, None, False
@@ -1231,47 +1350,46 @@ def _decide(
 
 
 # The learned models (handlers.nlu_model), scored together in one pass when the rules need them.
-_SCORER = Scorer(tuple(load_models().values()))
+_SCORER = Scorer(load_models())
 _INTENT_LABELS = tuple(Intent(label) for label in _SCORER.labels("intent"))
+_OTHER_AT = _INTENT_LABELS.index(Intent.OTHER)
 # Where each category and topic (in the rules' order) sits among its model's labels.
 _CATEGORY_AT = tuple(_SCORER.labels("category").index(c.value) for c in _CATEGORY_ORDER)
 _TOPIC_AT = tuple(_SCORER.labels("topic").index(t.value) for t in _TOPIC_ORDER)
-# Blending, chosen by cross-validation over the development data (python -m bench.nlu_accuracy --cv).
-# Intent: the model overrules the rules when it prefers another intent by this many nats
-# (log-probability), by less when the rules only fell back to "other" for want of evidence.
-INTENT_MARGIN = 4.0
-INTENT_OVERRIDE = False
-INTENT_MARGIN_FROM_OTHER = 1.0
+# Blending (see the module docstring), chosen by cross-validation over the development data.
+# Intent: where the rules found nothing to go on ("other" without a keyword, code or spam), the model's
+# intent wins when it is this many nats (log-probability) more likely than "other". (Letting it overrule
+# the rules' other decisions too, at a larger margin, did worse in cross-validation.)
+_INTENT_MARGIN = 1.0
 # Category and topic: the model's probabilities (softmax at a temperature: Naive Bayes is overconfident)
 # are added to the lexicon scores with this weight: enough to break near-ties and to decide where the
 # lexicons know nothing, never enough to overrule clear lexicon evidence.
-CATEGORY_MODEL_WEIGHT = 3.0
-TOPIC_MODEL_WEIGHT = 2.0
-MODEL_TEMPERATURE = 3.0
-# Below this much lexicon evidence the rules know no category: the model decides if it is this sure.
-_CATEGORY_EVIDENCE = 1.0
-CATEGORY_MODEL_ALONE = 0.6
+_CATEGORY_MODEL_WEIGHT = 3.0
+_TOPIC_MODEL_WEIGHT = 2.0
+_MODEL_TEMPERATURE = 3.0
+# Below this much lexicon evidence the rules know no category (or topic): the model decides, and for a
+# category only if it is this sure (else "lainnya").
+_LEXICON_EVIDENCE = 1.0
+_CATEGORY_MODEL_ALONE = 0.6
 
 
 def _probabilities(scores: list[float], at: Sequence[int]) -> list[float]:
-    """Softmax at MODEL_TEMPERATURE of raw label scores, in the order `at` gives."""
-    t = MODEL_TEMPERATURE
+    """Softmax at _MODEL_TEMPERATURE of raw label scores, in the order `at` gives."""
+    t = _MODEL_TEMPERATURE
     m = max(scores)
     e = [math.exp((scores[i] - m) / t) for i in at]
     z = math.fsum(e)
     return [x / z for x in e]
 
 
-def _blend_intent(rule: Intent, scores: list[float]) -> Intent:
-    """The rules' intent unless the model prefers another by a clear margin."""
+def _blend_intent(scores: list[float]) -> Intent:
+    """The model's intent for a message the rules call "other", if it is clearly more likely."""
     raw = _SCORER.part("intent", scores)
     best = _top_two(raw)[0]
-    model = _INTENT_LABELS[best]
-    if model is rule:
-        return rule
-    margin = INTENT_MARGIN_FROM_OTHER if rule is Intent.OTHER else INTENT_MARGIN
     # The softmax normaliser cancels: a difference of raw scores is a difference of log-probabilities.
-    return model if raw[best] - raw[_INTENT_LABELS.index(rule)] > margin else rule
+    if raw[best] - raw[_OTHER_AT] > _INTENT_MARGIN:
+        return _INTENT_LABELS[best]
+    return Intent.OTHER
 
 
 def _top_two(values: Sequence[float]) -> tuple[int, float, float]:
@@ -1286,31 +1404,30 @@ def _top_two(values: Sequence[float]) -> tuple[int, float, float]:
     return best, first, second
 
 
-def _needs_model(lexicon: list[float], weight: float) -> bool:
-    """Whether the model could change the lexicons' choice: their lead is no more than its weight."""
-    _, first, second = _top_two(lexicon)
-    return first < _CATEGORY_EVIDENCE or first - second <= weight
-
-
-def _blend_category(lexicon: list[float], scores: list[float] | None) -> Category:
-    """Lexicon scores plus weighted model probabilities (see CATEGORY_MODEL_WEIGHT)."""
-    if scores is None:
-        return _CATEGORY_ORDER[_top_two(lexicon)[0]]
+def _blend_category(lexicon: list[float], scores: list[float]) -> Category:
+    """Lexicon scores plus weighted model probabilities (see _CATEGORY_MODEL_WEIGHT)."""
     p = _probabilities(_SCORER.part("category", scores), _CATEGORY_AT)
-    if max(lexicon) < _CATEGORY_EVIDENCE:
+    if max(lexicon) < _LEXICON_EVIDENCE:
         best, first, _ = _top_two(p)
-        return _CATEGORY_ORDER[best] if first >= CATEGORY_MODEL_ALONE else Category.LAINNYA
-    w = CATEGORY_MODEL_WEIGHT
+        return _CATEGORY_ORDER[best] if first >= _CATEGORY_MODEL_ALONE else Category.LAINNYA
+    w = _CATEGORY_MODEL_WEIGHT
     return _CATEGORY_ORDER[_top_two([v + w * q for v, q in zip(lexicon, p, strict=True)])[0]]
 
 
-def _blend_topic(lexicon: list[float], scores: list[float] | None) -> Topic:
+def _blend_topic(lexicon: list[float], scores: list[float]) -> Topic:
     """Like `_blend_category`, for the topic of an information request."""
-    if scores is None:
-        return _TOPIC_ORDER[_top_two(lexicon)[0]]
     p = _probabilities(_SCORER.part("topic", scores), _TOPIC_AT)
-    w = TOPIC_MODEL_WEIGHT
+    w = _TOPIC_MODEL_WEIGHT
     return _TOPIC_ORDER[_top_two([v + w * q for v, q in zip(lexicon, p, strict=True)])[0]]
+
+
+def _declares_report(toks: list[str], start: int) -> bool:
+    """Whether the message opens by saying it is a report: "(saya) mau lapor", "kula ajeng wadul"."""
+    i = start
+    n = len(toks)
+    while i < n and toks[i] in _INTRO:
+        i += 1
+    return start < i < n and toks[i] in _REPORT_VERBS
 
 
 def _about_head(toks: list[str], misconduct: float) -> bool:

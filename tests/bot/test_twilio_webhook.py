@@ -237,3 +237,15 @@ def test_emoji_and_accents_survive_storage(client: TestClient, engine: Engine) -
     with Session(engine) as session:
         ticket = session.exec(select(Ticket)).one()
     assert ticket.text.endswith("😡🙏 dekat warung Bu Sité, tolong!!")
+
+
+def test_operator_promotions_are_kept_but_never_answered(client: TestClient, engine: Engine) -> None:
+    response = post(
+        client, twilio_sms_form("Selamat! Kuota 10GB hanya Rp10rb. Ketik *123#", sender="TELKOMSEL")
+    )
+    assert response.status_code == 200
+    assert replies(response.text) == []
+    with Session(engine) as session:
+        stored = session.exec(select(Message)).one()
+        assert session.exec(select(func.count()).select_from(Ticket)).one() == 0
+    assert (stored.sender, stored.note) == ("TELKOMSEL", "unreachable_sender")

@@ -9,7 +9,10 @@ import pytest
 from handlers.understand import KEYWORDS, Location, Understanding, understand
 from models.vocabulary import Category, Intent, Topic
 
-DEV = Path(__file__).resolve().parents[1] / "data" / "nlu_dev.jsonl"
+DATA = Path(__file__).resolve().parents[1] / "data"
+DEV = DATA / "nlu_dev.jsonl"
+# The development data (tuned and trained on); nlu_holdout2.jsonl is held out and no test reads it.
+DEVELOPMENT = (DEV, DATA / "nlu_holdout.jsonl", DATA / "nlu_dev2.jsonl")
 DUSUN = ("Krajan", "Sukamulya", "Cibodas", "Karang Anyar")
 
 
@@ -459,13 +462,122 @@ def test_as_dict_for_subscription_topics() -> None:
     assert (d["intent"], d["topics"], d["keyword"]) == ("subscribe", ["jadwal", "dana_desa"], "DAFTAR")
 
 
-# --- accuracy on the labelled development set ------------------------------------------------------
+# --- phrasings beyond the keywords --------------------------------------------------------------------
 
 
-def test_accuracy_on_dev_set() -> None:
-    assert DEV.exists(), f"missing labelled data: {DEV}"
-    rows = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
-    assert len(rows) >= 300
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # a declared report is as good as the keyword, in any of the languages
+        ("mau lapor pak, ada pohon tumbang nutup jalan", Intent.COMPLAINT),
+        ("Kula badhe wadul, dalan teng dusun Ngasem rusak parah", Intent.COMPLAINT),
+        ("abdi bade ngadu, cai teu ngocor tos saminggu", Intent.COMPLAINT),
+        ("mau lapor, laporan saya kemarin sudah sampai mana?", Intent.STATUS),
+        # status, help, subscription and opting out, as residents phrase them
+        ("gimana kabar laporan saya soal got mampet?", Intent.STATUS),
+        ("laporane kulo pripun pak?", Intent.STATUS),
+        ("ini nomor resmi desa bukan?", Intent.HELP),
+        ("carane lapor piye?", Intent.HELP),
+        ("kumaha carana ngadu?", Intent.HELP),
+        ("saya ingin menerima informasi dari desa", Intent.SUBSCRIBE),
+        ("hoyong kenging info ti desa", Intent.SUBSCRIBE),
+        ("gabung", Intent.SUBSCRIBE),
+        ("ikut", Intent.SUBSCRIBE),
+        ("udh cukup, jgn dikirimi lagi", Intent.UNSUBSCRIBE),
+        ("wis, ora usah dikirimi pengumuman maneh", Intent.UNSUBSCRIBE),
+        ("nonaktifkan sms dari desa", Intent.UNSUBSCRIBE),
+        ("sy sudah tidak tinggal di desa ini, hapus nomor sy", Intent.UNSUBSCRIBE),
+        # chat and spam stay "other"
+        ("wkwkwk siap bos", Intent.OTHER),
+        ("Dijual tanah kavling murah, SHM, bisa dicicil. hub 0813xxxx", Intent.OTHER),
+        # "bantuan" opening a question is a word, not the MENU keyword
+        ("bantuan bibit dari desa kapan dibagi?", Intent.INFO),
+    ],
+)
+def test_phrasings(text: str, intent: Intent) -> None:
+    assert understand(text).intent is intent
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("sapi warga raib semalam", Category.KEAMANAN),
+        ("motor sy ical wonten ngajeng griya", Category.KEAMANAN),
+        ("ayam2 warga pada mati mendadak, mungkin flu burung", Category.EKONOMI),
+        ("siaran TV digital gk nyampe ke dusun kami", Category.LAINNYA),
+        ("bukit di belakang desa dikeruk buat tanah urug, sekarang gundul", Category.LINGKUNGAN),
+        ("nama sy dicoret dr penerima BLT tanpa alasan", Category.BANSOS),
+    ],
+)
+def test_categories_from_wider_lexicons(text: str, category: Category) -> None:
+    u = understand(text)
+    assert (u.intent, u.category) == (Intent.COMPLAINT, category)
+
+
+# --- the learned models ------------------------------------------------------------------------------
+
+
+def test_model_speaks_only_where_rules_fall_back() -> None:
+    # The rules find no evidence here; the model has seen how people ask for the service's help.
+    assert understand("ini bisa buat lapor apa aja?").intent is Intent.HELP
+    # Keywords, codes and spam are the rules' alone.
+    assert understand("STOP").intent is Intent.UNSUBSCRIBE
+    assert understand("482913").intent is Intent.STATUS
+
+
+def test_scorer_matches_the_plain_sum() -> None:
+    from handlers import understand as understanding
+    from handlers.nlu_model import load_models
+    from handlers.normalize import tokens
+
+    scorer = understanding._SCORER
+    texts = [json.loads(line)["text"] for line in DEV.read_text(encoding="utf-8").splitlines()[:60]]
+    texts += ["", "rahasia: jangan sebut nama saya, jalan rusak", "482913 ???", "xyzzy qwerty"]
+    for model in load_models():
+        for text in texts:
+            toks = tokens(text)
+            fast = scorer.part(model.name, scorer.scores(toks, text))
+            assert fast == pytest.approx(model.scores(toks, text), abs=1e-9)
+
+
+def test_stem() -> None:
+    from handlers.nlu_model import stem
+
+    words = ("dikirimi", "kirimin", "dikirim", "laporannya", "pelaporan", "jalan", "air")
+    assert [stem(w) for w in words] == ["kirim", "kirim", "kirim", "lapor", "lapor", "jalan", "air"]
+
+
+def test_shipped_weights_are_a_fresh_fit_of_the_development_data() -> None:
+    from handlers import train
+    from handlers.nlu_model import MODEL_FILE
+
+    shipped = json.loads((Path(train.__file__).parent / MODEL_FILE).read_text(encoding="utf-8"))
+    assert shipped["trained_on"] == sorted(train.DEV_FILES)  # never the held-out set
+    fresh = train.fit_all(train.load_rows([train.DATA / name for name in train.DEV_FILES]))
+    assert fresh["models"].keys() == shipped["models"].keys()
+    for name, model in fresh["models"].items():
+        old = shipped["models"][name]
+        assert (model["labels"], model["ignore"], model.get("unit")) == (
+            old["labels"],
+            old["ignore"],
+            old.get("unit"),
+        ), f"{name}: run python -m handlers.train"
+        # Weights agree to rounding (another platform's libm may differ in the last bit).
+        common = model["weights"].keys() & old["weights"].keys()
+        assert len(common) >= 0.99 * max(len(model["weights"]), len(old["weights"])), name
+        for f in common:
+            assert model["weights"][f] == pytest.approx(old["weights"][f], abs=0.01), (name, f)
+
+
+# --- accuracy on the labelled development data ------------------------------------------------------
+
+
+def test_accuracy_on_development_data() -> None:
+    rows = []
+    for path in DEVELOPMENT:
+        assert path.exists(), f"missing labelled data: {path}"
+        rows += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(rows) >= 900
     intents = categories = complaints = 0
     for row in rows:
         u = understand(row["text"])
