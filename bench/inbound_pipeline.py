@@ -24,22 +24,13 @@ from urllib.parse import urlencode
 
 import aiohttp
 
+from bench._util import free_port, pin
 from tests.providers import twilio_signature, twilio_sms_form
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "bench-auth-token"
 BASE = "http://bench.kentongan.test"
 PATH = "/webhooks/twilio"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def pin(core: int) -> list[str]:
-    return ["taskset", "-c", str(core)] if shutil.which("taskset") and (os.cpu_count() or 1) > 1 else []
 
 
 def start_server(app: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:

@@ -12,8 +12,6 @@ orjson. The target is 20,000 messages/s for the CLI.
 
 import argparse
 import json
-import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,6 +20,7 @@ from pathlib import Path
 
 import orjson
 
+from bench._util import pin
 from handlers.understand import understand
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,11 +28,6 @@ DEVELOPMENT = tuple(
     ROOT / "tests" / "data" / name for name in ("nlu_dev.jsonl", "nlu_holdout.jsonl", "nlu_dev2.jsonl")
 )
 TARGET = 20_000
-
-
-def pin(core: int) -> list[str]:
-    """A `taskset` prefix pinning a command to `core`, when taskset and a second core exist."""
-    return ["taskset", "-c", str(core)] if shutil.which("taskset") and (os.cpu_count() or 1) > 1 else []
 
 
 def messages(n: int) -> list[str]:

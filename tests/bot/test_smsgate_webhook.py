@@ -9,13 +9,12 @@ import orjson
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
 from bot.app import create_app
 from bot.channels import smsgate
 from bot.db import transaction
-from broadcasts import outbox
 from models import (
     Channel,
     ConsentEvent,
@@ -23,13 +22,12 @@ from models import (
     DeliveryStatus,
     FailureReason,
     Lane,
-    Message,
     Outbox,
     OutboxSource,
     Ticket,
-    Village,
 )
-from tests.conftest import T0, Clock, make_settings
+from tests.conftest import Clock, make_settings
+from tests.factories import handed_over_row, inbound_messages, outbox_rows
 from tests.providers import (
     SMSGATE_DEVICE,
     smsgate_event,
@@ -67,45 +65,13 @@ def post(
     return response
 
 
-def inbound(engine: Engine) -> list[Message]:
-    with Session(engine) as session:
-        return list(
-            session.exec(select(Message).where(Message.direction == "in").order_by(col(Message.id))).all()
-        )
-
-
-def outbox_rows(engine: Engine) -> list[Outbox]:
-    with Session(engine) as session:
-        return list(session.exec(select(Outbox).order_by(col(Outbox.id))).all())
-
-
 def sent_row(engine: Engine, phone: str = "+6281234500001") -> int:
     """An outbox row handed to the gateway under its own id, as the dispatcher writes it."""
+    row_id = handed_over_row(
+        engine, channel=Channel.SMSGATE, sender=SMSGATE_DEVICE, phone=phone, provider_id=None
+    )
     with transaction(engine) as session:
-        village = session.exec(select(Village).where(Village.code == "DEMO")).one()
-        identity = session.exec(select(ContactIdentity).where(ContactIdentity.value == phone)).one()
-        assert village.id is not None
-        values = outbox.row(
-            village_id=village.id,
-            contact_id=identity.contact_id,
-            channel=Channel.SMSGATE,
-            sender=SMSGATE_DEVICE,
-            recipient=phone,
-            body="Musdes RKPDes Kamis 19.30 di Balai Desa.",
-            lane=Lane.BULK,
-            source=OutboxSource.BROADCAST,
-            now=T0,
-        )
-        values.update(status=DeliveryStatus.SENDING, status_rank=1, attempts=1)
-        outbox.enqueue(session=session, rows=[values])
-    with Session(engine) as session:
-        row_id = session.exec(select(Outbox.id).where(Outbox.channel == Channel.SMSGATE)).one()
-    assert row_id is not None
-    with transaction(engine) as session:
-        stored = session.get(Outbox, row_id)
-        assert stored is not None
-        stored.provider_id = str(row_id)
-        session.add(stored)
+        session.execute(update(Outbox).where(col(Outbox.id) == row_id).values(provider_id=str(row_id)))
     return row_id
 
 
@@ -157,7 +123,7 @@ def test_bad_signatures_are_403_and_store_nothing(
     response = client.post(PATH, content=body, headers=headers)
     assert response.status_code == 403
     assert "X-Signature" in response.json()["detail"]
-    assert inbound(engine) == []
+    assert inbound_messages(engine) == []
 
 
 def test_missing_or_unreadable_timestamp_is_403(client: TestClient, engine: Engine) -> None:
@@ -166,7 +132,7 @@ def test_missing_or_unreadable_timestamp_is_403(client: TestClient, engine: Engi
         headers = {"X-Timestamp": timestamp, "X-Signature": smsgate_signature(SIGNING_KEY, body, timestamp)}
         response = client.post(PATH, content=body, headers=headers)
         assert response.status_code == 403, timestamp
-    assert inbound(engine) == []
+    assert inbound_messages(engine) == []
 
 
 @pytest.mark.parametrize(
@@ -184,7 +150,7 @@ def test_x_timestamp_must_be_within_five_minutes(
 ) -> None:
     response = post(client, smsgate_event("sms:received", smsgate_received("MENU")), clock, skew=skew)
     assert response.status_code == status
-    assert len(inbound(engine)) == (1 if status == 200 else 0)
+    assert len(inbound_messages(engine)) == (1 if status == 200 else 0)
     if status == 403:
         assert "X-Timestamp" in response.json()["detail"]
 
@@ -196,7 +162,7 @@ def test_the_app_clock_decides_freshness(client: TestClient, engine: Engine, clo
     headers = {"X-Timestamp": timestamp, "X-Signature": smsgate_signature(SIGNING_KEY, body, timestamp)}
     clock.advance(minutes=10)  # the same signed request, ten minutes later: a replay
     assert client.post(PATH, content=body, headers=headers).status_code == 403
-    assert inbound(engine) == []
+    assert inbound_messages(engine) == []
 
 
 def test_without_a_signing_key_every_post_is_403(
@@ -207,7 +173,7 @@ def test_without_a_signing_key_every_post_is_403(
         event = smsgate_event("sms:received", smsgate_received("MENU"))
         assert post(client, event, clock, key="").status_code == 403
         assert post(client, event, clock).status_code == 403
-    assert inbound(engine) == []
+    assert inbound_messages(engine) == []
 
 
 # --- residents' SMS ---------------------------------------------------------------------------
@@ -226,7 +192,7 @@ def test_complaint_opens_a_ticket_and_queues_the_reply(
         ticket = session.exec(select(Ticket)).one()
     assert ticket.channel == Channel.SMSGATE
     assert ticket.category == "infrastruktur"
-    [message] = inbound(engine)
+    [message] = inbound_messages(engine)
     assert message.sender == "+6281234500099"
     assert message.recipient == SMSGATE_DEVICE
     [reply] = outbox_rows(engine)
@@ -256,7 +222,7 @@ def test_senders_are_normalised_or_kept(
 ) -> None:
     response = post(client, smsgate_event("sms:received", smsgate_received("MENU", sender=sender)), clock)
     assert response.status_code == 200
-    [message] = inbound(engine)
+    [message] = inbound_messages(engine)
     assert message.sender == stored
 
 
@@ -271,7 +237,7 @@ def test_old_app_versions_send_phone_number_and_no_message_id(
     event = smsgate_event("sms:received", payload, event_id="Ey6ECgOkVVFjz3CL48B8C")
     assert post(client, event, clock).status_code == 200
     assert post(client, event, clock).status_code == 200  # the same event retried
-    [message] = inbound(engine)
+    [message] = inbound_messages(engine)
     assert message.sender == "+6281234500099"
     assert message.provider_id == "Ey6ECgOkVVFjz3CL48B8C"
 
@@ -282,7 +248,7 @@ def test_a_retried_event_is_one_message(client: TestClient, engine: Engine, cloc
     clock.advance(seconds=10)
     retry = post(client, event, clock)
     assert (first.json()["messages"], retry.json()["duplicates"]) == (1, 1)
-    assert len(inbound(engine)) == 1
+    assert len(inbound_messages(engine)) == 1
     assert len(outbox_rows(engine)) == 1
 
 
@@ -294,9 +260,9 @@ def test_two_sms_sharing_the_gateways_hash_id_are_both_kept(
     second = smsgate_received("MENU", sender="081234500099", message_id="5d1e2f3a")
     assert post(client, smsgate_event("sms:received", first), clock).json()["messages"] == 1
     assert post(client, smsgate_event("sms:received", second), clock).json()["messages"] == 1
-    senders = [m.sender for m in inbound(engine)]
+    senders = [m.sender for m in inbound_messages(engine)]
     assert senders == ["+6281234500098", "+6281234500099"]
-    assert all(m.provider_id and m.provider_id.startswith("5d1e2f3a-") for m in inbound(engine))
+    assert all(m.provider_id and m.provider_id.startswith("5d1e2f3a-") for m in inbound_messages(engine))
 
 
 def test_unknown_device_is_200_and_stores_nothing(client: TestClient, engine: Engine, clock: Clock) -> None:
@@ -306,7 +272,7 @@ def test_unknown_device_is_200_and_stores_nothing(client: TestClient, engine: En
     response = post(client, event, clock)
     assert response.status_code == 200
     assert response.json()["skipped"] == 1
-    assert inbound(engine) == []
+    assert inbound_messages(engine) == []
     assert outbox_rows(engine) == []
     with Session(engine) as session:
         assert (
@@ -329,7 +295,7 @@ def test_events_we_do_not_act_on_are_200(
     response = post(client, event, clock)
     assert response.status_code == 200
     assert response.json()["skipped"] == 1
-    assert inbound(engine) == []
+    assert inbound_messages(engine) == []
 
 
 @pytest.mark.parametrize(

@@ -7,23 +7,18 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bot.channels import twilio as twilio_channel
-from bot.db import transaction
-from broadcasts import outbox
 from models import (
     Channel,
     ConsentEvent,
     Contact,
-    ContactIdentity,
     DeliveryStatus,
     FailureReason,
-    Lane,
     Outbox,
-    OutboxSource,
     SubscriptionState,
-    Village,
 )
 from models.errors import BadRequest
 from tests.conftest import PUBLIC_BASE_URL, T0, TWILIO_TOKEN
+from tests.factories import handed_over_row
 from tests.providers import message_sid, twilio_signature, twilio_status_form
 
 PATH = "/webhooks/twilio/status"
@@ -44,27 +39,7 @@ def sent_row(
 ) -> tuple[int, str]:
     """An outbox row Twilio accepted (its sid recorded), as the dispatcher writes it."""
     sid = message_sid()
-    with transaction(engine) as session:
-        village = session.exec(select(Village).where(Village.code == "DEMO")).one()
-        identity = session.exec(select(ContactIdentity).where(ContactIdentity.value == phone)).one()
-        assert village.id is not None
-        values = outbox.row(
-            village_id=village.id,
-            contact_id=identity.contact_id,
-            channel=channel,
-            sender="+62800000001",
-            recipient=phone,
-            body="Musdes RKPDes Kamis 19.30 di Balai Desa.",
-            lane=Lane.BULK,
-            source=OutboxSource.BROADCAST,
-            now=T0,
-        )
-        values.update(provider_id=sid, status=DeliveryStatus.SENDING, status_rank=1, attempts=1)
-        outbox.enqueue(session=session, rows=[values])
-    with Session(engine) as session:
-        row_id = session.exec(select(Outbox.id).where(Outbox.provider_id == sid)).one()
-    assert row_id is not None
-    return row_id, sid
+    return handed_over_row(engine, channel=channel, sender="+62800000001", phone=phone, provider_id=sid), sid
 
 
 def row(engine: Engine, row_id: int) -> Outbox:

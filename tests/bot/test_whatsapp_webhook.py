@@ -12,12 +12,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
 from sqlalchemy import Engine, func
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from bot.app import create_app
 from bot.channels import whatsapp_cloud
-from bot.db import transaction
-from broadcasts import outbox
 from models import (
     Channel,
     ConsentEvent,
@@ -27,14 +25,12 @@ from models import (
     FailureReason,
     IdentityKind,
     Lane,
-    Message,
     Outbox,
     OutboxSource,
     SubscriptionState,
-    Ticket,
-    Village,
 )
 from tests.conftest import T0, Clock, make_settings
+from tests.factories import handed_over_row, inbound_messages, outbox_rows, tickets
 from tests.providers import (
     WHATSAPP_PHONE_NUMBER_ID,
     wamid,
@@ -72,46 +68,15 @@ def post(
     return response
 
 
-def inbound(engine: Engine) -> list[Message]:
-    with Session(engine) as session:
-        return list(
-            session.exec(select(Message).where(Message.direction == "in").order_by(col(Message.id))).all()
-        )
-
-
-def outbox_rows(engine: Engine) -> list[Outbox]:
-    with Session(engine) as session:
-        return list(session.exec(select(Outbox).order_by(col(Outbox.id))).all())
-
-
-def tickets(engine: Engine) -> list[Ticket]:
-    with Session(engine) as session:
-        return list(session.exec(select(Ticket)).all())
-
-
 def sent_row(engine: Engine, provider_id: str, phone: str = "+6281234500001") -> int:
-    """An outbox row the dispatcher has handed to Meta (status sent), as the dispatcher writes it."""
-    with transaction(engine) as session:
-        village = session.exec(select(Village).where(Village.code == "DEMO")).one()
-        identity = session.exec(select(ContactIdentity).where(ContactIdentity.value == phone)).one()
-        assert village.id is not None
-        values = outbox.row(
-            village_id=village.id,
-            contact_id=identity.contact_id,
-            channel=Channel.WHATSAPP_CLOUD,
-            sender=WHATSAPP_PHONE_NUMBER_ID,
-            recipient=phone,
-            body="Musdes RKPDes Kamis 19.30 di Balai Desa.",
-            lane=Lane.BULK,
-            source=OutboxSource.BROADCAST,
-            now=T0,
-        )
-        values.update(provider_id=provider_id, status=DeliveryStatus.SENDING, status_rank=1, attempts=1)
-        outbox.enqueue(session=session, rows=[values])
-    with Session(engine) as session:
-        row_id = session.exec(select(Outbox.id).where(Outbox.provider_id == provider_id)).one()
-    assert row_id is not None
-    return row_id
+    """An outbox row the dispatcher has handed to Meta (status sending), as the dispatcher writes it."""
+    return handed_over_row(
+        engine,
+        channel=Channel.WHATSAPP_CLOUD,
+        sender=WHATSAPP_PHONE_NUMBER_ID,
+        phone=phone,
+        provider_id=provider_id,
+    )
 
 
 def row(engine: Engine, row_id: int) -> Outbox:
@@ -189,7 +154,7 @@ def test_bad_signature_is_403_and_stores_nothing(
     response = post(client, envelope, secret=secret)
     assert response.status_code == 403
     assert "X-Hub-Signature-256" in response.json()["detail"]
-    assert inbound(engine) == []
+    assert inbound_messages(engine) == []
     assert outbox_rows(engine) == []
 
 
@@ -204,7 +169,7 @@ def test_forged_or_tampered_signature_is_403(client: TestClient, engine: Engine)
     ]:
         response = client.post(PATH, content=content, headers={"Content-Type": "application/json", **headers})
         assert response.status_code == 403
-    assert inbound(engine) == []
+    assert inbound_messages(engine) == []
 
 
 def test_without_an_app_secret_every_post_is_403(
@@ -215,7 +180,7 @@ def test_without_an_app_secret_every_post_is_403(
     with TestClient(app) as client:
         assert post(client, envelope, secret="").status_code == 403
         assert post(client, envelope, secret=APP_SECRET).status_code == 403
-    assert inbound(engine) == []
+    assert inbound_messages(engine) == []
 
 
 # --- messages ---------------------------------------------------------------------------------
@@ -234,7 +199,7 @@ def test_signed_complaint_opens_a_ticket_and_queues_the_reply(client: TestClient
     [ticket] = tickets(engine)
     assert ticket.channel == Channel.WHATSAPP_CLOUD
     assert ticket.category == "infrastruktur"
-    [message] = inbound(engine)
+    [message] = inbound_messages(engine)
     assert message.sender == "+" + NEWCOMER
     assert message.recipient == WHATSAPP_PHONE_NUMBER_ID
     assert message.provider_id is not None
@@ -276,7 +241,7 @@ def test_several_messages_and_statuses_in_one_post(client: TestClient, engine: E
         "ignored": 0,
         "unknown": 0,
     }
-    assert [m.sender for m in inbound(engine)] == ["+" + RESIDENT, "+" + NEWCOMER]
+    assert [m.sender for m in inbound_messages(engine)] == ["+" + RESIDENT, "+" + NEWCOMER]
     replies = [r for r in outbox_rows(engine) if r.source == OutboxSource.REPLY]
     assert [r.recipient for r in replies] == ["+" + RESIDENT, "+" + NEWCOMER]
     assert "Musdes" in replies[1].body
@@ -291,7 +256,7 @@ def test_the_same_wamid_twice_is_one_message(client: TestClient, engine: Engine)
     retry = post(client, whatsapp_envelope(whatsapp_change([message])))
     assert retry.status_code == 200
     assert (retry.json()["messages"], retry.json()["duplicates"]) == (0, 1)
-    assert len(inbound(engine)) == 1
+    assert len(inbound_messages(engine)) == 1
     assert len(tickets(engine)) == 1
     assert len(outbox_rows(engine)) == 1
 
@@ -321,7 +286,7 @@ def test_the_user_id_comes_from_contacts_when_the_message_has_none(
     message = whatsapp_message("text", {"body": "MENU"}, sender=None)
     contact = whatsapp_contact(wa_id=None, name="Warga", user_id=user_id)
     assert post(client, whatsapp_envelope(whatsapp_change([message], contacts=[contact]))).status_code == 200
-    [stored] = inbound(engine)
+    [stored] = inbound_messages(engine)
     assert stored.sender == user_id
 
 
@@ -329,7 +294,7 @@ def test_a_phone_wins_over_the_user_id(client: TestClient, engine: Engine) -> No
     message = whatsapp_message("text", {"body": "MENU"}, sender=RESIDENT, from_user_id="ID.1")
     contact = whatsapp_contact(wa_id=RESIDENT, name="Pak Slamet", user_id="ID.1")
     assert post(client, whatsapp_envelope(whatsapp_change([message], contacts=[contact]))).status_code == 200
-    [stored] = inbound(engine)
+    [stored] = inbound_messages(engine)
     assert stored.sender == "+" + RESIDENT
 
 
@@ -379,7 +344,7 @@ def test_other_message_kinds_become_text(
         client, whatsapp_envelope(whatsapp_change([whatsapp_message(kind, content, sender=NEWCOMER)]))
     )
     assert response.status_code == 200
-    [message] = inbound(engine)
+    [message] = inbound_messages(engine)
     assert message.body == text
     assert message.raw["message"]["type"] == kind
     assert len(outbox_rows(engine)) == 1
@@ -393,7 +358,7 @@ def test_photo_without_caption_keeps_the_media_id_and_asks_for_a_description(
         client, whatsapp_envelope(whatsapp_change([whatsapp_message("image", image, sender=NEWCOMER)]))
     )
     assert response.status_code == 200
-    [message] = inbound(engine)
+    [message] = inbound_messages(engine)
     assert message.media == [{"url": "whatsapp-media:1234567890123456", "content_type": "image/jpeg"}]
     [reply] = outbox_rows(engine)
     assert "keterangan" in reply.body
@@ -412,7 +377,7 @@ def test_captioned_photo_and_voice_note(client: TestClient, engine: Engine) -> N
         whatsapp_change([whatsapp_message("image", image, sender=NEWCOMER), whatsapp_message("audio", audio)])
     )
     assert post(client, envelope).status_code == 200
-    photo, voice = inbound(engine)
+    photo, voice = inbound_messages(engine)
     assert photo.body == "sampah menumpuk di kali RT 1"
     assert photo.media[0]["url"] == "whatsapp-media:111"
     assert voice.body == ""
@@ -425,7 +390,7 @@ def test_reactions_and_stickers_are_acknowledged_and_not_answered(client: TestCl
     response = post(client, whatsapp_envelope(whatsapp_change([reaction, sticker])))
     assert response.status_code == 200
     assert response.json()["skipped"] == 2
-    assert inbound(engine) == []
+    assert inbound_messages(engine) == []
     assert outbox_rows(engine) == []
 
 
@@ -436,7 +401,7 @@ def test_unknown_phone_number_id_is_200_and_stores_nothing(client: TestClient, e
     response = post(client, whatsapp_envelope(stray))
     assert response.status_code == 200
     assert response.json()["skipped"] == 1
-    assert inbound(engine) == []
+    assert inbound_messages(engine) == []
     assert outbox_rows(engine) == []
     with Session(engine) as session:
         assert (
@@ -447,7 +412,7 @@ def test_unknown_phone_number_id_is_200_and_stores_nothing(client: TestClient, e
     ours = whatsapp_change([whatsapp_text("MENU", sender=NEWCOMER)])
     response = post(client, whatsapp_envelope(stray, ours))
     assert (response.json()["messages"], response.json()["skipped"]) == (1, 1)
-    assert [m.recipient for m in inbound(engine)] == [WHATSAPP_PHONE_NUMBER_ID]
+    assert [m.recipient for m in inbound_messages(engine)] == [WHATSAPP_PHONE_NUMBER_ID]
 
 
 def test_other_objects_and_fields_are_acknowledged(client: TestClient, engine: Engine) -> None:
@@ -457,7 +422,7 @@ def test_other_objects_and_fields_are_acknowledged(client: TestClient, engine: E
     assert response.json()["skipped"] == 1
     page = {"object": "page", "entry": [{"id": "1", "changes": []}]}
     assert post(client, page).status_code == 200
-    assert inbound(engine) == []
+    assert inbound_messages(engine) == []
 
 
 @pytest.mark.parametrize(
@@ -491,7 +456,7 @@ def test_malformed_bodies_are_400_after_the_signature(
     assert reason in response.json()["detail"]
     unsigned = client.post(PATH, content=body, headers={"Content-Type": "application/json"})
     assert unsigned.status_code == 403
-    assert inbound(engine) == []
+    assert inbound_messages(engine) == []
 
 
 # --- statuses ---------------------------------------------------------------------------------
@@ -594,7 +559,7 @@ def test_concurrent_retries_store_one_message(live_server: str, engine: Engine) 
         thread.join()
     assert [r.status_code for r in results] == [200] * 6
     assert sum(r.json()["messages"] for r in results) == 1
-    assert len(inbound(engine)) == 1
+    assert len(inbound_messages(engine)) == 1
     assert len(tickets(engine)) == 1
     assert len(outbox_rows(engine)) == 1
 
@@ -629,4 +594,4 @@ def test_huge_bodies_are_refused(client: TestClient, engine: Engine) -> None:
     }
     response = client.post(PATH, content=body, headers=headers)
     assert response.status_code == 413
-    assert inbound(engine) == []
+    assert inbound_messages(engine) == []

@@ -1,0 +1,63 @@
+"""Small typed factories and readers shared by the tests."""
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from bot.db import transaction
+from broadcasts import outbox
+from models import (
+    Channel,
+    ContactIdentity,
+    DeliveryStatus,
+    Lane,
+    Message,
+    Outbox,
+    OutboxSource,
+    Ticket,
+    Village,
+)
+from tests.conftest import T0
+
+
+def inbound_messages(engine: Engine) -> list[Message]:
+    """Every stored inbound message, oldest first."""
+    with Session(engine) as session:
+        return list(
+            session.exec(select(Message).where(Message.direction == "in").order_by(col(Message.id))).all()
+        )
+
+
+def outbox_rows(engine: Engine) -> list[Outbox]:
+    """Every outbox row, oldest first."""
+    with Session(engine) as session:
+        return list(session.exec(select(Outbox).order_by(col(Outbox.id))).all())
+
+
+def tickets(engine: Engine) -> list[Ticket]:
+    """Every ticket."""
+    with Session(engine) as session:
+        return list(session.exec(select(Ticket)).all())
+
+
+def handed_over_row(
+    engine: Engine, *, channel: Channel, sender: str, phone: str, provider_id: str | None
+) -> int:
+    """An outbox row a provider has accepted (as the dispatcher leaves it); returns its id."""
+    with transaction(engine) as session:
+        village = session.exec(select(Village).where(Village.code == "DEMO")).one()
+        identity = session.exec(select(ContactIdentity).where(ContactIdentity.value == phone)).one()
+        assert village.id is not None
+        values = outbox.row(
+            village_id=village.id,
+            contact_id=identity.contact_id,
+            channel=channel,
+            sender=sender,
+            recipient=phone,
+            body="Musdes RKPDes Kamis 19.30 di Balai Desa.",
+            lane=Lane.BULK,
+            source=OutboxSource.BROADCAST,
+            now=T0,
+        )
+        values.update(provider_id=provider_id, status=DeliveryStatus.SENDING, status_rank=1, attempts=1)
+        row_id: int = session.connection().execute(outbox.INSERT_RETURNING_ID, values).scalar_one()
+    return row_id
