@@ -4,6 +4,7 @@ Written by hand because no maintained Python library computes segments with the 
 the never-split-a-pair rule; the rules are small and fully tested.
 """
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -82,14 +83,25 @@ def _pack(unit_sizes: list[int], single: int, per_part: int) -> int:
     return parts
 
 
+_BASIC_ONLY = re.compile("[" + re.escape("".join(sorted(GSM7_BASIC))) + "]*")
+_BMP_ONLY = re.compile("[\u0000-\uffff]*")
+
+
 def analyse(text: str) -> SmsInfo:
     """Encoding, units and segments of `text` as sent (`sanitize` first avoids needless UCS-2)."""
+    # Fast paths (a fan-out measures thousands of texts): all one-unit characters need no packing.
+    if _BASIC_ONLY.fullmatch(text):
+        n = len(text)
+        return SmsInfo(Encoding.GSM7, n, 1 if n <= 160 else -(-n // 153), ())
     unicode_chars = tuple(
         dict.fromkeys(ch for ch in text if ch not in GSM7_BASIC and ch not in GSM7_EXTENSION)
     )
     if not unicode_chars:
         sizes = [2 if ch in GSM7_EXTENSION else 1 for ch in text]
         return SmsInfo(Encoding.GSM7, sum(sizes), _pack(sizes, 160, 153), ())
+    if _BMP_ONLY.fullmatch(text):
+        n = len(text)
+        return SmsInfo(Encoding.UCS2, n, 1 if n <= 70 else -(-n // 67), unicode_chars)
     sizes = [2 if ord(ch) > 0xFFFF else 1 for ch in text]
     return SmsInfo(Encoding.UCS2, sum(sizes), _pack(sizes, 70, 67), unicode_chars)
 

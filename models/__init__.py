@@ -1,6 +1,15 @@
 """SQLModel tables and enums, one module per aggregate. Importing this package registers every table."""
 
 from models.base import UTCDateTime, utcnow
+from models.broadcast import (
+    Broadcast,
+    BroadcastEvent,
+    BroadcastRun,
+    BroadcastStatus,
+    ContactGroup,
+    ContactGroupMember,
+    RunStatus,
+)
 from models.contact import (
     ConsentEvent,
     Contact,
@@ -33,13 +42,19 @@ __all__ = [
     "ApiToken",
     "Area",
     "AreaKind",
+    "Broadcast",
+    "BroadcastEvent",
     "BroadcastKind",
+    "BroadcastRun",
+    "BroadcastStatus",
     "BudgetDirection",
     "BudgetLine",
     "Category",
     "Channel",
     "ConsentEvent",
     "Contact",
+    "ContactGroup",
+    "ContactGroupMember",
     "ContactIdentity",
     "ContactTopic",
     "Decision",
@@ -59,6 +74,7 @@ __all__ = [
     "Pending",
     "Programme",
     "Role",
+    "RunStatus",
     "Service",
     "Staff",
     "SubscriptionState",

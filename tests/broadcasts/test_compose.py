@@ -12,6 +12,7 @@ from broadcasts.compose import (
     DEFAULT_FALLBACKS,
     WARN_EMPTY,
     ChannelCounts,
+    CompiledText,
     Estimate,
     describe,
     estimate,
@@ -379,3 +380,24 @@ def test_bad_counts_and_missing_rates_are_refused() -> None:
 )
 def test_format_duration(seconds: float, words: str) -> None:
     assert format_duration(seconds) == words
+
+
+@pytest.mark.parametrize(
+    ("template", "values"),
+    [
+        (
+            "Yth. {nama} di {dusun}, rapat {tanggal}.",
+            {"nama": "Pak Slamet", "dusun": "Krajan", "tanggal": "Sabtu"},
+        ),
+        (
+            "Yth. {nama} di {dusun}, rapat {tanggal}.",
+            {"nama": "Pak Slamet", "dusun": None, "tanggal": "Sabtu"},
+        ),
+        ("Yth. {nama} di {dusun}.", {"nama": "  Bu Sri ", "dusun": ""}),
+        ("Halo {Nama}, {unknown} {tempat}", {"nama": "Agus"}),
+        ("Tanpa variabel.", {}),
+        ("{nama}{nama}", {"nama": "X"}),
+    ],
+)
+def test_compiled_text_is_exactly_render(template: str, values: dict[str, str | None]) -> None:
+    assert CompiledText(template)(values) == render(template, values)
