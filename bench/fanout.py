@@ -159,9 +159,8 @@ def main() -> None:
     try:
         started = time.perf_counter()
         build(url)
-        print(
-            f"villages of {', '.join(f'{n:,}' for n in SIZES)} contacts built in {time.perf_counter() - started:.1f} s"
-        )
+        sizes = ", ".join(f"{n:,}" for n in SIZES)
+        print(f"villages of {sizes} contacts built in {time.perf_counter() - started:.1f} s")
         rates = []
         for size in SIZES:
             out = subprocess.run(
