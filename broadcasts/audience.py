@@ -156,7 +156,7 @@ def recipients(
     *, session: Session, village_id: int, audience: Audience, chunk: int = 5000
 ) -> Iterator[Recipient]:
     """The audience's contacts, streamed in id order (memory stays flat for 100,000 of them)."""
-    result = session.connection().execution_options(yield_per=chunk).execute(_query(village_id, audience))
+    result = session.connection().execute(_query(village_id, audience).execution_options(yield_per=chunk))
     for row in result:
         identities: dict[IdentityKind, str] = {}
         if row[6]:

@@ -82,7 +82,10 @@ def fan_out(
     """Queue one outbox row per reachable recipient of `audience` for run `run_id`."""
     connection = session.connection()
     insert = (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(outbox.OUTBOX)
-    statement = insert.on_conflict_do_nothing(index_elements=["run_id", "contact_id"])
+    # RETURNING counts what was really inserted (executemany's rowcount is -1 on PostgreSQL).
+    statement = insert.on_conflict_do_nothing(index_elements=["run_id", "contact_id"]).returning(
+        outbox.OUTBOX.c.id
+    )
     lane = lane_for(message.kind)
     personal = bool(variables_in(message.sms_text) & PERSONAL) or bool(
         message.whatsapp_text and variables_in(message.whatsapp_text) & PERSONAL
@@ -146,8 +149,8 @@ def fan_out(
         )
         result.by_channel[route.channel] = result.by_channel.get(route.channel, 0) + 1
         if len(batch) >= chunk:
-            result.queued += connection.execute(statement, batch).rowcount
+            result.queued += len(connection.execute(statement, batch).all())
             batch = []
     if batch:
-        result.queued += connection.execute(statement, batch).rowcount
+        result.queued += len(connection.execute(statement, batch).all())
     return result

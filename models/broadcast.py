@@ -57,7 +57,10 @@ class Broadcast(SQLModel, table=True):
     meeting_key: str | None = Field(default=None, sa_type=String(24))
     validity_seconds: int | None = None
     status: BroadcastStatus = Field(default=BroadcastStatus.DRAFT, sa_type=EnumText(BroadcastStatus, 20))
-    next_run_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    planned_at: datetime | None = Field(default=None, sa_type=UTCDateTime, description="The next occurrence")
+    next_run_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, description="When it fires: planned_at, or later after quiet hours"
+    )
     created_by: str = Field(default="", sa_type=String(120))
     approved_by: str | None = Field(default=None, sa_type=String(120))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-28 17:06:36.389972
+Create Date: 2026-11-28 17:10:42.294214
 """
 
 from collections.abc import Sequence
@@ -52,6 +52,7 @@ def upgrade() -> None:
         sa.Column("meeting_key", sa.String(length=24), nullable=True),
         sa.Column("validity_seconds", sa.Integer(), nullable=True),
         sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("planned_at", models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("next_run_at", models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("created_by", sa.String(length=120), nullable=False),
         sa.Column("approved_by", sa.String(length=120), nullable=True),

@@ -1,0 +1,191 @@
+"""Broadcast definitions: create, approve, cancel a scheduled one, stop one in flight, and report.
+
+Every action is recorded as a BroadcastEvent with who and when.
+"""
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Table, func, select, update
+from sqlmodel import Session
+
+from broadcasts import timing
+from broadcasts.audience import Audience
+from broadcasts.compose import validate
+from broadcasts.outbox import OUTBOX
+from models import (
+    RANK,
+    Broadcast,
+    BroadcastEvent,
+    BroadcastKind,
+    BroadcastRun,
+    BroadcastStatus,
+    DeliveryStatus,
+    FailureReason,
+    Village,
+)
+from models.errors import BadRequest, Conflict, NotFound
+
+RUN: Table = BroadcastRun.__table__  # type: ignore[attr-defined]
+_EPSILON = timedelta(seconds=1)  # a first date exactly at send_at counts
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """What a cadre asks for."""
+
+    kind: BroadcastKind
+    title: str
+    sms_text: str
+    whatsapp_text: str | None = None
+    template_name: str | None = None
+    template_variables: tuple[str, ...] = ()
+    audience: Audience = field(default_factory=Audience)
+    send_at: datetime | None = None  # None: now
+    rrule: str | None = None
+    validity_seconds: int | None = None
+    meeting_id: int | None = None
+    meeting_key: str | None = None
+
+
+def create(
+    *,
+    session: Session,
+    village: Village,
+    draft: Draft,
+    actor: str,
+    now: datetime,
+    needs_approval: Collection[BroadcastKind] = (),
+) -> Broadcast:
+    """Validate and store a broadcast; scheduled at once unless its kind waits for approval."""
+    assert village.id is not None
+    problems = [*validate(draft.sms_text), *(validate(draft.whatsapp_text) if draft.whatsapp_text else [])]
+    if not draft.sms_text.strip():
+        problems.append("Teks SMS kosong.")
+    if problems:
+        raise BadRequest(" ".join(problems))
+    send_at = draft.send_at or now
+    if send_at.tzinfo is None:
+        raise BadRequest("send_at needs a time zone (for example 2026-12-12T08:00:00+07:00)")
+    if draft.send_at is not None and send_at < now and not draft.rrule:
+        raise BadRequest(f"send_at {send_at.isoformat()} is in the past")
+    first = send_at
+    if draft.rrule:
+        local = send_at.astimezone(ZoneInfo(village.timezone))
+        try:
+            upcoming = timing.occurrences(draft.rrule, local, after=max(now, send_at) - _EPSILON, limit=1)
+        except ValueError as error:
+            raise BadRequest(str(error)) from error
+        if not upcoming:
+            raise BadRequest(f"recurrence rule {draft.rrule!r} has no date after {now.isoformat()}")
+        first = upcoming[0]
+    status = BroadcastStatus.PENDING_APPROVAL if draft.kind in needs_approval else BroadcastStatus.SCHEDULED
+    broadcast = Broadcast(
+        village_id=village.id,
+        kind=draft.kind,
+        title=draft.title,
+        sms_text=draft.sms_text,
+        whatsapp_text=draft.whatsapp_text,
+        template_name=draft.template_name,
+        template_variables=list(draft.template_variables),
+        audience=draft.audience.to_dict(),
+        send_at=send_at,
+        rrule=draft.rrule,
+        meeting_id=draft.meeting_id,
+        meeting_key=draft.meeting_key,
+        validity_seconds=draft.validity_seconds,
+        status=status,
+        planned_at=first,
+        next_run_at=first,
+        created_by=actor,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(broadcast)
+    session.flush()
+    _record(session, broadcast, "created", actor, now, status.value)
+    return broadcast
+
+
+def approve(*, session: Session, broadcast: Broadcast, actor: str, now: datetime) -> Broadcast:
+    """Approve a broadcast waiting for it; its creator cannot approve it."""
+    if broadcast.status != BroadcastStatus.PENDING_APPROVAL:
+        raise Conflict(f"broadcast {broadcast.id} is {broadcast.status}, not waiting for approval")
+    if actor == broadcast.created_by:
+        raise Conflict("a broadcast must be approved by someone other than its creator")
+    broadcast.status, broadcast.approved_by, broadcast.updated_at = BroadcastStatus.SCHEDULED, actor, now
+    _record(session, broadcast, "approved", actor, now, None)
+    return broadcast
+
+
+def cancel(*, session: Session, broadcast: Broadcast, actor: str, now: datetime) -> int:
+    """Cancel a scheduled broadcast, or stop one in flight: its queued rows are cancelled, sent ones stay.
+
+    Returns how many queued messages were cancelled.
+    """
+    if broadcast.status in (BroadcastStatus.CANCELLED, BroadcastStatus.MISSED):
+        raise Conflict(f"broadcast {broadcast.id} is already {broadcast.status}")
+    runs = select(RUN.c.id).where(RUN.c.broadcast_id == broadcast.id).scalar_subquery()
+    stopped = session.connection().execute(
+        update(OUTBOX)
+        .where(OUTBOX.c.run_id.in_(runs), OUTBOX.c.status == DeliveryStatus.QUEUED.value)
+        .values(
+            status=DeliveryStatus.CANCELLED.value,
+            status_rank=RANK[DeliveryStatus.CANCELLED],
+            failure_reason=FailureReason.CANCELLED.value,
+            updated_at=now,
+        )
+    )
+    broadcast.status, broadcast.next_run_at, broadcast.updated_at = BroadcastStatus.CANCELLED, None, now
+    _record(session, broadcast, "cancelled", actor, now, f"{stopped.rowcount} queued messages cancelled")
+    return int(stopped.rowcount or 0)
+
+
+def get(*, session: Session, village_id: int, broadcast_id: int) -> Broadcast:
+    """The village's broadcast; NotFound for another village's (its existence does not leak)."""
+    broadcast = session.get(Broadcast, broadcast_id)
+    if broadcast is None or broadcast.village_id != village_id:
+        raise NotFound(f"no broadcast {broadcast_id}")
+    return broadcast
+
+
+@dataclass(frozen=True, slots=True)
+class RunReport:
+    """Results of a broadcast's runs: recipients, and messages by status, failures by reason, cost."""
+
+    recipients: int
+    by_status: dict[str, int]
+    failed_by_reason: dict[str, int]
+    cost: int
+
+
+def report(*, session: Session, broadcast: Broadcast) -> RunReport:
+    """What the broadcast's runs reached (sent, delivered, read, failed by reason) and cost."""
+    runs = select(RUN.c.id).where(RUN.c.broadcast_id == broadcast.id).scalar_subquery()
+    rows = session.connection().execute(
+        select(OUTBOX.c.status, OUTBOX.c.failure_reason, func.count(), func.sum(OUTBOX.c.estimated_cost))
+        .where(OUTBOX.c.run_id.in_(runs))
+        .group_by(OUTBOX.c.status, OUTBOX.c.failure_reason)
+    )
+    by_status: dict[str, int] = {}
+    reasons: dict[str, int] = {}
+    cost = total = 0
+    for status, reason, count, spent in rows:
+        by_status[str(status)] = by_status.get(str(status), 0) + count
+        if reason:
+            reasons[str(reason)] = reasons.get(str(reason), 0) + count
+        if status not in (DeliveryStatus.CANCELLED, DeliveryStatus.EXPIRED, DeliveryStatus.QUEUED):
+            cost += int(spent or 0)
+        total += count
+    return RunReport(total, by_status, reasons, cost)
+
+
+def _record(
+    session: Session, broadcast: Broadcast, action: str, actor: str, now: datetime, detail: str | None
+) -> None:
+    assert broadcast.id is not None
+    session.add(
+        BroadcastEvent(broadcast_id=broadcast.id, action=action, actor=actor, detail=detail, created_at=now)
+    )
