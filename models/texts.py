@@ -88,6 +88,12 @@ TOPIC_NAMES = {
 }
 ALL_TOPICS = "semua"
 
+# Meetings (broadcast kind `musdes`): {acara} is the meeting's title, {kapan} its day and time.
+MEETING_ANNOUNCE = "Undangan {acara}: {kapan} di {tempat}. Agenda: {agenda}. Mohon hadir."
+MEETING_REMINDER = "Pengingat {acara}: {kapan} di {tempat}. Mohon hadir tepat waktu."
+MEETING_MOVED = "Perubahan jadwal: {acara} dipindah ke {kapan} di {tempat}. Mohon maaf atas perubahan ini."
+MEETING_CANCELLED = "{acara} yg dijadwalkan {kapan} DIBATALKAN. Jadwal baru akan diumumkan. Mohon maaf."
+
 # --- formatting ------------------------------------------------------------------------------
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")

@@ -18,6 +18,10 @@ VALUES = {
     "what": "jadwal rapat & dana desa",
     "keyword": "PROGRAM",
     "page": 12,
+    "acara": "Musdes RKPDes",
+    "kapan": "Selasa 8 Des 19.30 WITA",
+    "tempat": "Balai Desa Sukamaju",
+    "agenda": "Penyusunan RKPDes 2027",
 }
 
 TEMPLATES = {

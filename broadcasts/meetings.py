@@ -1,0 +1,171 @@
+"""Meetings and what residents are told about them: an announcement and reminders when one is set,
+a correction to everyone already told when it moves, a cancellation when it is called off.
+
+Each message is a broadcast of kind `musdes` tied to the meeting (`meeting_id`, `meeting_key`), so the
+scheduler sends it like any other, in quiet-hour-aware time. A Musdus goes to its own dusun.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import Table, select
+from sqlmodel import Session, col
+
+from broadcasts import service, timing
+from broadcasts.audience import Audience
+from broadcasts.outbox import OUTBOX
+from models import (
+    Broadcast,
+    BroadcastKind,
+    BroadcastRun,
+    BroadcastStatus,
+    Meeting,
+    MeetingStatus,
+    Village,
+)
+from models import texts as t
+from models.errors import Conflict
+
+RUN: Table = BroadcastRun.__table__  # type: ignore[attr-defined]
+BROADCAST: Table = Broadcast.__table__  # type: ignore[attr-defined]
+
+
+def audience_of(meeting: Meeting) -> Audience:
+    """Who a meeting concerns: its dusun for a Musdus, else the whole village."""
+    return Audience(dusun=(meeting.dusun,)) if meeting.dusun else Audience()
+
+
+def _values(meeting: Meeting, village: Village) -> dict[str, str]:
+    return {
+        "acara": meeting.title,
+        "kapan": t.format_when(meeting.starts_at, village.timezone),
+        "tempat": meeting.place,
+        "agenda": meeting.agenda or "-",
+    }
+
+
+def _text(template: str, meeting: Meeting, village: Village) -> str:
+    return template.format(**_values(meeting, village))
+
+
+def plan(
+    *,
+    session: Session,
+    meeting: Meeting,
+    village: Village,
+    actor: str,
+    now: datetime,
+    keys: tuple[str, ...] | None = None,
+) -> list[Broadcast]:
+    """Schedule the announcement and reminders still ahead (none in the past, none in a burst)."""
+    made = []
+    for reminder in timing.reminder_plan(meeting.starts_at, village.timezone, now):
+        if keys is not None and reminder.key not in keys:
+            continue
+        template = t.MEETING_ANNOUNCE if reminder.key == "announce" else t.MEETING_REMINDER
+        draft = service.Draft(
+            kind=BroadcastKind.MUSDES,
+            title=f"{meeting.title} ({reminder.key})",
+            sms_text=_text(template, meeting, village),
+            audience=audience_of(meeting),
+            send_at=max(reminder.due_at, now),
+            validity_seconds=max(int((meeting.starts_at - reminder.due_at).total_seconds()), 600),
+            meeting_id=meeting.id,
+            meeting_key=reminder.key,
+        )
+        made.append(service.create(session=session, village=village, draft=draft, actor=actor, now=now))
+    return made
+
+
+def create(
+    *, session: Session, village: Village, meeting: Meeting, actor: str, now: datetime
+) -> list[Broadcast]:
+    """Store a meeting and schedule what residents will be told."""
+    session.add(meeting)
+    session.flush()
+    return plan(session=session, meeting=meeting, village=village, actor=actor, now=now)
+
+
+def _told(session: Session, meeting: Meeting) -> tuple[int, ...]:
+    """Contacts already sent something about the meeting."""
+    broadcasts = select(BROADCAST.c.id).where(BROADCAST.c.meeting_id == meeting.id)
+    runs = select(RUN.c.id).where(RUN.c.broadcast_id.in_(broadcasts))
+    rows = session.connection().execute(
+        select(OUTBOX.c.contact_id).where(OUTBOX.c.run_id.in_(runs)).distinct()
+    )
+    return tuple(sorted(row[0] for row in rows))
+
+
+def _drop_pending(session: Session, meeting: Meeting, actor: str, now: datetime) -> None:
+    pending = session.scalars(
+        select(Broadcast).where(
+            col(Broadcast.meeting_id) == meeting.id,
+            col(Broadcast.status).in_([BroadcastStatus.SCHEDULED, BroadcastStatus.PENDING_APPROVAL]),
+        )
+    ).all()
+    for broadcast in pending:
+        service.cancel(session=session, broadcast=broadcast, actor=actor, now=now)
+
+
+def move(
+    *,
+    session: Session,
+    village: Village,
+    meeting: Meeting,
+    starts_at: datetime,
+    actor: str,
+    now: datetime,
+    place: str | None = None,
+) -> Broadcast | None:
+    """Move a meeting: everyone already told gets a correction; reminders are planned again."""
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise Conflict(f"meeting {meeting.id} is {meeting.status}")
+    told = _told(session, meeting)
+    _drop_pending(session, meeting, actor, now)
+    meeting.starts_at = starts_at
+    if place:
+        meeting.place = place
+    correction = None
+    if told:
+        draft = service.Draft(
+            kind=BroadcastKind.MUSDES,
+            title=f"{meeting.title} (dipindah)",
+            sms_text=_text(t.MEETING_MOVED, meeting, village),
+            audience=Audience(contacts=told),
+            send_at=now,
+            meeting_id=meeting.id,
+            meeting_key=f"moved-{now:%Y%m%d%H%M%S}",
+        )
+        correction = service.create(session=session, village=village, draft=draft, actor=actor, now=now)
+    # Those not yet told get the announcement; those told get the correction and then the reminders.
+    plan(
+        session=session,
+        meeting=meeting,
+        village=village,
+        actor=actor,
+        now=now,
+        keys=None if not told else ("d-3", "d-1", "h-2"),
+    )
+    return correction
+
+
+def cancel(
+    *, session: Session, village: Village, meeting: Meeting, actor: str, now: datetime
+) -> Broadcast | None:
+    """Call a meeting off: pending reminders are dropped and everyone already told hears it."""
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise Conflict(f"meeting {meeting.id} is {meeting.status}")
+    told = _told(session, meeting)
+    _drop_pending(session, meeting, actor, now)
+    meeting.status = MeetingStatus.CANCELLED
+    if not told:
+        return None
+    draft = service.Draft(
+        kind=BroadcastKind.MUSDES,
+        title=f"{meeting.title} (batal)",
+        sms_text=_text(t.MEETING_CANCELLED, meeting, village),
+        audience=Audience(contacts=told),
+        send_at=now,
+        meeting_id=meeting.id,
+        meeting_key="cancelled",
+    )
+    return service.create(session=session, village=village, draft=draft, actor=actor, now=now)
