@@ -3,6 +3,7 @@ groups or by name, minus exclusions. Only subscribed contacts are ever chosen.""
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, Table, and_, exists, false, func, or_, select
@@ -73,6 +74,7 @@ class Recipient:
     rt: int | None
     preferred_channel: Channel | None
     identities: Mapping[IdentityKind, str] = field(default_factory=dict)
+    whatsapp_last_inbound_at: datetime | None = None
 
 
 def _where(village_id: int, audience: Audience) -> Any:
@@ -132,6 +134,7 @@ def _query(village_id: int, audience: Audience) -> Select[Any]:
             CONTACT.c.rw,
             CONTACT.c.rt,
             CONTACT.c.preferred_channel,
+            CONTACT.c.whatsapp_last_inbound_at,
             phone.c.value,
             user.c.value,
         )
@@ -159,8 +162,8 @@ def recipients(
     result = session.connection().execute(_query(village_id, audience).execution_options(yield_per=chunk))
     for row in result:
         identities: dict[IdentityKind, str] = {}
-        if row[6]:
-            identities[IdentityKind.PHONE] = row[6]
         if row[7]:
-            identities[IdentityKind.WHATSAPP_USER] = row[7]
-        yield Recipient(row[0], row[1], row[2], row[3], row[4], row[5], identities)
+            identities[IdentityKind.PHONE] = row[7]
+        if row[8]:
+            identities[IdentityKind.WHATSAPP_USER] = row[8]
+        yield Recipient(row[0], row[1], row[2], row[3], row[4], row[5], identities, row[6])

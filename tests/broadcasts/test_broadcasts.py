@@ -284,3 +284,42 @@ def test_approval_and_cancel_and_stop_in_flight(engine: Engine, demo: None) -> N
     assert report.failed_by_reason == {"cancelled": 6}
     assert report.cost == 0  # both went by WhatsApp inside the window: free (an SMS would be Rp350)
     assert list(actions) == ["created", "approved", "fired", "cancelled"]
+
+
+def test_preview_counts_channels_window_cost_and_fix(engine: Engine, demo: None) -> None:
+    from broadcasts.dispatcher import DEFAULT_RATES
+    from broadcasts.preview import preview
+
+    text = "“Kerja bakti” Minggu pagi di balai desa."  # curly quotes force UCS-2 until fixed
+    with Session(engine) as session:
+        # Nobody has written on WhatsApp lately: the five WhatsApp residents are outside the window.
+        with_template = preview(
+            session=session,
+            village=routes(engine),
+            audience=Audience(),
+            sms_text=text,
+            whatsapp_text=None,
+            template_name="HX0123456789abcdef0123456789abcdef",
+            rates=DEFAULT_RATES,
+            now=T0,
+        )
+        without = preview(
+            session=session,
+            village=routes(engine),
+            audience=Audience(),
+            sms_text=text,
+            whatsapp_text=None,
+            template_name=None,
+            rates=DEFAULT_RATES,
+            now=T0,
+        )
+    assert dict(with_template.counts.recipients) == {Channel.TWILIO_WHATSAPP: 5, Channel.SMSGATE: 3}
+    assert with_template.counts.outside_window_template == 5
+    assert with_template.estimate.cost == 5 * 400 + 3 * 350  # templates, and one GSM-7 segment each
+    assert dict(without.counts.recipients) == {Channel.SMSGATE: 8}
+    assert without.counts.outside_window_sms == 5
+    assert without.estimate.cost == 8 * 350
+    assert without.sms.unicode_chars == ("“", "”")
+    assert without.sms.fixed_text == '"Kerja bakti" Minggu pagi di balai desa.'
+    assert without.sms.fixed_segments == 1
+    assert "8 penerima" in without.summary
