@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import JSON, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.base import EnumText, UTCDateTime, utcnow
@@ -32,6 +32,11 @@ class VillageBase(SQLModel):
     quiet_end: str = Field(default="06:00", sa_type=String(5), description="Quiet hours end, HH:MM")
     sms_price: int = Field(default=350, description="Rupiah per SMS segment")
     whatsapp_template_price: int = Field(default=400, description="Rupiah per WhatsApp template message")
+    approval_kinds: list[str] = Field(
+        default_factory=list,
+        sa_type=JSON,
+        description="Broadcast kinds that wait for a second person's approval",
+    )
 
 
 class Village(VillageBase, table=True):
