@@ -323,3 +323,37 @@ def test_preview_counts_channels_window_cost_and_fix(engine: Engine, demo: None)
     assert without.sms.fixed_text == '"Kerja bakti" Minggu pagi di balai desa.'
     assert without.sms.fixed_segments == 1
     assert "8 penerima" in without.summary
+
+
+@pytest.mark.parametrize(
+    ("zone", "fired_utc", "expect"),
+    [
+        # 21:30 local is quiet everywhere; the run waits for 06:00 local.
+        ("Asia/Jakarta", datetime(2026, 12, 2, 14, 30, tzinfo=UTC), datetime(2026, 12, 2, 23, 0, tzinfo=UTC)),
+        (
+            "Asia/Makassar",
+            datetime(2026, 12, 2, 13, 30, tzinfo=UTC),
+            datetime(2026, 12, 2, 22, 0, tzinfo=UTC),
+        ),
+        (
+            "Asia/Jayapura",
+            datetime(2026, 12, 2, 12, 30, tzinfo=UTC),
+            datetime(2026, 12, 2, 21, 0, tzinfo=UTC),
+        ),
+        # 20:59 local still goes.
+        ("Asia/Makassar", datetime(2026, 12, 2, 12, 59, tzinfo=UTC), None),
+        # Friday 12:00 local is the midday prayer: it waits until 13:00 local.
+        ("Asia/Jayapura", datetime(2026, 12, 4, 3, 0, tzinfo=UTC), datetime(2026, 12, 4, 4, 0, tzinfo=UTC)),
+    ],
+)
+def test_quiet_hours_and_prayer_in_each_zone(
+    engine: Engine, demo: None, zone: str, fired_utc: datetime, expect: datetime | None
+) -> None:
+    with transaction(engine) as session:
+        session.execute(update(Village).where(col(Village.code) == "DEMO").values(timezone=zone))
+    broadcast_id = create(engine, send_at=fired_utc)
+    result = fire(engine, broadcast_id, fired_utc)
+    if expect is None:
+        assert result.outcome == FireOutcome.SENT
+    else:
+        assert (result.outcome, result.next_run_at) == (FireOutcome.HELD, expect)
