@@ -7,7 +7,7 @@ objects costs more than the SQL itself (bench/README.md has the figures).
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from threading import Lock
 
 from sqlalchemy import Table, and_, bindparam, insert, select, update
@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from broadcasts import consent
 from broadcasts.outbox import Prices
+from handlers import workdays
 from models import (
     Area,
     AreaKind,
@@ -50,6 +51,7 @@ class VillageInfo:
     timezone: str
     dusun_names: tuple[str, ...]
     prices: Prices
+    holidays: frozenset[date] = frozenset()
 
 
 class Directory:
@@ -79,6 +81,7 @@ class Directory:
                 VILLAGE.c.timezone,
                 VILLAGE.c.sms_price,
                 VILLAGE.c.whatsapp_template_price,
+                VILLAGE.c.holidays,
             )
             .join(ADDRESS, ADDRESS.c.village_id == VILLAGE.c.id)
             .where(ADDRESS.c.channel == channel, ADDRESS.c.address == address)
@@ -89,7 +92,8 @@ class Directory:
             select(AREA.c.name).where(AREA.c.village_id == row.id, AREA.c.kind == AreaKind.DUSUN)
         ).scalars()
         prices = Prices(sms_segment=row.sms_price, whatsapp_template=row.whatsapp_template_price)
-        info = VillageInfo(row.id, row.code, row.name, row.timezone, tuple(names), prices)
+        holidays = frozenset(workdays.parse_holidays(row.holidays or []))
+        info = VillageInfo(row.id, row.code, row.name, row.timezone, tuple(names), prices, holidays)
         with self._lock:
             self._cache[key] = (time.monotonic() + self.ttl, info)
         return info

@@ -14,9 +14,10 @@ from sqlmodel import Session
 
 from broadcasts import outbox
 from broadcasts.sms import sanitize
-from handlers import answers, contacts, tickets
+from handlers import answers, contacts, lifecycle, tickets, workdays
 from handlers.contacts import ContactState, Directory, VillageInfo
 from handlers.inbound import InboundMessage, Outcome
+from handlers.normalize import normalize
 from handlers.understand import Understanding, understand
 from models import (
     RANK,
@@ -49,6 +50,18 @@ COMMAND_KEYWORDS = frozenset(
     {"CEK", "JADWAL", "DANA", "SANKSI", "PROGRAM", "LAYANAN", "DAFTAR", "BERHENTI", "MENU"}
 )
 COMPLAINT_DETAIL_WAIT = timedelta(minutes=30)
+# Answers to "is it really fixed? 1 yes / 2 no", as residents write them (normalised).
+CONFIRM_ANSWERS = {
+    "1": True,
+    "ya": True,
+    "sudah": True,
+    "sudah beres": True,
+    "beres": True,
+    "2": False,
+    "belum": False,
+    "tidak": False,
+    "belum beres": False,
+}
 TICKET_DESCRIPTION_WAIT = timedelta(hours=24)
 
 
@@ -212,6 +225,11 @@ class _Turn:
         text = self.message.text.strip()
         meaning = understand(text, dusun_names=self.village.dusun_names)
         pending = self._pending()
+        if pending is Pending.CONFIRM_FIX:
+            answer = CONFIRM_ANSWERS.get(normalize(text))
+            if answer is not None:
+                return self._confirm_fix(fixed=answer)
+            pending = Pending.NONE  # any other message is read as usual; the question stays open
         if pending is not Pending.NONE and meaning.keyword not in COMMAND_KEYWORDS:
             if pending is Pending.COMPLAINT_DETAIL:
                 self._clear_pending()
@@ -286,6 +304,15 @@ class _Turn:
             rw=meaning.location.rw,
             rt=meaning.location.rt,
             media=media,
+            verify_due_at=workdays.due(
+                self.now, lifecycle.VERIFY_DAYS, self.village.timezone, self.village.holidays
+            ),
+            act_due_at=workdays.due(
+                self.now,
+                lifecycle.VERIFY_DAYS + lifecycle.ACT_DAYS,
+                self.village.timezone,
+                self.village.holidays,
+            ),
         )
         if not detail:
             self._set_pending(Pending.TICKET_DESCRIPTION, self.ticket_id, TICKET_DESCRIPTION_WAIT)
@@ -319,6 +346,21 @@ class _Turn:
         ticket.rt = ticket.rt or refined.location.rt
         self.session.flush()
         return [t.COMPLAINT_DETAIL_ADDED.format(code=ticket.code)]
+
+    def _confirm_fix(self, *, fixed: bool) -> list[str]:
+        ticket = (
+            self.session.get(Ticket, self.contact.pending_ticket_id)
+            if self.contact.pending_ticket_id
+            else None
+        )
+        self._clear_pending()
+        if ticket is None:
+            return [t.OTHER]
+        self.intent = Intent.STATUS
+        self.ticket_id, self.ticket_code = ticket.id, ticket.code
+        reply = lifecycle.confirm_fix(session=self.session, ticket=ticket, fixed=fixed, now=self.now)
+        self.session.flush()
+        return [reply]
 
     # --- status --------------------------------------------------------------------------------
 

@@ -52,6 +52,8 @@ def create(
     rw: int | None = None,
     rt: int | None = None,
     media: Sequence[dict[str, str]] = (),
+    verify_due_at: datetime | None = None,
+    act_due_at: datetime | None = None,
 ) -> tuple[int, str]:
     """Open a ticket with a fresh code and its first history event; returns (id, code)."""
     code = new_code(session=session, village_id=village_id)
@@ -75,6 +77,8 @@ def create(
             "channel": channel,
             "created_at": now,
             "updated_at": now,
+            "verify_due_at": verify_due_at,
+            "act_due_at": act_due_at,
         },
     ).scalar_one()
     connection.execute(

@@ -35,6 +35,7 @@ class Pending(StrEnum):
     NONE = "none"
     COMPLAINT_DETAIL = "complaint_detail"  # "ADUAN" alone: the next message is the complaint
     TICKET_DESCRIPTION = "ticket_description"  # a photo without text: the next message describes it
+    CONFIRM_FIX = "confirm_fix"  # a ticket was closed as done: "1" confirms, "2" reopens (14 days)
 
 
 class Contact(SQLModel, table=True):

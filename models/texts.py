@@ -88,6 +88,26 @@ TOPIC_NAMES = {
 }
 ALL_TOPICS = "semua"
 
+# Ticket notices to the reporter (and everyone whose report was merged into the ticket).
+TICKET_NOTE = " Catatan: {note}"
+TICKET_NOTICES = {
+    "diverifikasi": "Aduan {code} sudah diverifikasi petugas desa dan akan ditindaklanjuti.{note} "
+    "Ketik CEK {code} utk status.",
+    "diproses": "Aduan {code} sedang dikerjakan.{note} Ketik CEK {code} utk status.",
+    "selesai": "Aduan {code} dinyatakan selesai.{note} Apakah sudah benar beres? "
+    "Balas 1 jika ya, 2 jika belum.",
+    "ditolak": "Aduan {code} tidak dapat ditindaklanjuti.{note} Hubungi kantor desa bila ada pertanyaan.",
+    "bukan_wewenang": "Aduan {code} bukan wewenang desa.{note} Hubungi kantor desa bila perlu bantuan.",
+    "diteruskan": "Aduan {code} diteruskan ke instansi yg berwenang.{note} Ketik CEK {code} utk status.",
+}
+TICKET_MERGED = (
+    "Aduan {old} digabung dgn aduan {code} yg melaporkan masalah yg sama. Ketik CEK {code} utk status."
+)
+TICKET_CONFIRMED = "Terima kasih atas konfirmasinya. Aduan {code} ditutup."
+TICKET_REOPENED = "Terima kasih. Aduan {code} dibuka kembali dan akan ditindaklanjuti lagi."
+TICKET_CONFIRM_AGAIN = "Mohon balas 1 jika aduan {code} sudah beres, atau 2 jika belum."
+TICKET_ESCALATED = "Aduan {code} ({category}, {where}) lewat batas waktu {stage}. Mohon ditindaklanjuti."
+
 # Meetings (broadcast kind `musdes`): {acara} is the meeting's title, {kapan} its day and time.
 MEETING_ANNOUNCE = "Undangan {acara}: {kapan} di {tempat}. Agenda: {agenda}. Mohon hadir."
 MEETING_REMINDER = "Pengingat {acara}: {kapan} di {tempat}. Mohon hadir tepat waktu."

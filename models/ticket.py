@@ -75,6 +75,10 @@ class Ticket(SQLModel, table=True):
     media: list[dict[str, str]] = Field(default_factory=list, sa_type=JSON)
     channel: str = Field(default="", sa_type=String(20))
     merged_into_id: int | None = None
+    verify_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime, description="3 working days")
+    act_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime, description="5 working days more")
+    escalated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     assignee_id: int | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -32,6 +32,11 @@ class VillageBase(SQLModel):
     quiet_end: str = Field(default="06:00", sa_type=String(5), description="Quiet hours end, HH:MM")
     sms_price: int = Field(default=350, description="Rupiah per SMS segment")
     whatsapp_template_price: int = Field(default=400, description="Rupiah per WhatsApp template message")
+    holidays: list[str] = Field(
+        default_factory=list,
+        sa_type=JSON,
+        description="ISO dates the village office is closed (deadlines skip them)",
+    )
     approval_kinds: list[str] = Field(
         default_factory=list,
         sa_type=JSON,

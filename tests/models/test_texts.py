@@ -19,6 +19,9 @@ VALUES = {
     "keyword": "PROGRAM",
     "page": 12,
     "acara": "Musdes RKPDes",
+    "old": "120456",
+    "where": "Krajan RT 12 RW 10",
+    "stage": "penanganan",
     "kapan": "Selasa 8 Des 19.30 WITA",
     "tempat": "Balai Desa Sukamaju",
     "agenda": "Penyusunan RKPDes 2027",
@@ -78,3 +81,11 @@ def test_meeting_time_in_the_village_zone(zone: str, text: str) -> None:
 
 def test_date() -> None:
     assert t.format_date(date(2027, 1, 5)) == "5 Jan 2027"
+
+
+@pytest.mark.parametrize("status", sorted(t.TICKET_NOTICES))
+def test_ticket_notices_fit_one_sms_with_a_note(status: str) -> None:
+    note = t.TICKET_NOTE.format(note="x" * 50)  # the longest note lifecycle keeps (NOTE_ROOM)
+    text = t.TICKET_NOTICES[status].format(code="482913", note=note)
+    assert analyse(text).encoding == Encoding.GSM7
+    assert analyse(text).segments == 1

@@ -1,0 +1,300 @@
+"""A ticket's life after the resident reported it: verify, work, close, reject, forward, merge, reopen.
+
+Every change is an appended TicketEvent (nothing is edited away). Public changes are told to the
+reporter, and to everyone whose report was merged into the ticket, in Indonesian through the outbox.
+Deadlines are in working days (verify within 3, act within 5 more); `escalate_overdue` tells the head,
+or the BPD chair for a complaint about the head, when one passes.
+"""
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Table
+from sqlmodel import Session, col, select
+
+from broadcasts import outbox, routing
+from broadcasts.fanout import VillageRoutes
+from handlers import contacts, workdays
+from models import (
+    Category,
+    Contact,
+    ContactIdentity,
+    IdentityKind,
+    Lane,
+    OutboxSource,
+    Pending,
+    Role,
+    Staff,
+    Ticket,
+    TicketEvent,
+    TicketEventKind,
+    TicketStatus,
+    Village,
+)
+from models import texts as t
+from models.errors import Conflict
+
+IDENTITY: Table = ContactIdentity.__table__  # type: ignore[attr-defined]
+VERIFY_DAYS = 3
+ACT_DAYS = 5
+CONFIRM_WINDOW = timedelta(days=14)
+NOTE_ROOM = 50  # characters of a staff note that fit beside any notice in one SMS
+OPEN = (TicketStatus.BARU, TicketStatus.DIVERIFIKASI, TicketStatus.DIPROSES)
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who changes a ticket: 'staff:<id>' with a role, or 'warga' / 'system'."""
+
+    name: str
+    role: Role | None = None
+
+
+def set_deadlines(*, ticket: Ticket, village: Village) -> None:
+    """Verify within 3 working days of the report, act within 5 more."""
+    holidays = workdays.parse_holidays(village.holidays)
+    ticket.verify_due_at = workdays.due(ticket.created_at, VERIFY_DAYS, village.timezone, holidays)
+    ticket.act_due_at = workdays.due(ticket.created_at, VERIFY_DAYS + ACT_DAYS, village.timezone, holidays)
+
+
+def reporters(*, session: Session, ticket: Ticket) -> list[int]:
+    """The ticket's reporter and the reporters of tickets merged into it."""
+    merged = session.exec(select(Ticket.reporter_id).where(col(Ticket.merged_into_id) == ticket.id)).all()
+    return list(dict.fromkeys([ticket.reporter_id, *merged]))
+
+
+def _event(
+    session: Session, ticket: Ticket, kind: TicketEventKind, actor: Actor, now: datetime, **fields: object
+) -> None:
+    assert ticket.id is not None
+    session.add(TicketEvent(ticket_id=ticket.id, kind=kind, actor=actor.name, created_at=now, **fields))  # type: ignore[arg-type]
+
+
+def notify(
+    *,
+    session: Session,
+    routes: VillageRoutes,
+    contact_ids: Collection[int],
+    text: str,
+    now: datetime,
+    source_id: int | None,
+    lane: Lane = Lane.NOTICE,
+) -> int:
+    """Queue `text` for each contact on their own channel; returns how many could be reached."""
+    queued = []
+    for contact_id in contact_ids:
+        contact = session.get(Contact, contact_id)
+        if contact is None:
+            continue
+        identities = {
+            IdentityKind(kind): value
+            for kind, value in session.connection().execute(
+                select(IDENTITY.c.kind, IDENTITY.c.value).where(IDENTITY.c.contact_id == contact_id)
+            )
+        }
+        route = routing.choose(
+            identities=identities,
+            village_addresses=routes.addresses,
+            available=routes.available,
+            preferred=contact.preferred_channel,
+        )
+        if route is None:
+            continue
+        queued.append(
+            outbox.row(
+                village_id=routes.village_id,
+                contact_id=contact_id,
+                channel=route.channel,
+                sender=route.sender,
+                recipient=route.recipient,
+                body=text,
+                lane=lane,
+                source=OutboxSource.TICKET_NOTICE,
+                source_id=source_id,
+                now=now,
+                prices=routes.prices,
+            )
+        )
+    outbox.enqueue(session=session, rows=queued)
+    return len(queued)
+
+
+def _with_note(template: str, code: str, note: str | None) -> str:
+    short = (note or "").strip().replace("\n", " ")
+    if len(short) > NOTE_ROOM:
+        short = short[: NOTE_ROOM - 3].rstrip() + "..."
+    elif short and short[-1] not in ".!?":
+        short += "."
+    return template.format(code=code, note=t.TICKET_NOTE.format(note=short) if short else "")
+
+
+def change_status(
+    *,
+    session: Session,
+    ticket: Ticket,
+    to: TicketStatus,
+    actor: Actor,
+    now: datetime,
+    routes: VillageRoutes,
+    public_note: str | None = None,
+    internal_note: str | None = None,
+) -> None:
+    """Move a ticket, record it, and tell its reporters (a 'selesai' asks them to confirm the fix)."""
+    if to == TicketStatus.DUPLIKAT:
+        raise Conflict("use merge() to mark a duplicate: its reporters must follow the surviving ticket")
+    if ticket.status not in OPEN and to != TicketStatus.DIPROSES:
+        raise Conflict(f"ticket {ticket.code} is {ticket.status}; it can only be reopened (diproses)")
+    if ticket.status == to:
+        raise Conflict(f"ticket {ticket.code} is already {to}")
+    before = ticket.status
+    ticket.status, ticket.updated_at = to, now
+    ticket.resolved_at = now if to == TicketStatus.SELESAI else None
+    _event(session, ticket, TicketEventKind.STATUS_CHANGED, actor, now, from_status=before, to_status=to)
+    if internal_note:
+        _event(session, ticket, TicketEventKind.INTERNAL_NOTE, actor, now, note=internal_note)
+    if public_note:
+        _event(session, ticket, TicketEventKind.PUBLIC_NOTE, actor, now, note=public_note, public=True)
+    text = _with_note(t.TICKET_NOTICES[to.value], ticket.code, public_note)
+    people = reporters(session=session, ticket=ticket)
+    notify(session=session, routes=routes, contact_ids=people, text=text, now=now, source_id=ticket.id)
+    if to == TicketStatus.SELESAI:
+        for contact_id in people:
+            session.connection().execute(
+                contacts.CONTACT.update()
+                .where(contacts.CONTACT.c.id == contact_id)
+                .values(
+                    pending=Pending.CONFIRM_FIX,
+                    pending_ticket_id=ticket.id,
+                    pending_until=now + CONFIRM_WINDOW,
+                )
+            )
+
+
+def merge(
+    *, session: Session, duplicate: Ticket, into: Ticket, actor: Actor, now: datetime, routes: VillageRoutes
+) -> None:
+    """Close `duplicate` into `into`; its reporters get the surviving code and, from now on, its updates."""
+    if duplicate.id == into.id or into.village_id != duplicate.village_id:
+        raise Conflict("a ticket can only be merged into another ticket of the same village")
+    if into.merged_into_id is not None:
+        raise Conflict(f"ticket {into.code} was itself merged; merge into the ticket it points to")
+    before = duplicate.status
+    duplicate.status, duplicate.merged_into_id, duplicate.updated_at = TicketStatus.DUPLIKAT, into.id, now
+    _event(
+        session,
+        duplicate,
+        TicketEventKind.MERGED,
+        actor,
+        now,
+        from_status=before,
+        to_status=TicketStatus.DUPLIKAT,
+        note=f"digabung ke {into.code}",
+    )
+    _event(session, into, TicketEventKind.MERGED, actor, now, note=f"aduan {duplicate.code} digabung ke sini")
+    # Tickets already merged into the duplicate follow it to the survivor.
+    for earlier in session.exec(select(Ticket).where(col(Ticket.merged_into_id) == duplicate.id)).all():
+        earlier.merged_into_id = into.id
+    text = t.TICKET_MERGED.format(old=duplicate.code, code=into.code)
+    notify(
+        session=session,
+        routes=routes,
+        contact_ids=[duplicate.reporter_id],
+        text=text,
+        now=now,
+        source_id=into.id,
+    )
+
+
+def confirm_fix(*, session: Session, ticket: Ticket, fixed: bool, now: datetime) -> str:
+    """The reporter's answer to 'is it really fixed?': 1 closes it for good, 2 reopens it."""
+    resident = Actor("warga")
+    if fixed:
+        _event(
+            session,
+            ticket,
+            TicketEventKind.PUBLIC_NOTE,
+            resident,
+            now,
+            note="Pelapor mengonfirmasi sudah beres.",
+        )
+        return t.TICKET_CONFIRMED.format(code=ticket.code)
+    if ticket.status == TicketStatus.SELESAI:
+        ticket.status, ticket.updated_at, ticket.resolved_at = TicketStatus.DIPROSES, now, None
+        _event(
+            session,
+            ticket,
+            TicketEventKind.STATUS_CHANGED,
+            resident,
+            now,
+            from_status=TicketStatus.SELESAI,
+            to_status=TicketStatus.DIPROSES,
+            note="Pelapor: belum beres",
+        )
+    return t.TICKET_REOPENED.format(code=ticket.code)
+
+
+def overdue(*, session: Session, now: datetime) -> list[Ticket]:
+    """Open tickets past their deadline that nobody has been told about yet."""
+    late_verify = (col(Ticket.status) == TicketStatus.BARU) & (col(Ticket.verify_due_at) < now)
+    late_act = col(Ticket.status).in_([TicketStatus.DIVERIFIKASI, TicketStatus.DIPROSES]) & (
+        col(Ticket.act_due_at) < now
+    )
+    return list(
+        session.exec(select(Ticket).where(late_verify | late_act, col(Ticket.escalated_at).is_(None))).all()
+    )
+
+
+def escalate_overdue(*, session: Session, now: datetime, routes_for: Callable[[int], VillageRoutes]) -> int:
+    """Tell the head (or the BPD chair, for complaints about the head) of each newly overdue ticket."""
+    count = 0
+    for ticket in overdue(session=session, now=now):
+        role = Role.BPD if ticket.about_head else Role.KADES
+        staff = session.exec(
+            select(Staff).where(
+                Staff.village_id == ticket.village_id, Staff.role == role, col(Staff.active).is_(True)
+            )
+        ).first()
+        ticket.escalated_at = now
+        stage = "verifikasi" if ticket.status == TicketStatus.BARU else "penanganan"
+        _event(
+            session,
+            ticket,
+            TicketEventKind.ESCALATED,
+            Actor("system"),
+            now,
+            note=f"lewat batas {stage}; ke {role}",
+        )
+        if staff is None or not staff.phone:
+            continue
+        contact = contacts.get_or_create_contact(
+            session=session,
+            village_id=ticket.village_id,
+            kind=IdentityKind.PHONE,
+            value=staff.phone,
+            now=now,
+            name=staff.name,
+        )
+        where = (
+            " ".join(
+                p
+                for p in (
+                    ticket.dusun,
+                    f"RT {ticket.rt}" if ticket.rt else "",
+                    f"RW {ticket.rw}" if ticket.rw else "",
+                )
+                if p
+            )
+            or "lokasi belum disebut"
+        )
+        category = Category(ticket.category).label
+        text = t.TICKET_ESCALATED.format(code=ticket.code, category=category, where=where, stage=stage)
+        count += notify(
+            session=session,
+            routes=routes_for(ticket.village_id),
+            contact_ids=[contact.id],
+            text=text,
+            now=now,
+            source_id=ticket.id,
+        )
+    return count

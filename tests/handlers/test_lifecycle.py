@@ -1,0 +1,178 @@
+"""A ticket's life end to end through the console channel: deadlines, notices, confirm or reopen,
+duplicates merged, and escalation by a clock set in the test."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, update
+from sqlmodel import Session, col, select
+
+from bot.db import transaction
+from broadcasts.fanout import VillageRoutes
+from handlers import lifecycle, workdays
+from handlers.lifecycle import Actor
+from models import Channel, Outbox, Role, Ticket, TicketEvent, TicketStatus, Village
+from models.errors import Conflict
+from tests.conftest import Clock
+
+KADER = Actor("staff:1", Role.KADER)
+ROUTES = VillageRoutes(village_id=1, addresses={Channel.CONSOLE: "+62800000001"}, available={Channel.CONSOLE})
+SLAMET, SRI = "+6281234500001", "+6281234500002"
+KADES_PHONE, BPD_PHONE = "+6281300000003", "+6281300000004"
+
+
+def say(client: TestClient, sender: str, text: str) -> str:
+    response = client.post("/webhooks/console", json={"from": sender, "to": "+62800000001", "text": text})
+    assert response.status_code == 200, response.text
+    replies: list[str] = response.json()["replies"]
+    return replies[0] if replies else ""
+
+
+def ticket(engine: Engine, code: str | None = None) -> Ticket:
+    with Session(engine) as session:
+        query = select(Ticket).order_by(col(Ticket.id).desc())
+        if code:
+            query = query.where(Ticket.code == code)
+        return session.exec(query).first()  # type: ignore[return-value]
+
+
+def notices_to(engine: Engine, phone: str) -> list[str]:
+    with Session(engine) as session:
+        rows = session.exec(
+            select(Outbox.body)
+            .where(Outbox.recipient == phone, Outbox.source == "ticket_notice")
+            .order_by(col(Outbox.id))
+        ).all()
+    return list(rows)
+
+
+def change(engine: Engine, code: str, to: TicketStatus, now: datetime, note: str | None = None) -> None:
+    with transaction(engine) as session:
+        stored = session.exec(select(Ticket).where(Ticket.code == code)).one()
+        lifecycle.change_status(
+            session=session, ticket=stored, to=to, actor=KADER, now=now, routes=ROUTES, public_note=note
+        )
+
+
+def test_working_days_skip_weekends_and_holidays() -> None:
+    wednesday = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)  # Wednesday 10.00 WIB
+    assert workdays.due(wednesday, 3, "Asia/Jakarta") == datetime(
+        2026, 12, 7, 16, 59, 59, tzinfo=UTC
+    )  # Monday 23:59 WIB
+    holidays = {datetime(2026, 12, 4).date()}
+    assert workdays.due(wednesday, 3, "Asia/Jakarta", holidays).date() == datetime(2026, 12, 8).date()
+    assert workdays.due(wednesday, 8, "Asia/Makassar") == datetime(2026, 12, 14, 15, 59, 59, tzinfo=UTC)
+
+
+def test_full_lifecycle_with_notices_and_a_reopen(client: TestClient, engine: Engine, clock: Clock) -> None:
+    code = say(client, SLAMET, "lampu jalan di RT 2 dusun Krajan mati sdh seminggu").split("kode ")[1][:6]
+    created = ticket(engine, code)
+    assert created.verify_due_at == datetime(2026, 12, 7, 16, 59, 59, tzinfo=UTC)
+    assert created.act_due_at == datetime(2026, 12, 14, 16, 59, 59, tzinfo=UTC)
+
+    change(engine, code, TicketStatus.DIVERIFIKASI, clock.now, note="Petugas cek lokasi Jumat")
+    change(engine, code, TicketStatus.DIPROSES, clock.now)
+    change(engine, code, TicketStatus.SELESAI, clock.now, note="Lampu diganti")
+    assert notices_to(engine, SLAMET) == [
+        f"Aduan {code} sudah diverifikasi petugas desa dan akan ditindaklanjuti. "
+        f"Catatan: Petugas cek lokasi Jumat. Ketik CEK {code} utk status.",
+        f"Aduan {code} sedang dikerjakan. Ketik CEK {code} utk status.",
+        f"Aduan {code} dinyatakan selesai. Catatan: Lampu diganti. Apakah sudah benar beres? "
+        "Balas 1 jika ya, 2 jika belum.",
+    ]
+    assert "dibuka kembali" in say(client, SLAMET, "2")
+    assert ticket(engine, code).status == TicketStatus.DIPROSES
+    change(engine, code, TicketStatus.SELESAI, clock.now)
+    assert "ditutup" in say(client, SLAMET, "sdh beres")
+    assert ticket(engine, code).status == TicketStatus.SELESAI
+    with Session(engine) as session:
+        history = session.exec(
+            select(TicketEvent.kind).where(TicketEvent.ticket_id == created.id).order_by(col(TicketEvent.id))
+        ).all()
+    assert list(history) == [
+        "created",
+        "status_changed",
+        "public_note",
+        "status_changed",
+        "status_changed",
+        "public_note",
+        "status_changed",
+        "status_changed",
+        "public_note",
+    ]
+
+
+def test_answers_after_14_days_do_not_reopen(client: TestClient, engine: Engine, clock: Clock) -> None:
+    code = say(client, SLAMET, "got depan masjid mampet").split("kode ")[1][:6]
+    change(engine, code, TicketStatus.SELESAI, clock.now)
+    clock.advance(days=15)
+    assert "dibuka kembali" not in say(client, SLAMET, "2")
+    assert ticket(engine, code).status == TicketStatus.SELESAI
+
+
+def test_closed_tickets_only_reopen(client: TestClient, engine: Engine, clock: Clock) -> None:
+    code = say(client, SLAMET, "sampah numpuk di kali").split("kode ")[1][:6]
+    change(engine, code, TicketStatus.DITOLAK, clock.now, note="Bukan laporan masalah")
+    with pytest.raises(Conflict, match="reopened"):
+        change(engine, code, TicketStatus.SELESAI, clock.now)
+    change(engine, code, TicketStatus.DIPROSES, clock.now)
+
+
+def test_duplicates_merge_and_every_reporter_follows_the_survivor(
+    client: TestClient, engine: Engine, clock: Clock
+) -> None:
+    first = say(client, SLAMET, "jembatan bambu di Cibodas patah").split("kode ")[1][:6]
+    second = say(client, SRI, "jembatan Cibodas putus, anak2 tdk bisa sekolah").split("kode ")[1][:6]
+    with transaction(engine) as session:
+        survivor = session.exec(select(Ticket).where(Ticket.code == first)).one()
+        duplicate = session.exec(select(Ticket).where(Ticket.code == second)).one()
+        lifecycle.merge(
+            session=session, duplicate=duplicate, into=survivor, actor=KADER, now=clock.now, routes=ROUTES
+        )
+    assert notices_to(engine, SRI) == [
+        f"Aduan {second} digabung dgn aduan {first} yg melaporkan masalah yg sama. "
+        f"Ketik CEK {first} utk status."
+    ]
+    change(engine, first, TicketStatus.DIPROSES, clock.now)
+    assert notices_to(engine, SLAMET)[-1].startswith(f"Aduan {first} sedang dikerjakan")
+    assert notices_to(engine, SRI)[-1].startswith(f"Aduan {first} sedang dikerjakan")
+    assert ticket(engine, second).status == TicketStatus.DUPLIKAT
+
+
+def test_overdue_tickets_go_to_the_head_or_to_the_bpd(
+    client: TestClient, engine: Engine, clock: Clock
+) -> None:
+    plain = say(client, SLAMET, "jalan RT 3 berlubang besar").split("kode ")[1][:6]
+    about_head = say(client, SRI, "pak kades tdk pernah ada di kantor, pelayanan terbengkalai").split(
+        "kode "
+    )[1][:6]
+    assert ticket(engine, about_head).about_head
+    with transaction(engine) as session:
+        assert lifecycle.escalate_overdue(session=session, now=clock.now, routes_for=lambda _: ROUTES) == 0
+    clock.now = datetime(2026, 12, 8, 1, 0, tzinfo=UTC)  # Tuesday: the verify deadline (Monday night) passed
+    with transaction(engine) as session:
+        assert lifecycle.escalate_overdue(session=session, now=clock.now, routes_for=lambda _: ROUTES) == 2
+    with transaction(engine) as session:  # told once, not again
+        assert (
+            lifecycle.escalate_overdue(
+                session=session, now=clock.now + timedelta(days=1), routes_for=lambda _: ROUTES
+            )
+            == 0
+        )
+    to_head = notices_to(engine, KADES_PHONE)
+    to_bpd = notices_to(engine, BPD_PHONE)
+    assert [n.split()[1] for n in to_head] == [plain]  # never the complaint about himself
+    assert [n.split()[1] for n in to_bpd] == [about_head]
+    assert (
+        to_head[0]
+        == f"Aduan {plain} (Infrastruktur, RT 3) lewat batas waktu verifikasi. Mohon ditindaklanjuti."
+    )
+
+
+def test_holidays_move_the_deadline(client: TestClient, engine: Engine) -> None:
+    with transaction(engine) as session:
+        session.execute(update(Village).values(holidays=["2026-12-04", "bukan tanggal"]))
+    client.app.state.inbound.directory.forget()  # type: ignore[attr-defined]
+    code = say(client, SLAMET, "air PAMSIMAS mati").split("kode ")[1][:6]
+    assert ticket(engine, code).verify_due_at == datetime(2026, 12, 8, 16, 59, 59, tzinfo=UTC)
