@@ -15,6 +15,8 @@ from bot.delivery import DeliveryService
 from bot.inbound import InboundService
 from bot.metrics import REJECTED
 from bot.routes import health, providers, webhooks
+from bot.routes.api import router as api_router
+from bot.scheduling import SchedulingService
 from bot.settings import Settings, get_settings
 from handlers.pipeline import Limits
 from models import utcnow
@@ -29,15 +31,20 @@ def create_app(
     engine: Engine | None = None,
     clock: Callable[[], datetime] = utcnow,
     dispatcher: bool = False,
+    scheduler: bool = False,
 ) -> FastAPI:
-    """Build the app for these settings (optionally an existing engine, a test clock, the dispatcher)."""
+    """Build the app for these settings (optionally an engine, a test clock, dispatcher and scheduler)."""
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if dispatcher:
             await app.state.delivery.start()
+        if scheduler:
+            await app.state.scheduling.start()
         yield
+        if scheduler:
+            await app.state.scheduling.stop()
         app.state.inbound.close()
         if dispatcher:
             await app.state.delivery.stop()
@@ -59,6 +66,10 @@ def create_app(
     app.state.inbound = InboundService(app.state.engine, limits=limits)
     app.state.delivery = DeliveryService(app.state.engine, settings, clock=clock)
     app.state.inbound.on_queued = app.state.delivery.wake
+    # Routes call `app.state.scheduling.schedule/unschedule` after a commit; a no-op unless it runs here.
+    app.state.scheduling = SchedulingService(
+        app.state.engine, settings, clock=clock, on_queued=app.state.delivery.wake
+    )
 
     @app.exception_handler(KentonganError)
     async def kentongan_error(request: Request, error: KentonganError) -> JSONResponse:
@@ -78,4 +89,5 @@ def create_app(
     app.include_router(webhooks.router)
     app.include_router(providers.router)
     app.include_router(health.router)
+    app.include_router(api_router)
     return app

@@ -22,6 +22,8 @@ def _configure_logging() -> None:
         level=get_settings().log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # APScheduler logs every job it adds, runs and removes; kentongan.scheduler logs what each firing did.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 @app.command()
@@ -61,6 +63,31 @@ def dispatcher() -> None:
     _configure_logging()
     settings = get_settings()
     service = DeliveryService(make_engine(settings.database_url), settings)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await service.start()
+        await stop.wait()
+        await service.stop()
+
+    asyncio.run(main())
+
+
+@app.command()
+def scheduler() -> None:
+    """Run only the scheduler (one per deployment: on PostgreSQL a standby waits for the leader lock)."""
+    import asyncio
+    import signal
+
+    from bot.db import make_engine
+    from bot.scheduling import SchedulingService
+
+    _configure_logging()
+    settings = get_settings()
+    service = SchedulingService(make_engine(settings.database_url), settings)
 
     async def main() -> None:
         stop = asyncio.Event()

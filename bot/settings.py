@@ -52,6 +52,14 @@ class Settings(BaseSettings):
     rate_smsgate: str = "100 segments/h"
     rate_console: str = "10000/s"
 
+    # Scheduler (broadcasts/scheduler.py): how late a due broadcast may still go out (later, its run is
+    # marked missed), how often it looks for broadcasts another process scheduled, how often a standby
+    # tries the leader lock (PostgreSQL), and how many threads fire broadcasts.
+    scheduler_grace_seconds: int = 1800
+    scheduler_sweep_seconds: float = 30.0
+    scheduler_leader_poll_seconds: float = 5.0
+    scheduler_workers: int = 4
+
     # Flood control (per sender number, not per network address).
     max_new_tickets_per_hour: int = 5
     max_identical_replies: int = 3

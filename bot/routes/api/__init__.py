@@ -1,0 +1,26 @@
+"""The REST API under /api/v1 (CONTRACT.md): `Authorization: Bearer <token>`, errors as {"detail": ...}.
+
+Rights: `kader` creates and changes broadcasts, meetings, decisions and budget lines; `kades` and `bpd`
+read everything and approve broadcasts; `operator` does everything in any village, named with
+`?village=CODE`. Another village's data answers 404, so that its existence does not leak.
+"""
+
+from fastapi import APIRouter
+
+from bot.routes.api import broadcasts, budget, decisions, meetings
+from bot.routes.api.schemas import Problem
+
+router = APIRouter(
+    prefix="/api/v1",
+    responses={
+        400: {"model": Problem, "description": "The operator did not name a village (?village=CODE)"},
+        401: {"model": Problem, "description": "No valid bearer token"},
+        403: {"model": Problem, "description": "The role may not do this"},
+        404: {"model": Problem, "description": "Not found in this village (or another village's)"},
+        422: {"model": Problem, "description": "A value that cannot be acted on, and why"},
+    },
+)
+for part in (broadcasts, meetings, decisions, budget):
+    router.include_router(part.router)
+
+__all__ = ["router"]

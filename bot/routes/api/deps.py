@@ -1,0 +1,174 @@
+"""What every API route needs: the request's transaction, the caller's village and rights, and the
+scheduler's hooks once that transaction has committed."""
+
+import inspect
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import BackgroundTasks, Depends, Path, Query, Request
+from sqlmodel import Session, select
+
+from bot.db import transaction
+from bot.deps import EngineDep
+from bot.routes.api.schemas import INT4_MAX
+from bot.security import Principal, allow
+from models import Broadcast, BroadcastKind, BroadcastStatus, Role, Village
+from models.errors import BadRequest, KentonganError, NotFound
+
+log = logging.getLogger("kentongan.api")
+
+WRITERS = (Role.KADER, Role.OPERATOR)
+APPROVERS = (Role.KADES, Role.BPD, Role.OPERATOR)
+
+PathId = Annotated[int, Path(ge=1, le=INT4_MAX)]
+Offset = Annotated[int, Query(ge=0, le=INT4_MAX)]
+Limit = Annotated[int, Query(ge=1, le=500)]
+
+
+class Unprocessable(KentonganError):
+    """Well-formed input that cannot be acted on (a past time, an empty audience): 422, like every other
+    invalid value in a request body."""
+
+    status_code = 422
+
+
+@contextmanager
+def refused_as_unprocessable() -> Iterator[None]:
+    """The domain's BadRequest about submitted values, answered as 422 like the schema's own checks."""
+    try:
+        yield
+    except BadRequest as error:
+        raise Unprocessable(error.message) from error
+
+
+def get_session(engine: EngineDep) -> Iterator[Session]:
+    """The request's transaction: committed when the route returns, rolled back when it raises."""
+    with transaction(engine) as session:
+        yield session
+
+
+# scope="function": committed before the answer is sent, so a client never sees a 201 that was lost.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+VillageCode = Annotated[
+    str | None,
+    Query(
+        alias="village",
+        min_length=1,
+        max_length=32,
+        pattern=r"^[^\x00]+$",
+        description="Operator only: the code of the village to act on (other roles act on their own).",
+        examples=["DEMO"],
+    ),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Who acts, and on which village."""
+
+    staff: Principal
+    village: Village
+
+    @property
+    def actor(self) -> str:
+        """How the action is recorded: 'kader:3'."""
+        return self.staff.actor
+
+    @property
+    def village_id(self) -> int:
+        """The village's id."""
+        assert self.village.id is not None
+        return self.village.id
+
+    @property
+    def needs_approval(self) -> frozenset[BroadcastKind]:
+        """Broadcast kinds this village holds for a second person's approval."""
+        return frozenset(BroadcastKind(kind) for kind in self.village.approval_kinds)
+
+
+def resolve_village(staff: Principal, session: Session, code: str | None) -> Village:
+    """The staff member's own village; the operator names one with ?village=CODE.
+
+    Another village (or an unknown code) is 404: whether it exists does not leak.
+    """
+    village: Village | None
+    if staff.village_id is None:
+        if not code:
+            raise BadRequest("the operator acts on every village: name one with ?village=CODE")
+        village = session.exec(select(Village).where(Village.code == code)).first()
+    else:
+        village = session.get(Village, staff.village_id)
+        if village is not None and code and code != village.code:
+            village = None
+    if village is None:
+        raise NotFound(f"no village {code}")
+    return village
+
+
+def _scoped(check: Callable[..., Any]) -> Callable[..., Scope]:
+    def scope(
+        staff: Annotated[Principal, Depends(check)], session: SessionDep, village: VillageCode = None
+    ) -> Scope:
+        return Scope(staff, resolve_village(staff, session, village))
+
+    return scope
+
+
+_read = allow(tuple(Role), "read")
+_write = allow(WRITERS, "create or change broadcasts, meetings, decisions or budget lines")
+_approve = allow(APPROVERS, "approve broadcasts")
+
+Reader = Annotated[Scope, Depends(_scoped(_read))]
+Writer = Annotated[Scope, Depends(_scoped(_write))]
+Approver = Annotated[Scope, Depends(_scoped(_approve))]
+
+
+@dataclass(frozen=True, slots=True)
+class SchedulerHooks:
+    """Tells the scheduler, when the app has one, about broadcasts that changed, after the commit.
+
+    Optional: the scheduler also finds due broadcasts in the tables by itself. `schedule` and
+    `unschedule` may be plain or async methods; a failure is logged, never the client's problem.
+    """
+
+    scheduling: object | None
+    tasks: BackgroundTasks
+
+    def sync(self, *broadcasts: Broadcast) -> None:
+        """Schedule each broadcast that waits for its time; unschedule each that no longer does."""
+        for broadcast in broadcasts:
+            if broadcast.id is None:
+                continue
+            if broadcast.status == BroadcastStatus.SCHEDULED and broadcast.next_run_at is not None:
+                self._later("schedule", broadcast.id, broadcast.next_run_at)
+            elif broadcast.status != BroadcastStatus.PENDING_APPROVAL:
+                self._later("unschedule", broadcast.id)
+
+    def _later(self, name: str, *args: object) -> None:
+        method = getattr(self.scheduling, name, None)
+        if callable(method):
+            self.tasks.add_task(_call, method, *args)
+
+
+async def _call(method: Callable[..., object], *args: object) -> None:
+    # On the event loop (not a worker thread), as an asyncio scheduler expects its callers to be.
+    try:
+        result = method(*args)
+        if inspect.isawaitable(result):
+            await result
+    except Exception:
+        log.exception(
+            "scheduler hook %s%r failed; the scheduler will find the broadcast itself", method, args
+        )
+
+
+async def get_hooks(request: Request, tasks: BackgroundTasks) -> SchedulerHooks:
+    """The scheduler hooks of this request."""
+    return SchedulerHooks(getattr(request.app.state, "scheduling", None), tasks)
+
+
+HooksDep = Annotated[SchedulerHooks, Depends(get_hooks)]
