@@ -34,12 +34,15 @@ def audience_of(meeting: Meeting) -> Audience:
     return Audience(dusun=(meeting.dusun,)) if meeting.dusun else Audience()
 
 
+_NO_BRACES = str.maketrans("{}", "()")  # a cadre's brace must not read as a {variable} later
+
+
 def _values(meeting: Meeting, village: Village) -> dict[str, str]:
     return {
-        "acara": meeting.title,
+        "acara": meeting.title.translate(_NO_BRACES),
         "kapan": t.format_when(meeting.starts_at, village.timezone),
-        "tempat": meeting.place,
-        "agenda": meeting.agenda or "-",
+        "tempat": meeting.place.translate(_NO_BRACES),
+        "agenda": (meeting.agenda or "-").translate(_NO_BRACES),
     }
 
 
@@ -72,7 +75,16 @@ def plan(
             meeting_id=meeting.id,
             meeting_key=reminder.key,
         )
-        made.append(service.create(session=session, village=village, draft=draft, actor=actor, now=now))
+        made.append(
+            service.create(
+                session=session,
+                village=village,
+                draft=draft,
+                actor=actor,
+                now=now,
+                needs_approval={BroadcastKind(k) for k in village.approval_kinds},
+            )
+        )
     return made
 
 
@@ -135,7 +147,14 @@ def move(
             meeting_id=meeting.id,
             meeting_key=f"moved-{now:%Y%m%d%H%M%S}",
         )
-        correction = service.create(session=session, village=village, draft=draft, actor=actor, now=now)
+        correction = service.create(
+            session=session,
+            village=village,
+            draft=draft,
+            actor=actor,
+            now=now,
+            needs_approval={BroadcastKind(k) for k in village.approval_kinds},
+        )
     # Those not yet told get the announcement; those told get the correction and then the reminders.
     plan(
         session=session,
@@ -168,4 +187,11 @@ def cancel(
         meeting_id=meeting.id,
         meeting_key="cancelled",
     )
-    return service.create(session=session, village=village, draft=draft, actor=actor, now=now)
+    return service.create(
+        session=session,
+        village=village,
+        draft=draft,
+        actor=actor,
+        now=now,
+        needs_approval={BroadcastKind(k) for k in village.approval_kinds},
+    )

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import String, Text
+from sqlalchemy import BigInteger, String, Text
 from sqlmodel import Field, SQLModel
 
 from models.base import EnumText, UTCDateTime, utcnow
@@ -97,8 +97,8 @@ class BudgetLine(SQLModel, table=True):
     source: str | None = Field(default=None, sa_type=String(40), description="DD, ADD, PADes, ...")
     activity: str = Field(sa_type=String(200))
     location: str = Field(default="", sa_type=String(120))
-    amount: int
-    realised: int = 0
+    amount: int = Field(sa_type=BigInteger, description="Rupiah; a district's lines pass Rp2.1 miliar")
+    realised: int = Field(default=0, sa_type=BigInteger)
 
 
 class Programme(SQLModel, table=True):

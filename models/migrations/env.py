@@ -18,6 +18,15 @@ def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | 
     return False
 
 
+# Tables other libraries own in our database: APScheduler's job store creates and keeps its own.
+FOREIGN_TABLES = frozenset({"apscheduler_job"})
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Leave tables we do not own out of autogenerate."""
+    return not (type_ == "table" and name in FOREIGN_TABLES)
+
+
 config = context.config
 target_metadata = SQLModel.metadata
 
@@ -29,6 +38,7 @@ def run_migrations_offline() -> None:
         literal_binds=True,
         render_as_batch=True,
         render_item=render_item,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -53,6 +63,7 @@ def _run(connection: object) -> None:
         render_as_batch=True,
         compare_type=True,
         render_item=render_item,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

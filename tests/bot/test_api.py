@@ -961,7 +961,12 @@ def test_a_small_budget_names_its_activities_in_the_sms() -> None:
         ("GET", "/broadcasts", None, {"offset": 2**63}),
         ("GET", "/meetings", None, {"village": "DE\x00MO"}),
         ("POST", "/decisions", {"title": "x", "effective_date": "2026-12-01", "meeting_id": 2**31}, None),
-        ("POST", "/budget", {"year": 2026, "direction": "income", "activity": "DD", "amount": 2**31}, None),
+        (
+            "POST",
+            "/budget",
+            {"year": 2026, "direction": "income", "activity": "DD", "amount": 10**15 + 1},
+            None,
+        ),
     ],
 )
 def test_hostile_values_are_422(
@@ -969,3 +974,18 @@ def test_hostile_values_are_422(
 ) -> None:
     response = api.call(method, path, json=body, params=params)
     assert response.status_code == 422, response.text
+
+
+def test_budget_lines_above_rp2_miliar_are_kept(api: Api) -> None:
+    """A district's Dana Desa line can pass Rp2.147.483.647, the 32-bit limit."""
+    body = {
+        "year": 2026,
+        "direction": "income",
+        "source": "DD",
+        "activity": "Dana Desa",
+        "amount": 2_500_000_000,
+    }
+    headers = {"Authorization": f"Bearer {api.tokens['kader']}"}
+    response = api.client.post("/api/v1/budget", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    assert response.json()["amount_text"] == "Rp2,5 miliar"

@@ -34,7 +34,8 @@ from models import (
 )
 from models.texts import format_rupiah, format_when
 
-INT4_MAX = 2**31 - 1  # ids and Rupiah amounts are 32-bit integer columns
+INT4_MAX = 2**31 - 1  # ids are 32-bit integer columns
+RUPIAH_MAX = 10**15  # budget amounts are 64-bit; a village's line is far below Rp1.000 triliun
 
 
 def _utc(value: datetime) -> datetime:
@@ -615,8 +616,8 @@ class BudgetLineCreate(Body):
     source: str | None = Field(default=None, min_length=1, max_length=40, examples=["DD", "ADD", "PADes"])
     activity: str = Field(min_length=1, max_length=200)
     location: str = Field(default="", max_length=120)
-    amount: int = Field(gt=0, le=INT4_MAX, description="Integer Rupiah (at most Rp2.147.483.647 a line)")
-    realised: int = Field(default=0, ge=0, le=INT4_MAX, description="Integer Rupiah realised so far")
+    amount: int = Field(gt=0, le=RUPIAH_MAX, description="Integer Rupiah")
+    realised: int = Field(default=0, ge=0, le=RUPIAH_MAX, description="Integer Rupiah realised so far")
 
     @model_validator(mode="after")
     def _bidang_for_spending(self) -> Self:

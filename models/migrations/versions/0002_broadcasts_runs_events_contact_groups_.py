@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-28 17:18:51.084177
+Create Date: 2026-11-28 17:37:02.855929
 """
 
 from collections.abc import Sequence
@@ -128,6 +128,14 @@ def upgrade() -> None:
     with op.batch_alter_table("broadcast_run", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_broadcast_run_broadcast_id"), ["broadcast_id"], unique=False)
 
+    with op.batch_alter_table("budget_line", schema=None) as batch_op:
+        batch_op.alter_column(
+            "amount", existing_type=sa.INTEGER(), type_=sa.BigInteger(), existing_nullable=False
+        )
+        batch_op.alter_column(
+            "realised", existing_type=sa.INTEGER(), type_=sa.BigInteger(), existing_nullable=False
+        )
+
     with op.batch_alter_table("ticket", schema=None) as batch_op:
         batch_op.add_column(sa.Column("verify_due_at", models.base.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("act_due_at", models.base.UTCDateTime(timezone=True), nullable=True))
@@ -152,6 +160,14 @@ def downgrade() -> None:
         batch_op.drop_column("escalated_at")
         batch_op.drop_column("act_due_at")
         batch_op.drop_column("verify_due_at")
+
+    with op.batch_alter_table("budget_line", schema=None) as batch_op:
+        batch_op.alter_column(
+            "realised", existing_type=sa.BigInteger(), type_=sa.INTEGER(), existing_nullable=False
+        )
+        batch_op.alter_column(
+            "amount", existing_type=sa.BigInteger(), type_=sa.INTEGER(), existing_nullable=False
+        )
 
     with op.batch_alter_table("broadcast_run", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_broadcast_run_broadcast_id"))
