@@ -39,6 +39,9 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.parse_throughput
 	$(BIN)/python -m bench.nlu_accuracy
 	$(BIN)/python -m bench.inbound_pipeline
+	$(BIN)/python -m bench.dispatch
+	$(BIN)/python -m bench.fanout
+	$(BIN)/python -m bench.fire_latency
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
