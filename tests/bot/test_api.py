@@ -196,7 +196,7 @@ class Endpoint:
 
 READ = frozenset({"kader", "kades", "bpd", "operator"})
 WRITE = frozenset({"kader", "operator"})
-APPROVE = frozenset({"kades", "bpd", "operator"})
+APPROVE = frozenset({"kades", "bpd", "kader", "operator"})  # a second cadre may approve
 SOON = f"2026-12-07T19:30:00{WIB}"
 ENDPOINTS = {
     "list broadcasts": Endpoint("GET", "/broadcasts", READ, 200),
@@ -243,7 +243,7 @@ PRINCIPALS = ["none", "bad", "kader", "kades", "bpd", "operator", "other", "oper
 
 
 def fresh_resources(engine: Engine) -> dict[str, int]:
-    """A scheduled broadcast, one waiting for approval (both by the demo kader, staff 1), a meeting."""
+    """A scheduled broadcast, one waiting for approval (both by a second cadre, staff 99), a meeting."""
     made = {}
     with transaction(engine) as session:
         village = session.exec(select(Village).where(Village.code == "DEMO")).one()
@@ -255,7 +255,7 @@ def fresh_resources(engine: Engine) -> dict[str, int]:
                 session=session,
                 village=village,
                 draft=draft,
-                actor="kader:1",
+                actor="kader:99",
                 now=T0,
                 needs_approval={BroadcastKind.KEPUTUSAN},
             )
@@ -606,7 +606,7 @@ def test_approval_flow(api: Api) -> None:
     pending = api.ok("POST", "/broadcasts", json=body)
     assert pending["status"] == "pending_approval"
     assert api.scheduler.calls == []  # nothing to fire until it is approved
-    assert api.call("POST", f"/broadcasts/{pending['id']}/approve", "kader").status_code == 403
+    assert api.call("POST", f"/broadcasts/{pending['id']}/approve", "kader").status_code == 409  # its creator
     approved = api.ok("POST", f"/broadcasts/{pending['id']}/approve", "bpd")
     assert (approved["status"], approved["approved_by"]) == ("scheduled", "bpd:3")
     assert api.scheduler.calls == [("schedule", pending["id"], datetime(2026, 12, 2, 5, 0, tzinfo=UTC))]

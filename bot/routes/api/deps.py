@@ -21,7 +21,8 @@ from models.errors import BadRequest, KentonganError, NotFound
 log = logging.getLogger("kentongan.api")
 
 WRITERS = (Role.KADER, Role.OPERATOR)
-APPROVERS = (Role.KADES, Role.BPD, Role.OPERATOR)
+# The head, the BPD, or a second cadre (service.approve refuses the creator).
+APPROVERS = (Role.KADES, Role.BPD, Role.KADER, Role.OPERATOR)
 
 PathId = Annotated[int, Path(ge=1, le=INT4_MAX)]
 Offset = Annotated[int, Query(ge=0, le=INT4_MAX)]
