@@ -2,7 +2,7 @@
 
 import logging
 import sys
-from typing import Annotated
+from typing import Annotated, Protocol
 
 import orjson
 import typer
@@ -51,54 +51,48 @@ def serve(
     uvicorn.run("bot.main:app", host=host, port=port, workers=workers, log_level="info", proxy_headers=True)
 
 
-@app.command()
-def dispatcher() -> None:
-    """Run only the dispatcher (a scaled deployment runs several on PostgreSQL)."""
+class _Service(Protocol):
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+
+
+def _run_until_signalled(service: _Service) -> None:
+    """Start `service`, run until SIGTERM or SIGINT, then stop it cleanly."""
     import asyncio
     import signal
 
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await service.start()
+        await stop.wait()
+        await service.stop()
+
+    asyncio.run(main())
+
+
+@app.command()
+def dispatcher() -> None:
+    """Run only the dispatcher (a scaled deployment runs several on PostgreSQL)."""
     from bot.db import make_engine
     from bot.delivery import DeliveryService
 
     _configure_logging()
     settings = get_settings()
-    service = DeliveryService(make_engine(settings.database_url), settings)
-
-    async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
-        await service.start()
-        await stop.wait()
-        await service.stop()
-
-    asyncio.run(main())
+    _run_until_signalled(DeliveryService(make_engine(settings.database_url), settings))
 
 
 @app.command()
 def scheduler() -> None:
     """Run only the scheduler (one per deployment: on PostgreSQL a standby waits for the leader lock)."""
-    import asyncio
-    import signal
-
     from bot.db import make_engine
     from bot.scheduling import SchedulingService
 
     _configure_logging()
     settings = get_settings()
-    service = SchedulingService(make_engine(settings.database_url), settings)
-
-    async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
-        await service.start()
-        await stop.wait()
-        await service.stop()
-
-    asyncio.run(main())
+    _run_until_signalled(SchedulingService(make_engine(settings.database_url), settings))
 
 
 @db_app.command("upgrade")

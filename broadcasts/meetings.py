@@ -50,6 +50,37 @@ def _text(template: str, meeting: Meeting, village: Village) -> str:
     return template.format(**_values(meeting, village))
 
 
+def _create(session: Session, village: Village, draft: service.Draft, actor: str, now: datetime) -> Broadcast:
+    """A meeting broadcast, waiting for approval when the village wants it for its kind."""
+    needs_approval = {BroadcastKind(kind) for kind in village.approval_kinds}
+    return service.create(
+        session=session, village=village, draft=draft, actor=actor, now=now, needs_approval=needs_approval
+    )
+
+
+def _tell_those_told(
+    session: Session,
+    village: Village,
+    meeting: Meeting,
+    told: tuple[int, ...],
+    template: str,
+    key: str,
+    actor: str,
+    now: datetime,
+) -> Broadcast:
+    """A notice about the meeting, now, to the contacts already told about it."""
+    draft = service.Draft(
+        kind=BroadcastKind.MUSDES,
+        title=f"{meeting.title} ({'batal' if key == 'cancelled' else 'dipindah'})",
+        sms_text=_text(template, meeting, village),
+        audience=Audience(contacts=told),
+        send_at=now,
+        meeting_id=meeting.id,
+        meeting_key=key,
+    )
+    return _create(session, village, draft, actor, now)
+
+
 def plan(
     *,
     session: Session,
@@ -75,16 +106,7 @@ def plan(
             meeting_id=meeting.id,
             meeting_key=reminder.key,
         )
-        made.append(
-            service.create(
-                session=session,
-                village=village,
-                draft=draft,
-                actor=actor,
-                now=now,
-                needs_approval={BroadcastKind(k) for k in village.approval_kinds},
-            )
-        )
+        made.append(_create(session, village, draft, actor, now))
     return made
 
 
@@ -138,23 +160,8 @@ def move(
         meeting.place = place
     correction = None
     if told:
-        draft = service.Draft(
-            kind=BroadcastKind.MUSDES,
-            title=f"{meeting.title} (dipindah)",
-            sms_text=_text(t.MEETING_MOVED, meeting, village),
-            audience=Audience(contacts=told),
-            send_at=now,
-            meeting_id=meeting.id,
-            meeting_key=f"moved-{now:%Y%m%d%H%M%S}",
-        )
-        correction = service.create(
-            session=session,
-            village=village,
-            draft=draft,
-            actor=actor,
-            now=now,
-            needs_approval={BroadcastKind(k) for k in village.approval_kinds},
-        )
+        key = f"moved-{now:%Y%m%d%H%M%S}"
+        correction = _tell_those_told(session, village, meeting, told, t.MEETING_MOVED, key, actor, now)
     # Those not yet told get the announcement; those told get the correction and then the reminders.
     plan(
         session=session,
@@ -178,20 +185,4 @@ def cancel(
     meeting.status = MeetingStatus.CANCELLED
     if not told:
         return None
-    draft = service.Draft(
-        kind=BroadcastKind.MUSDES,
-        title=f"{meeting.title} (batal)",
-        sms_text=_text(t.MEETING_CANCELLED, meeting, village),
-        audience=Audience(contacts=told),
-        send_at=now,
-        meeting_id=meeting.id,
-        meeting_key="cancelled",
-    )
-    return service.create(
-        session=session,
-        village=village,
-        draft=draft,
-        actor=actor,
-        now=now,
-        needs_approval={BroadcastKind(k) for k in village.approval_kinds},
-    )
+    return _tell_those_told(session, village, meeting, told, t.MEETING_CANCELLED, "cancelled", actor, now)
