@@ -71,8 +71,10 @@ def village_routes(
 
 
 def quiet_rules(village: Village) -> timing.QuietRules:
-    """The village's quiet hours and the Friday prayer blackout."""
-    return timing.QuietRules.parse(village.quiet_start, village.quiet_end, (timing.FRIDAY_PRAYER,))
+    """The village's quiet hours and its weekly blackouts (by default the Friday midday prayer)."""
+    return timing.QuietRules.parse(
+        village.quiet_start, village.quiet_end, timing.weekly_blackouts(village.blackouts)
+    )
 
 
 def message_values(village: Village, due: datetime) -> dict[str, str]:

@@ -93,6 +93,19 @@ Blackout = WeeklyBlackout | DatedBlackout
 FRIDAY_PRAYER = WeeklyBlackout(FRIDAY, time(11, 30), time(13, 0), "salat Jumat")
 
 
+def weekly_blackouts(entries: list[dict[str, str]]) -> tuple[WeeklyBlackout, ...]:
+    """A village's stored blackouts ({"weekday", "start", "end", "label"}); malformed ones raise."""
+    return tuple(
+        WeeklyBlackout(
+            int(entry["weekday"]),
+            parse_hhmm(entry["start"]),
+            parse_hhmm(entry["end"]),
+            entry.get("label", ""),
+        )
+        for entry in entries
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class QuietRules:
     """A village's quiet hours (start == end: none) and blackouts, all in local wall time."""

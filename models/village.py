@@ -32,6 +32,11 @@ class VillageBase(SQLModel):
     quiet_end: str = Field(default="06:00", sa_type=String(5), description="Quiet hours end, HH:MM")
     sms_price: int = Field(default=350, description="Rupiah per SMS segment")
     whatsapp_template_price: int = Field(default=400, description="Rupiah per WhatsApp template message")
+    blackouts: list[dict[str, str]] = Field(
+        default_factory=lambda: [{"weekday": "4", "start": "11:30", "end": "13:00", "label": "salat Jumat"}],
+        sa_type=JSON,
+        description="Weekly windows broadcasts wait out (weekday 0 = Monday), besides the quiet hours",
+    )
     holidays: list[str] = Field(
         default_factory=list,
         sa_type=JSON,

@@ -1,8 +1,8 @@
-"""broadcasts, runs, events, contact groups, approvals, ticket deadlines, holidays
+"""broadcasts, runs, events, contact groups, approvals, blackouts, ticket deadlines, holidays
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-28 17:37:02.855929
+Create Date: 2026-11-28 17:44:09.532151
 """
 
 from collections.abc import Sequence
@@ -143,6 +143,14 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("resolved_at", models.base.UTCDateTime(timezone=True), nullable=True))
 
     with op.batch_alter_table("village", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "blackouts",
+                sa.JSON(),
+                nullable=False,
+                server_default='[{"weekday": "4", "start": "11:30", "end": "13:00", "label": "salat Jumat"}]',
+            )
+        )
         batch_op.add_column(sa.Column("holidays", sa.JSON(), nullable=False, server_default="[]"))
         batch_op.add_column(sa.Column("approval_kinds", sa.JSON(), nullable=False, server_default="[]"))
 
@@ -154,6 +162,7 @@ def downgrade() -> None:
     with op.batch_alter_table("village", schema=None) as batch_op:
         batch_op.drop_column("approval_kinds")
         batch_op.drop_column("holidays")
+        batch_op.drop_column("blackouts")
 
     with op.batch_alter_table("ticket", schema=None) as batch_op:
         batch_op.drop_column("resolved_at")
