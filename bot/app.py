@@ -14,7 +14,7 @@ from bot.db import make_engine
 from bot.delivery import DeliveryService
 from bot.inbound import InboundService
 from bot.metrics import REJECTED
-from bot.routes import health, providers, webhooks
+from bot.routes import health, open311, providers, webhooks
 from bot.routes.api import router as api_router
 from bot.scheduling import SchedulingService
 from bot.settings import Settings, get_settings
@@ -90,4 +90,5 @@ def create_app(
     app.include_router(providers.router)
     app.include_router(health.router)
     app.include_router(api_router)
+    app.include_router(open311.router)
     return app
