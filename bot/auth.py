@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from datetime import datetime
 
 from sqlmodel import Session, select
 
@@ -37,3 +38,12 @@ def create_token(*, session: Session, village_code: str | None, role: Role, name
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     session.add(ApiToken(staff_id=staff.id, token_hash=hash_token(token)))
     return token
+
+
+def revoke_token(*, session: Session, token: str, now: datetime) -> bool:
+    """Revoke a token at once; False when it is unknown or already revoked."""
+    stored = session.exec(select(ApiToken).where(ApiToken.token_hash == hash_token(token))).first()
+    if stored is None or stored.revoked_at is not None:
+        return False
+    stored.revoked_at = now
+    return True

@@ -187,6 +187,22 @@ def token_create(
     typer.echo(token)
 
 
+@token_app.command("revoke")
+def token_revoke(token: Annotated[str, typer.Argument(help="The token to revoke")]) -> None:
+    """Revoke an API token at once."""
+    from bot.auth import revoke_token
+    from bot.db import make_engine, transaction
+    from models import utcnow
+
+    engine = make_engine(get_settings().database_url)
+    with transaction(engine) as session:
+        revoked = revoke_token(session=session, token=token, now=utcnow())
+    if not revoked:
+        typer.echo("error: no such token, or it was already revoked", err=True)
+        raise typer.Exit(2)
+    typer.echo("token revoked")
+
+
 def main() -> None:
     """Entry point of the `kentongan` script."""
     app()

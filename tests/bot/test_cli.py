@@ -44,6 +44,30 @@ def test_upgrade_demo_and_token(tmp_path: Path) -> None:
     assert token not in str(hashes)
 
 
+def test_tokens_can_be_revoked_once(tmp_path: Path) -> None:
+    db = tmp_path / "k.db"
+    run("db", "upgrade", db=db)
+    run("demo", db=db)
+    token = run(
+        "token", "create", "--village", "DEMO", "--role", "kader", "--name", "Kader Baru", db=db
+    ).stdout.strip()
+    revoked = run("token", "revoke", token, db=db)
+    assert revoked.returncode == 0, revoked.stderr
+    assert "revoked" in revoked.stdout
+    again = run("token", "revoke", token, db=db)
+    assert again.returncode == 2
+    assert "already revoked" in again.stderr
+    engine = make_engine(f"sqlite:///{db}")
+    with engine.connect() as connection:
+        from sqlalchemy import text
+
+        revoked_at = connection.execute(
+            text("SELECT revoked_at FROM api_token WHERE token_hash = :h"), {"h": hash_token(token)}
+        ).scalar_one()
+    engine.dispose()
+    assert revoked_at is not None
+
+
 def test_token_for_unknown_village_fails_clearly(tmp_path: Path) -> None:
     db = tmp_path / "k.db"
     run("db", "upgrade", db=db)
