@@ -108,6 +108,12 @@ TICKET_REOPENED = "Terima kasih. Aduan {code} dibuka kembali dan akan ditindakla
 TICKET_CONFIRM_AGAIN = "Mohon balas 1 jika aduan {code} sudah beres, atau 2 jika belum."
 TICKET_ESCALATED = "Aduan {code} ({category}, {where}) lewat batas waktu {stage}. Mohon ditindaklanjuti."
 
+# Digests for the head and the BPD chair.
+DIGEST_SMS = (
+    "Ringkasan {who} {desa}: {new} aduan baru, {open} terbuka, {overdue} lewat batas, {resolved} selesai."
+)
+DIGEST_QUIET = "Ringkasan {who} {desa}: tidak ada aduan, rapat, atau pengumuman baru. Terima kasih."
+
 # Meetings (broadcast kind `musdes`): {acara} is the meeting's title, {kapan} its day and time.
 MEETING_ANNOUNCE = "Undangan {acara}: {kapan} di {tempat}. Agenda: {agenda}. Mohon hadir."
 MEETING_REMINDER = "Pengingat {acara}: {kapan} di {tempat}. Mohon hadir tepat waktu."
