@@ -1,21 +1,20 @@
 """The preview a cadre sees before sending: who gets it on which channel, how each variant encodes,
 how many WhatsApp recipients are outside the 24-hour window (template or SMS), cost and duration."""
 
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import Session
 
 from broadcasts import routing
 from broadcasts.audience import Audience, recipients
 from broadcasts.compose import ChannelCounts, Estimate, TextPreview, describe, estimate, preview_text
+from broadcasts.dispatcher import WHATSAPP_WINDOW
+from broadcasts.fallback import SMS_ORDER
 from broadcasts.fanout import VillageRoutes
 from broadcasts.ratelimit import Rate
 from models import Channel, IdentityKind
-
-WHATSAPP_WINDOW = timedelta(hours=24)
-SMS_ORDER = (Channel.SMSGATE, Channel.TWILIO_SMS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +80,3 @@ def preview(
         without_template=without_template,
         summary=describe(result),
     )
-
-
-def channels_with_rates(rates: Mapping[Channel, Rate], available: Collection[Channel]) -> dict[Channel, Rate]:
-    """The rates of the channels this deployment can send on."""
-    return {channel: rate for channel, rate in rates.items() if channel in available}

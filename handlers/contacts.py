@@ -20,10 +20,8 @@ from models import (
     Area,
     AreaKind,
     Channel,
-    ConsentEvent,
     Contact,
     ContactIdentity,
-    ContactTopic,
     IdentityKind,
     Pending,
     SubscriptionState,
@@ -34,8 +32,6 @@ from models.errors import NotFound
 
 CONTACT: Table = Contact.__table__  # type: ignore[attr-defined]
 IDENTITY: Table = ContactIdentity.__table__  # type: ignore[attr-defined]
-TOPIC: Table = ContactTopic.__table__  # type: ignore[attr-defined]
-CONSENT: Table = ConsentEvent.__table__  # type: ignore[attr-defined]
 VILLAGE: Table = Village.__table__  # type: ignore[attr-defined]
 ADDRESS: Table = VillageAddress.__table__  # type: ignore[attr-defined]
 AREA: Table = Area.__table__  # type: ignore[attr-defined]
@@ -233,10 +229,3 @@ def set_subscription(
     )
     contact.subscription = state  # already written by consent.change
     return changed
-
-
-def list_topics(*, session: Session, contact_id: int) -> list[str]:
-    """Topics the contact chose (empty: all)."""
-    return list(
-        session.connection().execute(select(TOPIC.c.topic).where(TOPIC.c.contact_id == contact_id)).scalars()
-    )
