@@ -10,17 +10,14 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Table
 from sqlmodel import Session, col, select
 
-from broadcasts import outbox, routing
+from broadcasts import notices
 from broadcasts.fanout import VillageRoutes
 from handlers import contacts, workdays
+from handlers import staff as staff_people
 from models import (
     Category,
-    Contact,
-    ContactIdentity,
-    IdentityKind,
     Lane,
     OutboxSource,
     Pending,
@@ -35,7 +32,6 @@ from models import (
 from models import texts as t
 from models.errors import Conflict
 
-IDENTITY: Table = ContactIdentity.__table__  # type: ignore[attr-defined]
 VERIFY_DAYS = 3
 ACT_DAYS = 5
 CONFIRM_WINDOW = timedelta(days=14)
@@ -81,42 +77,17 @@ def notify(
     source_id: int | None,
     lane: Lane = Lane.NOTICE,
 ) -> int:
-    """Queue `text` for each contact on their own channel; returns how many could be reached."""
-    queued = []
-    for contact_id in contact_ids:
-        contact = session.get(Contact, contact_id)
-        if contact is None:
-            continue
-        identities = {
-            IdentityKind(kind): value
-            for kind, value in session.connection().execute(
-                select(IDENTITY.c.kind, IDENTITY.c.value).where(IDENTITY.c.contact_id == contact_id)
-            )
-        }
-        route = routing.choose(
-            identities=identities,
-            village_addresses=routes.addresses,
-            available=routes.available,
-            preferred=contact.preferred_channel,
-        )
-        if route is None:
-            continue
-        queued.append(
-            outbox.row(
-                village_id=routes.village_id,
-                contact_id=contact_id,
-                channel=route.channel,
-                sender=route.sender,
-                recipient=route.recipient,
-                body=text,
-                lane=lane,
-                source=OutboxSource.TICKET_NOTICE,
-                source_id=source_id,
-                now=now,
-                prices=routes.prices,
-            )
-        )
-    outbox.enqueue(session=session, rows=queued)
+    """Queue a ticket notice for each contact on their own channel; returns how many could be reached."""
+    queued = notices.send(
+        session=session,
+        routes=routes,
+        contact_ids=contact_ids,
+        text=text,
+        now=now,
+        source=OutboxSource.TICKET_NOTICE,
+        source_id=source_id,
+        lane=lane,
+    )
     return len(queued)
 
 
@@ -265,16 +236,9 @@ def escalate_overdue(*, session: Session, now: datetime, routes_for: Callable[[i
             now,
             note=f"lewat batas {stage}; ke {role}",
         )
-        if staff is None or not staff.phone:
+        contact_id = staff_people.ensure_contact(session=session, staff=staff, now=now) if staff else None
+        if contact_id is None:
             continue
-        contact = contacts.get_or_create_contact(
-            session=session,
-            village_id=ticket.village_id,
-            kind=IdentityKind.PHONE,
-            value=staff.phone,
-            now=now,
-            name=staff.name,
-        )
         where = (
             " ".join(
                 p
@@ -292,7 +256,7 @@ def escalate_overdue(*, session: Session, now: datetime, routes_for: Callable[[i
         count += notify(
             session=session,
             routes=routes_for(ticket.village_id),
-            contact_ids=[contact.id],
+            contact_ids=[contact_id],
             text=text,
             now=now,
             source_id=ticket.id,

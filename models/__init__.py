@@ -1,5 +1,6 @@
 """SQLModel tables and enums, one module per aggregate. Importing this package registers every table."""
 
+from models.audit import AuditEntry
 from models.base import UTCDateTime, utcnow
 from models.broadcast import (
     Broadcast,
@@ -19,6 +20,7 @@ from models.contact import (
     Pending,
     SubscriptionState,
 )
+from models.digest import DigestPeriod, DigestRun
 from models.info import (
     BudgetDirection,
     BudgetLine,
@@ -42,6 +44,7 @@ __all__ = [
     "ApiToken",
     "Area",
     "AreaKind",
+    "AuditEntry",
     "Broadcast",
     "BroadcastEvent",
     "BroadcastKind",
@@ -60,6 +63,8 @@ __all__ = [
     "Decision",
     "DecisionKind",
     "DeliveryStatus",
+    "DigestPeriod",
+    "DigestRun",
     "Direction",
     "FailureReason",
     "IdentityKind",

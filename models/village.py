@@ -47,6 +47,14 @@ class VillageBase(SQLModel):
         sa_type=JSON,
         description="Broadcast kinds that wait for a second person's approval",
     )
+    digest_time: str = Field(default="07:00", sa_type=String(5), description="When digests go, HH:MM local")
+    digest_daily: bool = Field(default=True, description="A digest every day")
+    digest_weekday: int | None = Field(
+        default=0, description="A weekly digest on this weekday (0 = Monday); null: none"
+    )
+    bpd_digest_everything: bool = Field(
+        default=False, description="The BPD chair's digest covers every ticket, not only those about the head"
+    )
 
 
 class Village(VillageBase, table=True):

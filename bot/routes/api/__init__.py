@@ -7,7 +7,18 @@ read everything and approve broadcasts; `operator` does everything in any villag
 
 from fastapi import APIRouter
 
-from bot.routes.api import broadcasts, budget, decisions, meetings
+from bot.routes.api import (
+    audit,
+    broadcasts,
+    budget,
+    contacts,
+    decisions,
+    meetings,
+    messages,
+    staff,
+    tickets,
+    villages,
+)
 from bot.routes.api.schemas import Problem
 
 router = APIRouter(
@@ -20,7 +31,7 @@ router = APIRouter(
         422: {"model": Problem, "description": "A value that cannot be acted on, and why"},
     },
 )
-for part in (broadcasts, meetings, decisions, budget):
+for part in (villages, staff, contacts, tickets, messages, broadcasts, meetings, decisions, budget, audit):
     router.include_router(part.router)
 
 __all__ = ["router"]

@@ -3,9 +3,10 @@ scheduler's hooks once that transaction has committed."""
 
 import inspect
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import BackgroundTasks, Depends, Path, Query, Request
@@ -15,14 +16,14 @@ from bot.db import transaction
 from bot.deps import EngineDep
 from bot.routes.api.schemas import INT4_MAX
 from bot.security import Principal, allow
-from models import Broadcast, BroadcastKind, BroadcastStatus, Role, Village
+from handlers import audit
+from handlers.audit import StaffActor
+from handlers.rights import Right, roles_with
+from models import Broadcast, BroadcastKind, BroadcastStatus, Village
 from models.errors import BadRequest, KentonganError, NotFound
 
 log = logging.getLogger("kentongan.api")
 
-WRITERS = (Role.KADER, Role.OPERATOR)
-# The head, the BPD, or a second cadre (service.approve refuses the creator).
-APPROVERS = (Role.KADES, Role.BPD, Role.KADER, Role.OPERATOR)
 
 PathId = Annotated[int, Path(ge=1, le=INT4_MAX)]
 Offset = Annotated[int, Query(ge=0, le=INT4_MAX)]
@@ -86,6 +87,30 @@ class Scope:
         return self.village.id
 
     @property
+    def by(self) -> StaffActor:
+        """The caller as the audit log records them."""
+        return StaffActor(self.staff.staff_id, self.staff.role, "api")
+
+    def audit(
+        self,
+        session: Session,
+        action: str,
+        now: datetime,
+        target: str | None = None,
+        detail: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Record the caller's action on this village in the audit log (committed with the action)."""
+        audit.record(
+            session=session,
+            actor=self.by,
+            village_id=self.village_id,
+            action=action,
+            now=now,
+            target=target,
+            detail=detail,
+        )
+
+    @property
     def needs_approval(self) -> frozenset[BroadcastKind]:
         """Broadcast kinds this village holds for a second person's approval."""
         return frozenset(BroadcastKind(kind) for kind in self.village.approval_kinds)
@@ -119,13 +144,18 @@ def _scoped(check: Callable[..., Any]) -> Callable[..., Scope]:
     return scope
 
 
-_read = allow(tuple(Role), "read")
-_write = allow(WRITERS, "create or change broadcasts, meetings, decisions or budget lines")
-_approve = allow(APPROVERS, "approve broadcasts")
+def requires(right: Right, what: str) -> Callable[..., Scope]:
+    """A dependency giving the caller's Scope when their role has `right` (handlers/rights.py); 403
+    naming `what` they may not do otherwise."""
+    return _scoped(allow(roles_with(right), what))
 
-Reader = Annotated[Scope, Depends(_scoped(_read))]
-Writer = Annotated[Scope, Depends(_scoped(_write))]
-Approver = Annotated[Scope, Depends(_scoped(_approve))]
+
+Reader = Annotated[Scope, Depends(requires(Right.READ, "read"))]
+Writer = Annotated[
+    Scope,
+    Depends(requires(Right.BROADCAST, "create or change broadcasts, meetings, decisions or budget lines")),
+]
+Approver = Annotated[Scope, Depends(requires(Right.APPROVE, "approve broadcasts"))]
 
 
 @dataclass(frozen=True, slots=True)

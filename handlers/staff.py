@@ -1,0 +1,105 @@
+"""Staff as people who text: their own contact record, and the PIN that guards text commands.
+
+PINs are 4 to 6 digits (easy on a keypad), stored as scrypt with a per-PIN salt. Wrong PINs are
+limited: after `MAX_FAILURES` in a row the PIN is locked for `LOCK_FOR`, and every failure and lock is
+in the audit log; a right PIN resets the count.
+"""
+
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlmodel import Session, col, select
+
+from handlers import audit, contacts
+from models import IdentityKind, Staff
+from models.errors import BadRequest
+
+PIN = re.compile(r"^\d{4,6}$")
+MAX_FAILURES = 5
+LOCK_FOR = timedelta(minutes=30)
+_N, _R, _P = 2**14, 8, 1
+
+
+class PinCheck(StrEnum):
+    """The outcome of checking a PIN."""
+
+    OK = "ok"
+    WRONG = "wrong"
+    LOCKED = "locked"  # too many wrong PINs: not even checked
+    NOT_SET = "not_set"
+
+
+def hash_pin(pin: str) -> str:
+    """The stored form of a PIN; refuses anything but 4 to 6 digits."""
+    if not PIN.fullmatch(pin):
+        raise BadRequest("a PIN is 4 to 6 digits")
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(pin.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
+    return f"scrypt${_N}${_R}${_P}${salt.hex()}${digest.hex()}"
+
+
+def _matches(pin: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        got = hashlib.scrypt(
+            pin.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p), dklen=len(digest) // 2
+        )
+    except ValueError:
+        return False
+    return hmac.compare_digest(got.hex(), digest)
+
+
+def check_pin(*, session: Session, staff: Staff, pin: str, now: datetime, channel: str) -> PinCheck:
+    """Check a PIN typed in a text command, counting failures and locking after too many."""
+    actor = audit.StaffActor(staff.id, staff.role, channel)
+    if staff.pin_locked_until is not None and staff.pin_locked_until > now:
+        audit.record(
+            session=session, actor=actor, village_id=staff.village_id, action="staff.pin_locked_try", now=now
+        )
+        return PinCheck.LOCKED
+    if not staff.pin_hash:
+        return PinCheck.NOT_SET
+    if PIN.fullmatch(pin) and _matches(pin, staff.pin_hash):
+        staff.pin_failures, staff.pin_locked_until = 0, None
+        return PinCheck.OK
+    staff.pin_failures += 1
+    action = "staff.pin_failed"
+    if staff.pin_failures >= MAX_FAILURES:
+        staff.pin_failures, staff.pin_locked_until = 0, now + LOCK_FOR
+        action = "staff.pin_locked"
+    audit.record(session=session, actor=actor, village_id=staff.village_id, action=action, now=now)
+    return PinCheck.LOCKED if action == "staff.pin_locked" else PinCheck.WRONG
+
+
+def by_phone(*, session: Session, village_id: int, phone: str) -> Staff | None:
+    """The active staff member of the village who texts from this E.164 number, if any."""
+    return session.exec(
+        select(Staff)
+        .where(Staff.village_id == village_id, Staff.phone == phone, col(Staff.active).is_(True))
+        .order_by(col(Staff.id))
+    ).first()
+
+
+def ensure_contact(*, session: Session, staff: Staff, now: datetime) -> int | None:
+    """The staff member's own contact in their village (created from their phone on first need)."""
+    if staff.contact_id is not None:
+        return staff.contact_id
+    if staff.village_id is None or not staff.phone:
+        return None
+    contact = contacts.get_or_create_contact(
+        session=session,
+        village_id=staff.village_id,
+        kind=IdentityKind.PHONE,
+        value=staff.phone,
+        now=now,
+        name=staff.name,
+        channel=staff.preferred_channel,
+    )
+    staff.contact_id = contact.id
+    return contact.id
