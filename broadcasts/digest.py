@@ -66,12 +66,7 @@ def compose(
     )
     new = [tk for tk in tickets if since <= tk.created_at < now]
     open_ = [tk for tk in tickets if tk.status in OPEN]
-    overdue = [
-        tk
-        for tk in open_
-        if (tk.status == TicketStatus.BARU and tk.verify_due_at and tk.verify_due_at < now)
-        or (tk.status != TicketStatus.BARU and tk.act_due_at and tk.act_due_at < now)
-    ]
+    overdue = [tk for tk in open_ if tk.is_overdue(now)]
     resolved = [tk for tk in tickets if tk.resolved_at and since <= tk.resolved_at < now]
     meetings = session.exec(
         select(Meeting)

@@ -31,6 +31,7 @@ from models import (
 )
 from models import texts as t
 from models.errors import Conflict
+from models.ticket import overdue_clause
 
 VERIFY_DAYS = 3
 ACT_DAYS = 5
@@ -207,12 +208,8 @@ def confirm_fix(*, session: Session, ticket: Ticket, fixed: bool, now: datetime)
 
 def overdue(*, session: Session, now: datetime) -> list[Ticket]:
     """Open tickets past their deadline that nobody has been told about yet."""
-    late_verify = (col(Ticket.status) == TicketStatus.BARU) & (col(Ticket.verify_due_at) < now)
-    late_act = col(Ticket.status).in_([TicketStatus.DIVERIFIKASI, TicketStatus.DIPROSES]) & (
-        col(Ticket.act_due_at) < now
-    )
     return list(
-        session.exec(select(Ticket).where(late_verify | late_act, col(Ticket.escalated_at).is_(None))).all()
+        session.exec(select(Ticket).where(overdue_clause(now), col(Ticket.escalated_at).is_(None))).all()
     )
 
 

@@ -7,7 +7,9 @@ from datetime import datetime
 from sqlalchemy import Table, bindparam, func, insert, select
 from sqlmodel import Session, col
 
-from models import Category, Ticket, TicketEvent, TicketEventKind, TicketStatus
+from handlers import rights
+from models import Category, Role, Ticket, TicketEvent, TicketEventKind, TicketStatus
+from models.ticket import overdue_clause
 
 TICKET: Table = Ticket.__table__  # type: ignore[attr-defined]
 EVENT: Table = TicketEvent.__table__  # type: ignore[attr-defined]
@@ -154,3 +156,36 @@ def last_public_note(*, session: Session, ticket_id: int) -> str | None:
         .scalar()
     )
     return note
+
+
+def list_visible(
+    *,
+    session: Session,
+    village_id: int,
+    role: Role,
+    now: datetime,
+    statuses: Sequence[TicketStatus] | None = None,
+    overdue: bool | None = None,
+    category: Category | None = None,
+    dusun: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[Ticket]:
+    """The village's tickets this role may see (handlers/rights.py), newest first, filtered.
+
+    Complaints about the head are left out for every role but the BPD and the operator.
+    """
+    query = select(Ticket).where(col(Ticket.village_id) == village_id)
+    if rights.hides_about_head(role):
+        query = query.where(col(Ticket.about_head).is_(False))
+    if statuses:
+        query = query.where(col(Ticket.status).in_(statuses))
+    if overdue is not None:
+        clause = overdue_clause(now)
+        query = query.where(clause if overdue else ~clause)
+    if category is not None:
+        query = query.where(col(Ticket.category) == category)
+    if dusun is not None:
+        query = query.where(func.lower(col(Ticket.dusun)) == dusun.lower())
+    query = query.order_by(col(Ticket.created_at).desc(), col(Ticket.id).desc()).offset(offset).limit(limit)
+    return list(session.scalars(query).all())

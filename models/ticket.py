@@ -3,8 +3,8 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Index, String, Text, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlalchemy import JSON, ColumnElement, Index, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel, col
 
 from models.base import EnumText, UTCDateTime, utcnow
 from models.vocabulary import Category
@@ -82,6 +82,23 @@ class Ticket(SQLModel, table=True):
     assignee_id: int | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    def is_overdue(self, now: datetime) -> bool:
+        """Open and past its deadline: verification for a new ticket, action for one being handled."""
+        if self.status == TicketStatus.BARU:
+            return self.verify_due_at is not None and self.verify_due_at < now
+        if self.status in (TicketStatus.DIVERIFIKASI, TicketStatus.DIPROSES):
+            return self.act_due_at is not None and self.act_due_at < now
+        return False
+
+
+def overdue_clause(now: datetime) -> ColumnElement[bool]:
+    """The SQL form of `Ticket.is_overdue`."""
+    late_verify = (col(Ticket.status) == TicketStatus.BARU) & (col(Ticket.verify_due_at) < now)
+    late_act = col(Ticket.status).in_([TicketStatus.DIVERIFIKASI, TicketStatus.DIPROSES]) & (
+        col(Ticket.act_due_at) < now
+    )
+    return late_verify | late_act
 
 
 class TicketEventKind(StrEnum):
