@@ -8,18 +8,57 @@ takes over within about one poll.
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from bot.adapters import configured_channels
 from bot.settings import Settings
+from broadcasts import digest, runs
+from broadcasts.fanout import VillageRoutes
 from broadcasts.runs import FireOutcome, FireResult
-from broadcasts.scheduler import BroadcastScheduler, LeaderLock
-from models import utcnow
+from broadcasts.scheduler import BroadcastScheduler, Chore, LeaderLock
+from handlers import lifecycle, staff
+from models import Channel, Staff, Village, utcnow
 
 log = logging.getLogger("kentongan.scheduler")
+
+
+ESCALATE_EVERY = 300.0  # seconds: deadlines are in working days, five minutes late is on time
+DIGEST_EVERY = 60.0  # seconds: digest times are HH:MM
+
+
+def chores(available: Collection[Channel], *, on_queued: Callable[[], None] | None = None) -> list[Chore]:
+    """What the leader does besides firing broadcasts: escalate overdue tickets, send due digests."""
+
+    def routes_for(session: Session) -> Callable[[int], VillageRoutes]:
+        def routes(village_id: int) -> VillageRoutes:
+            village = session.get(Village, village_id)
+            assert village is not None
+            return runs.village_routes(session=session, village=village, available=available)
+
+        return routes
+
+    def queued(count: int) -> int:
+        if count and on_queued is not None:
+            on_queued()
+        return count
+
+    def escalate(session: Session, now: datetime) -> int:
+        return queued(lifecycle.escalate_overdue(session=session, now=now, routes_for=routes_for(session)))
+
+    def contact_of(session: Session, person: Staff, now: datetime) -> int | None:
+        return staff.ensure_contact(session=session, staff=person, now=now)
+
+    def digests(session: Session, now: datetime) -> int:
+        return queued(digest.send_due(session=session, now=now, available=available, contact_of=contact_of))
+
+    return [
+        Chore("escalate overdue tickets", ESCALATE_EVERY, escalate),
+        Chore("send due digests", DIGEST_EVERY, digests),
+    ]
 
 
 class SchedulingService:
@@ -35,14 +74,16 @@ class SchedulingService:
     ) -> None:
         self.settings = settings
         self.on_queued = on_queued  # a fan-out queued rows: wake the dispatcher when it runs here
+        available = configured_channels(settings)
         self.scheduler = BroadcastScheduler(
             engine,
-            available=configured_channels(settings),
+            available=available,
             clock=clock,
             grace=timedelta(seconds=settings.scheduler_grace_seconds),
             sweep_seconds=settings.scheduler_sweep_seconds,
             workers=settings.scheduler_workers,
             on_fired=self._fired,
+            chores=chores(available, on_queued=self._queued),
         )
         self.engine = engine
         self._lock: LeaderLock | None = None
@@ -117,6 +158,10 @@ class SchedulingService:
             log.exception(
                 "scheduler leadership: trying again in %s s", self.settings.scheduler_leader_poll_seconds
             )
+
+    def _queued(self) -> None:
+        if self.on_queued is not None:
+            self.on_queued()
 
     def _fired(self, broadcast_id: int, result: FireResult) -> None:
         if result.outcome == FireOutcome.SENT and result.queued and self.on_queued is not None:

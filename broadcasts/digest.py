@@ -5,26 +5,39 @@ The head never sees a complaint about himself: his digest leaves every about_hea
 chair's digest holds exactly those (or everything, when the village asks for it).
 """
 
+import logging
 from collections import Counter
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from broadcasts import notices, runs
+from broadcasts.fanout import VillageRoutes
 from models import (
     Broadcast,
     BroadcastRun,
     Category,
+    Channel,
     DeliveryStatus,
+    DigestPeriod,
+    DigestRun,
     Meeting,
     MeetingStatus,
     Outbox,
+    OutboxSource,
     Role,
+    Staff,
     Ticket,
     TicketStatus,
     Village,
 )
 from models import texts as t
+
+log = logging.getLogger("kentongan.digest")
 
 OPEN = (TicketStatus.BARU, TicketStatus.DIVERIFIKASI, TicketStatus.DIPROSES)
 REACHED = (DeliveryStatus.SENT, DeliveryStatus.DELIVERED, DeliveryStatus.READ)
@@ -125,3 +138,155 @@ def compose(
 def period_start(now: datetime, weekly: bool) -> datetime:
     """The start of a daily or weekly digest's period."""
     return now - (timedelta(days=7) if weekly else timedelta(days=1))
+
+
+# --- sending at each village's time -------------------------------------------------------------------
+
+RECIPIENT_ROLES = (Role.KADES, Role.BPD)
+CATCH_UP = timedelta(hours=6)  # a digest missed (service down) still goes this long after its time
+
+
+def due_slots(village: Village, now: datetime) -> list[tuple[DigestPeriod, datetime]]:
+    """The village's latest digest time at or before `now` (UTC), with the period it closes.
+
+    On the weekly day the weekly digest takes the daily one's place: one message, the longer view.
+    """
+    zone = ZoneInfo(village.timezone)
+    hour, minute = (int(part) for part in village.digest_time.split(":"))
+    local = now.astimezone(zone)
+    slot = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    if slot > local:
+        slot -= timedelta(days=1)
+    # Re-resolve the wall time in the zone (no DST in Indonesia, but zones elsewhere have it).
+    slot = datetime.combine(slot.date(), time(hour, minute), tzinfo=zone)
+    due = slot.astimezone(UTC)
+    if village.digest_weekday is not None and slot.weekday() == village.digest_weekday:
+        return [(DigestPeriod.WEEKLY, due)]
+    if village.digest_daily:
+        return [(DigestPeriod.DAILY, due)]
+    return []
+
+
+def recipients(*, session: Session, village_id: int) -> list[Staff]:
+    """The active head and BPD chair(s) of the village."""
+    return list(
+        session.exec(
+            select(Staff)
+            .where(
+                Staff.village_id == village_id,
+                col(Staff.role).in_(RECIPIENT_ROLES),
+                col(Staff.active).is_(True),
+            )
+            .order_by(col(Staff.id))
+        ).all()
+    )
+
+
+def deliver(
+    *,
+    session: Session,
+    village: Village,
+    staff: Staff,
+    period: DigestPeriod,
+    due_at: datetime,
+    now: datetime,
+    contact_id: int | None,
+    routes: VillageRoutes,
+) -> DigestRun | None:
+    """Compose one person's digest for `due_at` and queue it on their channel (WhatsApp gets the fuller
+    text); None when it was already made for that time. Recorded even when they cannot be reached."""
+    assert village.id is not None
+    assert staff.id is not None
+    taken = session.exec(
+        select(DigestRun.id).where(
+            DigestRun.staff_id == staff.id, DigestRun.period == period, DigestRun.due_at == due_at
+        )
+    ).first()
+    if taken is not None:
+        return None
+    since = period_start(due_at, weekly=period == DigestPeriod.WEEKLY)
+    until = now if period == DigestPeriod.ON_DEMAND else due_at
+    digest = compose(
+        session=session,
+        village=village,
+        role=staff.role,
+        since=since,
+        now=until,
+        everything=village.bpd_digest_everything,
+    )
+    run = DigestRun(
+        village_id=village.id,
+        staff_id=staff.id,
+        period=period,
+        due_at=due_at,
+        new=digest.new,
+        open=digest.open,
+        overdue=digest.overdue,
+        resolved=digest.resolved,
+        created_at=now,
+    )
+    try:
+        with session.begin_nested():  # two schedulers overlapping: the second finds the row taken
+            session.add(run)
+            session.flush()
+    except IntegrityError:
+        return None
+    if contact_id is not None:
+        queued = notices.send(
+            session=session,
+            routes=routes,
+            contact_ids=[contact_id],
+            text=digest.sms,
+            texts_by_channel={ch: digest.whatsapp for ch in Channel if ch.is_whatsapp},
+            now=now,
+            source=OutboxSource.DIGEST,
+            source_id=run.id,
+        )
+        channel = queued.get(contact_id)
+        run.channel = channel.value if channel else None
+    return run
+
+
+def send_due(
+    *,
+    session: Session,
+    now: datetime,
+    available: Collection[Channel],
+    contact_of: Callable[[Session, Staff, datetime], int | None],
+    catch_up: timedelta = CATCH_UP,
+) -> int:
+    """Queue every digest whose time has come in its village (and is at most `catch_up` late) and was
+    not made yet; returns how many were made. Safe to call as often as wanted: each is made once."""
+    made = 0
+    for village in session.exec(select(Village).order_by(col(Village.id))).all():
+        assert village.id is not None
+        try:
+            slots = [(period, due) for period, due in due_slots(village, now) if now - due <= catch_up]
+        except (ValueError, KeyError):  # a digest time or zone the API should have refused
+            log.error(
+                "village %s: digest_time %r or zone %r unusable",
+                village.code,
+                village.digest_time,
+                village.timezone,
+            )
+            continue
+        if not slots:
+            continue
+        people = recipients(session=session, village_id=village.id)
+        if not people:
+            continue
+        routes = runs.village_routes(session=session, village=village, available=available)
+        for period, due in slots:
+            for staff in people:
+                run = deliver(
+                    session=session,
+                    village=village,
+                    staff=staff,
+                    period=period,
+                    due_at=due,
+                    now=now,
+                    contact_id=contact_of(session, staff, now),
+                    routes=routes,
+                )
+                made += run is not None
+    return made

@@ -43,8 +43,9 @@ under the AsyncIOScheduler and 7 ms under the BackgroundScheduler.
 import logging
 import threading
 import uuid
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -137,6 +138,17 @@ def _transaction(engine: Engine) -> Iterator[Session]:
             raise
 
 
+@dataclass(frozen=True, slots=True)
+class Chore:
+    """Work the leader does every `seconds` in its own transaction: `run(session, now)` returns how many
+    things it did (escalating overdue tickets, sending due digests). The caller supplies it, so the
+    scheduler stays free of what the chores know (ticket lifecycle, staff)."""
+
+    name: str
+    seconds: float
+    run: Callable[[Session, datetime], int]
+
+
 class BroadcastScheduler:
     """Fires scheduled broadcasts at their `next_run_at`, from jobs rebuilt from the tables on start.
 
@@ -155,6 +167,7 @@ class BroadcastScheduler:
         workers: int = 4,
         on_fired: Callable[[int, FireResult], None] | None = None,
         table: str = JOB_TABLE,
+        chores: Sequence[Chore] = (),
     ) -> None:
         self.engine = engine
         self.available = frozenset(available)
@@ -164,6 +177,7 @@ class BroadcastScheduler:
         self.workers = workers
         self.on_fired = on_fired
         self.table = table
+        self.chores = tuple(chores)
         self._key = uuid.uuid4().hex
         self._aps: Any = None  # the running BackgroundScheduler
         self._store: _JobStore | None = None
@@ -206,6 +220,17 @@ class BroadcastScheduler:
                     jobstore="local",
                     max_instances=1,
                 )
+                for chore in self.chores:
+                    aps.add_job(
+                        self.run_chore,
+                        IntervalTrigger(seconds=chore.seconds, timezone=UTC),
+                        args=(chore,),
+                        id=f"chore:{chore.name}",
+                        name=chore.name,
+                        jobstore="local",
+                        max_instances=1,
+                        next_run_time=datetime.now(UTC),  # once at start: a restart catches up at once
+                    )
                 aps.resume()
             except BaseException:
                 self._aps = self._store = self._pool = None
@@ -295,6 +320,18 @@ class BroadcastScheduler:
         if self.on_fired is not None:
             self.on_fired(broadcast_id, result)
         return result
+
+    def run_chore(self, chore: Chore) -> int:
+        """Do one chore in its own transaction; a failure is logged and the next interval tries again."""
+        try:
+            with _transaction(self.engine) as session:
+                done = chore.run(session, self.clock())
+        except Exception:
+            log.exception("chore %s failed; it runs again in %s s", chore.name, chore.seconds)
+            return 0
+        if done:
+            log.info("chore %s: %d done", chore.name, done)
+        return done
 
     def sweep(self) -> int:
         """Add or move the job of every scheduled broadcast whose job is missing or at another time."""

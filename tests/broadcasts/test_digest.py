@@ -1,14 +1,19 @@
 """Digests for the head and the BPD: complaints about the head go only to the BPD."""
 
-from datetime import timedelta
+import threading
+from datetime import UTC, datetime, timedelta
 
+import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlalchemy import Engine, update
+from sqlmodel import Session, col, select
 
-from broadcasts.digest import compose
-from models import Role, Village
-from tests.conftest import Clock
+from bot.db import transaction
+from bot.scheduling import SchedulingService
+from broadcasts.digest import compose, due_slots, send_due
+from handlers import staff
+from models import Channel, DigestPeriod, DigestRun, Outbox, OutboxSource, Role, Staff, Village
+from tests.conftest import Clock, make_settings
 
 
 def say(client: TestClient, sender: str, text: str) -> None:
@@ -57,3 +62,107 @@ def test_a_quiet_period_says_so_in_one_line(engine: Engine, demo: None, clock: C
         == quiet.whatsapp
         == "Ringkasan Kades Desa Sukamaju: tidak ada aduan, rapat, atau pengumuman baru. Terima kasih."
     )
+
+
+# --- sending at each village's time -----------------------------------------------------------------
+
+WIB, WITA, WIT = "Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"
+
+
+@pytest.mark.parametrize(
+    ("zone", "at_utc", "daily", "weekday", "expected"),
+    [
+        # 2026-12-02 is a Wednesday (weekday 2). 07:00 WIB = 00:00 UTC, WITA 23:00 the day before, WIT 22:00.
+        (WIB, "2026-12-02T03:00", True, None, [("daily", "2026-12-02T00:00")]),
+        (WIB, "2026-12-01T23:59", True, None, [("daily", "2026-12-01T00:00")]),  # before today's 07:00
+        (WITA, "2026-12-01T23:30", True, None, [("daily", "2026-12-01T23:00")]),
+        (WIT, "2026-12-01T22:00", True, None, [("daily", "2026-12-01T22:00")]),  # exactly on time
+        (WIB, "2026-12-02T03:00", True, 2, [("weekly", "2026-12-02T00:00")]),  # weekly replaces daily
+        (WIB, "2026-12-02T03:00", False, 2, [("weekly", "2026-12-02T00:00")]),
+        (WIB, "2026-12-02T03:00", False, 0, []),  # weekly on Mondays only, no daily
+        (WIB, "2026-12-02T03:00", True, 0, [("daily", "2026-12-02T00:00")]),
+    ],
+)
+def test_due_slots_follow_the_village_zone(
+    zone: str, at_utc: str, daily: bool, weekday: int | None, expected: list[tuple[str, str]]
+) -> None:
+    village = Village(code="X", name="Desa X", timezone=zone, digest_daily=daily, digest_weekday=weekday)
+    now = datetime.fromisoformat(at_utc).replace(tzinfo=UTC)
+    got = [(period.value, due.strftime("%Y-%m-%dT%H:%M")) for period, due in due_slots(village, now)]
+    assert got == expected
+
+
+def send(engine: Engine, now: datetime) -> int:
+    with transaction(engine) as session:
+        return send_due(
+            session=session,
+            now=now,
+            available=[Channel.CONSOLE, Channel.SMSGATE, Channel.TWILIO_SMS, Channel.TWILIO_WHATSAPP],
+            contact_of=lambda s, person, at: staff.ensure_contact(session=s, staff=person, now=at),
+        )
+
+
+def digest_rows(engine: Engine) -> list[Outbox]:
+    with Session(engine) as session:
+        return list(
+            session.exec(
+                select(Outbox).where(Outbox.source == OutboxSource.DIGEST).order_by(col(Outbox.id))
+            ).all()
+        )
+
+
+def test_digests_go_once_at_the_village_time_to_the_head_and_the_bpd(
+    client: TestClient, engine: Engine, clock: Clock
+) -> None:
+    say(client, "+6281234500001", "lampu jalan RT 2 dusun Krajan mati")
+    say(client, "+6281234500003", "pak kades tidak pernah ada di kantor, surat terbengkalai")
+    seven_tomorrow = datetime(2026, 12, 3, 0, 0, tzinfo=UTC)  # 07:00 WIB
+    assert send(engine, clock.now) == 2  # today's 07:00 digest, 3 hours late (the service was down)
+    assert send(engine, clock.now) == 0  # once
+    assert send(engine, seven_tomorrow - timedelta(minutes=1)) == 0
+    digest_rows_today = digest_rows(engine)
+    assert len(digest_rows_today) == 2
+    assert send(engine, seven_tomorrow) == 2
+    assert send(engine, seven_tomorrow + timedelta(minutes=59)) == 0
+    rows = digest_rows(engine)[2:]
+    with Session(engine) as session:
+        head_phone = session.exec(select(Staff.phone).where(Staff.role == Role.KADES)).one()
+        bpd_phone = session.exec(select(Staff.phone).where(Staff.role == Role.BPD)).one()
+        runs = session.exec(select(DigestRun).order_by(col(DigestRun.id))).all()
+    by_recipient = {row.recipient.removeprefix("whatsapp:"): row.body for row in rows}
+    assert "1 aduan baru" in by_recipient[head_phone]  # the lamp; not the complaint about him
+    assert "1 aduan baru" in by_recipient[bpd_phone]  # only the complaint about the head
+    assert [run.period for run in runs] == [DigestPeriod.DAILY] * 4
+    assert all(run.channel for run in runs)
+
+
+def test_a_digest_missed_for_longer_than_the_catch_up_is_not_sent_late(engine: Engine, demo: None) -> None:
+    seven = datetime(2026, 12, 3, 0, 0, tzinfo=UTC)
+    assert send(engine, seven + timedelta(hours=6, minutes=1)) == 0
+    assert digest_rows(engine) == []
+    assert send(engine, seven + timedelta(days=1, minutes=5)) == 2
+
+
+def test_a_head_without_a_phone_is_recorded_as_unreachable(engine: Engine, demo: None) -> None:
+    with transaction(engine) as session:
+        session.execute(update(Staff).where(col(Staff.role) == Role.KADES).values(phone=None))
+    assert send(engine, datetime(2026, 12, 3, 0, 0, tzinfo=UTC)) == 2
+    with Session(engine) as session:
+        head = session.exec(select(DigestRun).join(Staff).where(Staff.role == Role.KADES)).one()
+    assert head.channel is None
+    assert len(digest_rows(engine)) == 1  # the BPD's
+
+
+def test_the_scheduler_sends_due_digests_when_it_starts(engine: Engine, demo: None, db_url: str) -> None:
+    clock = Clock(datetime(2026, 12, 3, 0, 30, tzinfo=UTC))
+    settings = make_settings(db_url)
+    service = SchedulingService(engine, settings, clock=clock)
+    service.scheduler.start()
+    try:
+        for _ in range(100):
+            if len(digest_rows(engine)) == 2:
+                break
+            threading.Event().wait(0.05)
+    finally:
+        service.scheduler.stop()
+    assert len(digest_rows(engine)) == 2
