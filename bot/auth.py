@@ -6,10 +6,12 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from models import ApiToken, Role, Staff, Village
+from handlers import audit
+from models import ApiToken, Role, Staff, Village, utcnow
 from models.errors import BadRequest, NotFound
 
 TOKEN_PREFIX = "ktg_"  # noqa: S105  (a prefix, not a secret)
+CLI = audit.StaffActor(None, None, "cli")  # whoever holds the server's shell
 
 
 def hash_token(token: str) -> str:
@@ -37,6 +39,15 @@ def create_token(*, session: Session, village_code: str | None, role: Role, name
     assert staff.id is not None
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     session.add(ApiToken(staff_id=staff.id, token_hash=hash_token(token)))
+    audit.record(
+        session=session,
+        actor=CLI,
+        village_id=village_id,
+        action="token.create",
+        now=utcnow(),
+        target=f"staff:{staff.id}",
+        detail={"role": role},
+    )
     return token
 
 
@@ -46,4 +57,13 @@ def revoke_token(*, session: Session, token: str, now: datetime) -> bool:
     if stored is None or stored.revoked_at is not None:
         return False
     stored.revoked_at = now
+    staff = session.get(Staff, stored.staff_id)
+    audit.record(
+        session=session,
+        actor=CLI,
+        village_id=staff.village_id if staff else None,
+        action="token.revoke",
+        now=now,
+        target=f"staff:{stored.staff_id}",
+    )
     return True

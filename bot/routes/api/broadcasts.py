@@ -107,6 +107,17 @@ def create_checked(
             now=now,
             needs_approval=scope.needs_approval,
         )
+    scope.audit(
+        session,
+        "broadcast.create",
+        now,
+        target=f"broadcast:{broadcast.id}",
+        detail={
+            "kind": broadcast.kind,
+            "status": broadcast.status,
+            "recipients": sum(result.counts.recipients.values()),
+        },
+    )
     hooks.sync(broadcast)
     return BroadcastCreated.of(broadcast, PreviewPublic.of(result, []))
 
@@ -190,6 +201,7 @@ def approve_broadcast(
     """Approve a broadcast waiting for it (`pending_approval` -> `scheduled`); its creator cannot (409)."""
     broadcast = service.get(session=session, village_id=scope.village_id, broadcast_id=broadcast_id)
     service.approve(session=session, broadcast=broadcast, actor=scope.actor, now=now)
+    scope.audit(session, "broadcast.approve", now, target=f"broadcast:{broadcast.id}")
     hooks.sync(broadcast)
     return BroadcastPublic.model_validate(broadcast)
 
@@ -202,5 +214,8 @@ def cancel_broadcast(
     cancelled (how many is answered), those already sent stay counted."""
     broadcast = service.get(session=session, village_id=scope.village_id, broadcast_id=broadcast_id)
     stopped = service.cancel(session=session, broadcast=broadcast, actor=scope.actor, now=now)
+    scope.audit(
+        session, "broadcast.cancel", now, target=f"broadcast:{broadcast.id}", detail={"cancelled": stopped}
+    )
     hooks.sync(broadcast)
     return BroadcastCancelled(**dict(BroadcastPublic.model_validate(broadcast)), cancelled_messages=stopped)

@@ -44,11 +44,14 @@ def _lines(session: Session, scope: Scope, year: int) -> Sequence[BudgetLine]:
 
 
 @router.post("", status_code=201)
-def create_budget_line(body: BudgetLineCreate, scope: Writer, session: SessionDep) -> BudgetLinePublic:
+def create_budget_line(
+    body: BudgetLineCreate, scope: Writer, session: SessionDep, now: NowDep
+) -> BudgetLinePublic:
     """Add an APBDes line (amounts in integer Rupiah)."""
     line = BudgetLine(village_id=scope.village_id, **body.model_dump())
     session.add(line)
     session.flush()
+    scope.audit(session, "budget.create", now, target=f"budget:{line.id}", detail={"year": line.year})
     return BudgetLinePublic.of(line)
 
 

@@ -42,6 +42,9 @@ def create_decision(
     )
     session.add(decision)
     session.flush()
+    scope.audit(
+        session, "decision.create", now, target=f"decision:{decision.id}", detail={"kind": decision.kind}
+    )
     broadcast = None
     if body.announce:
         today = now.astimezone(ZoneInfo(scope.village.timezone)).date()

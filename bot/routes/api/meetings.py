@@ -107,6 +107,7 @@ def create_meeting(
         made = meetings.create(
             session=session, village=scope.village, meeting=meeting, actor=scope.actor, now=now
         )
+    scope.audit(session, "meeting.create", now, target=f"meeting:{meeting.id}", detail={"kind": meeting.kind})
     hooks.sync(*made)
     return MeetingDetail.with_broadcasts(meeting, scope.village.timezone, made)
 
@@ -168,6 +169,7 @@ def move_meeting(
             actor=scope.actor,
             now=now,
         )
+    scope.audit(session, "meeting.move", now, target=f"meeting:{meeting.id}")
     everything = _changed(session, meeting, before, hooks)
     return _answer(meeting, scope, everything, notice)
 
@@ -183,6 +185,7 @@ def cancel_meeting(
         notice = meetings.cancel(
             session=session, village=scope.village, meeting=meeting, actor=scope.actor, now=now
         )
+    scope.audit(session, "meeting.cancel", now, target=f"meeting:{meeting.id}")
     everything = _changed(session, meeting, before, hooks)
     return _answer(meeting, scope, everything, notice)
 
