@@ -20,7 +20,7 @@ from models import AuditEntry, Ticket
 router = APIRouter(prefix="/audit", tags=["audit"])
 
 ACTION = r"^[a-z_.]+$"
-ACTOR = r"^[a-z_]+(:\d{1,10})?$"
+ACTOR = r"^(operator|kader|kades|bpd)(:\d{1,10})?$"
 Auditor = Annotated[Scope, Depends(requires(Right.AUDIT_READ, "read the audit log"))]
 
 
