@@ -1,0 +1,574 @@
+"""The ticket endpoints (/api/v1/tickets) over real SQLite and PostgreSQL.
+
+Complaints are made the way residents make them: a text to the console channel, read by the real
+pipeline. Demo residents (bot/demo.py): Pak Slamet and Bu Sri live in Krajan, Mas Agus in Sukamulya.
+"""
+
+import re
+from typing import Any
+
+import pytest
+from sqlmodel import Session, col, select
+
+from bot.routes.api.tickets import SMS_ROOM, note_notice
+from models import (
+    AuditEntry,
+    Contact,
+    ContactIdentity,
+    IdentityKind,
+    Outbox,
+    Pending,
+    Staff,
+    Ticket,
+    TicketEvent,
+)
+from models import texts as t
+from tests.apiclient import Api
+
+SLAMET, SRI, AGUS = "+6281234500001", "+6281234500002", "+6285712300003"
+STRANGER = "+6281299990001"  # not in the demo's contact list: known only by the number
+LAMPU = "lampu jalan mati di RT 2 dusun Krajan"
+ANONIM = "ADUAN ANONIM jalan rusak di RT 2 dusun Krajan"
+KADES = "kades korupsi dana desa"
+UNKNOWN = "000000"  # codes start at 100000: this one never exists
+
+
+def report(api: Api, phone: str, text: str) -> str:
+    """A complaint texted to the village; returns its tracking code."""
+    response = api.client.post("/webhooks/console", json={"from": phone, "to": "+62800000001", "text": text})
+    assert response.status_code == 200, response.text
+    found = re.search(r"kode (\d{6})", response.json()["replies"][0])
+    assert found, response.json()
+    return found.group(1)
+
+
+def say(api: Api, phone: str, text: str) -> str:
+    response = api.client.post("/webhooks/console", json={"from": phone, "to": "+62800000001", "text": text})
+    assert response.status_code == 200, response.text
+    replies: list[str] = response.json()["replies"]
+    return replies[0] if replies else ""
+
+
+def contact_id(api: Api, phone: str) -> int:
+    """The demo resident with this number."""
+    with Session(api.engine) as session:
+        found = session.exec(
+            select(ContactIdentity.contact_id).where(
+                ContactIdentity.value == phone, ContactIdentity.kind == IdentityKind.PHONE
+            )
+        ).one()
+        return found
+
+
+def notices(api: Api, phone: str) -> list[str]:
+    """The ticket notices queued for the resident with this number, oldest first."""
+    with Session(api.engine) as session:
+        rows = session.exec(
+            select(Outbox.body)
+            .where(Outbox.contact_id == contact_id(api, phone), Outbox.source == "ticket_notice")
+            .order_by(col(Outbox.id))
+        ).all()
+    return list(rows)
+
+
+def audit_log(api: Api) -> list[AuditEntry]:
+    """The audit entries about tickets, oldest first."""
+    with Session(api.engine) as session:
+        query = select(AuditEntry).where(col(AuditEntry.action).startswith("ticket."))
+        return list(session.exec(query.order_by(col(AuditEntry.id))).all())
+
+
+def staff_id(api: Api, name: str) -> int:
+    with Session(api.engine) as session:
+        found = session.exec(select(Staff.id).where(Staff.name == name)).one()
+        assert found is not None
+        return found
+
+
+def status(api: Api, code: str, to: str, who: str = "kader", **notes: str) -> Any:
+    return api.ok("POST", f"/tickets/{code}/status", who, {"status": to, **notes})
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def test_list_and_detail_show_what_staff_need(api: Api) -> None:
+    first = report(api, SLAMET, LAMPU)
+    api.clock.advance(minutes=5)
+    second = report(api, AGUS, "air pamsimas tidak mengalir di dusun Sukamulya")
+    listed = api.ok("GET", "/tickets")
+    assert [item["code"] for item in listed] == [second, first]  # newest first
+    lampu = listed[1]
+    assert lampu["status"] == "baru"
+    assert lampu["status_label"] == "diterima"
+    assert lampu["open"] is True
+    assert lampu["category"] == "infrastruktur"
+    assert lampu["category_label"] == "Infrastruktur"
+    assert lampu["text"] == LAMPU
+    assert (lampu["dusun"], lampu["rt"]) == ("Krajan", 2)
+    assert (lampu["about_head"], lampu["anonymous"], lampu["confidential"]) == (False, False, False)
+    assert lampu["overdue"] is False
+    assert lampu["verify_due_at"] == "2026-12-07T16:59:59Z"  # 3 working days, end of Monday WIB
+    assert lampu["act_due_at"] == "2026-12-14T16:59:59Z"
+    assert lampu["created_at"] == "2026-12-02T03:00:00Z"
+    assert lampu["reporter"] == {"contact_id": contact_id(api, SLAMET), "name": "Pak Slamet", "phone": SLAMET}
+    assert lampu["assignee"] is None
+
+    detail = api.ok("GET", f"/tickets/{first}")
+    assert {k: v for k, v in detail.items() if k in lampu} == lampu
+    assert detail["merged_into"] is None
+    assert detail["duplicates"] == []
+    assert detail["media"] == []
+    assert detail["events"] == [
+        {
+            "kind": "created",
+            "actor": "warga",
+            "from_status": None,
+            "to_status": "baru",
+            "note": None,
+            "public": False,
+            "created_at": "2026-12-02T03:00:00Z",
+        }
+    ]
+    for who in ("kades", "bpd", "operator"):
+        assert api.ok("GET", f"/tickets/{first}", who)["code"] == first
+
+
+def test_filters_by_status_category_dusun_and_page(api: Api) -> None:
+    lampu = report(api, SLAMET, LAMPU)
+    api.clock.advance(minutes=1)
+    air = report(api, AGUS, "air pamsimas tidak mengalir di dusun Sukamulya")
+    api.clock.advance(minutes=1)
+    sampah = report(api, SRI, "sampah numpuk di kali dusun Krajan")
+    status(api, lampu, "diverifikasi")
+    status(api, air, "ditolak")
+
+    def codes(**params: Any) -> list[str]:
+        return [item["code"] for item in api.ok("GET", "/tickets", **params)]
+
+    assert codes(status="diverifikasi") == [lampu]
+    assert codes(status=["baru", "ditolak"]) == [sampah, air]
+    assert codes(category="air_sanitasi") == [air]
+    assert codes(category="lingkungan") == [sampah]
+    assert codes(dusun="krajan") == [sampah, lampu]  # any case
+    assert codes(dusun="Krajan", status="baru") == [sampah]
+    assert codes(limit=2) == [sampah, air]
+    assert codes(limit=2, offset=2) == [lampu]
+    assert codes(dusun="Nowhere") == []
+    closed = api.ok("GET", f"/tickets/{air}")
+    assert (closed["open"], closed["status_label"]) == (False, "ditolak")
+
+
+def test_overdue_by_the_clock(api: Api) -> None:
+    code = report(api, SLAMET, LAMPU)
+    assert api.ok("GET", "/tickets", overdue=True) == []
+    api.clock.advance(days=5, hours=14)  # Monday 7 December, 24:00 WIB: verification is late
+    assert [item["code"] for item in api.ok("GET", "/tickets", overdue=True)] == [code]
+    assert api.ok("GET", "/tickets", overdue=False) == []
+    assert api.ok("GET", f"/tickets/{code}")["overdue"] is True
+    status(api, code, "diverifikasi")  # verified: the action deadline (14 December) now counts
+    assert api.ok("GET", f"/tickets/{code}")["overdue"] is False
+    assert api.ok("GET", "/tickets", overdue=True) == []
+    api.clock.advance(days=7)
+    assert [item["code"] for item in api.ok("GET", "/tickets", overdue=True)] == [code]
+    status(api, code, "selesai")
+    assert api.ok("GET", "/tickets", overdue=True) == []  # closed is never late
+
+
+def test_an_anonymous_reporter_is_shown_only_to_the_operator(api: Api) -> None:
+    code = report(api, SLAMET, ANONIM)
+    for who in ("kader", "kades", "bpd"):
+        assert api.ok("GET", f"/tickets/{code}", who)["reporter"] is None, who
+        listed = api.ok("GET", "/tickets", who)
+        assert [(item["code"], item["anonymous"], item["reporter"]) for item in listed] == [
+            (code, True, None)
+        ]
+        assert SLAMET not in str(api.ok("GET", f"/tickets/{code}", who))
+    shown = api.ok("GET", f"/tickets/{code}", "operator")["reporter"]
+    assert shown == {"contact_id": contact_id(api, SLAMET), "name": "Pak Slamet", "phone": SLAMET}
+    assert api.ok("GET", "/tickets", "operator")[0]["reporter"] == shown
+    # Anonymous to officials, not to the outbox: the reporter is still told about the ticket.
+    status(api, code, "diverifikasi")
+    assert len(notices(api, SLAMET)) == 1
+
+
+def test_a_complaint_about_the_head_exists_only_for_the_bpd_and_the_operator(api: Api) -> None:
+    ordinary = report(api, SRI, LAMPU)
+    about_head = report(api, AGUS, KADES)
+    for who in ("kader", "kades"):
+        assert [item["code"] for item in api.ok("GET", "/tickets", who)] == [ordinary], who
+        response = api.call("GET", f"/tickets/{about_head}", who)
+        assert (response.status_code, response.json()) == (404, {"detail": f"no ticket {about_head}"})
+        # Acting answers exactly as for a code that does not exist.
+        for path, body in (
+            ("status", {"status": "diverifikasi"}),
+            ("notes", {"text": "cek"}),
+            ("category", {"category": "bansos"}),
+            ("assign", {"staff_id": None}),
+        ):
+            response = api.call("POST", f"/tickets/{about_head}/{path}", who, body)
+            assert response.status_code == 404, (who, path, response.text)
+            assert response.json() == {"detail": f"no ticket {about_head}"}
+        response = api.call("POST", f"/tickets/{ordinary}/merge", who, {"into": about_head})
+        assert (response.status_code, response.json()) == (
+            422,
+            {"detail": f"into: no ticket {about_head} in this village"},
+        )
+    for who in ("bpd", "operator"):
+        assert {item["code"] for item in api.ok("GET", "/tickets", who)} == {ordinary, about_head}, who
+        seen = api.ok("GET", f"/tickets/{about_head}", who)
+        assert (seen["about_head"], seen["category"]) == (True, "tata_kelola")
+        assert seen["reporter"]["name"] == "Mas Agus"
+    # Only the BPD and the operator act on it; the BPD acts on nothing else.
+    assert status(api, about_head, "diverifikasi", "bpd")["status"] == "diverifikasi"
+    assert status(api, about_head, "diproses", "operator")["status"] == "diproses"
+    for path, body in (
+        ("status", {"status": "diverifikasi"}),
+        ("notes", {"text": "cek"}),
+        ("category", {"category": "bansos"}),
+        ("assign", {"staff_id": None}),
+        ("merge", {"into": about_head}),
+    ):
+        response = api.call("POST", f"/tickets/{ordinary}/{path}", "bpd", body)
+        assert response.status_code == 403, (path, response.text)
+        assert response.json()["detail"].startswith(f"role bpd may not act on ticket {ordinary}")
+    assert api.ok("GET", f"/tickets/{ordinary}", "bpd")["status"] == "baru"
+    # Kept apart from ordinary complaints: merging would tell the head the other one exists.
+    response = api.call("POST", f"/tickets/{about_head}/merge", "operator", {"into": ordinary})
+    assert response.status_code == 409
+    assert "about the village head" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [("none", 401), ("bad", 401), ("other", 404), ("operator@LAIN", 404)],
+)
+def test_strangers_and_other_villages(api: Api, who: str, expected: int) -> None:
+    code = report(api, SLAMET, LAMPU)
+    response = api.call("GET", f"/tickets/{code}", who)
+    assert response.status_code == expected
+    if expected == 401:
+        assert response.headers["WWW-Authenticate"] == "Bearer"
+        assert api.call("GET", "/tickets", who).status_code == 401
+    else:
+        assert response.json() == {"detail": f"no ticket {code}"}
+        assert api.ok("GET", "/tickets", who) == []
+    response = api.call("POST", f"/tickets/{code}/status", who, {"status": "diverifikasi"})
+    assert response.status_code == expected
+    assert api.ok("GET", f"/tickets/{code}")["status"] == "baru"
+
+
+# --- changing ------------------------------------------------------------------------------------
+
+
+def test_status_changes_tell_the_reporter_in_indonesian(api: Api) -> None:
+    code = report(api, SLAMET, LAMPU)
+    changed = status(
+        api, code, "diverifikasi", public_note="Petugas cek lokasi Jumat", internal_note="tiang 4"
+    )
+    assert changed["status"] == "diverifikasi"
+    status(api, code, "diproses")
+    done = status(api, code, "selesai", public_note="Lampu diganti")
+    assert (done["open"], done["resolved_at"]) == (False, "2026-12-02T03:00:00Z")
+    assert notices(api, SLAMET) == [
+        t.TICKET_NOTICES["diverifikasi"].format(code=code, note=" Catatan: Petugas cek lokasi Jumat."),
+        t.TICKET_NOTICES["diproses"].format(code=code, note=""),
+        t.TICKET_NOTICES["selesai"].format(code=code, note=" Catatan: Lampu diganti."),
+    ]
+    with Session(api.engine) as session:
+        slamet = session.get(Contact, contact_id(api, SLAMET))
+        stored = session.exec(select(Ticket).where(Ticket.code == code)).one()
+        assert slamet is not None
+        assert (slamet.pending, slamet.pending_ticket_id) == (Pending.CONFIRM_FIX, stored.id)
+    # The resident's "2" (not fixed yet) reopens it, as the notice asked.
+    assert "dibuka kembali" in say(api, SLAMET, "2")
+    events = api.ok("GET", f"/tickets/{code}")["events"]
+    assert [(e["kind"], e["from_status"], e["to_status"], e["public"]) for e in events] == [
+        ("created", None, "baru", False),
+        ("status_changed", "baru", "diverifikasi", False),
+        ("internal_note", None, None, False),
+        ("public_note", None, None, True),
+        ("status_changed", "diverifikasi", "diproses", False),
+        ("status_changed", "diproses", "selesai", False),
+        ("public_note", None, None, True),
+        ("status_changed", "selesai", "diproses", False),
+    ]
+    kader = f"kader:{staff_id(api, 'Siti Rahma (KPMD)')}"
+    assert [e["actor"] for e in events] == ["warga", kader, kader, kader, kader, kader, kader, "warga"]
+    assert events[2]["note"] == "tiang 4"
+
+
+def test_moves_the_lifecycle_forbids_are_refused(api: Api) -> None:
+    code = report(api, SLAMET, LAMPU)
+    status(api, code, "ditolak", public_note="Bukan laporan masalah")
+    response = api.call("POST", f"/tickets/{code}/status", json={"status": "selesai"})
+    assert response.status_code == 409
+    assert response.json() == {"detail": f"ticket {code} is ditolak; it can only be reopened (diproses)"}
+    status(api, code, "diproses")
+    response = api.call("POST", f"/tickets/{code}/status", json={"status": "diproses"})
+    assert (response.status_code, response.json()) == (409, {"detail": f"ticket {code} is already diproses"})
+    response = api.call("POST", f"/tickets/{code}/status", json={"status": "duplikat"})
+    assert response.status_code == 422
+    assert f"/tickets/{code}/merge" in response.json()["detail"]
+    response = api.call("POST", f"/tickets/{code}/status", json={"status": "baru"})
+    assert response.status_code == 422
+    assert "reopen it with diproses" in response.json()["detail"]
+    assert len(notices(api, SLAMET)) == 2  # the refused moves told nobody anything
+    assert api.ok("GET", f"/tickets/{code}")["status"] == "diproses"
+
+
+def test_merge_gives_the_duplicates_reporter_the_surviving_code(api: Api) -> None:
+    survivor = report(api, SLAMET, LAMPU)
+    api.clock.advance(minutes=3)
+    duplicate = report(api, SRI, "lampu jalan RT 2 Krajan mati")
+    merged = api.ok("POST", f"/tickets/{duplicate}/merge", json={"into": survivor})
+    assert (merged["status"], merged["merged_into"], merged["open"]) == ("duplikat", survivor, False)
+    assert merged["events"][-1]["kind"] == "merged"
+    assert merged["events"][-1]["note"] == f"digabung ke {survivor}"
+    assert notices(api, SRI) == [t.TICKET_MERGED.format(old=duplicate, code=survivor)]
+    kept = api.ok("GET", f"/tickets/{survivor}")
+    assert kept["duplicates"] == [duplicate]
+    assert kept["events"][-1]["note"] == f"aduan {duplicate} digabung ke sini"
+    # From now on both reporters hear about the surviving ticket.
+    status(api, survivor, "diverifikasi")
+    expected = t.TICKET_NOTICES["diverifikasi"].format(code=survivor, note="")
+    assert notices(api, SLAMET) == [expected]
+    assert notices(api, SRI)[-1] == expected
+    # The duplicate is settled: no more moves or merges; nor can a ticket swallow itself.
+    response = api.call("POST", f"/tickets/{duplicate}/status", json={"status": "diproses"})
+    assert (response.status_code, response.json()) == (
+        409,
+        {"detail": f"ticket {duplicate} was merged into {survivor}; change that ticket instead"},
+    )
+    response = api.call("POST", f"/tickets/{duplicate}/merge", json={"into": survivor})
+    assert (response.status_code, response.json()) == (
+        409,
+        {"detail": f"ticket {duplicate} was already merged into {survivor}"},
+    )
+    response = api.call("POST", f"/tickets/{survivor}/merge", json={"into": duplicate})
+    assert response.status_code == 409
+    assert "was itself merged" in response.json()["detail"]
+    response = api.call("POST", f"/tickets/{survivor}/merge", json={"into": survivor})
+    assert (response.status_code, response.json()) == (
+        422,
+        {"detail": f"into: ticket {survivor} cannot be merged into itself"},
+    )
+    response = api.call("POST", f"/tickets/{survivor}/merge", json={"into": UNKNOWN})
+    assert (response.status_code, response.json()) == (
+        422,
+        {"detail": f"into: no ticket {UNKNOWN} in this village"},
+    )
+
+
+def test_notes_public_ones_reach_the_reporter(api: Api) -> None:
+    code = report(api, SLAMET, LAMPU)
+    internal = api.call("POST", f"/tickets/{code}/notes", json={"text": "Pelapor sudah ditelepon"})
+    assert internal.status_code == 201
+    assert notices(api, SLAMET) == []
+    public = api.ok(
+        "POST", f"/tickets/{code}/notes", json={"text": "  Tukang datang hari Senin  ", "public": True}
+    )
+    assert notices(api, SLAMET) == [
+        f"Aduan {code} (Infrastruktur): diterima. Catatan: Tukang datang hari Senin."
+    ]
+    assert [(e["kind"], e["note"], e["public"]) for e in public["events"][1:]] == [
+        ("internal_note", "Pelapor sudah ditelepon", False),
+        ("public_note", "Tukang datang hari Senin", True),
+    ]
+    # A long note is kept whole in the history and cut to one SMS for the resident.
+    long_note = "Perbaikan menunggu kiriman lampu dari kabupaten, " * 12
+    api.ok("POST", f"/tickets/{code}/notes", json={"text": long_note, "public": True})
+    sent = notices(api, SLAMET)[-1]
+    assert len(sent) <= SMS_ROOM
+    assert sent.endswith("...")
+    assert sent == note_notice(api_ticket(api, code), long_note)
+    assert api.ok("GET", f"/tickets/{code}")["events"][-1]["note"] == long_note.strip()
+
+
+def api_ticket(api: Api, code: str) -> Ticket:
+    with Session(api.engine) as session:
+        return session.exec(select(Ticket).where(Ticket.code == code)).one()
+
+
+def test_assignment_within_the_village(api: Api) -> None:
+    code = report(api, SLAMET, LAMPU)
+    kades = staff_id(api, "Bapak Darmawan (Kepala Desa)")
+    assigned = api.ok("POST", f"/tickets/{code}/assign", json={"staff_id": kades})
+    assert assigned["assignee"] == {"id": kades, "name": "Bapak Darmawan (Kepala Desa)", "role": "kades"}
+    assert api.ok("GET", "/tickets")[0]["assignee"]["id"] == kades
+    event = assigned["events"][-1]
+    assert (event["kind"], event["note"]) == (
+        "assigned",
+        f"ditugaskan ke Bapak Darmawan (Kepala Desa) (kades:{kades})",
+    )
+    response = api.call("POST", f"/tickets/{code}/assign", json={"staff_id": kades})
+    assert response.status_code == 409
+    for other, reason in (
+        (staff_id(api, "Kader Lain"), "no active staff member of this village"),
+        (staff_id(api, "Operator"), "no active staff member of this village"),
+        (2**31 - 1, "no active staff member of this village"),
+        (staff_id(api, "Ibu Wulandari (Ketua BPD)"), "role bpd may not act on this ticket"),
+    ):
+        response = api.call("POST", f"/tickets/{code}/assign", json={"staff_id": other})
+        assert (response.status_code, response.json()) == (422, {"detail": f"staff_id {other}: {reason}"})
+    cleared = api.ok("POST", f"/tickets/{code}/assign", json={"staff_id": None})
+    assert cleared["assignee"] is None
+    assert cleared["events"][-1]["note"] == "penugasan dicabut"
+    assert notices(api, SLAMET) == []  # staff business, not the resident's
+    # A complaint about the head goes to the BPD, never to the head.
+    about_head = report(api, AGUS, KADES)
+    bpd = staff_id(api, "Ibu Wulandari (Ketua BPD)")
+    assert api.ok("POST", f"/tickets/{about_head}/assign", "bpd", {"staff_id": bpd})["assignee"]["id"] == bpd
+    response = api.call("POST", f"/tickets/{about_head}/assign", "operator", {"staff_id": kades})
+    assert response.status_code == 422
+
+
+def test_category_corrected(api: Api) -> None:
+    code = report(api, SLAMET, LAMPU)
+    changed = api.ok("POST", f"/tickets/{code}/category", json={"category": "keamanan"})
+    assert (changed["category"], changed["category_label"]) == ("keamanan", "Keamanan & ketertiban")
+    event = changed["events"][-1]
+    assert (event["kind"], event["note"]) == ("category_changed", "infrastruktur -> keamanan")
+    assert [item["code"] for item in api.ok("GET", "/tickets", category="keamanan")] == [code]
+    response = api.call("POST", f"/tickets/{code}/category", json={"category": "keamanan"})
+    assert (response.status_code, response.json()) == (
+        409,
+        {"detail": f"ticket {code} is already in category keamanan"},
+    )
+    assert api.call("POST", f"/tickets/{code}/category", json={"category": "jalan"}).status_code == 422
+
+
+def test_every_change_is_audited_without_personal_data(api: Api) -> None:
+    code = report(api, SLAMET, LAMPU)
+    other = report(api, SRI, "lampu jalan RT 2 Krajan mati")
+    status(api, code, "diverifikasi", public_note="Dicek besok")
+    api.ok("POST", f"/tickets/{code}/notes", json={"text": "Pak RT sudah lapor juga", "public": True})
+    api.ok("POST", f"/tickets/{code}/assign", json={"staff_id": staff_id(api, "Siti Rahma (KPMD)")})
+    api.ok("POST", f"/tickets/{code}/category", "operator", {"category": "lingkungan"})
+    api.ok("POST", f"/tickets/{other}/merge", "kades", {"into": code})
+    api.call("POST", f"/tickets/{code}/status", json={"status": "diverifikasi"})  # refused: not recorded
+    kader = staff_id(api, "Siti Rahma (KPMD)")
+    entries = audit_log(api)
+    assert [(e.action, e.target, e.actor, e.role, e.channel) for e in entries] == [
+        ("ticket.status", f"ticket:{code}", f"kader:{kader}", "kader", "api"),
+        ("ticket.note", f"ticket:{code}", f"kader:{kader}", "kader", "api"),
+        ("ticket.assign", f"ticket:{code}", f"kader:{kader}", "kader", "api"),
+        ("ticket.category", f"ticket:{code}", f"operator:{staff_id(api, 'Operator')}", "operator", "api"),
+        (
+            "ticket.merge",
+            f"ticket:{other}",
+            f"kades:{staff_id(api, 'Bapak Darmawan (Kepala Desa)')}",
+            "kades",
+            "api",
+        ),
+    ]
+    assert entries[0].detail == {
+        "from": "baru",
+        "to": "diverifikasi",
+        "public_note": True,
+        "internal_note": False,
+    }
+    assert entries[1].detail == {"public": True, "notified": 1}
+    assert entries[2].detail == {"from": None, "to": kader}
+    assert entries[3].detail == {"from": "infrastruktur", "to": "lingkungan"}
+    assert entries[4].detail == {"from": "baru", "into": f"ticket:{code}"}
+    assert all(e.village_id == 1 and e.staff_id is not None for e in entries)
+    written = str([e.detail for e in entries])
+    for secret in (SLAMET, SRI, "lampu", "Dicek besok", "Pak RT"):
+        assert secret not in written
+
+
+def test_history_is_append_only(api: Api) -> None:
+    code = report(api, SLAMET, LAMPU)
+    seen: list[dict[str, Any]] = []
+    for step in (
+        lambda: status(api, code, "diverifikasi"),
+        lambda: api.ok("POST", f"/tickets/{code}/notes", json={"text": "cek"}),
+        lambda: status(api, code, "ditolak"),
+        lambda: status(api, code, "diproses", public_note="dibuka lagi"),
+        lambda: api.ok("POST", f"/tickets/{code}/category", json={"category": "bencana"}),
+    ):
+        step()
+        events = api.ok("GET", f"/tickets/{code}")["events"]
+        assert events[: len(seen)] == seen  # what was there stays, unchanged, in its place
+        assert len(events) > len(seen)
+        seen = events
+    with Session(api.engine) as session:
+        stored = session.exec(select(TicketEvent.id).order_by(col(TicketEvent.id))).all()
+    assert len(stored) == len(seen)
+
+
+# --- what a fuzzer would try: 4xx, never 500 -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "params", "expected"),
+    [
+        ("GET", "/tickets/12345", None, None, 422),
+        ("GET", "/tickets/1234567", None, None, 422),
+        ("GET", "/tickets/abcdef", None, None, 422),
+        ("GET", "/tickets/१२३४५६", None, None, 422),  # Devanagari digits are not a keypad's
+        ("GET", f"/tickets/{UNKNOWN}", None, None, 404),
+        ("POST", f"/tickets/{UNKNOWN}/status", {"status": "diverifikasi"}, None, 404),
+        ("GET", "/tickets", None, {"status": "hilang"}, 422),
+        ("GET", "/tickets", None, {"category": "jalan"}, 422),
+        ("GET", "/tickets", None, {"overdue": "kadang"}, 422),
+        ("GET", "/tickets", None, {"dusun": "Kra\x00jan"}, 422),
+        ("GET", "/tickets", None, {"dusun": "x" * 81}, 422),
+        ("GET", "/tickets", None, {"limit": 0}, 422),
+        ("GET", "/tickets", None, {"offset": 2**63}, 422),
+        ("POST", "/tickets/{code}/status", {"status": "beres"}, None, 422),
+        ("POST", "/tickets/{code}/status", {}, None, 422),
+        ("POST", "/tickets/{code}/status", {"status": "diproses", "public_note": ""}, None, 422),
+        ("POST", "/tickets/{code}/status", {"status": "diproses", "public_note": "x" * 1001}, None, 422),
+        ("POST", "/tickets/{code}/status", {"status": "diproses", "urgent": True}, None, 422),
+        ("POST", "/tickets/{code}/notes", {"text": "   "}, None, 422),
+        ("POST", "/tickets/{code}/notes", {"text": ""}, None, 422),
+        ("POST", "/tickets/{code}/notes", {"text": "\x1c\x1d", "public": True}, None, 422),
+        ("POST", "/tickets/{code}/notes", {"text": "a" * 1001}, None, 422),
+        ("POST", "/tickets/{code}/notes", {"text": "a\x00b"}, None, 422),
+        ("POST", "/tickets/{code}/notes", {"text": "ok", "public": "maybe"}, None, 422),
+        ("POST", "/tickets/{code}/notes", None, None, 422),
+        ("POST", "/tickets/{code}/assign", {}, None, 422),
+        ("POST", "/tickets/{code}/assign", {"staff_id": 0}, None, 422),
+        ("POST", "/tickets/{code}/assign", {"staff_id": 2**31}, None, 422),
+        ("POST", "/tickets/{code}/category", {"category": None}, None, 422),
+        ("POST", "/tickets/{code}/merge", {"into": "12345"}, None, 422),
+        ("POST", "/tickets/{code}/merge", {}, None, 422),
+    ],
+)
+def test_bad_input_is_4xx(
+    api: Api,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+    params: dict[str, Any] | None,
+    expected: int,
+) -> None:
+    code = report(api, SLAMET, LAMPU)
+    before = api.ok("GET", f"/tickets/{code}")
+    response = api.call(method, path.format(code=code), json=body, params=params)
+    assert response.status_code == expected, response.text
+    assert response.json()["detail"]
+    assert api.ok("GET", f"/tickets/{code}") == before  # nothing changed
+    assert notices(api, SLAMET) == []
+
+
+def test_openapi_documents_the_ticket_endpoints(api: Api) -> None:
+    schema = api.client.get("/openapi.json").json()
+    paths = {path: set(item) for path, item in schema["paths"].items() if path.startswith("/api/v1/tickets")}
+    assert paths == {
+        "/api/v1/tickets": {"get"},
+        "/api/v1/tickets/{code}": {"get"},
+        "/api/v1/tickets/{code}/status": {"post"},
+        "/api/v1/tickets/{code}/notes": {"post"},
+        "/api/v1/tickets/{code}/assign": {"post"},
+        "/api/v1/tickets/{code}/category": {"post"},
+        "/api/v1/tickets/{code}/merge": {"post"},
+    }
+    status_change = schema["paths"]["/api/v1/tickets/{code}/status"]["post"]
+    assert {"200", "401", "403", "404", "409", "422"} <= set(status_change["responses"])
+    assert "merge" in status_change["description"]
+    components = schema["components"]["schemas"]
+    for name in ("StatusChange", "NoteCreate", "Assignment", "CategoryChange", "MergeRequest"):
+        assert components[name]["examples"], name
