@@ -14,7 +14,8 @@ from sqlmodel import Session, col, select
 
 from broadcasts import notices
 from broadcasts.fanout import VillageRoutes
-from handlers import contacts, workdays
+from broadcasts.sms import sanitize
+from handlers import contacts, rights, workdays
 from handlers import staff as staff_people
 from models import (
     Category,
@@ -30,12 +31,13 @@ from models import (
     Village,
 )
 from models import texts as t
-from models.errors import Conflict
+from models.errors import BadRequest, Conflict
 from models.ticket import overdue_clause
 
 VERIFY_DAYS = 3
 ACT_DAYS = 5
 CONFIRM_WINDOW = timedelta(days=14)
+SMS_ROOM = 160  # one GSM-7 SMS
 NOTE_ROOM = 50  # characters of a staff note that fit beside any notice in one SMS
 OPEN = (TicketStatus.BARU, TicketStatus.DIVERIFIKASI, TicketStatus.DIPROSES)
 
@@ -114,7 +116,11 @@ def change_status(
 ) -> None:
     """Move a ticket, record it, and tell its reporters (a 'selesai' asks them to confirm the fix)."""
     if to == TicketStatus.DUPLIKAT:
-        raise Conflict("use merge() to mark a duplicate: its reporters must follow the surviving ticket")
+        raise BadRequest("a duplicate is marked by merging it into the surviving ticket")
+    if to == TicketStatus.BARU:
+        raise BadRequest("a ticket cannot go back to baru; reopen it with diproses")
+    if ticket.merged_into_id is not None:
+        raise Conflict(f"ticket {ticket.code} was merged into another ticket; change that one instead")
     if ticket.status not in OPEN and to != TicketStatus.DIPROSES:
         raise Conflict(f"ticket {ticket.code} is {ticket.status}; it can only be reopened (diproses)")
     if ticket.status == to:
@@ -146,11 +152,27 @@ def change_status(
 def merge(
     *, session: Session, duplicate: Ticket, into: Ticket, actor: Actor, now: datetime, routes: VillageRoutes
 ) -> None:
-    """Close `duplicate` into `into`; its reporters get the surviving code and, from now on, its updates."""
-    if duplicate.id == into.id or into.village_id != duplicate.village_id:
-        raise Conflict("a ticket can only be merged into another ticket of the same village")
+    """Close `duplicate` into `into`; its reporters get the surviving code and, from now on, its updates.
+
+    A complaint about the head merges only with another about the head: the survivor's history names
+    the duplicate, and the head must not learn of it.
+    """
+    if duplicate.id == into.id:
+        raise BadRequest(f"ticket {duplicate.code} cannot be merged into itself")
+    if into.village_id != duplicate.village_id:
+        raise BadRequest("a ticket can only be merged into another ticket of the same village")
+    if duplicate.merged_into_id is not None:
+        # Merged tickets share about_head, so whoever sees this one may see where it went.
+        survivor = session.get(Ticket, duplicate.merged_into_id)
+        raise Conflict(
+            f"ticket {duplicate.code} was already merged into {survivor.code if survivor else '?'}"
+        )
     if into.merged_into_id is not None:
         raise Conflict(f"ticket {into.code} was itself merged; merge into the ticket it points to")
+    if duplicate.about_head != into.about_head:
+        raise Conflict(
+            "a complaint about the village head can only be merged with another one about the head"
+        )
     before = duplicate.status
     duplicate.status, duplicate.merged_into_id, duplicate.updated_at = TicketStatus.DUPLIKAT, into.id, now
     _event(
@@ -167,6 +189,7 @@ def merge(
     # Tickets already merged into the duplicate follow it to the survivor.
     for earlier in session.exec(select(Ticket).where(col(Ticket.merged_into_id) == duplicate.id)).all():
         earlier.merged_into_id = into.id
+    into.updated_at = now
     text = t.TICKET_MERGED.format(old=duplicate.code, code=into.code)
     notify(
         session=session,
@@ -175,6 +198,88 @@ def merge(
         text=text,
         now=now,
         source_id=into.id,
+    )
+
+
+def note_notice(ticket: Ticket, note: str) -> str:
+    """A public note as the reporter reads it: the words a CEK answers, the note cut to fit one SMS."""
+    head = t.STATUS_OWN.format(
+        code=ticket.code,
+        category=ticket.category.label,
+        status=ticket.status.label,
+        note=t.STATUS_NOTE.format(note=""),
+    )
+    short = " ".join(note.split())
+    room = SMS_ROOM - len(head)
+    if len(short) > room:
+        short = short[: room - 3].rstrip() + "..."
+    elif short and short[-1] not in ".!?":
+        short += "."
+    return sanitize(head + short)
+
+
+def add_note(
+    *,
+    session: Session,
+    ticket: Ticket,
+    text: str,
+    public: bool,
+    actor: Actor,
+    now: datetime,
+    routes: VillageRoutes,
+) -> int:
+    """Append a note; a public one is also sent to the ticket's reporters. Returns how many were told."""
+    if not text.strip():
+        raise BadRequest("a note needs some text")
+    kind = TicketEventKind.PUBLIC_NOTE if public else TicketEventKind.INTERNAL_NOTE
+    _event(session, ticket, kind, actor, now, note=text, public=public)
+    ticket.updated_at = now
+    if not public:
+        return 0
+    return notify(
+        session=session,
+        routes=routes,
+        contact_ids=reporters(session=session, ticket=ticket),
+        text=note_notice(ticket, text),
+        now=now,
+        source_id=ticket.id,
+    )
+
+
+def assign(*, session: Session, ticket: Ticket, staff: Staff | None, actor: Actor, now: datetime) -> None:
+    """Give the ticket to an active staff member of its village who may act on it, or take it away."""
+    if staff is not None:
+        if staff.village_id != ticket.village_id or not staff.active:
+            raise BadRequest(f"staff_id {staff.id}: no active staff member of this village")
+        if not rights.acts_on_ticket(staff.role, ticket):
+            raise BadRequest(f"staff_id {staff.id}: role {staff.role.value} may not act on this ticket")
+    wanted = staff.id if staff is not None else None
+    if ticket.assignee_id == wanted:
+        raise Conflict(
+            f"ticket {ticket.code} is already assigned to staff {wanted}"
+            if wanted is not None
+            else f"ticket {ticket.code} is not assigned to anyone"
+        )
+    ticket.assignee_id, ticket.updated_at = wanted, now
+    note = f"ditugaskan ke {staff.name} ({staff.role.value}:{staff.id})" if staff else "penugasan dicabut"
+    _event(session, ticket, TicketEventKind.ASSIGNED, actor, now, note=note)
+
+
+def recategorise(
+    *, session: Session, ticket: Ticket, category: Category, actor: Actor, now: datetime
+) -> None:
+    """Correct the ticket's category (the message may have been read wrongly); reporters are not told."""
+    before = ticket.category
+    if before == category:
+        raise Conflict(f"ticket {ticket.code} is already in category {before.value}")
+    ticket.category, ticket.updated_at = category, now
+    _event(
+        session,
+        ticket,
+        TicketEventKind.CATEGORY_CHANGED,
+        actor,
+        now,
+        note=f"{before.value} -> {category.value}",
     )
 
 

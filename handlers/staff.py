@@ -101,5 +101,6 @@ def ensure_contact(*, session: Session, staff: Staff, now: datetime) -> int | No
         name=staff.name,
         channel=staff.preferred_channel,
     )
+    contacts.save_contact(session=session, contact=contact)  # the name, if the contact had none
     staff.contact_id = contact.id
     return contact.id

@@ -4,7 +4,7 @@ import secrets
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Table, bindparam, func, insert, select
+from sqlalchemy import Table, bindparam, false, func, insert, select
 from sqlmodel import Session, col
 
 from handlers import rights
@@ -181,7 +181,8 @@ def list_visible(
     if statuses:
         query = query.where(col(Ticket.status).in_(statuses))
     if overdue is not None:
-        clause = overdue_clause(now)
+        # A ticket without deadlines is on time, not unknown: NULL must not drop it from either side.
+        clause = func.coalesce(overdue_clause(now), false())
         query = query.where(clause if overdue else ~clause)
     if category is not None:
         query = query.where(col(Ticket.category) == category)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, select
 
-from bot.routes.api.tickets import SMS_ROOM, note_notice
+from handlers.lifecycle import SMS_ROOM, note_notice
 from models import (
     AuditEntry,
     Contact,

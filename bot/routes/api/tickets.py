@@ -16,7 +16,16 @@ from sqlmodel import Session, col, select
 
 from bot.adapters import configured_channels
 from bot.deps import NowDep, SettingsDep
-from bot.routes.api.deps import Limit, Offset, Reader, Scope, SessionDep, Unprocessable, requires
+from bot.routes.api.deps import (
+    Limit,
+    Offset,
+    Reader,
+    Scope,
+    SessionDep,
+    Unprocessable,
+    refused_as_unprocessable,
+    requires,
+)
 from bot.routes.api.schemas import Problem
 from bot.routes.api.schemas.tickets import (
     CODE_PATTERN,
@@ -32,7 +41,6 @@ from bot.routes.api.schemas.tickets import (
 from bot.settings import Settings
 from broadcasts import runs
 from broadcasts.fanout import VillageRoutes
-from broadcasts.sms import sanitize
 from handlers import lifecycle, rights, tickets
 from handlers.rights import Right
 from models import (
@@ -43,10 +51,8 @@ from models import (
     Staff,
     Ticket,
     TicketEvent,
-    TicketEventKind,
     TicketStatus,
 )
-from models import texts as t
 from models.errors import Conflict, Forbidden, NotFound
 
 router = APIRouter(prefix="/tickets", tags=["tickets"])
@@ -57,7 +63,6 @@ Code = Annotated[
 Dusun = Annotated[str | None, Query(min_length=1, max_length=80, pattern=r"^[^\x00]+$")]
 Actor = Annotated[Scope, Depends(requires(Right.TICKET_ACT, "act on tickets"))]
 
-SMS_ROOM = 160  # one GSM-7 SMS
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "No such ticket in this village, or one the role may not see"}
@@ -232,31 +237,6 @@ def _not_merged(session: Session, scope: Scope, ticket: Ticket) -> None:
         raise Conflict(f"ticket {ticket.code} was merged into {survivor}; change that ticket instead")
 
 
-def _event(
-    session: Session, scope: Scope, ticket: Ticket, kind: TicketEventKind, now: datetime, **fields: Any
-) -> None:
-    assert ticket.id is not None
-    session.add(TicketEvent(ticket_id=ticket.id, kind=kind, actor=scope.actor, created_at=now, **fields))
-    ticket.updated_at = now
-
-
-def note_notice(ticket: Ticket, note: str) -> str:
-    """A public note as the reporter reads it: the words a CEK answers, cut to fit one SMS."""
-    head = t.STATUS_OWN.format(
-        code=ticket.code,
-        category=ticket.category.label,
-        status=ticket.status.label,
-        note=t.STATUS_NOTE.format(note=""),
-    )
-    short = " ".join(note.split())
-    room = SMS_ROOM - len(head)
-    if len(short) > room:
-        short = short[: room - 3].rstrip() + "..."
-    elif short and short[-1] not in ".!?":
-        short += "."
-    return sanitize(head + short)
-
-
 @router.post("/{code}/status", responses=CHANGE)
 def change_status(
     code: Code,
@@ -320,17 +300,15 @@ def add_note(
     of tickets merged into it) as one SMS: "Aduan 482913 (Infrastruktur): sedang diproses. Catatan:
     ..." (a long note is cut to fit); an internal note is for staff only."""
     ticket = _actionable(session, scope, code)
-    kind = TicketEventKind.PUBLIC_NOTE if body.public else TicketEventKind.INTERNAL_NOTE
-    _event(session, scope, ticket, kind, now, note=body.text, public=body.public)
-    notified = 0
-    if body.public:
-        notified = lifecycle.notify(
+    with refused_as_unprocessable():
+        notified = lifecycle.add_note(
             session=session,
-            routes=_routes(session, scope, settings),
-            contact_ids=lifecycle.reporters(session=session, ticket=ticket),
-            text=note_notice(ticket, body.text),
+            ticket=ticket,
+            text=body.text,
+            public=body.public,
+            actor=_actor(scope),
             now=now,
-            source_id=ticket.id,
+            routes=_routes(session, scope, settings),
         )
     scope.audit(
         session,
@@ -349,25 +327,12 @@ def assign(code: Code, body: Assignment, scope: Actor, session: SessionDep, now:
     it: the BPD only for complaints about the head, kader and kades never for those), or take it
     away with `{"staff_id": null}`. 422 for anyone else; 409 when nothing would change."""
     ticket = _actionable(session, scope, code)
-    staff: Staff | None = None
-    if body.staff_id is not None:
-        staff = session.get(Staff, body.staff_id)
-        if staff is None or staff.village_id != scope.village_id or not staff.active:
-            raise Unprocessable(f"staff_id {body.staff_id}: no active staff member of this village")
-        if not rights.acts_on_ticket(staff.role, ticket):
-            raise Unprocessable(
-                f"staff_id {body.staff_id}: role {staff.role.value} may not act on this ticket"
-            )
-    if ticket.assignee_id == body.staff_id:
-        raise Conflict(
-            f"ticket {code} is already assigned to staff {body.staff_id}"
-            if body.staff_id is not None
-            else f"ticket {code} is not assigned to anyone"
-        )
+    staff = session.get(Staff, body.staff_id) if body.staff_id is not None else None
+    if body.staff_id is not None and staff is None:
+        raise Unprocessable(f"staff_id {body.staff_id}: no active staff member of this village")
     before = ticket.assignee_id
-    ticket.assignee_id = body.staff_id
-    note = f"ditugaskan ke {staff.name} ({staff.role.value}:{staff.id})" if staff else "penugasan dicabut"
-    _event(session, scope, ticket, TicketEventKind.ASSIGNED, now, note=note)
+    with refused_as_unprocessable():
+        lifecycle.assign(session=session, ticket=ticket, staff=staff, actor=_actor(scope), now=now)
     scope.audit(
         session, "ticket.assign", now, target=f"ticket:{code}", detail={"from": before, "to": body.staff_id}
     )
@@ -383,16 +348,8 @@ def change_category(
     told. 409 when it already has that category."""
     ticket = _actionable(session, scope, code)
     before = ticket.category
-    if before == body.category:
-        raise Conflict(f"ticket {code} is already in category {before.value}")
-    ticket.category = body.category
-    _event(
-        session,
-        scope,
-        ticket,
-        TicketEventKind.CATEGORY_CHANGED,
-        now,
-        note=f"{before.value} -> {body.category.value}",
+    lifecycle.recategorise(
+        session=session, ticket=ticket, category=body.category, actor=_actor(scope), now=now
     )
     scope.audit(
         session,
@@ -427,13 +384,6 @@ def merge(
     # Both locked, always in the same order, so that two opposite merges cannot deadlock.
     for ticket in sorted((duplicate, into), key=lambda row: row.id or 0):
         session.refresh(ticket, with_for_update=True)
-    if duplicate.about_head != into.about_head:
-        raise Conflict(
-            "a complaint about the village head can only be merged with another one about the head"
-        )
-    if duplicate.merged_into_id is not None:
-        survivor = _code_of(session, scope, duplicate.merged_into_id) or "another ticket"
-        raise Conflict(f"ticket {code} was already merged into {survivor}")
     before = duplicate.status
     lifecycle.merge(
         session=session,
@@ -443,7 +393,6 @@ def merge(
         now=now,
         routes=_routes(session, scope, settings),
     )
-    into.updated_at = now
     scope.audit(
         session,
         "ticket.merge",

@@ -61,27 +61,35 @@ def _forbid_extra(examples: list[Any]) -> ConfigDict:
     return ConfigDict(extra="forbid", json_schema_extra={"examples": examples})
 
 
-def _has_nul(value: object) -> bool:
+def _encodable(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:  # a lone surrogate ("\ud800"), which no database can store
+        return False
+    return True
+
+
+def _unstorable(value: object) -> bool:
     if isinstance(value, str):
-        return "\x00" in value
+        return "\x00" in value or (not value.isascii() and not _encodable(value))
     if isinstance(value, dict):
-        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+        return any(_unstorable(key) or _unstorable(item) for key, item in value.items())
     if isinstance(value, list | tuple):
-        return any(_has_nul(item) for item in value)
+        return any(_unstorable(item) for item in value)
     return False
 
 
 class Body(BaseModel):
     """A request body: unknown fields are refused (a typo must not pass silently), and so is text with
-    NUL characters, which PostgreSQL cannot store."""
+    NUL characters or lone surrogates, which PostgreSQL cannot store."""
 
     model_config = ConfigDict(extra="forbid")
 
     @model_validator(mode="before")
     @classmethod
     def _no_nul(cls, data: object) -> object:
-        if _has_nul(data):
-            raise ValueError("text must not contain NUL characters")
+        if _unstorable(data):
+            raise ValueError("text must not contain NUL characters or lone surrogates")
         return data
 
 
