@@ -1,5 +1,83 @@
-"""/api/v1/messages (being built)."""
+"""/api/v1/messages: the village's message log, for the cadre (kader) and the operator.
 
-from fastapi import APIRouter
+The ticket visibility rules of handlers/rights.py hold here too: messages about a complaint about the
+village head (about_head) are left out for everyone but the BPD and the operator (and the BPD has no
+right to the log), and for a message about an anonymous complaint only the operator sees who sent it.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy import and_, or_
+from sqlmodel import col, select
+
+from bot.routes.api.deps import Limit, Offset, Scope, SessionDep, Unprocessable, requires
+from bot.routes.api.schemas import INT4_MAX, Moment
+from bot.routes.api.schemas.messages import MessagePublic
+from handlers.rights import Right, hides_about_head
+from models import Direction, Message, Role, Ticket
 
 router = APIRouter(prefix="/messages", tags=["messages"])
+
+LogReader = Annotated[Scope, Depends(requires(Right.MESSAGE_READ, "read the message log"))]
+TicketCode = Annotated[
+    str | None,
+    Query(
+        alias="ticket",
+        pattern=r"^[0-9]{1,12}$",
+        description="Only messages about the complaint with this tracking code",
+        examples=["482913"],
+    ),
+]
+
+
+@router.get("")
+def list_messages(
+    scope: LogReader,
+    session: SessionDep,
+    direction: Direction | None = None,
+    contact_id: Annotated[int | None, Query(ge=1, le=INT4_MAX)] = None,
+    ticket: TicketCode = None,
+    since: Annotated[Moment | None, Query(description="From this time on (ISO 8601 with offset)")] = None,
+    until: Annotated[Moment | None, Query(description="Before this time (ISO 8601 with offset)")] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> list[MessagePublic]:
+    """The village's messages, newest first, filtered by direction, contact, complaint code and time.
+
+    Messages about a complaint about the head are left out but for the operator; for messages about an
+    anonymous complaint the resident's number is masked and the contact id left out but for the operator,
+    and a `contact_id` filter leaves them out, so that it cannot tie the complaint to its reporter.
+    """
+    if since is not None and until is not None and since >= until:
+        raise Unprocessable("since must be before until")
+    operator = scope.staff.role == Role.OPERATOR
+    # Ticket ids are per deployment, but a message and its ticket always share a village: say so anyway.
+    joined = and_(col(Ticket.id) == col(Message.ticket_id), col(Ticket.village_id) == col(Message.village_id))
+    query = (
+        select(Message, Ticket.code, Ticket.anonymous)
+        .outerjoin(Ticket, joined)
+        .where(Message.village_id == scope.village_id)
+    )
+    no_ticket = col(Ticket.id).is_(None)
+    if hides_about_head(scope.staff.role):
+        query = query.where(or_(no_ticket, col(Ticket.about_head).is_(False)))
+    if direction is not None:
+        query = query.where(Message.direction == direction)
+    if contact_id is not None:
+        query = query.where(Message.contact_id == contact_id)
+        if not operator:
+            query = query.where(or_(no_ticket, col(Ticket.anonymous).is_(False)))
+    if ticket is not None:
+        query = query.where(Ticket.code == ticket)
+    if since is not None:
+        query = query.where(col(Message.created_at) >= since)
+    if until is not None:
+        query = query.where(col(Message.created_at) < until)
+    rows = session.exec(
+        query.order_by(col(Message.created_at).desc(), col(Message.id).desc()).offset(offset).limit(limit)
+    ).all()
+    return [
+        MessagePublic.of(message, code, hide_resident=bool(anonymous) and not operator)
+        for message, code, anonymous in rows
+    ]

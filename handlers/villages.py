@@ -1,0 +1,386 @@
+"""Villages as the operator sets them up: the village itself, its settings, the addresses it answers on,
+its areas (dusun / RW / RT), and its staff.
+
+Inbound messages find their village by address through a cache (handlers.contacts.Directory); whoever
+calls the functions that change addresses, areas or settings must make the running app forget that cache
+once the change has committed.
+
+Domain rules live here, HTTP shapes in bot/routes/api: these functions raise BadRequest for values that
+cannot be acted on, NotFound for things not in the village, Conflict for a state that forbids the change.
+"""
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from handlers import staff as staff_pins
+from models import ApiToken, Area, AreaKind, Channel, Role, Staff, Village, VillageAddress
+from models.errors import BadRequest, Conflict, NotFound
+from models.phone import to_e164
+
+# Indonesia's three zones (WIB, WITA, WIT) by their IANA names; messages say the zone as residents know it.
+ZONES = ("Asia/Jakarta", "Asia/Pontianak", "Asia/Makassar", "Asia/Jayapura")
+CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")  # in URLs, tokens and Open311's jurisdiction_id
+WHATSAPP_PREFIX = "whatsapp:"
+# Meta's phone number ids are digit strings (15 today); capcom6 device ids are short URL-safe strings.
+PHONE_NUMBER_ID = re.compile(r"^[0-9]{5,32}$")
+DEVICE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+PHONE_CHANNELS = frozenset({Channel.CONSOLE, Channel.TWILIO_SMS, Channel.TWILIO_WHATSAPP})
+# to_e164 finds a number inside any text ("tel: +62..."); an address or a staff phone must be only that.
+PHONE_TEXT = re.compile(r"^\+?[0-9][0-9 ().-]*$")
+AREA_NUMBER = re.compile(r"^[0-9]{1,3}$")
+PARENT_KIND: dict[AreaKind, AreaKind | None] = {
+    AreaKind.DUSUN: None,
+    AreaKind.RW: AreaKind.DUSUN,
+    AreaKind.RT: AreaKind.RW,
+}
+
+
+# --- villages ------------------------------------------------------------------------------------
+
+
+def check_timezone(zone: str) -> str:
+    """The zone when it is one of Indonesia's; BadRequest otherwise."""
+    if zone not in ZONES:
+        raise BadRequest(f"timezone must be one of {', '.join(ZONES)}")
+    try:
+        ZoneInfo(zone)
+    except ZoneInfoNotFoundError as error:  # tzdata missing on this machine: refuse rather than fail later
+        raise BadRequest(f"timezone {zone} is not known on this server") from error
+    return zone
+
+
+def get(*, session: Session, code: str) -> Village:
+    """The village with this code; NotFound when there is none."""
+    village = session.exec(select(Village).where(Village.code == code)).first()
+    if village is None:
+        raise NotFound(f"no village {code}")
+    return village
+
+
+def list_villages(*, session: Session, limit: int, offset: int) -> Sequence[Village]:
+    """Every village of the deployment, by code."""
+    return session.exec(select(Village).order_by(col(Village.code)).offset(offset).limit(limit)).all()
+
+
+def create(
+    *,
+    session: Session,
+    code: str,
+    name: str,
+    timezone: str,
+    dusun: Iterable[str] = (),
+    addresses: Iterable[tuple[Channel, str]] = (),
+    now: datetime,
+) -> Village:
+    """A new village with its dusun and addresses; Conflict when the code (in any letter case) or an
+    address is taken."""
+    if not CODE.fullmatch(code):
+        raise BadRequest("code is 1 to 32 letters, digits, '.', '-' or '_', starting with a letter or digit")
+    check_timezone(timezone)
+    # Codes are typed by people (tokens, ?village=): DEMO and demo would be villages nobody tells apart.
+    taken = session.exec(select(Village.id).where(func.lower(Village.code) == code.lower())).first()
+    if taken is not None:
+        raise Conflict(f"village code {code} is already in use")
+    names = [_dusun_name(raw) for raw in dusun]
+    if len({n.casefold() for n in names}) != len(names):
+        raise BadRequest("dusun names repeat")
+    village = Village(code=code, name=name.strip(), timezone=timezone, created_at=now)
+    session.add(village)
+    _flush_or_conflict(session, f"village code {code} is already in use")
+    assert village.id is not None
+    for dusun_name in names:
+        session.add(Area(village_id=village.id, kind=AreaKind.DUSUN, name=dusun_name))
+    for channel, address in addresses:
+        add_address(session=session, village=village, channel=channel, address=address)
+    session.flush()
+    return village
+
+
+SETTINGS = (
+    "name",
+    "timezone",
+    "quiet_start",
+    "quiet_end",
+    "sms_price",
+    "whatsapp_template_price",
+    "blackouts",
+    "holidays",
+    "approval_kinds",
+    "digest_time",
+    "digest_daily",
+    "digest_weekday",
+    "bpd_digest_everything",
+)
+IDENTITY = frozenset({"name", "timezone"})  # what only the operator changes; the rest is the village's
+
+
+def update_settings(*, session: Session, village: Village, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """Apply already-validated settings; returns those that really changed (name -> new value)."""
+    unknown = set(changes) - set(SETTINGS)
+    if unknown:
+        raise BadRequest(f"not a village setting: {', '.join(sorted(unknown))}")
+    if "timezone" in changes:
+        check_timezone(changes["timezone"])
+    changed = {}
+    for key, value in changes.items():
+        if key == "name":
+            value = value.strip()
+        if getattr(village, key) != value:
+            setattr(village, key, value)
+            changed[key] = value
+    session.add(village)
+    session.flush()
+    return changed
+
+
+# --- addresses -----------------------------------------------------------------------------------
+
+
+def normalise_address(channel: Channel, raw: str) -> str:
+    """The address as inbound messages name it on that channel (how bot/channels parse `to`).
+
+    Phone channels store E.164 (`whatsapp:` is dropped, as the Twilio adapter drops it); WhatsApp Cloud
+    stores Meta's phone number id; the Android gateway stores its device id.
+    """
+    value = raw.strip()
+    if channel in PHONE_CHANNELS:
+        if channel == Channel.TWILIO_WHATSAPP:
+            value = value.removeprefix(WHATSAPP_PREFIX).strip()
+        phone = to_e164(value) if PHONE_TEXT.fullmatch(value) else None
+        if phone is None:
+            raise BadRequest(f"a {channel} address is a phone number, such as +62800000001")
+        return phone
+    if channel == Channel.WHATSAPP_CLOUD:
+        if not PHONE_NUMBER_ID.fullmatch(value):
+            raise BadRequest("a whatsapp_cloud address is Meta's phone number id: 5 to 32 digits")
+        return value
+    if not DEVICE_ID.fullmatch(value):
+        raise BadRequest(
+            "an smsgate address is the gateway's device id: up to 64 letters, digits, '.', '_', ':' or '-'"
+        )
+    return value
+
+
+def add_address(*, session: Session, village: Village, channel: Channel, address: str) -> VillageAddress:
+    """Make the village answer on this address; Conflict when any village already does."""
+    assert village.id is not None
+    value = normalise_address(channel, address)
+    # Says nothing of which village holds it: the operator can look, others must not learn it.
+    in_use = f"{channel} address {value} is already in use"
+    taken = session.exec(
+        select(VillageAddress.id).where(VillageAddress.channel == channel, VillageAddress.address == value)
+    ).first()
+    if taken is not None:
+        raise Conflict(in_use)
+    row = VillageAddress(village_id=village.id, channel=channel, address=value)
+    session.add(row)
+    _flush_or_conflict(session, in_use)  # a concurrent request took it between the check and the insert
+    return row
+
+
+def remove_address(*, session: Session, village: Village, address_id: int) -> VillageAddress:
+    """Stop the village answering on one of its addresses; NotFound when it is not the village's."""
+    row = session.get(VillageAddress, address_id)
+    if row is None or row.village_id != village.id:
+        raise NotFound(f"no address {address_id}")
+    session.delete(row)
+    session.flush()
+    return row
+
+
+def addresses(*, session: Session, village_id: int) -> Sequence[VillageAddress]:
+    """The village's addresses, by channel."""
+    return session.exec(
+        select(VillageAddress)
+        .where(VillageAddress.village_id == village_id)
+        .order_by(col(VillageAddress.channel), col(VillageAddress.id))
+    ).all()
+
+
+# --- areas ---------------------------------------------------------------------------------------
+
+
+def _dusun_name(raw: str) -> str:
+    name = " ".join(raw.split())
+    if not name or len(name) > 80:
+        raise BadRequest("a dusun name is 1 to 80 characters")
+    return name
+
+
+def area_name(kind: AreaKind, raw: str) -> str:
+    """A dusun's name with its spaces tidied; an RW or RT number written as the demo does ('02')."""
+    if kind == AreaKind.DUSUN:
+        return _dusun_name(raw)
+    value = raw.strip()
+    if not AREA_NUMBER.fullmatch(value) or int(value) == 0:
+        raise BadRequest(f"an {kind.value.upper()} is a number from 1 to 999")
+    return f"{int(value):02d}"
+
+
+def add_area(*, session: Session, village: Village, kind: AreaKind, name: str, parent_id: int | None) -> Area:
+    """A dusun, an RW (in a dusun, or on its own where the village has no dusun) or an RT (in an RW)."""
+    assert village.id is not None
+    value = area_name(kind, name)
+    wanted = PARENT_KIND[kind]
+    if parent_id is not None:
+        parent = session.get(Area, parent_id)
+        if parent is None or parent.village_id != village.id:
+            raise BadRequest(f"parent_id {parent_id}: no such area in this village")
+        if wanted is None or parent.kind != wanted:
+            raise BadRequest(f"a {kind.value} cannot sit in a {parent.kind.value}")
+    elif kind == AreaKind.RT:
+        raise BadRequest("an RT belongs to an RW: give parent_id")
+    # The unique key has a nullable column, and NULLs never collide: check it here for top-level areas.
+    same = session.exec(
+        select(Area).where(
+            Area.village_id == village.id,
+            Area.kind == kind,
+            Area.parent_id == parent_id if parent_id is not None else col(Area.parent_id).is_(None),
+        )
+    ).all()
+    if any(area.name.casefold() == value.casefold() for area in same):
+        raise Conflict(f"{kind.value} {value} already exists there")
+    area = Area(village_id=village.id, kind=kind, name=value, parent_id=parent_id)
+    session.add(area)
+    _flush_or_conflict(session, f"{kind.value} {value} already exists there")
+    return area
+
+
+def areas(*, session: Session, village_id: int) -> Sequence[Area]:
+    """The village's areas, parents before their children."""
+    return session.exec(select(Area).where(Area.village_id == village_id).order_by(col(Area.id))).all()
+
+
+# --- staff ---------------------------------------------------------------------------------------
+
+
+def staff_phone(raw: str) -> str:
+    """A staff member's phone in any Indonesian way of writing it, as E.164; BadRequest otherwise."""
+    phone = to_e164(raw.strip()) if PHONE_TEXT.fullmatch(raw.strip()) else None
+    if phone is None:
+        raise BadRequest("phone is not a valid phone number")
+    return phone
+
+
+def _phone_free(*, session: Session, village_id: int | None, phone: str, other_than: int | None) -> None:
+    # Text commands find their sender by (village, phone) among active staff: two would be ambiguous.
+    query = select(Staff.id).where(Staff.phone == phone, col(Staff.active).is_(True))
+    if village_id is None:
+        query = query.where(col(Staff.village_id).is_(None))
+    else:
+        query = query.where(Staff.village_id == village_id)
+    if other_than is not None:
+        query = query.where(Staff.id != other_than)
+    if session.exec(query).first() is not None:
+        raise Conflict("phone is already used by another active staff member")
+
+
+def create_staff(
+    *,
+    session: Session,
+    village: Village | None,
+    name: str,
+    role: Role,
+    now: datetime,
+    phone: str | None = None,
+    pin: str | None = None,
+    preferred_channel: Channel | None = None,
+) -> Staff:
+    """A staff member of the village (an operator: of no village), their PIN hashed and, when they have
+    a phone, their own contact linked."""
+    if (role == Role.OPERATOR) != (village is None):
+        raise BadRequest("an operator serves every village and belongs to none; other roles need a village")
+    village_id = village.id if village is not None else None
+    phone = staff_phone(phone) if phone is not None else None
+    if phone is not None:
+        _phone_free(session=session, village_id=village_id, phone=phone, other_than=None)
+    staff = Staff(
+        village_id=village_id,
+        name=name.strip(),
+        role=role,
+        phone=phone,
+        pin_hash=staff_pins.hash_pin(pin) if pin is not None else None,
+        preferred_channel=preferred_channel,
+        created_at=now,
+    )
+    session.add(staff)
+    session.flush()
+    staff_pins.ensure_contact(session=session, staff=staff, now=now)
+    session.flush()
+    return staff
+
+
+STAFF_FIELDS = frozenset({"name", "phone", "pin", "active", "preferred_channel"})
+
+
+def update_staff(
+    *, session: Session, staff: Staff, changes: Mapping[str, Any], now: datetime
+) -> tuple[list[str], int]:
+    """Change a staff member; returns the fields that changed and how many API tokens were revoked.
+
+    A new phone links the contact of that phone (the old link is dropped); a new PIN clears the count of
+    wrong PINs and any lock; `pin: None` removes the PIN. Deactivating revokes every API token the person
+    holds, at once, and drops a text command waiting for confirmation; reactivating does not bring the
+    tokens back (a new one must be created).
+    """
+    unknown = set(changes) - STAFF_FIELDS
+    if unknown:
+        raise BadRequest(f"cannot change {', '.join(sorted(unknown))}")
+    changed: list[str] = []
+    if "name" in changes and changes["name"].strip() != staff.name:
+        staff.name = changes["name"].strip()
+        changed.append("name")
+    if "preferred_channel" in changes and changes["preferred_channel"] != staff.preferred_channel:
+        staff.preferred_channel = changes["preferred_channel"]
+        changed.append("preferred_channel")
+    if "pin" in changes:
+        pin = changes["pin"]
+        staff.pin_hash = staff_pins.hash_pin(pin) if pin is not None else None
+        staff.pin_failures, staff.pin_locked_until = 0, None
+        changed.append("pin")
+    phone = staff.phone
+    if "phone" in changes:
+        phone = staff_phone(changes["phone"]) if changes["phone"] is not None else None
+    active = changes.get("active", staff.active)
+    if phone is not None and active and (phone != staff.phone or not staff.active):
+        _phone_free(session=session, village_id=staff.village_id, phone=phone, other_than=staff.id)
+    if phone != staff.phone:
+        staff.phone, staff.contact_id = phone, None
+        changed.append("phone")
+    revoked = 0
+    if active != staff.active:
+        staff.active = bool(active)
+        changed.append("active")
+        if not staff.active:
+            staff.pending_command, staff.pending_until = None, None
+            revoked = revoke_tokens(session=session, staff_id=staff.id, now=now)
+    session.add(staff)
+    session.flush()
+    if staff.phone is not None:
+        staff_pins.ensure_contact(session=session, staff=staff, now=now)
+    session.flush()
+    return changed, revoked
+
+
+def revoke_tokens(*, session: Session, staff_id: int | None, now: datetime) -> int:
+    """Revoke every unrevoked API token of the staff member; returns how many."""
+    result = session.connection().execute(
+        update(ApiToken)
+        .where(col(ApiToken.staff_id) == staff_id, col(ApiToken.revoked_at).is_(None))
+        .values(revoked_at=now)
+    )
+    return int(result.rowcount or 0)
+
+
+def _flush_or_conflict(session: Session, message: str) -> None:
+    try:
+        session.flush()
+    except IntegrityError as error:  # the request's transaction is rolled back by its boundary
+        raise Conflict(message) from error

@@ -1,0 +1,474 @@
+"""/api/v1/villages over real SQLite and PostgreSQL: the operator creates villages and assigns their
+addresses, which route inbound messages at once; the kades sets their own village's settings."""
+
+import itertools
+from typing import Any
+
+import pytest
+from sqlmodel import Session, col, select
+
+from models import Area, AreaKind, AuditEntry, Channel, Village, VillageAddress
+from tests.apiclient import Api
+
+PRINCIPALS = ["none", "bad", "kader", "kades", "bpd", "operator", "other", "operator@LAIN"]
+_fresh = itertools.count(1)
+
+
+def fresh() -> int:
+    return next(_fresh)
+
+
+def console(api: Api, to: str, text: str = "MENU", sender: str = "+6281234599999") -> Any:
+    return api.client.post("/webhooks/console", json={"from": sender, "to": to, "text": text})
+
+
+def audit_entries(api: Api, action: str) -> list[AuditEntry]:
+    with Session(api.engine) as session:
+        return list(
+            session.exec(select(AuditEntry).where(AuditEntry.action == action).order_by(col(AuditEntry.id)))
+        )
+
+
+def demo_address(api: Api, number: int) -> int:
+    """A fresh console address of DEMO; returns its id."""
+    with Session(api.engine) as session:
+        village = session.exec(select(Village).where(Village.code == "DEMO")).one()
+        assert village.id is not None
+        row = VillageAddress(
+            village_id=village.id, channel=Channel.CONSOLE, address=f"+628000001{number:02d}"
+        )
+        session.add(row)
+        session.commit()
+        assert row.id is not None
+        return row.id
+
+
+# --- who may do what -----------------------------------------------------------------------------
+
+ALL_READERS = {"kader": 200, "kades": 200, "bpd": 200, "operator": 200, "other": 200, "operator@LAIN": 200}
+UNAUTHENTICATED = {"none": 401, "bad": 401}
+
+
+def only(allowed: dict[str, int]) -> dict[str, int]:
+    """401 without a token, `allowed` for the callers named, 403 for every other role."""
+    return {who: UNAUTHENTICATED.get(who, allowed.get(who, 403)) for who in PRINCIPALS}
+
+
+def test_who_may_do_what(api: Api) -> None:
+    cases: dict[str, tuple[str, Any, Any, dict[str, int]]] = {
+        "list": ("GET", lambda: "/villages", lambda: None, only(ALL_READERS)),
+        # The path names the village: LAIN's kader cannot see DEMO; the operator sees every village.
+        "get": ("GET", lambda: "/villages/DEMO", lambda: None, only({**ALL_READERS, "other": 404})),
+        "create": (
+            "POST",
+            lambda: "/villages",
+            lambda: {"code": f"V{fresh()}", "name": "Desa Uji"},
+            only({"operator": 201, "operator@LAIN": 201}),
+        ),
+        "settings": (
+            "PATCH",
+            lambda: "/villages/DEMO",
+            lambda: {"digest_time": f"0{fresh() % 10}:15"},
+            only({"kades": 200, "operator": 200, "operator@LAIN": 200}),
+        ),
+        "add address": (
+            "POST",
+            lambda: "/villages/DEMO/addresses",
+            lambda: {"channel": "smsgate", "address": f"device-{fresh()}"},
+            only({"operator": 201, "operator@LAIN": 201}),
+        ),
+        "remove address": (
+            "DELETE",
+            lambda: f"/villages/DEMO/addresses/{demo_address(api, fresh())}",
+            lambda: None,
+            only({"operator": 204, "operator@LAIN": 204}),
+        ),
+        "add area": (
+            "POST",
+            lambda: "/villages/DEMO/areas",
+            lambda: {"kind": "dusun", "name": f"Dusun {fresh()}"},
+            only({"kades": 201, "operator": 201, "operator@LAIN": 201}),
+        ),
+    }
+    for name, (method, path, body, expected) in cases.items():
+        answers = {}
+        for who in PRINCIPALS:
+            response = api.call(method, path(), who, body())
+            answers[who] = response.status_code
+            if response.status_code == 403:
+                assert response.json()["detail"].startswith(f"role {who.replace('other', 'kader')} may not")
+            if response.status_code == 404:
+                assert response.json()["detail"] == "no village DEMO"
+        assert answers == expected, name
+
+
+def test_everyone_reads_their_own_village_the_operator_every_village(api: Api) -> None:
+    assert [v["code"] for v in api.ok("GET", "/villages", "kader")] == ["DEMO"]
+    assert [v["code"] for v in api.ok("GET", "/villages", "other")] == ["LAIN"]
+    assert [v["code"] for v in api.ok("GET", "/villages", "operator")] == ["DEMO", "LAIN"]
+    assert [v["code"] for v in api.ok("GET", "/villages", "operator", limit=1, offset=1)] == ["LAIN"]
+    demo = api.ok("GET", "/villages/DEMO", "bpd")
+    assert demo["zone"] == "WIB"
+    assert {(a["channel"], a["address"]) for a in demo["addresses"]} == {
+        ("console", "+62800000001"),
+        ("twilio_sms", "+62800000001"),
+        ("twilio_whatsapp", "+62800000001"),
+        ("whatsapp_cloud", "100000000000001"),
+        ("smsgate", "demo-phone"),
+    }
+    assert {a["name"] for a in demo["areas"] if a["kind"] == "dusun"} == {"Krajan", "Sukamulya", "Cibodas"}
+    response = api.call("GET", "/villages/LAIN", "kader")
+    assert (response.status_code, response.json()) == (404, {"detail": "no village LAIN"})
+    assert api.call("GET", "/villages/NOPE", "kader").json() == {"detail": "no village NOPE"}
+    assert api.ok("GET", "/villages/LAIN", "operator")["zone"] == "WITA"
+
+
+# --- creating villages and routing to them -------------------------------------------------------
+
+
+def test_a_new_village_answers_on_its_addresses_at_once(api: Api) -> None:
+    assert console(api, "+62800000003").status_code == 404  # nobody answers there yet
+    created = api.ok(
+        "POST",
+        "/villages",
+        "operator",
+        {
+            "code": "BARU",
+            "name": "Desa Baru",
+            "timezone": "Asia/Jayapura",
+            "dusun": ["Kampung Satu", "Kampung Dua"],
+            "addresses": [
+                {"channel": "console", "address": "0800000003"},
+                {"channel": "twilio_whatsapp", "address": "whatsapp:+62800000003"},
+            ],
+        },
+    )
+    assert (created["code"], created["timezone"], created["zone"]) == ("BARU", "Asia/Jayapura", "WIT")
+    assert {(a["channel"], a["address"]) for a in created["addresses"]} == {
+        ("console", "+62800000003"),
+        ("twilio_whatsapp", "+62800000003"),  # as the Twilio adapter names it: without 'whatsapp:'
+    }
+    assert sorted(a["name"] for a in created["areas"]) == ["Kampung Dua", "Kampung Satu"]
+    more = [
+        {"channel": "whatsapp_cloud", "address": " 100000000000003 "},
+        {"channel": "smsgate", "address": "baru-phone"},
+        {"channel": "twilio_sms", "address": "+62 800-000-003"},
+    ]
+    stored = [api.ok("POST", "/villages/BARU/addresses", "operator", body)["address"] for body in more]
+    assert stored == ["100000000000003", "baru-phone", "+62800000003"]
+
+    replies = console(api, "+62800000003").json()["replies"]
+    assert replies[0].startswith("Desa Baru:")
+
+    [entry] = audit_entries(api, "village.create")
+    with Session(api.engine) as session:
+        baru = session.exec(select(Village).where(Village.code == "BARU")).one()
+    assert (entry.village_id, entry.target, entry.channel) == (baru.id, "village:BARU", "api")
+    assert entry.actor.startswith("operator:")
+    assert entry.detail == {
+        "timezone": "Asia/Jayapura",
+        "dusun": 2,
+        "channels": ["console", "twilio_whatsapp"],
+    }
+    assert len(audit_entries(api, "village.address_add")) == 3
+    assert "+628" not in str([e.detail for e in audit_entries(api, "village.address_add")])
+
+
+def test_a_moved_address_is_routed_to_its_new_village_at_once(api: Api) -> None:
+    # DEMO answers, and the app's Directory now remembers that (for 30 seconds).
+    assert console(api, "+62800000001").json()["replies"][0].startswith("Desa Sukamaju:")
+    demo = api.ok("GET", "/villages/DEMO", "operator")
+    [address] = [a for a in demo["addresses"] if a["channel"] == "console"]
+    response = api.call("DELETE", f"/villages/DEMO/addresses/{address['id']}", "operator")
+    assert response.status_code == 204
+    assert console(api, "+62800000001").status_code == 404
+    api.ok(
+        "POST", "/villages", "operator", {"code": "BARU", "name": "Desa Baru", "timezone": "Asia/Jayapura"}
+    )
+    api.ok("POST", "/villages/BARU/addresses", "operator", {"channel": "console", "address": "+62800000001"})
+    assert console(api, "+62800000001").json()["replies"][0].startswith("Desa Baru:")
+    # The other channels of that number stayed with DEMO.
+    assert api.call("DELETE", f"/villages/BARU/addresses/{address['id']}", "operator").status_code == 404
+    [removed] = audit_entries(api, "village.address_remove")
+    assert removed.detail == {"address_id": address["id"], "channel": "console"}
+
+
+def test_a_renamed_village_answers_with_its_new_name_at_once(api: Api) -> None:
+    assert console(api, "+62800000001").json()["replies"][0].startswith("Desa Sukamaju:")
+    api.ok("PATCH", "/villages/DEMO", "operator", {"name": "Desa Sukamaju Makmur"})
+    assert console(api, "+62800000001").json()["replies"][0].startswith("Desa Sukamaju Makmur:")
+
+
+def test_an_address_in_use_is_409_without_naming_its_village(api: Api) -> None:
+    api.ok("POST", "/villages", "operator", {"code": "BARU", "name": "Desa Baru"})
+    for body in (
+        {"channel": "console", "address": "+62800000001"},
+        {"channel": "twilio_whatsapp", "address": "whatsapp:0800000001"},
+        {"channel": "whatsapp_cloud", "address": "100000000000001"},
+        {"channel": "smsgate", "address": "demo-phone"},
+        {"channel": "twilio_sms", "address": "+62800000002"},  # LAIN's
+    ):
+        response = api.call("POST", "/villages/BARU/addresses", "operator", body)
+        assert response.status_code == 409, body
+        detail = response.json()["detail"]
+        assert detail.endswith("is already in use")
+        assert not any(word in detail for word in ("DEMO", "LAIN", "Sukamaju", "Lain"))
+    # In the body of a new village too; and nothing of that village is kept.
+    response = api.call(
+        "POST",
+        "/villages",
+        "operator",
+        {"code": "DUA", "name": "Desa Dua", "addresses": [{"channel": "console", "address": "+62800000001"}]},
+    )
+    assert response.status_code == 409
+    assert api.call("GET", "/villages/DUA", "operator").status_code == 404
+
+
+def test_a_village_code_is_taken_in_any_letter_case(api: Api) -> None:
+    for code in ("DEMO", "demo", "Lain"):
+        response = api.call("POST", "/villages", "operator", {"code": code, "name": "Desa"})
+        assert (response.status_code, response.json()) == (
+            409,
+            {"detail": f"village code {code} is already in use"},
+        )
+    assert (
+        api.call("POST", "/villages", "operator", {"code": "32.04.12.2001", "name": "Desa"}).status_code
+        == 201
+    )
+    assert api.ok("GET", "/villages/32.04.12.2001", "operator")["name"] == "Desa"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"code": "BARU", "name": "Desa Baru", "timezone": "Europe/Berlin"},
+        {"code": "BARU", "name": "Desa Baru", "timezone": "Mars/Olympus"},
+        {"code": "BARU", "name": "Desa Baru", "timezone": None},
+        {"code": "BA RU", "name": "Desa Baru"},
+        {"code": "-BARU", "name": "Desa Baru"},
+        {"code": "B" * 33, "name": "Desa Baru"},
+        {"code": "BARU", "name": ""},
+        {"code": "BARU", "name": "   "},
+        {"code": "BARU", "name": "x" * 10_000},
+        {"code": "BARU", "name": "Desa\x00Baru"},
+        {"code": 7, "name": "Desa Baru"},
+        {"code": "BARU", "name": ["Desa"]},
+        {"code": "BARU"},
+        {"code": "BARU", "name": "Desa Baru", "sms_price": 1},
+        {"code": "BARU", "name": "Desa Baru", "dusun": ["Satu", "satu"]},
+        {"code": "BARU", "name": "Desa Baru", "dusun": "Satu"},
+        {"code": "BARU", "name": "Desa Baru", "addresses": [{"channel": "telegram", "address": "x"}]},
+        {"code": "BARU", "name": "Desa Baru", "addresses": [{"channel": "console", "address": "12345"}]},
+    ],
+)
+def test_a_village_that_cannot_be_created_is_422(api: Api, body: dict[str, Any]) -> None:
+    response = api.call("POST", "/villages", "operator", body)
+    assert response.status_code == 422, response.text
+    assert api.call("GET", "/villages/BARU", "operator").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "content"),
+    [
+        ("/villages", b'{"code": "BARU", "name": "Desa \\ud800"}'),
+        ("/villages", b'{"code": "BARU", "name": "Desa \xff"}'),
+        ("/villages", b'{"code": "BARU", "name": '),
+        ("/villages", b"code=BARU&name=Desa"),
+        ("/villages/DEMO/areas", b'{"kind": "dusun", "name": "\\udfff"}'),
+    ],
+)
+def test_bodies_that_are_not_json_text_are_refused(api: Api, path: str, content: bytes) -> None:
+    headers = {"Authorization": f"Bearer {api.tokens['operator']}", "Content-Type": "application/json"}
+    response = api.client.post("/api/v1" + path, content=content, headers=headers)
+    assert response.status_code in (400, 422), response.text  # 400: FastAPI cannot decode it at all
+
+
+@pytest.mark.parametrize(
+    ("channel", "address"),
+    [
+        ("console", "12345"),
+        ("console", "not a number"),
+        ("twilio_sms", "whatsapp:+62800000003"),
+        ("twilio_whatsapp", "whatsapp:"),
+        ("whatsapp_cloud", "+62800000003"),
+        ("whatsapp_cloud", "1234"),
+        ("smsgate", "has space"),
+        ("smsgate", "x" * 65),
+        ("smsgate", "   "),
+        ("smsgate", "a" * 81),
+        ("telegram", "123"),
+        ("console", None),
+        ("console", 62800000003),
+    ],
+)
+def test_an_address_that_does_not_fit_its_channel_is_422(api: Api, channel: str, address: Any) -> None:
+    response = api.call(
+        "POST", "/villages/DEMO/addresses", "operator", {"channel": channel, "address": address}
+    )
+    assert response.status_code == 422, response.text
+
+
+def test_unknown_villages_and_addresses_are_404(api: Api) -> None:
+    body = {"channel": "smsgate", "address": "fresh-phone"}
+    assert api.call("POST", "/villages/NOPE/addresses", "operator", body).status_code == 404
+    assert api.call("DELETE", "/villages/DEMO/addresses/999999", "operator").status_code == 404
+    lain = api.ok("GET", "/villages/LAIN", "operator")["addresses"][0]["id"]
+    assert api.call("DELETE", f"/villages/DEMO/addresses/{lain}", "operator").status_code == 404
+    assert api.call("DELETE", "/villages/DEMO/addresses/0", "operator").status_code == 422
+    assert api.call("DELETE", f"/villages/DEMO/addresses/{2**40}", "operator").status_code == 422
+    assert api.call("GET", "/villages/" + "X" * 33, "operator").status_code == 422
+    assert api.call("GET", "/villages/%00", "operator").status_code == 422
+
+
+# --- settings ------------------------------------------------------------------------------------
+
+
+def test_the_kades_sets_their_own_village_but_not_another(api: Api) -> None:
+    changed = api.ok(
+        "PATCH",
+        "/villages/DEMO",
+        "kades",
+        {"digest_time": "6.30", "digest_weekday": None, "quiet_start": "22:00", "holidays": ["2026-12-25"]},
+    )
+    assert (changed["digest_time"], changed["digest_weekday"], changed["quiet_start"]) == (
+        "06:30",
+        None,
+        "22:00",
+    )
+    assert changed["holidays"] == ["2026-12-25"]
+    assert changed["quiet_end"] == "06:00"  # untouched
+    response = api.call("PATCH", "/villages/LAIN", "kades", {"digest_time": "06:30"})
+    assert (response.status_code, response.json()) == (404, {"detail": "no village LAIN"})
+    for field, value in (("name", "Desa Saya"), ("timezone", "Asia/Makassar")):
+        response = api.call("PATCH", "/villages/DEMO", "kades", {field: value})
+        assert response.status_code == 403
+        assert response.json()["detail"].startswith("role kades may not change a village's name or time zone")
+    [entry] = audit_entries(api, "village.update")
+    assert entry.actor.startswith("kades:")
+    assert entry.target == "village:DEMO"
+    assert entry.detail == {
+        "changed": {
+            "digest_time": "06:30",
+            "digest_weekday": None,
+            "quiet_start": "22:00",
+            "holidays": ["2026-12-25"],
+        }
+    }
+    with Session(api.engine) as session:
+        demo = session.exec(select(Village).where(Village.code == "DEMO")).one()
+    assert (demo.digest_time, demo.digest_weekday) == ("06:30", None)
+
+
+def test_every_setting_round_trips(api: Api) -> None:
+    body = {
+        "name": "Desa Sukamaju Baru",
+        "timezone": "Asia/Makassar",
+        "quiet_start": "21:30",
+        "quiet_end": "05:00",
+        "sms_price": 300,
+        "whatsapp_template_price": 0,
+        "blackouts": [{"weekday": 4, "start": "11.30", "end": "13:00", "label": "salat Jumat"}],
+        "holidays": ["2027-01-01", "2026-12-25", "2027-01-01"],
+        "approval_kinds": ["umum", "keputusan", "umum"],
+        "digest_time": "07:15",
+        "digest_daily": False,
+        "digest_weekday": 6,
+        "bpd_digest_everything": True,
+    }
+    village = api.ok("PATCH", "/villages/DEMO", "operator", body)
+    assert village["zone"] == "WITA"
+    assert village["blackouts"] == [
+        {"weekday": "4", "start": "11:30", "end": "13:00", "label": "salat Jumat"}
+    ]
+    assert village["holidays"] == ["2026-12-25", "2027-01-01"]
+    assert village["approval_kinds"] == ["keputusan", "umum"]  # in the vocabulary's order
+    expected = {k: v for k, v in body.items() if k not in ("blackouts", "holidays", "approval_kinds")}
+    assert {k: village[k] for k in expected} == expected
+    # Nothing changed: nothing audited.
+    before = len(audit_entries(api, "village.update"))
+    api.ok("PATCH", "/villages/DEMO", "operator", {"sms_price": 300})
+    assert len(audit_entries(api, "village.update")) == before
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"digest_time": "25:00"},
+        {"digest_time": "7"},
+        {"digest_time": None},
+        {"quiet_start": "21:60"},
+        {"quiet_end": 2100},
+        {"digest_weekday": 7},
+        {"digest_weekday": -1},
+        {"digest_weekday": "Monday"},
+        {"holidays": ["2026-02-30"]},
+        {"holidays": ["25-12-2026"]},
+        {"holidays": "2026-12-25"},
+        {"approval_kinds": ["semua"]},
+        {"sms_price": -1},
+        {"sms_price": 2**40},
+        {"sms_price": None},
+        {"blackouts": [{"weekday": 4, "start": "11:30", "end": "11:30"}]},
+        {"blackouts": [{"weekday": 9, "start": "11:30", "end": "13:00"}]},
+        {"timezone": "UTC"},
+        {"name": "\x00"},
+        {"code": "BARU"},
+        {"digest_daily": "sometimes"},
+    ],
+)
+def test_a_setting_that_cannot_be_used_is_422(api: Api, body: dict[str, Any]) -> None:
+    response = api.call("PATCH", "/villages/DEMO", "operator", body)
+    assert response.status_code == 422, response.text
+
+
+# --- areas ---------------------------------------------------------------------------------------
+
+
+def test_areas_nest_dusun_rw_rt(api: Api) -> None:
+    dusun = api.ok("POST", "/villages/DEMO/areas", "kades", {"kind": "dusun", "name": "  Sumber   Rejo "})
+    assert dusun["name"] == "Sumber Rejo"
+    rw = api.ok(
+        "POST", "/villages/DEMO/areas", "kades", {"kind": "rw", "name": "4", "parent_id": dusun["id"]}
+    )
+    rt = api.ok(
+        "POST", "/villages/DEMO/areas", "operator", {"kind": "rt", "name": "01", "parent_id": rw["id"]}
+    )
+    assert (rw["name"], rt["name"], rt["parent_id"]) == ("04", "01", rw["id"])
+    for body in (
+        {"kind": "dusun", "name": "sumber rejo"},
+        {"kind": "dusun", "name": "Krajan"},
+        {"kind": "rw", "name": "04", "parent_id": dusun["id"]},
+        {"kind": "rt", "name": "1", "parent_id": rw["id"]},
+    ):
+        response = api.call("POST", "/villages/DEMO/areas", "operator", body)
+        assert response.status_code == 409, body
+    lain_area = insert_lain_dusun(api)
+    for body in (
+        {"kind": "rt", "name": "1"},  # an RT belongs to an RW
+        {"kind": "rt", "name": "1", "parent_id": dusun["id"]},
+        {"kind": "dusun", "name": "Anak", "parent_id": dusun["id"]},
+        {"kind": "rw", "name": "1", "parent_id": lain_area},
+        {"kind": "rw", "name": "1", "parent_id": 999_999},
+        {"kind": "rw", "name": "satu"},
+        {"kind": "rw", "name": "0"},
+        {"kind": "rw", "name": "1000"},
+        {"kind": "kampung", "name": "1"},
+    ):
+        response = api.call("POST", "/villages/DEMO/areas", "operator", body)
+        assert response.status_code == 422, body
+    with Session(api.engine) as session:
+        names = session.exec(select(Area.name).where(Area.kind == AreaKind.DUSUN)).all()
+    assert sorted(names) == ["Cibodas", "Krajan", "Lor", "Sukamulya", "Sumber Rejo"]
+    assert [e.detail["name"] for e in audit_entries(api, "village.area_add")] == ["Sumber Rejo", "04", "01"]
+
+
+def insert_lain_dusun(api: Api) -> int:
+    with Session(api.engine) as session:
+        lain = session.exec(select(Village).where(Village.code == "LAIN")).one()
+        assert lain.id is not None
+        area = Area(village_id=lain.id, kind=AreaKind.DUSUN, name="Lor")
+        session.add(area)
+        session.commit()
+        assert area.id is not None
+        return area.id
