@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from broadcasts import outbox
 from broadcasts.sms import sanitize
-from handlers import answers, contacts, lifecycle, tickets, workdays
+from handlers import answers, contacts, lifecycle, staff_commands, tickets, workdays
 from handlers.contacts import ContactState, Directory, VillageInfo
 from handlers.inbound import InboundMessage, Outcome
 from handlers.normalize import normalize
@@ -223,6 +223,18 @@ class _Turn:
 
     def act(self) -> list[str]:
         text = self.message.text.strip()
+        if staff_commands.keyword(text) is not None:  # staff are looked up only for a staff keyword
+            handled = staff_commands.handle(
+                session=self.session,
+                village=self.village,
+                contact=self.contact,
+                message=self.message,
+                message_id=self.message_id,
+                now=self.now,
+            )
+            if handled is not None:
+                self.intent, self.note = staff_commands.INTENT, handled.note
+                return handled.replies
         meaning = understand(text, dusun_names=self.village.dusun_names)
         pending = self._pending()
         if pending is Pending.CONFIRM_FIX:

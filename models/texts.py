@@ -168,3 +168,123 @@ def format_rupiah(amount: int) -> str:
     if amount >= 100_000_000:
         return f"{sign}Rp{_decimal(amount, 1_000_000, 1)} juta"
     return f"{sign}Rp{amount:,}".replace(",", ".")
+
+
+# --- staff by text message (handlers/staff_commands.py) ----------------------------------------
+# Replies to registered staff numbers. Their variables differ from the residents' templates above, so
+# they live in their own namespace (StaffText, and the STAFF_ tables after it);
+# tests/handlers/test_staff_commands.py checks that each fits one GSM-7 SMS with realistic values.
+
+
+class StaffText:
+    """What staff read when they work by SMS or WhatsApp: short, polite, and saying what to do next."""
+
+    # The menu is put together from the parts the staff member's role may use.
+    MENU = "Staf: {commands}. Ketik STAF RAPAT dll utk contoh."
+    NOT_ALLOWED = "Maaf, {role} tidak berwenang utk {what}. Ketik STAF utk perintah yg bisa Anda pakai."
+
+    PIN_MISSING = "Perintah ini perlu PIN (4-6 angka). Contoh: {example}"
+    PIN_WRONG = "PIN salah. Sisa {left} kali coba; setelah itu PIN dikunci 30 menit. Kirim ulang perintahnya."
+    PIN_LOCKED = "PIN terkunci krn salah 5 kali. Coba lagi setelah {until}, atau hubungi operator desa."
+    PIN_NOT_SET = "PIN Anda belum diatur. Minta operator desa mengatur PIN, lalu kirim ulang perintahnya."
+
+    CODE_MISSING = (
+        "Kode aduan (6 angka) belum ditulis. Contoh: {verb} 482913 1234 catatan. Ketik TIKET utk daftar."
+    )
+    REASON_MISSING = "Tulis alasan penolakan utk pelapor. Contoh: TOLAK {code} 1234 bukan wilayah desa"
+    TICKET_UNKNOWN = (
+        "Kode {code} tidak ditemukan. Periksa lagi angkanya, atau ketik TIKET utk daftar aduan terbuka."
+    )
+    TICKET_NOT_YOURS = "Aduan {code} bukan wewenang {role}: BPD hanya menangani aduan tentang kepala desa."
+    TICKET_UNCHANGED = "Aduan {code} sudah {status}, jadi tidak diubah. Ketik TIKET utk daftar aduan terbuka."
+    TICKET_CHANGED = "Aduan {code} kini {status}. Pelapor sudah diberi kabar."
+
+    LIST_OPEN = "Aduan terbuka ({n})"
+    LIST_OVERDUE = "Aduan lewat batas ({n})"
+    LIST_PAGE = " hal {page}/{pages}: "
+    LIST_ITEM = "{code} {category} {status}"
+    LIST_MORE = ". Balas {keyword} {page} utk lanjutannya."
+    LIST_END = "."
+    LIST_EMPTY = "Tidak ada aduan terbuka saat ini. Terima kasih."
+    LIST_EMPTY_OVERDUE = "Tidak ada aduan yg lewat batas waktu. Terima kasih."
+    LIST_NO_PAGE = "Tidak ada halaman {page}. Ketik {keyword} utk halaman pertama."
+
+    BROADCAST_NO_TEXT = (
+        "Tulis teks siaran setelah PIN. Contoh: SIARAN 1234 Kerja bakti Minggu 07.00 di balai desa."
+    )
+    BROADCAST_NOBODY = "Belum ada warga yg terdaftar menerima siaran, jadi tidak ada yg bisa dikirimi."
+    BROADCAST_CONFIRM = (
+        "Siaran ke {n} pelanggan, {segments} SMS per orang (maks {cost}). Balas YA dlm 15 menit utk kirim, "
+        "atau BATAL."
+    )
+    QUIET_SUFFIX = " Krn jam tenang, dikirim {kapan}."
+    BROADCAST_QUEUED = "Siaran utk {n} pelanggan disimpan dan dikirim dlm 1 menit. Terima kasih."
+    BROADCAST_HELD = "Siaran disimpan utk {n} pelanggan. Krn jam tenang, dikirim {kapan}."
+    BROADCAST_APPROVAL = "Siaran disimpan dan menunggu persetujuan kader lain atau Kades sebelum dikirim."
+
+    MEETING_WHEN = "Tanggal/jam rapat tidak terbaca. Contoh: 12/12 19.30, besok jam 7 malam, senin 09.00."
+    MEETING_PAST = "Waktu rapat {kapan} sudah lewat. Periksa lagi tanggal dan jamnya."
+    MEETING_CONFIRM = (
+        "{acara}, {kapan}, {tempat}. Undangan ke {n} warga + {reminders} pengingat. "
+        "Balas YA (15 menit) atau BATAL."
+    )
+    MEETING_CREATED = "{acara} {kapan} dicatat. Undangan dikirim dlm 1 menit, lalu {reminders} pengingat."
+    MEETING_APPROVAL = "{acara} {kapan} dicatat. Undangannya menunggu persetujuan kader lain atau Kades."
+
+    CONFIRM_NOTHING = (
+        "Tidak ada perintah yg menunggu YA, atau waktunya (15 menit) habis. Kirim ulang perintahnya."
+    )
+    CANCELLED = "Dibatalkan, tidak ada yg dikirim."
+
+
+STAFF_ROLE_NAMES = {
+    "operator": "Operator",
+    "kader": "Kader",
+    "kades": "Kades",
+    "bpd": "BPD",
+}
+STAFF_MENU_PARTS = {
+    "list": "TIKET, TELAT",
+    "digest": "RINGKASAN",
+    "ticket": "VERIF/PROSES/SELESAI/TOLAK kode PIN catatan",
+    "meeting": "RAPAT PIN tgl jam tempat acara",
+    "broadcast": "SIARAN PIN teks",
+}
+STAFF_USAGE = {
+    "ticket": "Format: {verb} kode PIN catatan. Contoh: {verb} 482913 1234 sudah dicek. "
+    "Kode aduan 6 angka, PIN 4-6 angka.",
+    "list": "TIKET: aduan terbuka. TELAT: aduan lewat batas waktu. Balas TIKET 2 utk halaman 2. Tanpa PIN.",
+    "digest": "RINGKASAN: ringkasan aduan, rapat & siaran 24 jam terakhir (Kades/BPD). Tanpa PIN.",
+    "meeting": "Format: RAPAT PIN tgl jam tempat acara. Contoh: RAPAT 1234 12/12 19.30 Balai Desa "
+    "Musdes RKPDes. Tgl: 12/12, besok, senin. Jam: 19.30, jam 7 malam.",
+    "broadcast": "Format: SIARAN PIN teks. Contoh: SIARAN 1234 Kerja bakti Minggu 07.00 di balai desa. "
+    "Anda diminta balas YA sebelum dikirim.",
+    "emergency": "Format: DARURAT PIN teks. Dikirim segera, juga malam hari. Contoh: DARURAT 1234 "
+    "Banjir di Krajan, warga harap mengungsi ke balai desa.",
+}
+STAFF_WHAT = {
+    "ticket": "mengubah aduan",
+    "list": "melihat aduan",
+    "digest": "meminta ringkasan",
+    "meeting": "mengumumkan rapat",
+    "broadcast": "mengirim siaran",
+}
+STAFF_CATEGORY_SHORT = {
+    "infrastruktur": "Infra",
+    "air_sanitasi": "Air",
+    "kesehatan": "Sehat",
+    "pendidikan": "Didik",
+    "ekonomi": "Ekonomi",
+    "lingkungan": "Lingkungan",
+    "bencana": "Bencana",
+    "bansos": "Bansos",
+    "administrasi": "Adm",
+    "tata_kelola": "Tatakelola",
+    "keamanan": "Aman",
+    "lainnya": "Lain",
+}
+STAFF_STATUS_SHORT = {
+    "baru": "baru",
+    "diverifikasi": "verif",
+    "diproses": "proses",
+}

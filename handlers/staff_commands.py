@@ -1,0 +1,1033 @@
+"""Staff by text message: registered staff numbers work from a feature phone by SMS or WhatsApp.
+
+The grammar. The first word is the command, in any case; `#`, `*`, `,`, `;`, `:`, `/` and `=` separate
+the numbers after it as well as spaces do, and the words KODE, PIN, NO, NOMOR before them are skipped.
+
+    STAF | BANTUAN STAF | MENU STAF     the menu for the sender's role; STAF RAPAT (etc.): an example
+    TIKET [hal]                         open tickets the role may see, newest first, in one-SMS pages
+    TELAT [hal]                         overdue tickets (also TERLAMBAT)
+    RINGKASAN                           the digest of the last 24 hours (also REKAP): Kades, BPD, operator
+    VERIF | PROSES | SELESAI | TOLAK  <kode> <PIN> [catatan]
+                                        also VERIFIKASI, DIPROSES, TUTUP, DITOLAK. The code is exactly 6
+                                        digits, the PIN 4 to 6: in either order, and when both have 6
+                                        digits the first is the code. The note goes to the reporter;
+                                        TOLAK needs one (the reason).
+    RAPAT <PIN> <tanggal> <jam> <tempat> <acara> [agenda <agenda>]
+                                        tanggal: 12/12, 12-12-2026, 12.12.2026, 12 Des, besok, lusa, hari
+                                        ini, senin..minggu (the next such day; today while the hour is
+                                        ahead); jam: 19.30, 19:30, jam 19, jam 7 malam, pukul 9 pagi;
+                                        either first. The acara starts at its first meeting word (Musdes,
+                                        Musdus, Musrenbangdes, Musdesus, Rapat, Musyawarah, Pertemuan,
+                                        Sosialisasi), the place is before it; or "<acara> di <tempat>".
+    SIARAN <PIN> <teks>                 a general (umum) broadcast to every subscriber
+    DARURAT <PIN> <teks>                an emergency broadcast: not held for quiet hours
+    YA | BATAL                          send or drop the RAPAT / SIARAN / DARURAT waiting for it
+
+When a message is a command. Only a first word from the list above makes us look the sender up, so
+ordinary traffic costs no query. A message from a number that is not an active staff number of the
+village is a resident's message, whatever it says. From a staff number, STAF, VERIF and SIARAN are
+always commands (a malformed one is answered with its example); TIKET, TELAT and RINGKASAN when nothing
+but a page number (or "hari ini") follows; words residents also use (PROSES, SELESAI, TUTUP, TOLAK,
+RAPAT, DARURAT) only when a number follows them, so that "rapat musdes kapan?" from the head is still a
+question; YA and BATAL only while something waits for them, otherwise they are read as a resident's
+(the same number may be a reporter answering "ya" to "sudah beres?").
+
+Confirmation. RAPAT, SIARAN and DARURAT reach many people, so they first answer with what was
+understood (the meeting's day and time as residents will read it; recipients, SMS parts and the
+highest cost) and wait 15 minutes for YA, which must be the very next message from that number: any
+other message in between, command or not, cancels it (a late "ya" meant for something else must never
+send a broadcast). The PIN is checked when the command comes, not again at YA.
+
+What YA creates is left to the scheduler to send. A broadcast is stored `scheduled` for now (or waits
+for approval when the village asks for it for that kind) and the scheduler's sweep fires it within
+half a minute, holding it through quiet hours unless it is an emergency. We do not fire it here:
+routing needs the channels this deployment sends on, which only the process edge knows, and a fan-out
+to every subscriber must not sit inside the inbound transaction that other residents' messages share.
+
+Rights come from handlers/rights.py: a complaint about the head does not exist for the head or a cadre
+(its code answers exactly as an unknown one), the BPD acts only on those, the head cannot broadcast,
+a cadre gets no digest. Every action and every refusal is in the audit log; wrong PINs are counted and
+locked by handlers/staff.py.
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlmodel import Session, col
+
+from broadcasts import audience, digest, meetings, runs, service, sms, timing
+from broadcasts.audience import Audience
+from broadcasts.fanout import VillageRoutes
+from handlers import audit, lifecycle, rights, tickets
+from handlers import staff as staff_people
+from handlers.contacts import ContactState, VillageInfo
+from handlers.inbound import InboundMessage
+from handlers.rights import Right
+from models import (
+    BroadcastKind,
+    BroadcastStatus,
+    Channel,
+    Direction,
+    IdentityKind,
+    Meeting,
+    MeetingKind,
+    Message,
+    Pending,
+    Role,
+    Staff,
+    TicketStatus,
+    Village,
+)
+from models.texts import (
+    STAFF_CATEGORY_SHORT,
+    STAFF_MENU_PARTS,
+    STAFF_ROLE_NAMES,
+    STAFF_STATUS_SHORT,
+    STAFF_USAGE,
+    STAFF_WHAT,
+    format_rupiah,
+    format_when,
+    zone_name,
+)
+from models.texts import StaffText as s
+from models.ticket import STATUS_LABELS
+
+INTENT = "staff"  # Message.intent of a staff command
+CONFIRM_WAIT = timedelta(minutes=15)
+SMS_ROOM = 160  # one GSM-7 SMS
+LIST_LIMIT = 200  # tickets listed at most; a village has far fewer open ones
+NOTE_LIMIT = 500  # characters of a note kept on the ticket
+ACARA_ROOM, TEMPAT_ROOM = 32, 25  # characters of a meeting's title and place in a one-SMS reply
+
+# --- grammar (pure functions) --------------------------------------------------------------------
+
+ALIASES = {
+    "STAF": "menu",
+    "TIKET": "list",
+    "TELAT": "overdue",
+    "TERLAMBAT": "overdue",
+    "RINGKASAN": "digest",
+    "REKAP": "digest",
+    "VERIF": "verif",
+    "VERIFIKASI": "verif",
+    "PROSES": "proses",
+    "DIPROSES": "proses",
+    "SELESAI": "selesai",
+    "TUTUP": "selesai",
+    "TOLAK": "tolak",
+    "DITOLAK": "tolak",
+    "RAPAT": "rapat",
+    "SIARAN": "siaran",
+    "DARURAT": "darurat",
+    "YA": "ya",
+    "IYA": "ya",
+    "Y": "ya",
+    "BATAL": "batal",
+    "BATALKAN": "batal",
+}
+MENU_PREFIXES = frozenset({"BANTUAN", "MENU", "HELP"})  # ... followed by STAF
+TICKET_VERBS: dict[str, TicketStatus] = {
+    "verif": TicketStatus.DIVERIFIKASI,
+    "proses": TicketStatus.DIPROSES,
+    "selesai": TicketStatus.SELESAI,
+    "tolak": TicketStatus.DITOLAK,
+}
+# The statuses each verb may move a ticket from: never backwards, never a merged duplicate; PROSES also
+# reopens a closed ticket, as lifecycle allows.
+_OPEN = (TicketStatus.BARU, TicketStatus.DIVERIFIKASI, TicketStatus.DIPROSES)
+MOVES_FROM: dict[TicketStatus, tuple[TicketStatus, ...]] = {
+    TicketStatus.DIVERIFIKASI: (TicketStatus.BARU,),
+    TicketStatus.DIPROSES: tuple(
+        st for st in TicketStatus if st not in (TicketStatus.DIPROSES, TicketStatus.DUPLIKAT)
+    ),
+    TicketStatus.SELESAI: _OPEN,
+    TicketStatus.DITOLAK: _OPEN,
+}
+# Words that may only be commands when a number follows (residents write them too).
+NEEDS_NUMBER = frozenset({"proses", "selesai", "tolak", "rapat", "darurat"})
+CONFIRM_WORDS = frozenset({"ya", "iya", "y", "ya kirim", "iya kirim", "ya umumkan"})
+CANCEL_WORDS = frozenset({"batal", "batalkan", "batal kirim"})
+DIGEST_TAILS = frozenset({"", "hari ini", "hr ini", "harian"})
+_FILLERS = frozenset({"kode", "kd", "pin", "no", "nomor", "nomer"})
+_SEPARATORS = " \t\r\n#*,;:/=.-"
+
+_FIRST_WORD = re.compile(r"\s*[*_~]*([A-Za-z]+)[*_~]*(?=[\s#*,;:/=.!?-]|$)")
+_HEAD_TOKEN = re.compile(r"[\s#*,;:/=.\-]*([^\s#*,;:/=]+)")
+_PAGE = re.compile(r"(?:hal(?:aman)?\.?\s*)?(\d{1,3})", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Menu:
+    """STAF: the menu, or one command's example (`topic`: a USAGE key)."""
+
+    topic: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ListTickets:
+    """TIKET / TELAT: one page of the open (or overdue) tickets."""
+
+    overdue: bool
+    page: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """RINGKASAN: the digest of the last 24 hours."""
+
+
+@dataclass(frozen=True, slots=True)
+class TicketChange:
+    """VERIF / PROSES / SELESAI / TOLAK: move a ticket, with a note for its reporters."""
+
+    verb: str
+    code: str | None
+    pin: str | None
+    note: str = ""
+
+    @property
+    def to(self) -> TicketStatus:
+        """The status the verb moves a ticket to."""
+        return TICKET_VERBS[self.verb]
+
+
+@dataclass(frozen=True, slots=True)
+class NewMeeting:
+    """RAPAT: a meeting to announce (after YA); None or "" where the text did not say."""
+
+    pin: str | None
+    starts_at: datetime | None
+    title: str = ""
+    place: str = ""
+    agenda: str = ""
+    kind: MeetingKind = MeetingKind.LAINNYA
+    dusun: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Broadcast:
+    """SIARAN / DARURAT: a text for every subscriber (after YA)."""
+
+    pin: str | None
+    text: str
+    kind: BroadcastKind = BroadcastKind.UMUM
+
+
+@dataclass(frozen=True, slots=True)
+class Confirm:
+    """YA: send what waits."""
+
+
+@dataclass(frozen=True, slots=True)
+class Cancel:
+    """BATAL: drop what waits."""
+
+
+Command = Menu | ListTickets | Digest | TicketChange | NewMeeting | Broadcast | Confirm | Cancel
+
+
+def _first_word(text: str) -> tuple[str, int] | None:
+    match = _FIRST_WORD.match(text)
+    return (match.group(1).upper(), match.end()) if match else None
+
+
+def keyword(text: str) -> str | None:
+    """The staff command a message's first word names, or None; pure and cheap, before any query."""
+    first = _first_word(text)
+    if first is None:
+        return None
+    word, end = first
+    if word in ALIASES:
+        return ALIASES[word]
+    if word in MENU_PREFIXES:
+        second = _first_word(text[end:])
+        if second is not None and second[0] == "STAF":
+            return "menu"
+    return None
+
+
+def _body(text: str) -> str:
+    """The text after the command word (and after STAF in BANTUAN STAF)."""
+    first = _first_word(text)
+    assert first is not None
+    word, end = first
+    if word in MENU_PREFIXES:
+        second = _first_word(text[end:])
+        assert second is not None
+        end += second[1]
+    return text[end:].strip()
+
+
+def leading_numbers(body: str, most: int) -> tuple[list[str], str]:
+    """Up to `most` leading numbers of 4 to 6 digits (KODE, PIN, NO skipped), and the text after them."""
+    pos, found = 0, list[str]()
+    while len(found) < most:
+        match = _HEAD_TOKEN.match(body, pos)
+        if match is None:
+            break
+        bare = match.group(1).strip(".-").lower()
+        if bare in _FILLERS:
+            pos = match.end()
+            continue
+        if bare.isdigit() and 4 <= len(bare) <= 6:
+            found.append(bare)
+            pos = match.end()
+            continue
+        break
+    return found, body[pos:].lstrip(_SEPARATORS)
+
+
+def code_and_pin(numbers: Sequence[str]) -> tuple[str | None, str | None]:
+    """Which number is the ticket code (exactly 6 digits) and which the PIN (4 to 6), in either order."""
+    if not numbers:
+        return None, None
+    if len(numbers) == 1:
+        return (numbers[0], None) if len(numbers[0]) == 6 else (None, numbers[0])
+    first, second = numbers[0], numbers[1]
+    if len(first) == 6:
+        return first, second
+    if len(second) == 6:
+        return second, first
+    return None, first
+
+
+def _plain(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+
+
+def parse(text: str, *, now_local: datetime, dusun_names: Sequence[str] = ()) -> Command | None:
+    """The staff command in `text`, or None when it is to be read as a resident's message.
+
+    `now_local` (in the village's zone) resolves RAPAT's relative dates; `dusun_names` find a Musdus's
+    dusun. A command with parts missing is still returned (with None or ""), for a reply that says
+    what is missing.
+    """
+    name = keyword(text)
+    if name is None:
+        return None
+    body = _body(text)
+    if name == "menu":
+        topic = keyword(body) if body else None
+        return Menu(_usage_key(topic) if topic else None)
+    if name in ("list", "overdue"):
+        if not body:
+            return ListTickets(overdue=name == "overdue")
+        page = _PAGE.fullmatch(body.strip(" .!?"))
+        return ListTickets(name == "overdue", max(int(page.group(1)), 1)) if page else None
+    if name == "digest":
+        return Digest() if _plain(body) in DIGEST_TAILS else None
+    if name in ("ya", "batal"):
+        plain = _plain(text)
+        if name == "ya":
+            return Confirm() if plain in CONFIRM_WORDS else None
+        return Cancel() if plain in CANCEL_WORDS else None
+
+    if name in TICKET_VERBS:
+        numbers, rest = leading_numbers(body, 2)
+        if not numbers and name in NEEDS_NUMBER:
+            return None
+        code, pin = code_and_pin(numbers)
+        return TicketChange(name, code, pin, rest.strip()[:NOTE_LIMIT])
+
+    numbers, rest = leading_numbers(body, 1)
+    if not numbers and name in NEEDS_NUMBER:
+        return None
+    pin = numbers[0] if numbers else None
+    if name in ("siaran", "darurat"):
+        kind = BroadcastKind.DARURAT if name == "darurat" else BroadcastKind.UMUM
+        return Broadcast(pin, rest.strip(), kind)
+    return parse_meeting(rest, pin=pin, now_local=now_local, dusun_names=dusun_names)
+
+
+def _usage_key(command: str) -> str | None:
+    if command in TICKET_VERBS:
+        return "ticket"
+    return {
+        "list": "list",
+        "overdue": "list",
+        "digest": "digest",
+        "rapat": "meeting",
+        "siaran": "broadcast",
+        "darurat": "emergency",
+    }.get(command)
+
+
+# --- RAPAT: when, where, what ----------------------------------------------------------------------
+
+MONTHS = {
+    **dict.fromkeys(("jan", "januari"), 1),
+    **dict.fromkeys(("feb", "februari", "pebruari", "peb"), 2),
+    **dict.fromkeys(("mar", "maret"), 3),
+    **dict.fromkeys(("apr", "april"), 4),
+    "mei": 5,
+    **dict.fromkeys(("jun", "juni"), 6),
+    **dict.fromkeys(("jul", "juli"), 7),
+    **dict.fromkeys(("agu", "agt", "agus", "agustus"), 8),
+    **dict.fromkeys(("sep", "sept", "september"), 9),
+    **dict.fromkeys(("okt", "oktober"), 10),
+    **dict.fromkeys(("nov", "nop", "november", "nopember"), 11),
+    **dict.fromkeys(("des", "desember"), 12),
+}
+WEEKDAYS = {
+    "senin": 0,
+    "selasa": 1,
+    "rabu": 2,
+    "kamis": 3,
+    "jumat": 4,
+    "jum'at": 4,
+    "sabtu": 5,
+    "minggu": 6,
+    "ahad": 6,
+}
+RELATIVE_DAYS = {"hari ini": 0, "ini": 0, "nanti": 0, "besok": 1, "bsk": 1, "esok": 1, "lusa": 2}
+PERIODS = frozenset({"pagi", "siang", "sore", "malam"})
+_WHEN_FILLERS = frozenset({"tgl", "tanggal", "hari", "hr", "pada", "depan", "wib", "wita", "wit", ","})
+_TIME_MARKERS = frozenset({"jam", "pukul", "pkl"})
+_TIME = re.compile(r"(\d{1,2})[.:](\d{2})(?:wib|wita|wit)?")
+_DATE = re.compile(r"(\d{1,2})[/-](\d{1,2})(?:[/-](\d{4}|\d{2}))?|(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})")
+MEETING_WORDS = frozenset(
+    {
+        "musdes",
+        "musdus",
+        "musrenbangdes",
+        "musrenbang",
+        "musdesus",
+        "rapat",
+        "musyawarah",
+        "pertemuan",
+        "sosialisasi",
+    }
+)
+
+
+def _hour_in(hour: int, period: str | None) -> int | None:
+    """A clock hour read with pagi / siang / sore / malam: 'jam 7 malam' is 19, '1 siang' is 13."""
+    if (period == "siang" and hour < 11) or (period in ("sore", "malam") and 1 <= hour < 12):
+        hour += 12
+    if period == "malam" and hour == 12:
+        return None  # midnight: no village meets then, and the date would be ambiguous
+    return hour if 0 <= hour <= 23 else None
+
+
+def parse_when(words: Sequence[str], now_local: datetime) -> tuple[datetime | None, int]:
+    """Read a meeting's date and time from the leading `words` (lower case); returns it and how many
+    words it took. None when the date or the hour is missing or impossible."""
+    day: date | None = None
+    weekday: int | None = None
+    year_given = False
+    hour: int | None = None
+    minute = 0
+    period: str | None = None
+    expect_hour = False
+    i = 0
+    today = now_local.date()
+    while i < len(words):
+        word = words[i].strip(",;")
+        following = words[i + 1].strip(",;") if i + 1 < len(words) else ""
+        if not word or word in _WHEN_FILLERS:
+            i += 1
+            continue
+        if word in _TIME_MARKERS:
+            expect_hour = True
+            i += 1
+            continue
+        if hour is None and (match := _TIME.fullmatch(word)):
+            hour, minute = int(match.group(1)), int(match.group(2))
+            i += 1
+            continue
+        if day is None and weekday is None and (match := _DATE.fullmatch(word)):
+            d, m, y = (
+                (match.group(1), match.group(2), match.group(3)) if match.group(1) else match.group(4, 5, 6)
+            )
+            year = (int(y) + 2000 if len(y) == 2 else int(y)) if y else today.year
+            year_given = bool(y)
+            try:
+                day = date(year, int(m), int(d))
+            except ValueError:
+                return None, i
+            i += 1
+            continue
+        if day is None and weekday is None and word == "hari" and following == "ini":
+            day, i = today, i + 2
+            continue
+        if day is None and weekday is None and word in RELATIVE_DAYS:
+            day = today + timedelta(days=RELATIVE_DAYS[word])
+            year_given = True
+            i += 1
+            continue
+        if day is None and weekday is None and word in WEEKDAYS:
+            if word == "minggu" and following == "depan":
+                return None, i  # "minggu depan" is "next week", not a day
+            weekday = WEEKDAYS[word]
+            i += 1
+            continue
+        if word.isdigit() and len(word) <= 2:
+            if day is None and weekday is None and following in MONTHS:
+                after = words[i + 2].strip(",;") if i + 2 < len(words) else ""
+                year = int(after) if after.isdigit() and len(after) == 4 else today.year
+                year_given = year != today.year or after == str(today.year)
+                try:
+                    day = date(year, MONTHS[following], int(word))
+                except ValueError:
+                    return None, i
+                i += 3 if after.isdigit() and len(after) == 4 else 2
+                continue
+            if hour is None and (expect_hour or following in PERIODS):
+                hour, minute, expect_hour = int(word), 0, False
+                i += 1
+                continue
+        if word in PERIODS:
+            period = word
+            i += 1
+            continue
+        break
+    if hour is None or (day is None and weekday is None):
+        return None, i
+    clock = _hour_in(hour, period)
+    if clock is None or not 0 <= minute <= 59:
+        return None, i
+    zone = now_local.tzinfo
+    if weekday is not None:
+        day = today + timedelta(days=(weekday - today.weekday()) % 7)
+        if datetime.combine(day, time(clock, minute), tzinfo=zone) <= now_local:
+            day += timedelta(days=7)
+    assert day is not None
+    moment = datetime.combine(day, time(clock, minute), tzinfo=zone)
+    if not year_given and moment < now_local - timedelta(days=1):
+        try:  # "1/1" written in December means next January
+            moment = moment.replace(year=moment.year + 1)
+        except ValueError:
+            return None, i
+    return moment, i
+
+
+def _meeting_kind(title: str) -> MeetingKind:
+    words = _plain(title).split()
+    first = words[0] if words else ""
+    if first == "musdus":
+        return MeetingKind.MUSDUS
+    if first == "musdesus":
+        return MeetingKind.MUSDESUS
+    if first in ("musrenbangdes", "musrenbang"):
+        return MeetingKind.MUSRENBANGDES
+    if first == "musdes":
+        return MeetingKind.MUSDES_RKPDES if "rkpdes" in words else MeetingKind.MUSDES
+    return MeetingKind.LAINNYA
+
+
+def place_and_title(text: str) -> tuple[str, str, str]:
+    """Split what follows the date and time into (place, title, agenda); "" for a part not found."""
+    agenda = ""
+    found = re.search(r"[,.;]?\s*\bagenda\b\s*:?\s*", text, re.IGNORECASE)
+    if found:
+        text, agenda = text[: found.start()], text[found.end() :]
+    spans = list(re.finditer(r"\S+", text))
+    lower = [m.group().lower().strip(",.;:") for m in spans]
+    place = title = ""
+    if not spans:
+        return "", "", _tidy(agenda)
+    at = next((k for k in range(1, len(lower)) if lower[k] == "di"), None)
+    if lower[0] in MEETING_WORDS:
+        if at is None:
+            title = text
+        else:
+            title, place = text[: spans[at].start()], text[spans[at].end() :]
+    else:
+        start = next((k for k in range(1, len(lower)) if lower[k] in MEETING_WORDS), None)
+        if start is not None:
+            place, title = text[: spans[start].start()], text[spans[start].start() :]
+        elif at is not None:
+            title, place = text[: spans[at].start()], text[spans[at].end() :]
+        else:
+            place = text
+    place = re.sub(r"^di\s+", "", _tidy(place), flags=re.IGNORECASE)
+    return place, _tidy(title), _tidy(agenda)
+
+
+def _tidy(text: str) -> str:
+    return " ".join(text.split()).strip(" ,.;:-")
+
+
+def parse_meeting(
+    body: str, *, pin: str | None, now_local: datetime, dusun_names: Sequence[str] = ()
+) -> NewMeeting:
+    """RAPAT's text after the PIN: when, where, what, and the dusun of a Musdus."""
+    spans = list(re.finditer(r"\S+", body))
+    starts_at, used = parse_when([m.group().lower() for m in spans], now_local)
+    rest = body[spans[used].start() :] if used < len(spans) else ""
+    place, title, agenda = place_and_title(rest)
+    kind = _meeting_kind(title)
+    dusun = None
+    if kind == MeetingKind.MUSDUS:
+        said = f" {_plain(title)} {_plain(place)} "
+        dusun = next((name for name in dusun_names if f" {_plain(name)} " in said), None)
+    return NewMeeting(pin, starts_at, title[:200], place[:200], agenda, kind, dusun)
+
+
+def pages(items: Sequence[str], header: str, keyword: str, room: int = SMS_ROOM) -> list[str]:
+    """Items packed greedily into one-SMS pages: 'header hal 1/3: a, b. Balas KEYWORD 2 ...'."""
+    pages_of: list[list[str]] = []
+    # The longest page header and footer, so that numbering cannot push a page over the room.
+    fixed = len(
+        header + s.LIST_PAGE.format(page=999, pages=999) + s.LIST_MORE.format(keyword=keyword, page=999)
+    )
+    current: list[str] = []
+    for item in items:
+        if current and fixed + len(", ".join([*current, item])) > room:
+            pages_of.append(current)
+            current = []
+        current.append(item)
+    if current:
+        pages_of.append(current)
+    total = len(pages_of)
+    texts = []
+    for number, page_items in enumerate(pages_of, start=1):
+        more = s.LIST_MORE.format(keyword=keyword, page=number + 1) if number < total else s.LIST_END
+        texts.append(header + s.LIST_PAGE.format(page=number, pages=total) + ", ".join(page_items) + more)
+    return texts
+
+
+# --- execution over a session ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Handled:
+    """The replies to a staff command, and the note stored on the message."""
+
+    replies: list[str]
+    note: str
+
+
+def handle(
+    *,
+    session: Session,
+    village: VillageInfo,
+    contact: ContactState,
+    message: InboundMessage,
+    message_id: int,
+    now: datetime,
+) -> Handled | None:
+    """Act on a staff command from a registered staff number; None to read the message as a resident's."""
+    if message.sender_kind != IdentityKind.PHONE:
+        return None
+    zone = ZoneInfo(village.timezone)
+    command = parse(message.text.strip(), now_local=now.astimezone(zone), dusun_names=village.dusun_names)
+    if command is None:
+        return None
+    member = staff_people.by_phone(session=session, village_id=village.id, phone=message.sender)
+    if member is None or member.id is None:
+        return None
+    turn = _StaffTurn(session, village, member, contact, message, message_id, now)
+    if isinstance(command, Confirm | Cancel):
+        return turn.answer(confirm=isinstance(command, Confirm))
+    turn.drop_pending()  # a new command replaces whatever waited for YA
+    reply, note = turn.act(command)
+    return Handled([reply], note)
+
+
+@dataclass
+class _StaffTurn:
+    """One staff command being acted on."""
+
+    session: Session
+    village: VillageInfo
+    staff: Staff
+    contact: ContactState
+    message: InboundMessage
+    message_id: int
+    now: datetime
+
+    @property
+    def role(self) -> Role:
+        return self.staff.role
+
+    @property
+    def actor(self) -> audit.StaffActor:
+        return audit.StaffActor(self.staff.id, self.staff.role, self.message.channel.value)
+
+    def record(self, action: str, target: str | None = None, **detail: Any) -> None:
+        audit.record(
+            session=self.session,
+            actor=self.actor,
+            village_id=self.village.id,
+            action=action,
+            now=self.now,
+            target=target,
+            detail=detail,
+        )
+
+    def refuse(self, command: str, reason: str, target: str | None = None) -> None:
+        self.record("staff.command_refused", target, command=command, reason=reason)
+
+    def local_time(self, moment: datetime) -> str:
+        local = moment.astimezone(ZoneInfo(self.village.timezone))
+        return f"{local.hour:02d}.{local.minute:02d} {zone_name(self.village.timezone)}"
+
+    def village_row(self) -> Village:
+        row = self.session.get(Village, self.village.id)
+        assert row is not None
+        return row
+
+    def not_allowed(self, right_of: str) -> str:
+        self.refuse(right_of, "not_allowed")
+        return s.NOT_ALLOWED.format(role=STAFF_ROLE_NAMES[self.role.value], what=STAFF_WHAT[right_of])
+
+    # --- dispatch ------------------------------------------------------------------------------
+
+    def act(self, command: Command) -> tuple[str, str]:
+        """The reply to a command other than YA / BATAL, and the message's note."""
+        if isinstance(command, Menu):
+            return self.menu(command.topic), "staff:menu"
+        if isinstance(command, ListTickets):
+            return self.list_tickets(command), "staff:list"
+        if isinstance(command, Digest):
+            return self.digest(), "staff:digest"
+        if isinstance(command, TicketChange):
+            return self.change_ticket(command), f"staff:{command.verb}"
+        if isinstance(command, NewMeeting):
+            return self.prepare_meeting(command), "staff:rapat"
+        assert isinstance(command, Broadcast)
+        return self.prepare_broadcast(command), f"staff:{command.kind.value}"
+
+    def menu(self, topic: str | None) -> str:
+        if topic is not None:
+            return STAFF_USAGE[topic].format(verb="VERIF")
+        wanted = {
+            "list": Right.READ,
+            "digest": Right.DIGEST,
+            "ticket": Right.TICKET_ACT,
+            "meeting": Right.BROADCAST,
+            "broadcast": Right.BROADCAST,
+        }
+        parts = [STAFF_MENU_PARTS[key] for key, right in wanted.items() if rights.can(self.role, right)]
+        return s.MENU.format(commands=", ".join(parts))
+
+    def check_pin(self, pin: str) -> str | None:
+        """None when the PIN is right; otherwise the reply (wrong, locked, not set)."""
+        result = staff_people.check_pin(
+            session=self.session, staff=self.staff, pin=pin, now=self.now, channel=self.message.channel.value
+        )
+        if result == staff_people.PinCheck.OK:
+            return None
+        if result == staff_people.PinCheck.LOCKED:
+            until = self.staff.pin_locked_until or self.now + staff_people.LOCK_FOR
+            return s.PIN_LOCKED.format(until=self.local_time(until))
+        if result == staff_people.PinCheck.NOT_SET:
+            self.refuse("pin", "pin_not_set")
+            return s.PIN_NOT_SET
+        return s.PIN_WRONG.format(left=staff_people.MAX_FAILURES - self.staff.pin_failures)
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def list_tickets(self, command: ListTickets) -> str:
+        if not rights.can(self.role, Right.READ):
+            return self.not_allowed("list")
+        found = tickets.list_visible(
+            session=self.session,
+            village_id=self.village.id,
+            role=self.role,
+            now=self.now,
+            statuses=_OPEN,
+            overdue=True if command.overdue else None,
+            limit=LIST_LIMIT,
+        )
+        self.record("staff.tickets_listed", overdue=command.overdue, page=command.page, count=len(found))
+        name = "TELAT" if command.overdue else "TIKET"
+        if not found:
+            return s.LIST_EMPTY_OVERDUE if command.overdue else s.LIST_EMPTY
+        items = [
+            s.LIST_ITEM.format(
+                code=ticket.code,
+                category=STAFF_CATEGORY_SHORT[ticket.category.value],
+                status=STAFF_STATUS_SHORT.get(ticket.status.value, ticket.status.value),
+            )
+            for ticket in found
+        ]
+        header = (s.LIST_OVERDUE if command.overdue else s.LIST_OPEN).format(n=len(found))
+        texts = pages(items, header, name)
+        if command.page > len(texts):
+            return s.LIST_NO_PAGE.format(page=command.page, keyword=name)
+        return texts[command.page - 1]
+
+    def digest(self) -> str:
+        if not rights.can(self.role, Right.DIGEST):
+            return self.not_allowed("digest")
+        village = self.village_row()
+        result = digest.compose(
+            session=self.session,
+            village=village,
+            role=self.role,
+            since=digest.period_start(self.now, weekly=False),
+            now=self.now,
+            everything=village.bpd_digest_everything,
+        )
+        self.record("staff.digest", new=result.new, open=result.open, overdue=result.overdue)
+        return result.whatsapp if self.message.channel.is_whatsapp else result.sms
+
+    # --- tickets -------------------------------------------------------------------------------
+
+    def change_ticket(self, command: TicketChange) -> str:
+        verb = command.verb.upper()
+        if not rights.can(self.role, Right.TICKET_ACT):
+            return self.not_allowed("ticket")
+        if command.code is None:
+            return (
+                s.CODE_MISSING.format(verb=verb) if command.pin else STAFF_USAGE["ticket"].format(verb=verb)
+            )
+        if command.pin is None:
+            return s.PIN_MISSING.format(example=f"{verb} {command.code} 1234 catatan")
+        if command.verb == "tolak" and not command.note:
+            return s.REASON_MISSING.format(code=command.code)
+        refused = self.check_pin(command.pin)
+        if refused is not None:
+            return refused
+        target = f"ticket:{command.code}"
+        ticket = tickets.get_by_code(session=self.session, village_id=self.village.id, code=command.code)
+        if ticket is None or not rights.sees_ticket(self.role, ticket):
+            # The same answer for a code that does not exist and one this role may not know of.
+            self.refuse(command.verb, "not_found", target)
+            return s.TICKET_UNKNOWN.format(code=command.code)
+        if not rights.acts_on_ticket(self.role, ticket):
+            self.refuse(command.verb, "not_actionable", target)
+            return s.TICKET_NOT_YOURS.format(code=ticket.code, role=STAFF_ROLE_NAMES[self.role.value])
+        # Two staff changing one ticket at once must not both pass the status check (PostgreSQL).
+        self.session.refresh(ticket, with_for_update=True)
+        if ticket.status not in MOVES_FROM[command.to]:
+            self.refuse(command.verb, f"status_{ticket.status.value}", target)
+            return s.TICKET_UNCHANGED.format(code=ticket.code, status=STATUS_LABELS[ticket.status])
+        before = ticket.status
+        lifecycle.change_status(
+            session=self.session,
+            ticket=ticket,
+            to=command.to,
+            actor=lifecycle.Actor(self.actor.name, self.role),
+            now=self.now,
+            routes=self.routes(),
+            public_note=command.note or None,
+        )
+        self.record(
+            "ticket.status",
+            target,
+            **{"from": before.value, "to": command.to.value, "note": bool(command.note)},
+        )
+        return s.TICKET_CHANGED.format(code=ticket.code, status=STATUS_LABELS[command.to])
+
+    def routes(self) -> VillageRoutes:
+        """How reporters are told of a change: on the channels the village has addresses on."""
+        # The pipeline does not know which channels this deployment sends on (only the process edge
+        # does). A reporter's preferred channel is the one they wrote in on, so it works; where a
+        # route still names a channel without an adapter, the dispatcher falls back to SMS.
+        return runs.village_routes(session=self.session, village=self.village_row(), available=set(Channel))
+
+    # --- meetings and broadcasts: asked, then confirmed ----------------------------------------
+
+    def prepare_meeting(self, command: NewMeeting) -> str:
+        if not rights.can(self.role, Right.BROADCAST):
+            return self.not_allowed("meeting")
+        if command.pin is None:
+            return STAFF_USAGE["meeting"]
+        if command.starts_at is None:
+            return s.MEETING_WHEN
+        if not command.title or not command.place:
+            return STAFF_USAGE["meeting"]
+        if command.starts_at <= self.now:
+            return s.MEETING_PAST.format(kapan=format_when(command.starts_at, self.village.timezone))
+        refused = self.check_pin(command.pin)
+        if refused is not None:
+            return refused
+        fields = _meeting_fields(command)
+        meeting = self.meeting_of(fields)
+        told = audience.count(
+            session=self.session, village_id=self.village.id, audience=meetings.audience_of(meeting)
+        )
+        reminders = len(timing.reminder_plan(meeting.starts_at, self.village.timezone, self.now)) - 1
+        self.set_pending({"command": "rapat", **fields})
+        return s.MEETING_CONFIRM.format(
+            acara=_short(meeting.title, ACARA_ROOM),
+            kapan=format_when(meeting.starts_at, self.village.timezone),
+            tempat=_short(meeting.place, TEMPAT_ROOM),
+            n=_count(told),
+            reminders=max(reminders, 0),
+        )
+
+    def meeting_of(self, fields: dict[str, Any]) -> Meeting:
+        return Meeting(
+            village_id=self.village.id,
+            kind=MeetingKind(fields["kind"]),
+            title=fields["title"],
+            starts_at=datetime.fromisoformat(fields["starts_at"]).astimezone(UTC),
+            place=fields["place"],
+            agenda=fields["agenda"],
+            dusun=fields["dusun"],
+        )
+
+    def prepare_broadcast(self, command: Broadcast) -> str:
+        usage = "emergency" if command.kind == BroadcastKind.DARURAT else "broadcast"
+        if not rights.can(self.role, Right.BROADCAST):
+            return self.not_allowed("broadcast")
+        if command.pin is None:
+            return STAFF_USAGE[usage]
+        if not command.text:
+            return s.BROADCAST_NO_TEXT
+        refused = self.check_pin(command.pin)
+        if refused is not None:
+            return refused
+        # A brace would read as a {variable} when the broadcast is rendered; a keypad user never means one.
+        text = sms.sanitize(command.text).translate(str.maketrans("{}", "()"))
+        count = audience.count(session=self.session, village_id=self.village.id, audience=Audience())
+        if count == 0:
+            self.refuse(command.kind.value, "no_subscribers")
+            return s.BROADCAST_NOBODY
+        segments = sms.segments(text)
+        reply = s.BROADCAST_CONFIRM.format(
+            n=_count(count),
+            segments=segments,
+            cost=format_rupiah(count * segments * self.village.prices.sms_segment),
+        )
+        held = self.held_until(command.kind)
+        if held is not None:
+            reply += s.QUIET_SUFFIX.format(kapan=format_when(held, self.village.timezone))
+        self.set_pending({"command": "siaran", "kind": command.kind.value, "text": text})
+        return reply
+
+    def held_until(self, kind: BroadcastKind) -> datetime | None:
+        """When a broadcast made now would go, if quiet hours or a blackout hold it."""
+        allowed = timing.next_allowed(
+            self.now,
+            self.village.timezone,
+            runs.quiet_rules(self.village_row()),
+            emergency=kind == BroadcastKind.DARURAT,
+        )
+        return allowed if allowed > self.now else None
+
+    # --- waiting for YA ------------------------------------------------------------------------
+
+    def set_pending(self, command: dict[str, Any]) -> None:
+        self.staff.pending_command = {**command, "message_id": self.message_id}
+        self.staff.pending_until = self.now + CONFIRM_WAIT
+        self.record("staff.confirm_asked", command=command["command"])
+
+    def drop_pending(self) -> None:
+        if self.staff.pending_command is not None:
+            self.staff.pending_command, self.staff.pending_until = None, None
+
+    def answer(self, *, confirm: bool) -> Handled | None:
+        """YA or BATAL: act on what waits; None when nothing did (a reporter's 'ya' is theirs)."""
+        if self.staff.pending_command is None:
+            return None
+        # Two YA at once must not both find the command waiting (PostgreSQL).
+        self.session.refresh(self.staff, with_for_update=True)
+        waiting = self.staff.pending_command
+        until = self.staff.pending_until
+        self.drop_pending()
+        if waiting is None:
+            return None
+        name = str(waiting.get("command"))
+        if until is None or until < self.now or self.interrupted(int(waiting.get("message_id", 0))):
+            self.record("staff.confirm_expired", command=name)
+            reporter_waits = (
+                self.contact.pending == Pending.CONFIRM_FIX
+                and self.contact.pending_until is not None
+                and self.contact.pending_until >= self.now
+            )
+            if confirm and reporter_waits:
+                return None  # the number's own complaint asked "beres?": this 'ya' answers that
+            return Handled([s.CONFIRM_NOTHING], "staff:expired")
+        if not confirm:
+            self.record("staff.confirm_cancelled", command=name)
+            return Handled([s.CANCELLED], "staff:batal")
+        if not rights.can(self.role, Right.BROADCAST):
+            return Handled([self.not_allowed("broadcast")], "staff:ya")
+        if name == "rapat":
+            return Handled([self.create_meeting(waiting)], "staff:ya")
+        return Handled([self.create_broadcast(waiting)], "staff:ya")
+
+    def interrupted(self, asked_in: int) -> bool:
+        """Whether another message came from this number between the question and this answer."""
+        between = self.session.connection().execute(
+            select(func.count())
+            .select_from(Message)
+            .where(
+                col(Message.contact_id) == self.contact.id,
+                col(Message.direction) == Direction.IN,
+                col(Message.id) > asked_in,
+                col(Message.id) < self.message_id,
+            )
+        )
+        return bool(between.scalar_one())
+
+    def create_meeting(self, fields: dict[str, Any]) -> str:
+        meeting = self.meeting_of(fields)
+        kapan = format_when(meeting.starts_at, self.village.timezone)
+        if meeting.starts_at <= self.now:
+            return s.MEETING_PAST.format(kapan=kapan)
+        made = meetings.create(
+            session=self.session,
+            village=self.village_row(),
+            meeting=meeting,
+            actor=self.actor.name,
+            now=self.now,
+        )
+        self.record(
+            "meeting.create",
+            f"meeting:{meeting.id}",
+            kind=meeting.kind.value,
+            broadcasts=[b.id for b in made],
+        )
+        acara = _short(meeting.title, ACARA_ROOM)
+        if any(b.status == BroadcastStatus.PENDING_APPROVAL for b in made):
+            return s.MEETING_APPROVAL.format(acara=acara, kapan=kapan)
+        return s.MEETING_CREATED.format(acara=acara, kapan=kapan, reminders=max(len(made) - 1, 0))
+
+    def create_broadcast(self, fields: dict[str, Any]) -> str:
+        kind = BroadcastKind(fields["kind"])
+        text = str(fields["text"])
+        village = self.village_row()
+        count = audience.count(session=self.session, village_id=self.village.id, audience=Audience())
+        draft = service.Draft(kind=kind, title=f"SMS staf: {_short(text, 60)}", sms_text=text)
+        created = service.create(
+            session=self.session,
+            village=village,
+            draft=draft,
+            actor=self.actor.name,
+            now=self.now,
+            needs_approval={BroadcastKind(k) for k in village.approval_kinds},
+        )
+        self.record(
+            "broadcast.create",
+            f"broadcast:{created.id}",
+            kind=kind.value,
+            status=created.status.value,
+            recipients=count,
+        )
+        if created.status == BroadcastStatus.PENDING_APPROVAL:
+            return s.BROADCAST_APPROVAL
+        held = self.held_until(kind)
+        if held is not None:
+            return s.BROADCAST_HELD.format(n=_count(count), kapan=format_when(held, self.village.timezone))
+        return s.BROADCAST_QUEUED.format(n=_count(count))
+
+
+def _meeting_fields(command: NewMeeting) -> dict[str, Any]:
+    assert command.starts_at is not None
+    return {
+        "kind": command.kind.value,
+        "title": command.title,
+        "starts_at": command.starts_at.isoformat(),
+        "place": command.place,
+        "agenda": command.agenda,
+        "dusun": command.dusun,
+    }
+
+
+def _short(text: str, room: int) -> str:
+    return text if len(text) <= room else text[: room - 3].rstrip() + "..."
+
+
+def _count(n: int) -> str:
+    return f"{n:,}".replace(",", ".")

@@ -1,0 +1,683 @@
+"""Staff working by text message, end to end through the console channel, for each role.
+
+Every reply is checked to be one GSM-7 SMS; the staff texts of the catalogue are checked with realistic
+values too.
+"""
+
+import re
+from datetime import UTC, datetime, timedelta
+from string import Formatter
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, update
+from sqlmodel import Session, col, func, select
+
+from bot.db import transaction
+from broadcasts import runs
+from broadcasts.runs import FireOutcome
+from broadcasts.sms import Encoding, analyse
+from handlers import tickets
+from handlers.staff import hash_pin
+from models import (
+    AuditEntry,
+    Broadcast,
+    BroadcastKind,
+    BroadcastStatus,
+    Category,
+    Channel,
+    Contact,
+    Lane,
+    Meeting,
+    MeetingKind,
+    Message,
+    Outbox,
+    Role,
+    Staff,
+    SubscriptionState,
+    Ticket,
+    TicketEvent,
+    TicketEventKind,
+    TicketStatus,
+    Village,
+)
+from models import texts as t
+from models.texts import StaffText
+from tests.conftest import T0, Clock
+
+KADER, KADES, BPD = "+6281300000002", "+6281300000003", "+6281300000004"
+SLAMET, SRI, NEW = "+6281234500001", "+6281234500002", "+6281377788899"
+SUBSCRIBERS = 8  # the demo residents
+PIN = "1234"
+
+
+class Phone:
+    """A phone texting the demo village through the console channel."""
+
+    def __init__(self, client: TestClient, number: str) -> None:
+        self.client, self.number = client, number
+
+    def say(self, text: str) -> str:
+        body = {"from": self.number, "to": "+62800000001", "text": text}
+        response = self.client.post("/webhooks/console", json=body)
+        assert response.status_code == 200, response.text
+        replies: list[str] = response.json()["replies"]
+        assert len(replies) == 1, replies
+        info = analyse(replies[0])
+        assert info.encoding == Encoding.GSM7, (replies[0], info.unicode_chars)
+        assert info.segments == 1, (len(replies[0]), replies[0])
+        return replies[0]
+
+
+@pytest.fixture
+def pins(engine: Engine) -> None:
+    """Every demo staff member has the PIN 1234 (the demo sets none)."""
+    with transaction(engine) as session:
+        session.execute(update(Staff).values(pin_hash=hash_pin(PIN)))
+
+
+@pytest.fixture
+def kader(client: TestClient, pins: None) -> Phone:
+    return Phone(client, KADER)
+
+
+@pytest.fixture
+def kades(client: TestClient, pins: None) -> Phone:
+    return Phone(client, KADES)
+
+
+@pytest.fixture
+def bpd(client: TestClient, pins: None) -> Phone:
+    return Phone(client, BPD)
+
+
+def complain(client: TestClient, number: str, text: str) -> str:
+    found = re.search(r"kode (\d{6})", Phone(client, number).say(text))
+    assert found, text
+    return found.group(1)
+
+
+def add_ticket(
+    engine: Engine, *, about_head: bool = False, category: Category = Category.INFRASTRUKTUR
+) -> str:
+    """A ticket from Pak Slamet straight into the table (no flood limit), due like any other."""
+    with transaction(engine) as session:
+        village = session.exec(select(Village)).one()
+        assert village.id is not None
+        _, code = tickets.create(
+            session=session,
+            village_id=village.id,
+            reporter_id=1,
+            text="laporan",
+            category=category,
+            now=T0,
+            channel="console",
+            about_head=about_head,
+            verify_due_at=datetime(2026, 12, 7, 16, 59, 59, tzinfo=UTC),
+            act_due_at=datetime(2026, 12, 14, 16, 59, 59, tzinfo=UTC),
+        )
+    return code
+
+
+def ticket(engine: Engine, code: str) -> Ticket:
+    with Session(engine) as session:
+        return session.exec(select(Ticket).where(Ticket.code == code)).one()
+
+
+def staff_member(engine: Engine, phone: str) -> Staff:
+    with Session(engine) as session:
+        return session.exec(select(Staff).where(Staff.phone == phone)).one()
+
+
+def audit_actions(engine: Engine, phone: str | None = None) -> list[str]:
+    with Session(engine) as session:
+        query = select(AuditEntry.action).order_by(col(AuditEntry.id))
+        if phone is None:
+            query = query.where(col(AuditEntry.staff_id).is_not(None))  # not the demo's token
+        else:
+            query = query.where(AuditEntry.staff_id == staff_member(engine, phone).id)
+        return list(session.exec(query).all())
+
+
+def broadcasts(engine: Engine) -> list[Broadcast]:
+    with Session(engine) as session:
+        return list(session.exec(select(Broadcast).order_by(col(Broadcast.id))).all())
+
+
+def fire_due(engine: Engine, now: datetime) -> list[FireOutcome]:
+    """What the scheduler does at `now`: fire every broadcast due by then."""
+    with Session(engine) as session:
+        due = session.exec(
+            select(Broadcast.id).where(
+                Broadcast.status == BroadcastStatus.SCHEDULED, col(Broadcast.next_run_at) <= now
+            )
+        ).all()
+    outcomes = []
+    for broadcast_id in due:
+        assert broadcast_id is not None
+        with transaction(engine) as session:
+            result = runs.fire(
+                session=session, broadcast_id=broadcast_id, now=now, available={Channel.CONSOLE}
+            )
+            outcomes.append(result.outcome)
+    return outcomes
+
+
+def broadcast_rows(engine: Engine) -> list[Outbox]:
+    with Session(engine) as session:
+        return list(session.exec(select(Outbox).where(Outbox.source == "broadcast")).all())
+
+
+def notices_to(engine: Engine, phone: str) -> list[str]:
+    with Session(engine) as session:
+        rows = session.exec(
+            select(Outbox.body)
+            .where(Outbox.recipient == phone, Outbox.source == "ticket_notice")
+            .order_by(col(Outbox.id))
+        ).all()
+    return list(rows)
+
+
+def unknown(code: str) -> str:
+    return StaffText.TICKET_UNKNOWN.format(code=code)
+
+
+# --- the catalogue ---------------------------------------------------------------------------------
+
+VALUES: dict[str, Any] = {
+    "commands": ", ".join(t.STAFF_MENU_PARTS.values()),
+    "role": "Operator",
+    "what": "meminta ringkasan",
+    "example": "SELESAI 482913 1234 catatan",
+    "left": 4,
+    "until": "10.30 WITA",
+    "verb": "SELESAI",
+    "code": "482913",
+    "status": "digabung dengan laporan lain",
+    "n": "12.345",
+    "page": 12,
+    "pages": 12,
+    "keyword": "TELAT",
+    "category": "Tatakelola",
+    "segments": 3,
+    "cost": "Rp12.962.250",
+    "kapan": "Selasa 8 Des 19.30 WITA",
+    "acara": "Musdes RKPDes Penetapan Prior...",  # cut at ACARA_ROOM characters
+    "tempat": "Balai Desa Sukamaju Ki...",  # cut at TEMPAT_ROOM
+    "reminders": 3,
+}
+TEXTS = {name: value for name, value in vars(StaffText).items() if name.isupper() and isinstance(value, str)}
+TABLES = {
+    f"{table}:{key}": text
+    for table, values in (("usage", t.STAFF_USAGE), ("menu_part", t.STAFF_MENU_PARTS))
+    for key, text in values.items()
+}
+
+
+@pytest.mark.parametrize("name", sorted(TEXTS) + sorted(TABLES))
+def test_staff_texts_fit_one_gsm7_sms(name: str) -> None:
+    template = TEXTS.get(name) or TABLES[name]
+    assert {field for _, field, _, _ in Formatter().parse(template) if field} <= set(VALUES), template
+    text = template.format(**VALUES)
+    if name == "QUIET_SUFFIX":  # said after the longest confirmation question
+        text = StaffText.BROADCAST_CONFIRM.format(**VALUES) + text
+    info = analyse(text)
+    assert info.encoding == Encoding.GSM7, info.unicode_chars
+    assert info.segments == 1, (len(text), text)
+
+
+def test_the_fullest_menu_fits() -> None:
+    text = StaffText.MENU.format(commands=", ".join(t.STAFF_MENU_PARTS.values()))
+    assert analyse(text).segments == 1, len(text)
+
+
+# --- menu -------------------------------------------------------------------------------------------
+
+
+def test_menu_follows_the_role(kader: Phone, kades: Phone, bpd: Phone) -> None:
+    to_kader = kader.say("STAF")
+    assert "SIARAN PIN teks" in to_kader
+    assert "RAPAT PIN" in to_kader
+    assert "RINGKASAN" not in to_kader
+    to_kades = kades.say("bantuan staf")
+    assert "RINGKASAN" in to_kades
+    assert "SIARAN" not in to_kades
+    assert "RAPAT PIN" not in to_kades
+    assert bpd.say("MENU STAF") == to_kades
+    assert kader.say("STAF RAPAT") == t.STAFF_USAGE["meeting"]
+    assert kader.say("STAF selesai").startswith("Format: VERIF kode PIN catatan.")
+
+
+# --- lists ------------------------------------------------------------------------------------------
+
+
+def test_open_tickets_in_pages_without_about_head_for_the_head(
+    engine: Engine, kader: Phone, kades: Phone, bpd: Phone
+) -> None:
+    assert kader.say("TIKET") == StaffText.LIST_EMPTY
+    plain = [add_ticket(engine, category=Category.AIR_SANITASI) for _ in range(11)]
+    about_head = add_ticket(engine, about_head=True, category=Category.TATA_KELOLA)
+
+    first = kader.say("TIKET")
+    assert first.startswith("Aduan terbuka (11) hal 1/")
+    assert f"{plain[-1]} Air baru" in first  # newest first
+    assert first.endswith(". Balas TIKET 2 utk lanjutannya.")
+    listed: list[str] = []
+    page = 1
+    while True:
+        text = kader.say(f"TIKET {page}") if page > 1 else first
+        listed += re.findall(r"\b(\d{6})\b", text)
+        if "Balas TIKET" not in text:
+            break
+        page += 1
+    assert sorted(listed) == sorted(plain)
+    assert kader.say(f"TIKET {page + 1}") == f"Tidak ada halaman {page + 1}. Ketik TIKET utk halaman pertama."
+
+    assert about_head not in " ".join(kades.say(f"TIKET {n}") for n in range(1, page + 1))
+    to_bpd = bpd.say("TIKET")
+    assert to_bpd.startswith("Aduan terbuka (12)")
+    assert f"{about_head} Tatakelola baru" in to_bpd
+    assert audit_actions(engine, KADER).count("staff.tickets_listed") == page + 2
+
+
+def test_overdue_tickets(engine: Engine, clock: Clock, kader: Phone) -> None:
+    late = add_ticket(engine)
+    assert kader.say("TELAT") == StaffText.LIST_EMPTY_OVERDUE
+    clock.now = datetime(2026, 12, 8, 1, 0, tzinfo=UTC)  # Tuesday: the verify deadline passed
+    fresh = add_ticket(engine)  # due later (the factory gives every ticket the same deadlines)
+    with transaction(engine) as session:
+        session.execute(
+            update(Ticket)
+            .where(col(Ticket.code) == fresh)
+            .values(verify_due_at=clock.now + timedelta(days=3))
+        )
+    reply = kader.say("telat")
+    assert reply == f"Aduan lewat batas (1) hal 1/1: {late} Infra baru."
+
+
+# --- tickets ----------------------------------------------------------------------------------------
+
+
+def test_verify_progress_close_with_notes_to_the_reporter(
+    engine: Engine, client: TestClient, kader: Phone
+) -> None:
+    code = complain(client, NEW, "lampu jalan RT 2 dusun Krajan mati sdh seminggu")
+    assert (
+        kader.say(f"VERIF {code} 1234 sudah dicek")
+        == f"Aduan {code} kini diverifikasi. Pelapor sudah diberi kabar."
+    )
+    assert kader.say(f"proses 1234 {code} tukang datang Senin").startswith(
+        f"Aduan {code} kini sedang diproses."
+    )
+    assert kader.say(f"SELESAI#{code}#1234#lampu sudah diganti").startswith(f"Aduan {code} kini selesai.")
+    assert ticket(engine, code).status == TicketStatus.SELESAI
+    assert notices_to(engine, NEW) == [
+        f"Aduan {code} sudah diverifikasi petugas desa dan akan ditindaklanjuti. Catatan: sudah dicek. "
+        f"Ketik CEK {code} utk status.",
+        f"Aduan {code} sedang dikerjakan. Catatan: tukang datang Senin. Ketik CEK {code} utk status.",
+        f"Aduan {code} dinyatakan selesai. Catatan: lampu sudah diganti. Apakah sudah benar beres? "
+        "Balas 1 jika ya, 2 jika belum.",
+    ]
+    kader_id = staff_member(engine, KADER).id
+    with Session(engine) as session:
+        actors = session.exec(
+            select(TicketEvent.actor).where(TicketEvent.kind == TicketEventKind.STATUS_CHANGED)
+        ).all()
+        entries = session.exec(select(AuditEntry).where(AuditEntry.action == "ticket.status")).all()
+    assert set(actors) == {f"kader:{kader_id}"}
+    assert [(e.target, e.detail["to"], e.channel, e.actor) for e in entries] == [
+        (f"ticket:{code}", status, "console", f"kader:{kader_id}")
+        for status in ("diverifikasi", "diproses", "selesai")
+    ]
+    # Going back is refused, plainly.
+    assert kader.say(f"VERIF {code} 1234") == (
+        f"Aduan {code} sudah selesai, jadi tidak diubah. Ketik TIKET utk daftar aduan terbuka."
+    )
+    # The reporter still answers the "beres?" question as a resident.
+    assert "ditutup" in Phone(client, NEW).say("1")
+
+
+def test_reject_needs_a_reason(engine: Engine, kader: Phone) -> None:
+    code = add_ticket(engine)
+    assert kader.say(f"TOLAK {code} 1234") == StaffText.REASON_MISSING.format(code=code)
+    assert ticket(engine, code).status == TicketStatus.BARU
+    assert kader.say(f"TOLAK {code} 1234 bukan wilayah desa").startswith(f"Aduan {code} kini ditolak.")
+    assert notices_to(engine, SLAMET)[-1].startswith(
+        f"Aduan {code} tidak dapat ditindaklanjuti. Catatan: bukan"
+    )
+
+
+def test_missing_parts_say_what_is_missing(engine: Engine, kader: Phone) -> None:
+    code = add_ticket(engine)
+    assert kader.say(f"VERIF {code} sudah dicek") == StaffText.PIN_MISSING.format(
+        example=f"VERIF {code} 1234 catatan"
+    )
+    assert kader.say("SELESAI 1234 lampu diganti") == StaffText.CODE_MISSING.format(verb="SELESAI")
+    assert kader.say("VERIF").startswith("Format: VERIF kode PIN catatan.")
+    assert ticket(engine, code).status == TicketStatus.BARU
+    assert staff_member(engine, KADER).pin_failures == 0  # no PIN was tried
+    assert audit_actions(engine) == []
+
+
+def test_who_acts_on_which_ticket(engine: Engine, kader: Phone, kades: Phone, bpd: Phone) -> None:
+    plain = add_ticket(engine)
+    about_head = add_ticket(engine, about_head=True)
+    missing = "999999" if "999999" not in (plain, about_head) else "999998"
+
+    # The head and the cadre never learn that a complaint about the head exists.
+    assert kades.say(f"VERIF {about_head} 1234 dicek") == unknown(about_head)
+    assert kades.say(f"VERIF {missing} 1234 dicek") == unknown(missing)
+    assert kader.say(f"PROSES {about_head} 1234") == unknown(about_head)
+    # The BPD acts only on those.
+    assert bpd.say(f"VERIF {plain} 1234") == StaffText.TICKET_NOT_YOURS.format(code=plain, role="BPD")
+    assert bpd.say(f"VERIF {about_head} 1234 diterima BPD").startswith(
+        f"Aduan {about_head} kini diverifikasi."
+    )
+    assert kades.say(f"VERIF {plain} 1234").startswith(f"Aduan {plain} kini diverifikasi.")
+    assert ticket(engine, plain).status == TicketStatus.DIVERIFIKASI
+    assert ticket(engine, about_head).status == TicketStatus.DIVERIFIKASI
+    with Session(engine) as session:
+        refused = session.exec(select(AuditEntry).where(AuditEntry.action == "staff.command_refused")).all()
+    assert [(e.actor.split(":")[0], e.detail["reason"]) for e in refused] == [
+        ("kades", "not_found"),
+        ("kades", "not_found"),
+        ("kader", "not_found"),
+        ("bpd", "not_actionable"),
+    ]
+
+
+# --- PIN ----------------------------------------------------------------------------------------------
+
+
+def test_five_wrong_pins_lock_for_30_minutes(engine: Engine, clock: Clock, kader: Phone) -> None:
+    code = add_ticket(engine)
+    for left in (4, 3, 2, 1):
+        assert kader.say(f"VERIF {code} 9999 dicek") == StaffText.PIN_WRONG.format(left=left)
+    locked = StaffText.PIN_LOCKED.format(until="10.30 WIB")  # T0 is 10.00 WIB
+    assert kader.say(f"VERIF {code} 9999 dicek") == locked
+    assert kader.say(f"VERIF {code} 1234 dicek") == locked  # even the right PIN waits
+    assert kader.say("SIARAN 1234 Kerja bakti") == locked
+    assert ticket(engine, code).status == TicketStatus.BARU
+    assert kader.say("TIKET").startswith("Aduan terbuka (1)")  # reading needs no PIN
+
+    clock.advance(minutes=31)
+    assert kader.say(f"VERIF {code} 1234 dicek").startswith(f"Aduan {code} kini diverifikasi.")
+    assert staff_member(engine, KADER).pin_failures == 0
+    assert [a for a in audit_actions(engine, KADER) if a.startswith("staff.pin")] == [
+        "staff.pin_failed",
+        "staff.pin_failed",
+        "staff.pin_failed",
+        "staff.pin_failed",
+        "staff.pin_locked",
+        "staff.pin_locked_try",
+        "staff.pin_locked_try",
+    ]
+
+
+def test_no_pin_set_yet(engine: Engine, client: TestClient) -> None:
+    code = add_ticket(engine)
+    assert Phone(client, KADER).say(f"VERIF {code} 1234 dicek") == StaffText.PIN_NOT_SET
+    assert ticket(engine, code).status == TicketStatus.BARU
+
+
+# --- residents' messages stay residents' ----------------------------------------------------------
+
+
+def test_an_unregistered_number_sending_verif_is_a_resident(
+    engine: Engine, client: TestClient, pins: None
+) -> None:
+    code = add_ticket(engine)
+    reply = Phone(client, SRI).say(f"VERIF {code} 1234 sudah dicek")
+    assert "kini" not in reply
+    assert "PIN" not in reply
+    assert ticket(engine, code).status == TicketStatus.BARU
+    assert audit_actions(engine) == []
+    with Session(engine) as session:
+        message = session.exec(select(Message).where(Message.sender == SRI)).one()
+    assert message.intent != "staff"
+
+
+def test_an_inactive_staff_number_is_a_resident(engine: Engine, client: TestClient, pins: None) -> None:
+    with transaction(engine) as session:
+        session.execute(update(Staff).where(col(Staff.phone) == KADER).values(active=False))
+    assert "Perintah staf" not in Phone(client, KADER).say("STAF")
+
+
+def test_staff_can_still_complain_and_ask(engine: Engine, client: TestClient, kades: Phone) -> None:
+    code = re.search(r"kode (\d{6})", kades.say("lampu jalan di RT 3 Krajan mati"))
+    assert code
+    assert ticket(engine, code.group(1)).status == TicketStatus.BARU
+    assert "Musdes" in kades.say("JADWAL")
+    assert "Musdes" in kades.say("rapat musdes kapan?")
+    with Session(engine) as session:
+        intents = session.exec(select(Message.intent).where(Message.sender == KADES)).all()
+    assert "staff" not in intents
+
+
+# --- SIARAN -------------------------------------------------------------------------------------------
+
+
+def test_siaran_then_ya_queues_once(engine: Engine, clock: Clock, kader: Phone) -> None:
+    ask = kader.say("SIARAN 1234 Kerja bakti Minggu 07.00 di balai desa, mohon bawa cangkul.")
+    assert ask == (
+        f"Siaran ke {SUBSCRIBERS} pelanggan, 1 SMS per orang (maks Rp2.800). "
+        "Balas YA dlm 15 menit utk kirim, atau BATAL."
+    )
+    assert broadcasts(engine) == []
+    assert kader.say("YA") == StaffText.BROADCAST_QUEUED.format(n=SUBSCRIBERS)
+    (made,) = broadcasts(engine)
+    assert (made.kind, made.status, made.created_by) == (
+        BroadcastKind.UMUM,
+        BroadcastStatus.SCHEDULED,
+        f"kader:{staff_member(engine, KADER).id}",
+    )
+    assert made.sms_text == "Kerja bakti Minggu 07.00 di balai desa, mohon bawa cangkul."
+    assert fire_due(engine, clock.now) == [FireOutcome.SENT]  # the scheduler's sweep
+    rows = broadcast_rows(engine)
+    assert len(rows) == SUBSCRIBERS
+    assert len({row.contact_id for row in rows}) == SUBSCRIBERS
+
+    # A second YA finds nothing waiting: it is read as a resident's message and sends nothing.
+    assert kader.say("YA") != StaffText.BROADCAST_QUEUED.format(n=SUBSCRIBERS)
+    assert fire_due(engine, clock.now + timedelta(minutes=1)) == []
+    assert len(broadcasts(engine)) == 1
+    assert len(broadcast_rows(engine)) == SUBSCRIBERS
+    actions = audit_actions(engine, KADER)
+    assert actions == ["staff.confirm_asked", "broadcast.create"]
+
+
+def test_another_message_cancels_the_waiting_siaran(engine: Engine, client: TestClient, kader: Phone) -> None:
+    kader.say("SIARAN 1234 Posyandu besok jam 8")
+    kader.say("TIKET")  # another command replaces it
+    assert "pelanggan" not in kader.say("YA")
+    kader.say("SIARAN 1234 Posyandu besok jam 8")
+    complain(client, KADER, "lampu jalan depan rumah sy mati")  # not a command: still cancels it
+    assert kader.say("YA") == StaffText.CONFIRM_NOTHING
+    kader.say("SIARAN 1234 Posyandu besok jam 8")
+    assert kader.say("BATAL") == StaffText.CANCELLED
+    assert "pelanggan" not in kader.say("YA")
+    assert broadcasts(engine) == []
+    assert audit_actions(engine, KADER).count("staff.confirm_cancelled") == 1
+    assert audit_actions(engine, KADER).count("staff.confirm_expired") == 1
+
+
+def test_a_late_ya_sends_nothing(engine: Engine, clock: Clock, kader: Phone) -> None:
+    kader.say("SIARAN 1234 Posyandu besok jam 8")
+    clock.advance(minutes=16)
+    assert kader.say("ya") == StaffText.CONFIRM_NOTHING
+    assert broadcasts(engine) == []
+
+
+def test_the_head_cannot_broadcast(engine: Engine, kades: Phone, bpd: Phone) -> None:
+    refused = StaffText.NOT_ALLOWED.format(role="Kades", what="mengirim siaran")
+    assert kades.say("SIARAN 1234 Pengumuman") == refused
+    assert kades.say("SIARAN 9999 Pengumuman") == refused  # refused before any PIN is spent
+    assert bpd.say("DARURAT 1234 Banjir").startswith("Maaf, BPD tidak berwenang")
+    assert kades.say("RAPAT 1234 12/12 19.30 Balai Desa Musdes") == StaffText.NOT_ALLOWED.format(
+        role="Kades", what="mengumumkan rapat"
+    )
+    assert staff_member(engine, KADES).pin_failures == 0
+    assert broadcasts(engine) == []
+
+
+def test_siaran_at_night_waits_for_morning_but_darurat_does_not(
+    engine: Engine, clock: Clock, kader: Phone
+) -> None:
+    clock.now = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)  # 22.00 WIB
+    ask = kader.say("SIARAN 1234 Kerja bakti besok pagi")
+    assert ask.endswith(" Krn jam tenang, dikirim Kamis 3 Des 06.00 WIB.")
+    assert kader.say("YA") == StaffText.BROADCAST_HELD.format(n=SUBSCRIBERS, kapan="Kamis 3 Des 06.00 WIB")
+    assert fire_due(engine, clock.now) == [FireOutcome.HELD]
+    assert broadcast_rows(engine) == []
+
+    ask = kader.say("DARURAT 1234 Air sungai naik, warga Krajan harap mengungsi ke balai desa.")
+    assert "jam tenang" not in ask
+    assert kader.say("YA") == StaffText.BROADCAST_QUEUED.format(n=SUBSCRIBERS)
+    assert fire_due(engine, clock.now) == [FireOutcome.SENT]
+    assert {row.lane for row in broadcast_rows(engine)} == {Lane.URGENT}
+
+
+def test_siaran_and_rapat_wait_for_approval_when_the_village_asks(engine: Engine, kader: Phone) -> None:
+    with transaction(engine) as session:
+        session.execute(update(Village).values(approval_kinds=["umum", "musdes"]))
+    kader.say("SIARAN 1234 Kerja bakti Minggu")
+    assert kader.say("YA") == StaffText.BROADCAST_APPROVAL
+    assert [b.status for b in broadcasts(engine)] == [BroadcastStatus.PENDING_APPROVAL]
+    kader.say("RAPAT 1234 12/12 19.30 Balai Desa Musdes perencanaan")
+    assert kader.say("YA") == StaffText.MEETING_APPROVAL.format(
+        acara="Musdes perencanaan", kapan="Sabtu 12 Des 19.30 WIB"
+    )
+    assert {b.status for b in broadcasts(engine)} == {BroadcastStatus.PENDING_APPROVAL}
+    assert fire_due(engine, T0) == []
+
+
+def test_siaran_needs_text_and_subscribers(engine: Engine, kader: Phone) -> None:
+    assert kader.say("SIARAN 1234") == StaffText.BROADCAST_NO_TEXT
+    assert kader.say("SIARAN Kerja bakti") == t.STAFF_USAGE["broadcast"]
+    with transaction(engine) as session:
+        session.execute(update(Contact).values(subscription=SubscriptionState.UNSUBSCRIBED))
+    assert kader.say("SIARAN 1234 Kerja bakti") == StaffText.BROADCAST_NOBODY
+    assert kader.say("YA") != StaffText.BROADCAST_QUEUED.format(n=0)
+    assert broadcasts(engine) == []
+
+
+# --- RAPAT --------------------------------------------------------------------------------------------
+
+
+def meetings_titled(engine: Engine, title: str) -> list[Meeting]:
+    with Session(engine) as session:
+        return list(session.exec(select(Meeting).where(Meeting.title == title)).all())
+
+
+def test_rapat_creates_a_meeting_with_reminders(engine: Engine, clock: Clock, kader: Phone) -> None:
+    ask = kader.say("RAPAT 1234 12/12 19.30 Balai Desa Musdes RKPDes 2027 agenda prioritas pembangunan")
+    assert ask == (
+        f"Musdes RKPDes 2027, Sabtu 12 Des 19.30 WIB, Balai Desa. Undangan ke {SUBSCRIBERS} warga + "
+        "3 pengingat. Balas YA (15 menit) atau BATAL."
+    )
+    assert meetings_titled(engine, "Musdes RKPDes 2027") == []
+    assert kader.say("YA") == StaffText.MEETING_CREATED.format(
+        acara="Musdes RKPDes 2027", kapan="Sabtu 12 Des 19.30 WIB", reminders=3
+    )
+    (meeting,) = meetings_titled(engine, "Musdes RKPDes 2027")
+    assert (meeting.kind, meeting.place, meeting.agenda, meeting.dusun) == (
+        MeetingKind.MUSDES_RKPDES,
+        "Balai Desa",
+        "prioritas pembangunan",
+        None,
+    )
+    assert meeting.starts_at == datetime(2026, 12, 12, 12, 30, tzinfo=UTC)
+    with Session(engine) as session:
+        made = session.exec(select(Broadcast).where(Broadcast.meeting_id == meeting.id)).all()
+        entry = session.exec(select(AuditEntry).where(AuditEntry.action == "meeting.create")).one()
+    assert sorted(b.meeting_key or "" for b in made) == sorted(["announce", "d-3", "d-1", "h-2"])
+    assert entry.target == f"meeting:{meeting.id}"
+    fire_due(engine, clock.now)
+    bodies = {row.body for row in broadcast_rows(engine)}
+    assert bodies == {
+        "Undangan Musdes RKPDes 2027: Sabtu 12 Des 19.30 WIB di Balai Desa. Agenda: prioritas pembangunan. "
+        "Mohon hadir."
+    }
+
+
+def test_rapat_musdus_goes_to_its_dusun(engine: Engine, kader: Phone) -> None:
+    ask = kader.say("rapat 1234 besok jam 3 sore Musdus Krajan II di Mushola Al-Ikhlas")
+    assert ask.startswith("Musdus Krajan II, Kamis 3 Des 15.00 WIB, Mushola Al-Ikhlas. Undangan ke 3 warga +")
+    assert kader.say("ya").startswith("Musdus Krajan II Kamis 3 Des 15.00 WIB dicatat.")
+    (meeting,) = meetings_titled(engine, "Musdus Krajan II")
+    assert (meeting.kind, meeting.dusun) == (MeetingKind.MUSDUS, "Krajan")
+
+
+def test_rapat_that_cannot_be_read(engine: Engine, clock: Clock, kader: Phone) -> None:
+    assert kader.say("RAPAT 1234 kapan2 di balai desa") == StaffText.MEETING_WHEN
+    assert kader.say("RAPAT 1234 12/12 19.30 Musdes") == t.STAFF_USAGE["meeting"]
+    assert kader.say("RAPAT 1234 hari ini jam 9 pagi Balai Desa Musdes") == StaffText.MEETING_PAST.format(
+        kapan="Rabu 2 Des 09.00 WIB"
+    )
+    # A meeting asked for, then confirmed after its time passed, is not announced.
+    kader.say("RAPAT 1234 hari ini jam 10.10 Balai Desa Rapat kilat")
+    clock.advance(minutes=11)
+    assert kader.say("YA") == StaffText.MEETING_PAST.format(kapan="Rabu 2 Des 10.10 WIB")
+    assert meetings_titled(engine, "Rapat kilat") == []
+
+
+# --- RINGKASAN ----------------------------------------------------------------------------------------
+
+
+def test_digest_by_text_leaves_the_head_out_of_his_own(
+    engine: Engine, clock: Clock, kader: Phone, kades: Phone, bpd: Phone
+) -> None:
+    add_ticket(engine)
+    add_ticket(engine)
+    add_ticket(engine, about_head=True)
+    clock.advance(minutes=1)  # the tickets came in during the last 24 hours
+    assert kades.say("RINGKASAN") == (
+        "Ringkasan Kades Desa Sukamaju: 2 aduan baru, 2 terbuka, 0 lewat batas, 0 selesai."
+    )
+    assert bpd.say("ringkasan hari ini") == (
+        "Ringkasan BPD Desa Sukamaju: 1 aduan baru, 1 terbuka, 0 lewat batas, 0 selesai."
+    )
+    assert kader.say("RINGKASAN") == StaffText.NOT_ALLOWED.format(role="Kader", what="meminta ringkasan")
+    assert audit_actions(engine, KADES) == ["staff.digest"]
+    assert audit_actions(engine, KADER) == ["staff.command_refused"]
+
+
+# --- the audit log ------------------------------------------------------------------------------------
+
+
+def test_every_staff_action_is_audited_with_the_channel(engine: Engine, kader: Phone) -> None:
+    code = add_ticket(engine)
+    kader.say("TIKET")
+    kader.say(f"VERIF {code} 0000")
+    kader.say(f"VERIF {code} 1234 ok")
+    kader.say("SIARAN 1234 Kerja bakti")
+    kader.say("YA")
+    with Session(engine) as session:
+        entries = session.exec(
+            select(AuditEntry).where(col(AuditEntry.staff_id).is_not(None)).order_by(col(AuditEntry.id))
+        ).all()
+        total = session.exec(
+            select(func.count()).select_from(AuditEntry).where(col(AuditEntry.staff_id).is_not(None))
+        ).one()
+    member = staff_member(engine, KADER)
+    assert total == len(entries) == 5
+    assert [e.action for e in entries] == [
+        "staff.tickets_listed",
+        "staff.pin_failed",
+        "ticket.status",
+        "staff.confirm_asked",
+        "broadcast.create",
+    ]
+    assert {(e.staff_id, e.role, e.channel, e.actor) for e in entries} == {
+        (member.id, Role.KADER, "console", f"kader:{member.id}")
+    }
+
+
+def test_a_reporters_ya_is_still_theirs(
+    engine: Engine, client: TestClient, kader: Phone, kades: Phone
+) -> None:
+    code = complain(client, KADES, "jembatan Cibodas patah")
+    kader.say(f"SELESAI {code} 1234 sudah diperbaiki")
+    assert kades.say("ya") == t.TICKET_CONFIRMED.format(code=code)
+    assert ticket(engine, code).status == TicketStatus.SELESAI

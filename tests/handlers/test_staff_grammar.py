@@ -1,0 +1,281 @@
+"""The staff command grammar as pure functions: what each text means, and what is left to residents."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from handlers.staff_commands import (
+    Broadcast,
+    Cancel,
+    Command,
+    Confirm,
+    Digest,
+    ListTickets,
+    Menu,
+    NewMeeting,
+    TicketChange,
+    code_and_pin,
+    keyword,
+    pages,
+    parse,
+    parse_when,
+    place_and_title,
+)
+from models import BroadcastKind, MeetingKind
+
+WIB = ZoneInfo("Asia/Jakarta")
+NOW = datetime(2026, 12, 2, 10, 0, tzinfo=WIB)  # Wednesday 2 December 2026, 10.00 WIB
+DUSUN = ("Krajan", "Sukamulya", "Cibodas")
+
+
+def at(month: int, day: int, hour: int, minute: int = 0, year: int = 2026) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=WIB)
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("VERIF 482913 1234", "verif"),
+        ("verifikasi 482913 1234", "verif"),
+        ("*Selesai* 482913 1234", "selesai"),
+        ("Tutup: 482913 1234", "selesai"),
+        ("ditolak 482913 1234", "tolak"),
+        ("  tiket", "list"),
+        ("TELAT 2", "overdue"),
+        ("terlambat", "overdue"),
+        ("Ringkasan", "digest"),
+        ("rekap", "digest"),
+        ("STAF", "menu"),
+        ("bantuan staf", "menu"),
+        ("MENU STAF", "menu"),
+        ("ya", "ya"),
+        ("Iya.", "ya"),
+        ("BATAL", "batal"),
+        ("DARURAT 1234 banjir", "darurat"),
+        # Not a staff keyword: no staff lookup at all.
+        ("lampu jalan mati", None),
+        ("MENU", None),
+        ("bantuan blt blm cair", None),
+        ("verif482913", None),
+        ("CEK 482913", None),
+        ("", None),
+        ("482913", None),
+        ("yang di RT 3 gimana", None),
+    ],
+)
+def test_keyword_is_the_first_word_only(text: str, word: str | None) -> None:
+    assert keyword(text) == word
+
+
+@pytest.mark.parametrize(
+    ("numbers", "expected"),
+    [
+        ([], (None, None)),
+        (["482913"], ("482913", None)),
+        (["1234"], (None, "1234")),
+        (["482913", "1234"], ("482913", "1234")),
+        (["1234", "482913"], ("482913", "1234")),
+        (["12345", "482913"], ("482913", "12345")),
+        (["482913", "123456"], ("482913", "123456")),  # both six digits: the code comes first
+        (["1234", "5678"], (None, "1234")),  # no six-digit code
+    ],
+)
+def test_code_and_pin_in_either_order(numbers: list[str], expected: tuple[str | None, str | None]) -> None:
+    assert code_and_pin(numbers) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ("VERIF 482913 1234 sudah dicek", TicketChange("verif", "482913", "1234", "sudah dicek")),
+        ("VERIF 1234 482913 sudah dicek", TicketChange("verif", "482913", "1234", "sudah dicek")),
+        (
+            "PROSES 482913 1234 tukang datang Senin",
+            TicketChange("proses", "482913", "1234", "tukang datang Senin"),
+        ),
+        (
+            "SELESAI 482913 1234 lampu sudah diganti",
+            TicketChange("selesai", "482913", "1234", "lampu sudah diganti"),
+        ),
+        (
+            "TOLAK 482913 1234 bukan wilayah desa",
+            TicketChange("tolak", "482913", "1234", "bukan wilayah desa"),
+        ),
+        ("tolak#482913#1234#bukan wilayah", TicketChange("tolak", "482913", "1234", "bukan wilayah")),
+        ("verif kode 482913 pin 1234: sdh dicek", TicketChange("verif", "482913", "1234", "sdh dicek")),
+        ("VERIF 482913/1234", TicketChange("verif", "482913", "1234", "")),
+        ("SELESAI 482913 1234 3 lampu diganti", TicketChange("selesai", "482913", "1234", "3 lampu diganti")),
+        # Missing parts are kept for a reply that says what is missing.
+        ("VERIF 482913 sudah dicek", TicketChange("verif", "482913", None, "sudah dicek")),
+        ("SELESAI 1234 lampu diganti", TicketChange("selesai", None, "1234", "lampu diganti")),
+        ("VERIF", TicketChange("verif", None, None, "")),
+        ("VERIF sudah", TicketChange("verif", None, None, "sudah")),
+        # Words residents use too are commands only when a number follows.
+        ("proses KTP lama sekali", None),
+        ("selesai rapatnya jam berapa?", None),
+        ("tolak tambang pasir di kali", None),
+        ("TIKET", ListTickets(overdue=False)),
+        ("tiket 3", ListTickets(overdue=False, page=3)),
+        ("TIKET hal 2", ListTickets(overdue=False, page=2)),
+        ("TELAT", ListTickets(overdue=True)),
+        ("telat 2.", ListTickets(overdue=True, page=2)),
+        ("tiket pesawat ke Jakarta", None),
+        ("telat bayar listrik", None),
+        ("RINGKASAN", Digest()),
+        ("ringkasan hari ini", Digest()),
+        ("ringkasan rapat kemarin apa?", None),
+        ("STAF", Menu()),
+        ("bantuan staf", Menu()),
+        ("STAF RAPAT", Menu("meeting")),
+        ("STAF selesai", Menu("ticket")),
+        ("STAF TELAT", Menu("list")),
+        ("STAF siaran", Menu("broadcast")),
+        ("STAF apa ya", Menu()),
+        ("SIARAN 1234 Kerja bakti Minggu 07.00", Broadcast("1234", "Kerja bakti Minggu 07.00")),
+        ("siaran pin 1234: Posyandu besok", Broadcast("1234", "Posyandu besok")),
+        ("SIARAN Kerja bakti", Broadcast(None, "Kerja bakti")),
+        ("SIARAN 1234", Broadcast("1234", "")),
+        ("DARURAT 1234 Banjir di Krajan", Broadcast("1234", "Banjir di Krajan", BroadcastKind.DARURAT)),
+        ("darurat banjir di RT 3", None),
+        ("YA", Confirm()),
+        ("ya.", Confirm()),
+        ("Iya kirim", Confirm()),
+        ("ya sudah beres", None),
+        ("BATAL", Cancel()),
+        ("batal lapor tadi", None),
+        ("rapat musdes kapan?", None),
+    ],
+)
+def test_parse(text: str, command: Command | None) -> None:
+    assert parse(text, now_local=NOW, dusun_names=DUSUN) == command
+
+
+@pytest.mark.parametrize(
+    ("words", "expected", "used"),
+    [
+        ("12/12 19.30", at(12, 12, 19, 30), 2),
+        ("19.30 12/12", at(12, 12, 19, 30), 2),
+        ("12-12-2026 19:30", at(12, 12, 19, 30), 2),
+        ("12.12.2026 jam 19.30", at(12, 12, 19, 30), 3),
+        ("12/12/27 08.00", at(12, 12, 8, year=2027), 2),
+        ("tgl 12 des jam 19.30", at(12, 12, 19, 30), 5),
+        ("12 Desember 2026 pukul 9 pagi", at(12, 12, 9), 6),
+        ("besok jam 7 malam", at(12, 3, 19), 4),
+        ("bsk 19.00 wib", at(12, 3, 19), 3),
+        ("lusa 3 sore", at(12, 4, 15), 3),
+        ("hari ini jam 20.00", at(12, 2, 20), 4),
+        ("nanti malam jam 8", at(12, 2, 20), 4),
+        ("jam 1 siang besok", at(12, 3, 13), 4),
+        ("senin 09.00", at(12, 7, 9), 2),
+        ("Sabtu jam 19.30", at(12, 5, 19, 30), 3),
+        ("rabu 19.00", at(12, 2, 19), 2),  # today, the hour still ahead
+        ("rabu 08.00", at(12, 9, 8), 2),  # today's hour has passed: next week
+        ("senin depan 09.00", at(12, 7, 9), 3),
+        ("1/1 08.00", at(1, 1, 8, year=2027), 2),  # January written in December: next year
+        ("12/12 19.30 Balai Desa", at(12, 12, 19, 30), 2),
+    ],
+)
+def test_meeting_dates_and_times(words: str, expected: datetime, used: int) -> None:
+    assert parse_when(words.lower().split(), NOW) == (expected, used)
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "12/12 Balai Desa",  # no hour
+        "jam 19.30 Balai Desa",  # no date
+        "31/2 19.30",  # no such day
+        "12/12 25.00",
+        "12/12 19.75",
+        "minggu depan 19.30",  # next week, no day
+        "12/12 jam 12 malam",  # midnight
+        "Balai Desa 12/12 19.30",  # the date comes first
+    ],
+)
+def test_unreadable_meeting_times(words: str) -> None:
+    assert parse_when(words.lower().split(), NOW)[0] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Balai Desa Musdes RKPDes", ("Balai Desa", "Musdes RKPDes", "")),
+        ("di Balai Desa, Musdes RKPDes", ("Balai Desa", "Musdes RKPDes", "")),
+        ("Musdus Krajan di Mushola Al-Ikhlas", ("Mushola Al-Ikhlas", "Musdus Krajan", "")),
+        ("Kerja bakti di balai dusun", ("balai dusun", "Kerja bakti", "")),
+        (
+            "Balai Desa Musdesus BLT-DD agenda: penetapan penerima BLT",
+            ("Balai Desa", "Musdesus BLT-DD", "penetapan penerima BLT"),
+        ),
+        ("Musdes RKPDes", ("", "Musdes RKPDes", "")),  # no place
+        ("Balai Desa", ("Balai Desa", "", "")),  # no title
+        ("", ("", "", "")),
+    ],
+)
+def test_place_and_title(text: str, expected: tuple[str, str, str]) -> None:
+    assert place_and_title(text) == expected
+
+
+def test_meeting_parsed_whole() -> None:
+    command = parse(
+        "RAPAT 1234 besok jam 7 malam Musdus Krajan di Mushola Al-Ikhlas agenda usulan RKPDes",
+        now_local=NOW,
+        dusun_names=DUSUN,
+    )
+    assert command == NewMeeting(
+        pin="1234",
+        starts_at=at(12, 3, 19),
+        title="Musdus Krajan",
+        place="Mushola Al-Ikhlas",
+        agenda="usulan RKPDes",
+        kind=MeetingKind.MUSDUS,
+        dusun="Krajan",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("RAPAT 1234 12/12 19.30 Balai Desa Musdes RKPDes", MeetingKind.MUSDES_RKPDES),
+        ("RAPAT 1234 12/12 19.30 Balai Desa Musdes perencanaan", MeetingKind.MUSDES),
+        ("RAPAT 1234 12/12 19.30 Balai Desa Musrenbangdes 2027", MeetingKind.MUSRENBANGDES),
+        ("RAPAT 1234 12/12 19.30 Balai Desa Musdesus BLT", MeetingKind.MUSDESUS),
+        ("RAPAT 1234 12/12 19.30 Balai Desa Rapat Posyandu", MeetingKind.LAINNYA),
+    ],
+)
+def test_meeting_kind_from_the_title(text: str, kind: MeetingKind) -> None:
+    command = parse(text, now_local=NOW, dusun_names=DUSUN)
+    assert isinstance(command, NewMeeting)
+    assert command.kind == kind
+    assert command.dusun is None
+
+
+def test_meeting_with_missing_parts() -> None:
+    unreadable = parse("RAPAT 1234 kapan2 di balai", now_local=NOW)
+    assert isinstance(unreadable, NewMeeting)
+    assert unreadable.starts_at is None
+    no_place = parse("RAPAT 1234 12/12 19.30 Musdes", now_local=NOW)
+    assert isinstance(no_place, NewMeeting)
+    assert (no_place.title, no_place.place) == ("Musdes", "")
+
+
+def test_pages_fit_one_sms_and_point_to_the_next() -> None:
+    items = [f"{100000 + i} Infra proses" for i in range(20)]
+    texts = pages(items, "Aduan terbuka (20)", "TIKET")
+    assert len(texts) > 1
+    assert all(len(text) <= 160 for text in texts)
+    assert texts[0].startswith(f"Aduan terbuka (20) hal 1/{len(texts)}: 100000 Infra proses, ")
+    assert texts[0].endswith(". Balas TIKET 2 utk lanjutannya.")
+    assert texts[-1].endswith(".")
+    assert "Balas" not in texts[-1]
+    listed = [
+        item for text in texts for item in text.split(": ", 1)[1].split(". Balas")[0].rstrip(".").split(", ")
+    ]
+    assert listed == items
+
+
+def test_one_page_has_no_pointer() -> None:
+    assert pages(["482913 Air baru"], "Aduan terbuka (1)", "TIKET") == [
+        "Aduan terbuka (1) hal 1/1: 482913 Air baru."
+    ]
