@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
+from bot.adapters import configured_channels
 from bot.db import make_engine
 from bot.delivery import DeliveryService
 from bot.inbound import InboundService
@@ -63,7 +64,9 @@ def create_app(
         max_identical_replies=settings.max_identical_replies,
         identical_reply_window=timedelta(seconds=settings.identical_reply_window_seconds),
     )
-    app.state.inbound = InboundService(app.state.engine, limits=limits)
+    app.state.inbound = InboundService(
+        app.state.engine, limits=limits, available=configured_channels(settings)
+    )
     app.state.delivery = DeliveryService(app.state.engine, settings, clock=clock)
     app.state.inbound.on_queued = app.state.delivery.wake
     # Routes call `app.state.scheduling.schedule/unschedule` after a commit; a no-op unless it runs here.

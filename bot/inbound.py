@@ -12,7 +12,7 @@ import asyncio
 import logging
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import Future
 from datetime import datetime
 from functools import partial
@@ -26,6 +26,7 @@ from bot.metrics import INBOUND
 from handlers import pipeline
 from handlers.contacts import Directory
 from handlers.inbound import InboundMessage, Outcome
+from models import Channel
 from models.errors import KentonganError, NotFound
 from models.phone import mask
 
@@ -39,10 +40,16 @@ class InboundService:
     """Runs each inbound message through the pipeline exactly once and returns its replies."""
 
     def __init__(
-        self, engine: Engine, *, limits: pipeline.Limits, directory: Directory | None = None
+        self,
+        engine: Engine,
+        *,
+        limits: pipeline.Limits,
+        directory: Directory | None = None,
+        available: Collection[Channel] = frozenset(Channel),
     ) -> None:
         self.engine = engine
         self.limits = limits
+        self.available = frozenset(available)  # the channels notices from staff commands may go out on
         self.directory = directory or Directory()
         self._queue: queue.SimpleQueue[_Job | None] | None = None
         self._writer: threading.Thread | None = None
@@ -67,7 +74,12 @@ class InboundService:
         try:
             with transaction(self.engine) as session:
                 return pipeline.receive(
-                    message, session=session, now=now, limits=self.limits, directory=self.directory
+                    message,
+                    session=session,
+                    now=now,
+                    limits=self.limits,
+                    directory=self.directory,
+                    available=self.available,
                 )
         except (IntegrityError, OperationalError) as error:
             # Another request stored this provider id first (or held the write lock past the timeout).

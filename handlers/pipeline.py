@@ -6,6 +6,7 @@ the caller rolls back and calls `replay`, which returns the answer the first del
 """
 
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,6 +23,7 @@ from handlers.understand import Understanding, understand
 from models import (
     RANK,
     Category,
+    Channel,
     DeliveryStatus,
     Direction,
     IdentityKind,
@@ -91,6 +93,7 @@ def receive(
     now: datetime,
     directory: Directory,
     limits: Limits = Limits(),
+    available: Collection[Channel] = frozenset(Channel),
 ) -> Outcome:
     """Handle one inbound message exactly once and return the replies to send.
 
@@ -134,6 +137,7 @@ def receive(
         message_id=message_id,
         now=now,
         limits=limits,
+        available=available,
     )
     if message.sender_kind == IdentityKind.PHONE and not message.sender.startswith("+"):
         # An operator's promotion or a short code ("TELKOMSEL", "3636"): kept, never answered, no ticket.
@@ -216,6 +220,7 @@ class _Turn:
     message_id: int
     now: datetime
     limits: Limits
+    available: Collection[Channel]
     intent: str | None = None
     ticket_id: int | None = None
     ticket_code: str | None = None
@@ -231,6 +236,7 @@ class _Turn:
                 message=self.message,
                 message_id=self.message_id,
                 now=self.now,
+                available=self.available,
             )
             if handled is not None:
                 self.intent, self.note = staff_commands.INTENT, handled.note

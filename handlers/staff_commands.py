@@ -51,7 +51,7 @@ locked by handlers/staff.py.
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -611,6 +611,7 @@ def handle(
     message: InboundMessage,
     message_id: int,
     now: datetime,
+    available: Collection[Channel] = frozenset(Channel),
 ) -> Handled | None:
     """Act on a staff command from a registered staff number; None to read the message as a resident's."""
     if message.sender_kind != IdentityKind.PHONE:
@@ -622,7 +623,7 @@ def handle(
     member = staff_people.by_phone(session=session, village_id=village.id, phone=message.sender)
     if member is None or member.id is None:
         return None
-    turn = _StaffTurn(session, village, member, contact, message, message_id, now)
+    turn = _StaffTurn(session, village, member, contact, message, message_id, now, frozenset(available))
     if isinstance(command, Confirm | Cancel):
         return turn.answer(confirm=isinstance(command, Confirm))
     turn.drop_pending()  # a new command replaces whatever waited for YA
@@ -641,6 +642,7 @@ class _StaffTurn:
     message: InboundMessage
     message_id: int
     now: datetime
+    available: frozenset[Channel]
 
     @property
     def role(self) -> Role:
@@ -818,11 +820,8 @@ class _StaffTurn:
         return s.TICKET_CHANGED.format(code=ticket.code, status=STATUS_LABELS[command.to])
 
     def routes(self) -> VillageRoutes:
-        """How reporters are told of a change: on the channels the village has addresses on."""
-        # The pipeline does not know which channels this deployment sends on (only the process edge
-        # does). A reporter's preferred channel is the one they wrote in on, so it works; where a
-        # route still names a channel without an adapter, the dispatcher falls back to SMS.
-        return runs.village_routes(session=self.session, village=self.village_row(), available=set(Channel))
+        """How reporters are told of a change: on the channels this deployment sends on."""
+        return runs.village_routes(session=self.session, village=self.village_row(), available=self.available)
 
     # --- meetings and broadcasts: asked, then confirmed ----------------------------------------
 
