@@ -122,7 +122,7 @@ def demo(
     from sqlmodel import select
 
     from bot.db import make_engine, transaction
-    from bot.demo import seed
+    from bot.demo import DEMO_STAFF_PIN, STAFF, seed
     from models import Village, utcnow
 
     engine = make_engine(get_settings().database_url)
@@ -130,12 +130,14 @@ def demo(
         if if_empty and session.exec(select(Village.id)).first() is not None:
             typer.echo("villages exist; demo not seeded")
             return
-        token = seed(session=session, now=utcnow())
+        token = seed(session=session, now=utcnow(), staff_pin=DEMO_STAFF_PIN)
     if token is None:
         typer.echo("demo village DEMO already exists (create a token with `kentongan token create`)")
         return
     typer.echo("demo village DEMO (Desa Sukamaju) seeded; it answers on +62800000001")
-    typer.echo(f"kader API token (shown once): {token}")
+    phones = ", ".join(f"{role.value} {phone}" for _, role, phone in STAFF)
+    typer.echo(f"staff text commands from {phones} with PIN {DEMO_STAFF_PIN} (text STAF for the menu)")
+    typer.echo(f"kader API token (shown once): {token}")  # last, so scripts can take the last word
 
 
 @app.command()

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from bot.auth import create_token
+from handlers import staff as staff_people
 from models import (
     Area,
     AreaKind,
@@ -46,6 +47,7 @@ RESIDENTS = [
     ("Mbak Rina", "+6289512300008", "Cibodas", 3, 2),
 ]
 
+DEMO_STAFF_PIN = "1234"  # printed by `kentongan demo`; a real village's staff get theirs from the operator
 STAFF = [
     ("Siti Rahma (KPMD)", Role.KADER, "+6281300000002"),
     ("Bapak Darmawan (Kepala Desa)", Role.KADES, "+6281300000003"),
@@ -57,8 +59,12 @@ def _local(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=ZoneInfo(DEMO_ZONE))
 
 
-def seed(*, session: Session, now: datetime) -> str | None:
-    """Create the demo village once; returns a new kader token, or None when the village already exists."""
+def seed(*, session: Session, now: datetime, staff_pin: str | None = None) -> str | None:
+    """Create the demo village once; returns a new kader token, or None when the village already exists.
+
+    With `staff_pin`, the demo staff can use text commands at once (the CLI sets DEMO_STAFF_PIN; tests
+    leave PINs unset, since hashing one costs tens of milliseconds on purpose).
+    """
     if session.exec(select(Village).where(Village.code == DEMO_CODE)).first() is not None:
         return None
     village = Village(code=DEMO_CODE, name="Desa Sukamaju", timezone=DEMO_ZONE)
@@ -113,8 +119,9 @@ def seed(*, session: Session, now: datetime) -> str | None:
                 created_at=now,
             )
         )
+    pin_hash = staff_people.hash_pin(staff_pin) if staff_pin else None
     for name, role, phone in STAFF:
-        session.add(Staff(village_id=vid, name=name, role=role, phone=phone))
+        session.add(Staff(village_id=vid, name=name, role=role, phone=phone, pin_hash=pin_hash))
 
     today = now.astimezone(ZoneInfo(DEMO_ZONE)).date()
     musdes = Meeting(
