@@ -12,6 +12,7 @@ import secrets
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from handlers import audit, contacts
@@ -87,8 +88,15 @@ def by_phone(*, session: Session, village_id: int, phone: str) -> Staff | None:
 
 
 def ensure_contact(*, session: Session, staff: Staff, now: datetime) -> int | None:
-    """The staff member's own contact in their village (created from their phone on first need)."""
+    """The staff member's own contact in their village (created from their phone on first need), set to
+    reach them on the channel they prefer."""
     if staff.contact_id is not None:
+        if staff.preferred_channel is not None:
+            session.connection().execute(
+                update(contacts.CONTACT)
+                .where(contacts.CONTACT.c.id == staff.contact_id)
+                .values(preferred_channel=staff.preferred_channel)
+            )
         return staff.contact_id
     if staff.village_id is None or not staff.phone:
         return None
@@ -101,6 +109,8 @@ def ensure_contact(*, session: Session, staff: Staff, now: datetime) -> int | No
         name=staff.name,
         channel=staff.preferred_channel,
     )
+    if staff.preferred_channel is not None:
+        contact.set(preferred_channel=staff.preferred_channel)
     contacts.save_contact(session=session, contact=contact)  # the name, if the contact had none
     staff.contact_id = contact.id
     return contact.id

@@ -166,3 +166,26 @@ def test_the_scheduler_sends_due_digests_when_it_starts(engine: Engine, demo: No
     finally:
         service.scheduler.stop()
     assert len(digest_rows(engine)) == 2
+
+
+def test_the_head_gets_the_fuller_digest_on_whatsapp_when_he_prefers_it(
+    client: TestClient, engine: Engine, clock: Clock
+) -> None:
+    say(client, "+6281234500001", "lampu jalan RT 2 dusun Krajan mati")
+    head_row = update(Staff).where(col(Staff.role) == Role.KADES)
+    with transaction(engine) as session:
+        session.execute(head_row.values(preferred_channel=Channel.TWILIO_WHATSAPP))
+    assert send(engine, datetime(2026, 12, 3, 0, 0, tzinfo=UTC)) == 2
+    with Session(engine) as session:
+        head_phone = session.exec(select(Staff.phone).where(Staff.role == Role.KADES)).one()
+    rows = {row.recipient: row for row in digest_rows(engine)}
+    head = rows[head_phone]
+    assert head.channel == Channel.TWILIO_WHATSAPP
+    assert "Per dusun: Krajan 1" in head.body  # the fuller text
+    with transaction(engine) as session:
+        session.execute(head_row.values(preferred_channel=Channel.SMSGATE))
+    assert send(engine, datetime(2026, 12, 4, 0, 0, tzinfo=UTC)) == 2
+    sms = next(row for row in digest_rows(engine)[2:] if row.recipient == head_phone)
+    assert sms.channel == Channel.SMSGATE
+    assert sms.body.startswith("Ringkasan Kades Desa Sukamaju: 0 aduan baru, 1 terbuka")
+    assert "\n" not in sms.body  # the short one
