@@ -240,6 +240,7 @@ class _Turn:
             )
             if handled is not None:
                 self.intent, self.note = staff_commands.INTENT, handled.note
+                self.ticket_id = handled.ticket_id
                 return handled.replies
         meaning = understand(text, dusun_names=self.village.dusun_names)
         pending = self._pending()

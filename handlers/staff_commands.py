@@ -597,10 +597,11 @@ def pages(items: Sequence[str], header: str, keyword: str, room: int = SMS_ROOM)
 
 @dataclass(frozen=True, slots=True)
 class Handled:
-    """The replies to a staff command, and the note stored on the message."""
+    """The replies to a staff command, the note stored on the message, and the ticket it acted on."""
 
     replies: list[str]
     note: str
+    ticket_id: int | None = None
 
 
 def handle(

@@ -5,15 +5,17 @@ Callers: 'kader', 'kades', 'bpd' (DEMO), 'operator' (acts on DEMO unless 'operat
 (LAIN's kader), 'none' (no token), 'bad' (a token nobody was given).
 """
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlmodel import col, select
 
 from bot.adapters import configured_channels
 from bot.app import create_app
@@ -21,13 +23,19 @@ from bot.auth import create_token
 from bot.db import transaction
 from bot.settings import Settings
 from broadcasts import runs, service
+from handlers import tickets
 from models import (
     BroadcastKind,
+    Category,
     Channel,
     Contact,
     ContactIdentity,
+    Decision,
     IdentityKind,
+    Meeting,
+    MeetingKind,
     Role,
+    Staff,
     SubscriptionState,
     Village,
     VillageAddress,
@@ -142,3 +150,74 @@ def make_api(db_url: str, engine: Engine, clock: Clock) -> Iterator[Api]:
     app.state.scheduling = scheduler
     with TestClient(app) as client:
         yield Api(app, client, engine, clock, settings, tokens, scheduler)
+
+
+_serial = itertools.count(1)
+
+
+def serial() -> int:
+    """A number no other call in this test used (fresh codes, phones, names)."""
+    return next(_serial)
+
+
+def fresh_resources(engine: Engine) -> dict[str, Any]:
+    """New DEMO resources for one call: tickets (one about the head), broadcasts, a meeting, a decision,
+    a contact, a staff member and an address, so that no call depends on what another changed."""
+    made: dict[str, Any] = {}
+    with transaction(engine) as session:
+        village = session.exec(select(Village).where(Village.code == "DEMO")).one()
+        vid = village.id
+        assert vid is not None
+        for name, about_head in (("ticket", False), ("other_ticket", False), ("about_head", True)):
+            _, made[name] = tickets.create(
+                session=session,
+                village_id=vid,
+                reporter_id=1,
+                text="lampu jalan mati" if not about_head else "kades jarang di kantor",
+                category=Category.TATA_KELOLA if about_head else Category.INFRASTRUKTUR,
+                now=T0,
+                channel=Channel.CONSOLE,
+                about_head=about_head,
+            )
+        for name, kind in (("scheduled", BroadcastKind.UMUM), ("pending", BroadcastKind.KEPUTUSAN)):
+            draft = service.Draft(
+                kind=kind, title=name, sms_text="Rapat RT Sabtu malam.", send_at=T0 + timedelta(hours=2)
+            )
+            broadcast = service.create(
+                session=session,
+                village=village,
+                draft=draft,
+                actor="kader:99",  # a second cadre: any DEMO kader may approve
+                now=T0,
+                needs_approval={BroadcastKind.KEPUTUSAN},
+            )
+            made[name] = broadcast.id
+        meeting = Meeting(
+            village_id=vid,
+            kind=MeetingKind.MUSDES,
+            title="Musdes",
+            starts_at=T0 + timedelta(days=5),
+            place="Balai Desa",
+        )
+        decision = Decision(village_id=vid, title="Jam malam ronda", effective_date=T0.date())
+        contact = Contact(village_id=vid, name=f"Warga {serial()}")
+        staff = Staff(village_id=vid, name=f"Kader {serial()}", role=Role.KADER)
+        address = VillageAddress(village_id=vid, channel=Channel.SMSGATE, address=f"device-{serial()}")
+        session.add_all([meeting, decision, contact, staff, address])
+        session.flush()
+        assert contact.id is not None
+        session.add(
+            ContactIdentity(
+                village_id=vid,
+                contact_id=contact.id,
+                kind=IdentityKind.PHONE,
+                value=f"+62812600{serial():05d}",
+            )
+        )
+        made.update(
+            meeting=meeting.id, decision=decision.id, contact=contact.id, staff=staff.id, address=address.id
+        )
+        made["kader_id"] = session.exec(
+            select(Staff.id).where(Staff.village_id == vid, Staff.role == Role.KADER).order_by(col(Staff.id))
+        ).first()
+    return made

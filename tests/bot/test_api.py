@@ -13,11 +13,10 @@ from sqlalchemy import Engine, insert, update
 from sqlmodel import Session, col, select
 
 from bot.db import transaction
-from broadcasts import announcements, service
+from broadcasts import announcements
 from models import (
     ApiToken,
     Broadcast,
-    BroadcastKind,
     BudgetDirection,
     BudgetLine,
     Contact,
@@ -25,14 +24,12 @@ from models import (
     ContactTopic,
     Decision,
     DecisionKind,
-    Meeting,
-    MeetingKind,
     Outbox,
     Role,
     Staff,
     Village,
 )
-from tests.apiclient import Api
+from tests.apiclient import Api, fresh_resources
 from tests.conftest import T0
 
 WIB = "+07:00"
@@ -57,40 +54,6 @@ KERJA_BAKTI = {"kind": "umum", "title": "Kerja bakti", "sms_text": "Kerja bakti 
 
 
 # --- who may do what -----------------------------------------------------------------------------
-
-
-def fresh_resources(engine: Engine) -> dict[str, int]:
-    """A scheduled broadcast, one waiting for approval (both by a second cadre, staff 99), a meeting."""
-    made = {}
-    with transaction(engine) as session:
-        village = session.exec(select(Village).where(Village.code == "DEMO")).one()
-        for name, kind in (("scheduled", BroadcastKind.UMUM), ("pending", BroadcastKind.KEPUTUSAN)):
-            draft = service.Draft(
-                kind=kind, title=name, sms_text="Rapat RT Sabtu malam.", send_at=T0 + timedelta(hours=2)
-            )
-            broadcast = service.create(
-                session=session,
-                village=village,
-                draft=draft,
-                actor="kader:99",
-                now=T0,
-                needs_approval={BroadcastKind.KEPUTUSAN},
-            )
-            assert broadcast.id is not None
-            made[name] = broadcast.id
-        assert village.id is not None
-        meeting = Meeting(
-            village_id=village.id,
-            kind=MeetingKind.MUSDES,
-            title="Musdes",
-            starts_at=T0 + timedelta(days=5),
-            place="Balai Desa",
-        )
-        session.add(meeting)
-        session.flush()
-        assert meeting.id is not None
-        made["meeting"] = meeting.id
-    return made
 
 
 def test_another_villages_broadcast_is_404_both_ways(api: Api) -> None:

@@ -11,10 +11,8 @@ is checked first (403 whatever the resource); a DEMO resource is then 404 from L
 existence does not leak; a collection from LAIN is LAIN's own.
 """
 
-import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -22,106 +20,24 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot.db import transaction
-from broadcasts import service
 from handlers import staff as staff_people
 from handlers import tickets
 from models import (
-    BroadcastKind,
     Category,
     Channel,
-    Contact,
     ContactIdentity,
-    Decision,
     IdentityKind,
-    Meeting,
-    MeetingKind,
     Message,
-    Role,
     Staff,
     Ticket,
     TicketStatus,
     Village,
-    VillageAddress,
 )
 from models import texts as t
-from tests.apiclient import Api
+from tests.apiclient import Api, fresh_resources, serial
 from tests.conftest import T0
 
 CALLERS = ["none", "bad", "kader", "kades", "bpd", "operator", "other", "operator@LAIN"]
-_serial = itertools.count(1)
-
-
-def serial() -> int:
-    """A number no other call in this test used (fresh codes, phones, names)."""
-    return next(_serial)
-
-
-# --- the resources each call works on ----------------------------------------------------------------
-
-
-def fresh(engine: Engine) -> dict[str, Any]:
-    """New DEMO resources for one call: tickets (one about the head), broadcasts, a meeting, a decision,
-    a contact, a staff member and an address, so that no call depends on what another changed."""
-    made: dict[str, Any] = {}
-    with transaction(engine) as session:
-        village = session.exec(select(Village).where(Village.code == "DEMO")).one()
-        vid = village.id
-        assert vid is not None
-        for name, about_head in (("ticket", False), ("other_ticket", False), ("about_head", True)):
-            _, made[name] = tickets.create(
-                session=session,
-                village_id=vid,
-                reporter_id=1,
-                text="lampu jalan mati" if not about_head else "kades jarang di kantor",
-                category=Category.TATA_KELOLA if about_head else Category.INFRASTRUKTUR,
-                now=T0,
-                channel=Channel.CONSOLE,
-                about_head=about_head,
-            )
-        for name, kind in (("scheduled", BroadcastKind.UMUM), ("pending", BroadcastKind.KEPUTUSAN)):
-            draft = service.Draft(
-                kind=kind, title=name, sms_text="Rapat RT Sabtu malam.", send_at=T0 + timedelta(hours=2)
-            )
-            broadcast = service.create(
-                session=session,
-                village=village,
-                draft=draft,
-                actor="kader:99",  # a second cadre: any DEMO kader may approve
-                now=T0,
-                needs_approval={BroadcastKind.KEPUTUSAN},
-            )
-            made[name] = broadcast.id
-        meeting = Meeting(
-            village_id=vid,
-            kind=MeetingKind.MUSDES,
-            title="Musdes",
-            starts_at=T0 + timedelta(days=5),
-            place="Balai Desa",
-        )
-        decision = Decision(village_id=vid, title="Jam malam ronda", effective_date=T0.date())
-        contact = Contact(village_id=vid, name=f"Warga {serial()}")
-        staff = Staff(village_id=vid, name=f"Kader {serial()}", role=Role.KADER)
-        address = VillageAddress(village_id=vid, channel=Channel.SMSGATE, address=f"device-{serial()}")
-        session.add_all([meeting, decision, contact, staff, address])
-        session.flush()
-        assert contact.id is not None
-        session.add(
-            ContactIdentity(
-                village_id=vid,
-                contact_id=contact.id,
-                kind=IdentityKind.PHONE,
-                value=f"+62812600{serial():05d}",
-            )
-        )
-        made.update(
-            meeting=meeting.id, decision=decision.id, contact=contact.id, staff=staff.id, address=address.id
-        )
-        made["kader_id"] = session.exec(
-            select(Staff.id).where(Staff.village_id == vid, Staff.role == Role.KADER).order_by(col(Staff.id))
-        ).first()
-    return made
-
-
 # --- the REST matrix -----------------------------------------------------------------------------------
 
 ALL = ("kader", "kades", "bpd", "operator")
@@ -365,7 +281,7 @@ def test_rest_matrix(api: Api, name: str) -> None:
     row = ROWS[name]
     answers: dict[str, int] = {}
     for who in CALLERS:
-        resources = fresh(api.engine)
+        resources = fresh_resources(api.engine)
         path = row.path.format(**resources)
         body = row.body(resources) if row.body else None
         if row.files is not None:
@@ -521,7 +437,7 @@ def test_text_command_matrix(api: Api, staff_with_pins: str, name: str) -> None:
     command = COMMANDS[name]
     outcomes: dict[str, str] = {}
     for sender, phone in PHONES.items():
-        resources = fresh(api.engine)
+        resources = fresh_resources(api.engine)
         text = command.text.format(**resources, lain_ticket=staff_with_pins)
         before = {
             code: status_of(api.engine, code) for code in (resources["ticket"], resources["about_head"])
@@ -552,7 +468,7 @@ def last_intent(engine: Engine, phone: str) -> str | None:
 
 
 def test_every_refusal_is_one_polite_sms(api: Api, staff_with_pins: str) -> None:
-    resources = fresh(api.engine)
+    resources = fresh_resources(api.engine)
     for phone, text in (
         (PHONES["kades"], f"SIARAN {PIN} rapat"),
         (PHONES["bpd"], f"VERIF {resources['ticket']} {PIN} dicek"),
