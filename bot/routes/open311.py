@@ -3,12 +3,14 @@
 `jurisdiction_id` is the village code. Public means: no reporter's name or number, no photos (they may
 show people), and *rahasia* (confidential) tickets and complaints about the village head do not exist
 here at all (their codes answer 404 like unknown ones: the head must never see the latter).
-Errors are GeoReport error lists, `[{"code": 404, "description": "..."}]`.
+Errors are GeoReport error lists, `[{"code": 404, "description": "..."}]`. Anyone may call this, so every
+parameter is checked before it reaches the database or a conversion: a bad one is a 400, never a 500
+(PostgreSQL refuses NUL in text, datetimes overflow near the years 1 and 9999).
 """
 
 import re
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -28,6 +30,9 @@ router = APIRouter(prefix="/open311/v2", tags=["open311"])
 
 MAX_REQUESTS = 1000
 DEFAULT_SPAN = timedelta(days=90)
+MIN_YEAR, MAX_YEAR = 2000, 2100  # dates outside are typos or probes, and would overflow near 1 and 9999
+_REQUEST_CODE = re.compile(r"[0-9]{6}")  # Ticket.code: six digits; anything else cannot exist
+SERVICE_CODES = [category.value for category in Category]
 OPEN_STATUSES = [s for s in TicketStatus if s.is_open]
 CLOSED_STATUSES = [s for s in TicketStatus if not s.is_open]
 GROUP = "Pengaduan warga"
@@ -122,13 +127,30 @@ class GeoReportError(Exception):
 Jurisdiction = Annotated[str | None, Query(description="The village code")]
 
 
+def _shown(value: str, limit: int = 40) -> str:
+    """A value echoed in an error: quoted and escaped (no NUL or lone surrogate), and not too long."""
+    return repr(value if len(value) <= limit else value[:limit] + "...")
+
+
+def _is_clean(value: str) -> bool:
+    """No NUL (PostgreSQL refuses it in text) and no lone surrogate (not encodable as UTF-8)."""
+    return "\x00" not in value and not any("\ud800" <= char <= "\udfff" for char in value)
+
+
+def _checked(name: str, value: str | None) -> str | None:
+    if value is not None and not _is_clean(value):
+        raise GeoReportError(400, f"{name} contains a NUL character or an invalid Unicode character")
+    return value
+
+
 def _village(engine: Engine, jurisdiction_id: str | None) -> Village:
     if not jurisdiction_id:
         raise GeoReportError(400, "jurisdiction_id is required")
+    _checked("jurisdiction_id", jurisdiction_id)
     with Session(engine) as session:
         village = session.exec(select(Village).where(Village.code == jurisdiction_id)).first()
     if village is None:
-        raise GeoReportError(404, f"unknown jurisdiction_id {jurisdiction_id!r}")
+        raise GeoReportError(404, f"unknown jurisdiction_id {_shown(jurisdiction_id)}")
     return village
 
 
@@ -137,19 +159,52 @@ def _csv(value: str | None) -> list[str]:
 
 
 def _parse_datetime(name: str, value: str, zone: ZoneInfo, *, end_of_day: bool = False) -> datetime:
-    """An ISO 8601 datetime or date; naive ones are in the village's zone; a bare end date is inclusive."""
-    value = value.strip()
+    """An ISO 8601 datetime or date; naive ones are in the village's zone; a bare end date is inclusive.
+
+    Years must lie in MIN_YEAR..MAX_YEAR, so that the end of day, the default span and the conversion to
+    UTC for the database cannot overflow.
+    """
+    value = (_checked(name, value) or "").strip()
     try:
         moment = datetime.fromisoformat(value)
     except ValueError as error:
         raise GeoReportError(400, f"{name} is not an ISO 8601 datetime") from error
-    if end_of_day and len(value) == 10:
-        moment += timedelta(days=1, microseconds=-1)
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise GeoReportError(400, f"{name} must be in the years {MIN_YEAR} to {MAX_YEAR}")
+    try:
+        if end_of_day and len(value) == 10:
+            moment += timedelta(days=1, microseconds=-1)
+        moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+        moment.astimezone(UTC)  # what the database column does; raises here rather than there
+    except OverflowError as error:  # not reachable within the years allowed, but never a 500
+        raise GeoReportError(400, f"{name} is out of range") from error
+    return moment
+
+
+def _request_codes(value: str | None) -> list[str] | None:
+    """The codes asked for (None: not asked); ones that are not six digits cannot exist and are dropped."""
+    codes = _csv(_checked("service_request_id", value))
+    if not codes:
+        return None
+    if len(codes) > MAX_REQUESTS:
+        raise GeoReportError(400, f"at most {MAX_REQUESTS} service_request_id codes at once")
+    return sorted({code for code in codes if _REQUEST_CODE.fullmatch(code)})
+
+
+def _categories(value: str | None) -> list[Category] | None:
+    wanted = _csv(_checked("service_code", value))
+    if not wanted:
+        return None
+    unknown = [code for code in wanted if code not in SERVICE_CODES]
+    if unknown:
+        raise GeoReportError(
+            400, f"unknown service_code {_shown(unknown[0])}; valid codes: {', '.join(SERVICE_CODES)}"
+        )
+    return [Category(code) for code in dict.fromkeys(wanted)]
 
 
 def _statuses(value: str | None) -> list[TicketStatus] | None:
-    wanted = {part.lower() for part in _csv(value)}
+    wanted = {part.lower() for part in _csv(_checked("status", value))}
     if not wanted:
         return None
     if not wanted <= {"open", "closed"}:
@@ -236,7 +291,7 @@ def _find_requests(
     village: Village,
     *,
     codes: list[str] | None = None,
-    categories: list[str] | None = None,
+    categories: list[Category] | None = None,
     statuses: list[TicketStatus] | None = None,
     start: datetime | None = None,
     end: datetime | None = None,
@@ -311,9 +366,10 @@ def requests(
     """
     try:
         village = _village(engine, jurisdiction_id)
-        codes = _csv(service_request_id)
-        if codes:
-            return _json(_find_requests(engine, village, codes=codes))
+        codes = _request_codes(service_request_id)
+        if codes is not None:
+            return _json(_find_requests(engine, village, codes=codes) if codes else [])
+        categories, statuses = _categories(service_code), _statuses(status)
         zone = ZoneInfo(village.timezone)
         start = _parse_datetime("start_date", start_date, zone) if start_date else None
         end = _parse_datetime("end_date", end_date, zone, end_of_day=True) if end_date else None
@@ -324,8 +380,8 @@ def requests(
         found = _find_requests(
             engine,
             village,
-            categories=_csv(service_code) or None,
-            statuses=_statuses(status),
+            categories=categories,
+            statuses=statuses,
             start=start,
             end=end,
         )
@@ -341,9 +397,9 @@ def request_detail(engine: EngineDep, code: str, jurisdiction_id: Jurisdiction =
     """One public complaint by its code, as a one-element list; 404 for unknown and confidential codes."""
     try:
         village = _village(engine, jurisdiction_id)
-        found = _find_requests(engine, village, codes=[code])
+        found = _find_requests(engine, village, codes=[code]) if _REQUEST_CODE.fullmatch(code) else []
         if not found:
-            raise GeoReportError(404, f"no request {code!r}")
+            raise GeoReportError(404, f"no request {_shown(code)}")
     except GeoReportError as error:
         return error.response()
     return _json(found)

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from bot.db import transaction
 from bot.demo import RESIDENTS, STAFF
+from bot.routes import open311
 from models import Ticket, TicketEvent, TicketEventKind, TicketStatus, Village
 from models.vocabulary import CATEGORY_LABELS, Category
 from tests.conftest import T0, Clock
@@ -220,6 +221,37 @@ def test_filter_by_date(client: TestClient, clock: Clock) -> None:
         ("/requests.json", {**DEMO, "end_date": "2026-13-45"}, 400),
         ("/requests.json", {**DEMO, "start_date": "2026-12-02", "end_date": "2026-11-01"}, 400),
         ("/requests.json", {**DEMO, "status": "selesai"}, 400),
+        # Unknown service codes, alone or among valid ones (they are category values, lower case).
+        ("/requests.json", {**DEMO, "service_code": "foo"}, 400),
+        ("/requests.json", {**DEMO, "service_code": "Infrastruktur"}, 400),
+        ("/requests.json", {**DEMO, "service_code": "infrastruktur,foo"}, 400),
+        # Dates that would overflow (end of day, the default span, the conversion to UTC) or are absurd.
+        ("/requests.json", {**DEMO, "end_date": "0001-01-01"}, 400),
+        ("/requests.json", {**DEMO, "start_date": "0001-01-01"}, 400),
+        ("/requests.json", {**DEMO, "start_date": "0001-01-01T00:00:00+14:00"}, 400),
+        ("/requests.json", {**DEMO, "start_date": "9999-12-31T23:59:59-12:00"}, 400),
+        ("/requests.json", {**DEMO, "end_date": "9999-12-31"}, 400),
+        ("/requests.json", {**DEMO, "start_date": "1999-12-31"}, 400),
+        ("/requests.json", {**DEMO, "end_date": "2101-01-01T00:00:00"}, 400),
+        # NUL (PostgreSQL refuses it in text) in every string parameter.
+        ("/services.json", {"jurisdiction_id": "\x00"}, 400),
+        ("/requests.json", {"jurisdiction_id": "\x00"}, 400),
+        ("/requests.json", {"jurisdiction_id": "DEMO\x00"}, 400),
+        ("/requests/123456.json", {"jurisdiction_id": "\x00"}, 400),
+        ("/requests.json", {**DEMO, "service_request_id": "\x00"}, 400),
+        ("/requests.json", {**DEMO, "service_request_id": "123456,1\x002"}, 400),
+        ("/requests.json", {**DEMO, "service_code": "bansos\x00"}, 400),
+        ("/requests.json", {**DEMO, "status": "open\x00"}, 400),
+        ("/requests.json", {**DEMO, "start_date": "2026-12-01\x00"}, 400),
+        ("/requests.json", {**DEMO, "end_date": "\x00"}, 400),
+        ("/requests.json", {**DEMO, "service_request_id": ",".join(["123456"] * 1001)}, 400),
+        # A request code is six digits: anything else simply does not exist.
+        ("/requests/1%002.json", DEMO, 404),
+        ("/requests/%00.json", DEMO, 404),
+        ("/requests/12345.json", DEMO, 404),
+        ("/requests/1234567.json", DEMO, 404),
+        ("/requests/%D9%A1%D9%A2%D9%A3%D9%A4%D9%A5%D9%A6.json", DEMO, 404),  # Arabic-Indic digits
+        ("/requests/%ED%A0%80.json", DEMO, 404),  # an encoded lone surrogate
     ],
 )
 def test_errors_are_georeport_error_lists(
@@ -273,3 +305,55 @@ def test_complaints_about_the_head_never_appear(client: TestClient) -> None:
     assert code not in listing.text
     single = client.get(f"/open311/v2/requests/{code}.json", params={"jurisdiction_id": "DEMO"})
     assert single.status_code == 404
+
+
+def test_unknown_service_code_names_the_valid_ones(client: TestClient) -> None:
+    response = client.get(f"{BASE}/requests.json", params={**DEMO, "service_code": "Infrastruktur"})
+    assert response.status_code == 400
+    description = response.json()[0]["description"]
+    assert "'Infrastruktur'" in description
+    for category in Category:
+        assert category.value in description
+
+
+def test_valid_service_codes_still_combine(client: TestClient, codes: dict[str, str]) -> None:
+    all_codes = ",".join(c.value for c in Category)
+    assert len(get(client, "/requests.json", service_code=all_codes)) == 2
+    assert len(get(client, "/requests.json", service_code=" infrastruktur , infrastruktur ,")) == 1
+
+
+def test_dates_at_the_edges_of_the_allowed_years(client: TestClient, codes: dict[str, str]) -> None:
+    assert len(get(client, "/requests.json", start_date="2000-01-01")) == 2
+    assert len(get(client, "/requests.json", start_date="2000-01-01T00:00:00+14:00")) == 2
+    assert len(get(client, "/requests.json", end_date="2100-12-31")) == 0  # the 90 days before it
+    assert len(get(client, "/requests.json", start_date="2000-01-01", end_date="2100-12-31")) == 2
+    response = client.get(f"{BASE}/requests.json", params={**DEMO, "end_date": "0001-01-01"})
+    assert response.status_code == 400
+    assert "2000" in response.json()[0]["description"]
+
+
+def test_request_codes_that_cannot_exist_match_nothing(client: TestClient, codes: dict[str, str]) -> None:
+    # service_request_id overrides every other filter: codes that cannot exist give nothing, not everything.
+    assert get(client, "/requests.json", service_request_id="abc") == []
+    assert get(client, "/requests.json", service_request_id="1234567,12345") == []
+    found = get(client, "/requests.json", service_request_id=f"abc,{codes['lampu']},{codes['lampu']}")
+    assert [r["service_request_id"] for r in found] == [codes["lampu"]]
+
+
+def test_errors_never_echo_nul_or_surrogates(client: TestClient) -> None:
+    response = client.get(f"{BASE}/requests/1%002.json", params=DEMO)
+    assert response.status_code == 404
+    assert "\x00" not in response.text
+    assert response.json() == [{"code": 404, "description": "no request '1\\x002'"}]
+    response = client.get(f"{BASE}/services.json", params={"jurisdiction_id": "X" * 5000})
+    assert response.status_code == 404
+    assert len(response.json()[0]["description"]) < 100
+
+
+@pytest.mark.parametrize("bad", ["\x00", "DEMO\x00", "\ud800", "a\udfffb"])
+def test_nul_and_lone_surrogates_are_refused_by_the_checks(bad: str) -> None:
+    # Lone surrogates cannot arrive through HTTP (URL decoding replaces them), but the check refuses them.
+    with pytest.raises(open311.GeoReportError) as raised:
+        open311._checked("jurisdiction_id", bad)
+    assert raised.value.status_code == 400
+    assert open311._checked("jurisdiction_id", "DEMO") == "DEMO"
