@@ -114,6 +114,7 @@ class ContactState:
     loop_digest: str | None
     loop_count: int
     loop_since: datetime | None
+    pending_flags: str
     changes: dict[str, object] = field(default_factory=dict)
 
     def set(self, **values: object) -> None:
@@ -135,6 +136,7 @@ _CONTACT_COLUMNS = (
     CONTACT.c.loop_digest,
     CONTACT.c.loop_count,
     CONTACT.c.loop_since,
+    CONTACT.c.pending_flags,
 )
 
 
@@ -184,6 +186,7 @@ def get_or_create_contact(
             "pending": Pending.NONE,
             "loop_count": 0,
             "tags": "",
+            "pending_flags": "",
             "created_at": now,
         },
     ).scalar_one()
@@ -191,7 +194,7 @@ def get_or_create_contact(
         _INSERT_IDENTITY, {"village_id": village_id, "contact_id": contact_id, "kind": kind, "value": value}
     )
     return ContactState(
-        contact_id, name, None, SubscriptionState.NEVER, Pending.NONE, None, None, None, 0, None
+        contact_id, name, None, SubscriptionState.NEVER, Pending.NONE, None, None, None, 0, None, ""
     )
 
 

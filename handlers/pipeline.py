@@ -187,6 +187,22 @@ def receive(
     )
 
 
+ABOUT_HEAD, ANONIM, RAHASIA = "about_head", "anonim", "rahasia"
+
+
+def _flags(meaning: Understanding) -> frozenset[str]:
+    """The privacy flags a message set, as stored while a two-step report waits for its detail."""
+    return frozenset(
+        name
+        for name, on in (
+            (ABOUT_HEAD, meaning.about_head),
+            (ANONIM, meaning.anonymous),
+            (RAHASIA, meaning.confidential),
+        )
+        if on
+    )
+
+
 def _loop_guard(turn: "_Turn", replies: list[str]) -> list[str]:
     """Drop a reply sent identically too often in a row lately: two auto-responders must not talk forever."""
     contact, limits, now = turn.contact, turn.limits, turn.now
@@ -251,10 +267,11 @@ class _Turn:
             pending = Pending.NONE  # any other message is read as usual; the question stays open
         if pending is not Pending.NONE and meaning.keyword not in COMMAND_KEYWORDS:
             if pending is Pending.COMPLAINT_DETAIL:
+                carried = frozenset(filter(None, self.contact.pending_flags.split(",")))
                 self._clear_pending()
                 if text or self.message.media:
                     self.intent = Intent.COMPLAINT
-                    return self._complaint(meaning, forced=True)
+                    return self._complaint(meaning, forced=True, carried=carried)
             elif pending is Pending.TICKET_DESCRIPTION and (text or self.message.media):
                 return self._describe_pending_ticket(text)
         if pending is not Pending.NONE and meaning.keyword in COMMAND_KEYWORDS:
@@ -292,12 +309,17 @@ class _Turn:
 
     # --- complaints ----------------------------------------------------------------------------
 
-    def _complaint(self, meaning: Understanding, forced: bool = False) -> list[str]:
+    def _complaint(
+        self, meaning: Understanding, forced: bool = False, carried: frozenset[str] = frozenset()
+    ) -> list[str]:
+        """Open a ticket; `carried`: what "ADUAN ANONIM" alone said before this message gave the detail."""
         detail = meaning.detail if not forced or meaning.keyword else self.message.text.strip()
         media = [{"url": m.url, "content_type": m.content_type} for m in self.message.media]
+        flags = carried | _flags(meaning)
         if not detail and not media:
-            self._set_pending(Pending.COMPLAINT_DETAIL, None, COMPLAINT_DETAIL_WAIT)
+            self._set_pending(Pending.COMPLAINT_DETAIL, None, COMPLAINT_DETAIL_WAIT, flags)
             return [t.COMPLAINT_ASK_DETAIL]
+        about_head, anonymous, confidential = (name in flags for name in (ABOUT_HEAD, ANONIM, RAHASIA))
         since = self.now - timedelta(hours=1)
         recent = tickets.count_recent_by_reporter(
             session=self.session, reporter_id=self.contact.id, since=since
@@ -316,9 +338,9 @@ class _Turn:
             category=category or Category.LAINNYA,
             now=self.now,
             channel=self.message.channel,
-            about_head=meaning.about_head,
-            anonymous=meaning.anonymous,
-            confidential=meaning.confidential,
+            about_head=about_head,
+            anonymous=anonymous,
+            confidential=confidential,
             dusun=meaning.location.dusun,
             rw=meaning.location.rw,
             rt=meaning.location.rt,
@@ -336,9 +358,9 @@ class _Turn:
         if not detail:
             self._set_pending(Pending.TICKET_DESCRIPTION, self.ticket_id, TICKET_DESCRIPTION_WAIT)
             return [t.COMPLAINT_PHOTO_ONLY.format(code=self.ticket_code)]
-        template = t.COMPLAINT_CREATED_BPD if meaning.about_head else t.COMPLAINT_CREATED
+        template = t.COMPLAINT_CREATED_BPD if about_head else t.COMPLAINT_CREATED
         reply = template.format(code=self.ticket_code)
-        if meaning.anonymous or meaning.confidential:
+        if anonymous or confidential:
             reply += t.COMPLAINT_PRIVATE_SUFFIX
         return [reply]
 
@@ -359,7 +381,10 @@ class _Turn:
         refined = understand(text, dusun_names=self.village.dusun_names)
         if ticket.category == Category.LAINNYA and refined.category not in (None, Category.LAINNYA):
             ticket.category = refined.category or Category.LAINNYA
+        # "jangan sebut nama saya" in the description counts as much as in the first message.
         ticket.about_head = ticket.about_head or refined.about_head
+        ticket.anonymous = ticket.anonymous or refined.anonymous
+        ticket.confidential = ticket.confidential or refined.confidential
         ticket.dusun = ticket.dusun or refined.location.dusun
         ticket.rw = ticket.rw or refined.location.rw
         ticket.rt = ticket.rt or refined.location.rt
@@ -392,7 +417,12 @@ class _Turn:
         ticket = tickets.get_by_code(session=self.session, village_id=self.village.id, code=code)
         if ticket is None:
             return t.STATUS_UNKNOWN.format(code=code)
+        self.ticket_id = ticket.id  # the message log hides it from those who may not see the ticket
         if ticket.reporter_id != self.contact.id:
+            private = ticket.about_head or ticket.confidential
+            # Its existence is not for others: the head could ask any phone to CEK a code.
+            if private and self.contact.id not in lifecycle.reporters(session=self.session, ticket=ticket):
+                return t.STATUS_UNKNOWN.format(code=code)
             return t.STATUS_OTHER.format(code=ticket.code, status=ticket.status.label)
         assert ticket.id is not None
         note = tickets.last_public_note(session=self.session, ticket_id=ticket.id)
@@ -441,9 +471,18 @@ class _Turn:
             return Pending.NONE
         return Pending(c.pending)
 
-    def _set_pending(self, pending: Pending, ticket_id: int | None, wait: timedelta) -> None:
-        self.contact.set(pending=pending, pending_ticket_id=ticket_id, pending_until=self.now + wait)
+    def _set_pending(
+        self, pending: Pending, ticket_id: int | None, wait: timedelta, flags: frozenset[str] = frozenset()
+    ) -> None:
+        self.contact.set(
+            pending=pending,
+            pending_ticket_id=ticket_id,
+            pending_until=self.now + wait,
+            pending_flags=",".join(sorted(flags)),
+        )
 
     def _clear_pending(self) -> None:
         if self.contact.pending != Pending.NONE:
-            self.contact.set(pending=Pending.NONE, pending_ticket_id=None, pending_until=None)
+            self.contact.set(
+                pending=Pending.NONE, pending_ticket_id=None, pending_until=None, pending_flags=""
+            )

@@ -61,6 +61,11 @@ class Contact(SQLModel, table=True):
     pending: Pending = Field(default=Pending.NONE, sa_type=EnumText(Pending, 24))
     pending_ticket_id: int | None = None
     pending_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    pending_flags: str = Field(
+        default="",
+        sa_type=String(32),
+        description="What the first part of a two-step report said: anonim, rahasia, about_head",
+    )
     # Loop guard: the last reply sent (as a digest), how often in a row, and since when.
     loop_digest: str | None = Field(default=None, sa_type=String(16))
     loop_count: int = 0

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from bot.db import transaction
 from broadcasts.sms import Encoding, analyse
+from handlers.inbound import InboundMessage
 from models import (
     ConsentEvent,
     Contact,
@@ -25,6 +26,7 @@ from models import (
     Village,
     VillageAddress,
 )
+from models import texts as t
 from models.village import Channel
 from tests.conftest import Clock
 
@@ -342,3 +344,90 @@ def test_console_bad_input_is_a_clear_4xx(
     response = client.post("/webhooks/console", json=body)
     assert response.status_code == status
     assert fragment in str(response.json()["detail"])
+
+
+# --- privacy across turns --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "private", ["pak kades minta pungutan utk surat domisili", "ADUAN RAHASIA jalan rusak"]
+)
+def test_only_the_reporter_may_check_a_complaint_about_the_head_or_a_confidential_one(
+    client: TestClient, engine: Engine, private: str
+) -> None:
+    code = code_in(Resident(client, WARGA).say(private))
+    head = Resident(client, "+6281300000003")  # the village head's own phone
+    assert head.say(f"CEK {code}") == Resident(client, TETANGGA).say("CEK 999999").replace("999999", code)
+    assert Resident(client, WARGA).say(f"CEK {code}").startswith(f"Aduan {code} (")
+    with Session(engine) as session:
+        asked = session.exec(select(Message).where(Message.sender == "+6281300000003")).one()
+        ticket = session.exec(select(Ticket).where(Ticket.code == code)).one()
+    assert asked.ticket_id == ticket.id  # so the message log can hide it from those who may not see it
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "flags"),
+    [
+        ("ADUAN ANONIM", "jalan rusak parah di dusun krajan", (False, True, False)),
+        ("ADUAN RAHASIA", "bantuan BLT dipotong", (False, False, True)),
+        ("ADUAN ANONIM RAHASIA", "posyandu tdk pernah buka sebulan", (False, True, True)),
+    ],
+)
+def test_a_two_step_report_keeps_what_the_first_message_said(
+    client: TestClient, engine: Engine, first: str, second: str, flags: tuple[bool, bool, bool]
+) -> None:
+    warga = Resident(client, WARGA)
+    assert "tulis" in warga.say(first).lower()  # asks for the detail
+    reply = warga.say(second)
+    code = code_in(reply)
+    with Session(engine) as session:
+        ticket = session.exec(select(Ticket).where(Ticket.code == code)).one()
+        contact = contact_of(engine, WARGA)
+    assert (ticket.about_head, ticket.anonymous, ticket.confidential) == flags
+    assert contact.pending_flags == ""
+    if flags[1] or flags[2]:
+        assert reply.endswith(t.COMPLAINT_PRIVATE_SUFFIX)
+
+
+def test_a_photo_described_as_anonymous_hides_its_reporter(client: TestClient, engine: Engine) -> None:
+    body = {
+        "from": WARGA,
+        "to": "+62800000001",
+        "text": "",
+        "media": ["https://example.invalid/foto.jpg"],
+    }
+    assert client.post("/webhooks/console", json=body).status_code == 200
+    Resident(client, WARGA).say("pak kades pungli, saya minta anonim")
+    with Session(engine) as session:
+        ticket = session.exec(select(Ticket)).one()
+    assert (ticket.about_head, ticket.anonymous) == (True, True)
+
+
+@pytest.mark.parametrize("text", ["jalan rusak\x00 di krajan", "\x00"])
+def test_text_no_database_can_store_is_cleaned_not_refused(
+    client: TestClient, engine: Engine, text: str
+) -> None:
+    reply = Resident(client, WARGA).say(text)
+    assert reply
+    with Session(engine) as session:
+        stored = session.exec(select(Message.body).where(Message.sender == WARGA)).one()
+    assert "\x00" not in stored
+
+
+def test_every_channel_cleans_what_no_database_can_store() -> None:
+    # JSON webhooks (WhatsApp Cloud, the gateway) can carry a lone surrogate ("\ud800") that Python
+    # decodes but cannot encode; NUL comes from any channel.
+    message = InboundMessage(
+        channel=Channel.WHATSAPP_CLOUD,
+        provider_id="wamid.1",
+        to="100000000000001",
+        sender="+6281234500001",
+        text="lampu \ud800 mati\x00",
+        profile_name="Bu\x00 Sari",
+        raw={"entry": [{"text": {"body": "lampu \ud800 mati\x00"}}], "k\x00": 1},
+    )
+    assert message.text == "lampu ? mati"
+    assert message.profile_name == "Bu Sari"
+    assert message.raw == {"entry": [{"text": {"body": "lampu ? mati"}}], "k": 1}
+    clean = InboundMessage(Channel.CONSOLE, "1", "+62800000001", WARGA, "biasa saja", raw={"a": "b"})
+    assert clean.text == "biasa saja"
