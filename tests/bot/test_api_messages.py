@@ -119,10 +119,10 @@ def test_the_kader_reads_without_complaints_about_the_head_and_without_anonymous
     assert names(log, answer) == ["m6", "m5", "m4", "m2", "m1"]  # newest first; m3 is about the head
     by_name = dict(zip(names(log, answer), answer, strict=True))
     m2, m6 = by_name["m2"], by_name["m6"]
-    assert (m2["sender"], m2["contact_id"], m2["masked"]) == ("+62812****0002", None, True)
+    assert (m2["sender"], m2["contact_id"], m2["masked"]) == ("anonim", None, True)
     assert m2["body"] == "jalan rusak di dpn rumah"  # the content is theirs to act on
     assert m2["ticket"] == log.codes["anon"]
-    assert (m6["sender"], m6["recipient"], m6["contact_id"]) == (VILLAGE_NUMBER, "+62812****0002", None)
+    assert (m6["sender"], m6["recipient"], m6["contact_id"]) == (VILLAGE_NUMBER, "anonim", None)
     # A message not tied to the complaint is not masked: the rule is the complaint's.
     assert (by_name["m5"]["sender"], by_name["m5"]["masked"]) == (SRI, False)
     m1 = by_name["m1"]
@@ -201,3 +201,15 @@ def test_a_message_just_received_is_in_the_log(api: Api) -> None:
         stored = session.get(Message, message["id"])
         assert stored is not None
         assert stored.provider_id == "console-1"
+
+
+def test_staff_text_commands_are_left_out_but_for_the_operator(api: Api) -> None:
+    # The BPD's TIKET answer lists complaints about the head; a cadre must not read it here.
+    for phone in ("+6281300000004", "+6281300000002"):
+        response = api.client.post(
+            "/webhooks/console", json={"from": phone, "to": VILLAGE_NUMBER, "text": "TIKET"}
+        )
+        assert response.status_code == 200
+    assert all(m["intent"] != "staff" for m in api.ok("GET", "/messages", "kader"))
+    staff = [m for m in api.ok("GET", "/messages", "operator") if m["intent"] == "staff"]
+    assert len(staff) == 2

@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from bot.routes.api.deps import Limit, Offset, Scope, SessionDep, Unprocessable, requires
 from bot.routes.api.schemas import INT4_MAX, Moment
 from bot.routes.api.schemas.messages import MessagePublic
+from handlers import staff_commands
 from handlers.rights import Right, hides_about_head
 from models import Direction, Message, Role, Ticket
 
@@ -45,9 +46,10 @@ def list_messages(
 ) -> list[MessagePublic]:
     """The village's messages, newest first, filtered by direction, contact, complaint code and time.
 
-    Messages about a complaint about the head are left out but for the operator; for messages about an
-    anonymous complaint the resident's number is masked and the contact id left out but for the operator,
-    and a `contact_id` filter leaves them out, so that it cannot tie the complaint to its reporter.
+    Messages about a complaint about the head, and staff text commands, are left out but for the
+    operator; for messages about an anonymous complaint the resident's number reads "anonim" and the
+    contact id is left out but for the operator, and a `contact_id` filter leaves them out, so that it
+    cannot tie the complaint to its reporter.
     """
     if since is not None and until is not None and since >= until:
         raise Unprocessable("since must be before until")
@@ -62,6 +64,10 @@ def list_messages(
     no_ticket = col(Ticket.id).is_(None)
     if hides_about_head(scope.staff.role):
         query = query.where(or_(no_ticket, col(Ticket.about_head).is_(False)))
+    if not operator:
+        # Staff text commands are staff work, in the audit log; here they would show the BPD's lists
+        # of complaints about the head to a cadre.
+        query = query.where(or_(col(Message.intent).is_(None), col(Message.intent) != staff_commands.INTENT))
     if direction is not None:
         query = query.where(Message.direction == direction)
     if contact_id is not None:

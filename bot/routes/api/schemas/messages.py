@@ -7,7 +7,8 @@ from pydantic import BaseModel, Field
 from bot.routes.api.schemas import UTCTime
 from handlers.pipeline import REPLY_SEPARATOR
 from models import Channel, Direction, Message
-from models.phone import mask
+
+ANONYMOUS = "anonim"
 
 
 class MessagePublic(BaseModel):
@@ -39,10 +40,11 @@ class MessagePublic(BaseModel):
         sender, recipient = message.sender, message.recipient
         if hide_resident:
             # The resident is the sender of what came in and the recipient of what went out.
+            # Not a partial mask: its visible digits would match one number of the contact list.
             if message.direction == Direction.IN:
-                sender = mask(sender)
+                sender = ANONYMOUS
             else:
-                recipient = mask(recipient)
+                recipient = ANONYMOUS
         return cls(
             id=message.id,
             direction=message.direction,
