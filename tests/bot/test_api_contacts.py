@@ -778,3 +778,16 @@ def test_bad_input_is_never_a_500(api: Api) -> None:
         assert send(api, "POST", "/contacts", json=body).status_code in (201, 422)
     for params in ({"q": "%_\\"}, {"q": "'; DROP TABLE contact;--"}, {"tag": "%"}, {"dusun": "\u0000"}):
         assert send(api, "GET", "/contacts", params=params).status_code in (200, 422)
+
+
+def test_a_contact_shows_the_day_it_became_known_not_the_time(api: Api) -> None:
+    # The time of day would match the time of an anonymous complaint sent as a first message.
+    contacts = api.ok("GET", "/contacts", "kader")
+    assert contacts
+    assert all(len(c["created_at"]) == len("2026-12-02") for c in contacts)
+
+
+def test_a_search_with_a_nul_character_is_refused(api: Api) -> None:
+    for path in ("/contacts", "/contacts/export"):
+        response = api.call("GET", path, "kader", params={"q": "ab\x00c"})
+        assert response.status_code == 422, response.text

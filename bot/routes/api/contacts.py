@@ -61,7 +61,10 @@ class SearchParams:
     q: Annotated[
         str | None,
         Query(
-            min_length=1, max_length=100, description="A name fragment, or three or more digits of a number"
+            min_length=1,
+            max_length=100,
+            pattern=NO_NUL,
+            description="A name fragment, or three or more digits of a number",
         ),
     ] = None
     dusun: Annotated[str | None, Query(min_length=1, max_length=80, pattern=NO_NUL)] = None

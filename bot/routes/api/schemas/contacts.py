@@ -1,9 +1,10 @@
 """What /api/v1/contacts accepts and answers: ContactCreate / ContactUpdate bodies, ContactPublic and
 ContactDetail answers, and the report of a CSV import."""
 
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from bot.routes.api.schemas import Body, UTCTime
 from handlers import directory
@@ -168,6 +169,10 @@ class ContactUpdate(Body):
         )
 
 
+def _day(value: object) -> object:
+    return value.astimezone(UTC).date() if isinstance(value, datetime) else value
+
+
 class ContactPublic(BaseModel):
     """A contact: personal data, shown only to roles that may read contacts."""
 
@@ -185,7 +190,11 @@ class ContactPublic(BaseModel):
     preferred_channel: Channel | None
     subscription: SubscriptionState
     subscription_changed_at: UTCTime | None
-    created_at: UTCTime
+    created_at: Annotated[date, BeforeValidator(_day)] = Field(
+        description="The day (UTC) the contact became known: no time of day, so that it cannot be matched "
+        "with the time of an anonymous complaint",
+        examples=["2026-12-02"],
+    )
 
 
 class ConsentPublic(BaseModel):
