@@ -26,6 +26,26 @@ from models.errors import KentonganError
 log = logging.getLogger("kentongan")
 
 
+class _WithoutQueryString(logging.Filter):
+    """Drops the query string from uvicorn's access log: a contact search puts a phone number there."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str) and "?" in args[2]:
+            record.args = (args[0], args[1], args[2].split("?", 1)[0] + "?...", args[3], args[4])
+        return True
+
+
+_QUERYLESS = _WithoutQueryString()
+
+
+def quiet_query_strings() -> None:
+    """Keep query strings (which may hold numbers) out of the access log; safe to call again."""
+    access = logging.getLogger("uvicorn.access")
+    if _QUERYLESS not in access.filters:
+        access.addFilter(_QUERYLESS)
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -39,6 +59,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        quiet_query_strings()  # after uvicorn has configured its loggers
         if dispatcher:
             await app.state.delivery.start()
         if scheduler:

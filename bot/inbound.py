@@ -28,7 +28,7 @@ from handlers.contacts import Directory
 from handlers.inbound import InboundMessage, Outcome
 from models import Channel
 from models.errors import KentonganError, NotFound
-from models.phone import mask
+from models.phone import log_id, mask
 
 log = logging.getLogger("kentongan.inbound")
 
@@ -179,7 +179,7 @@ class InboundService:
         log.info(
             "inbound %s %s from %s: intent=%s duplicate=%s replies=%d ticket=%s",
             message.channel,
-            message.provider_id,
+            log_id(message.provider_id),
             mask(message.sender),
             outcome.intent,
             outcome.duplicate,

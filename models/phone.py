@@ -1,5 +1,6 @@
 """Phone numbers as Kentongan stores them: E.164, parsed by `phonenumbers`."""
 
+import hashlib
 from functools import lru_cache
 
 import phonenumbers
@@ -25,6 +26,14 @@ def to_e164(raw: str, region: str = "ID") -> str | None:
     if not phonenumbers.is_valid_number(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def log_id(provider_id: str) -> str:
+    """A provider's message id as logs may show it: a WhatsApp wamid is base64 that carries the sender's
+    number, so it is shortened to a digest; other ids (Twilio SIDs, our own) stay as they are."""
+    if not provider_id.startswith("wamid."):
+        return provider_id
+    return "wamid#" + hashlib.blake2b(provider_id.encode(), digest_size=5).hexdigest()
 
 
 def mask(value: str) -> str:

@@ -19,7 +19,7 @@ from broadcasts.channel import StatusUpdate
 from handlers.inbound import InboundMessage, Media
 from models import Channel, DeliveryStatus, IdentityKind
 from models.errors import BadRequest
-from models.phone import to_e164
+from models.phone import log_id, to_e164
 
 log = logging.getLogger("kentongan.whatsapp")
 
@@ -124,7 +124,7 @@ def parse_message(
     if not wamid:
         raise BadRequest("a message without an id")
     if kind in IGNORED_TYPES:
-        log.info("ignoring a WhatsApp %s message %s", kind, wamid)
+        log.info("ignoring a WhatsApp %s message %s", kind, log_id(wamid))
         return None
     to = _text(metadata.get("phone_number_id"))
     if not to:
@@ -156,7 +156,7 @@ def parse_status(status: Mapping[str, Any]) -> StatusUpdate | None:
         raise BadRequest("a status without an id")
     state = STATUSES.get(_text(status.get("status")))
     if state is None:
-        log.info("ignoring WhatsApp status %r for %s", status.get("status"), wamid)
+        log.info("ignoring WhatsApp status %r for %s", status.get("status"), log_id(wamid))
         return None
     error_code: str | None = None
     extra: dict[str, str] = {}
@@ -198,7 +198,7 @@ def _content(kind: str, message: Mapping[str, Any]) -> tuple[str, tuple[Media, .
         return _text(part.get("caption")), media if media_id else ()
     if kind == "location":
         return _location(part), ()
-    log.info("WhatsApp message %s of type %r has no text we read", message.get("id"), kind)
+    log.info("WhatsApp message %s of type %r has no text we read", log_id(_text(message.get("id"))), kind)
     return "", ()
 
 
