@@ -118,7 +118,21 @@ SETTINGS = (
     "digest_weekday",
     "bpd_digest_everything",
 )
-IDENTITY = frozenset({"name", "timezone"})  # what only the operator changes; the rest is the village's
+# What only the operator changes: the village's identity, and what oversight of the head depends on
+# (whether the BPD chair gets digests, which days deadlines skip, which broadcasts need a second person),
+# so the head cannot quiet his own supervision. The rest (quiet hours, prices, blackouts, digest time) is
+# the village's own.
+OPERATOR_ONLY = frozenset(
+    {
+        "name",
+        "timezone",
+        "holidays",
+        "approval_kinds",
+        "digest_daily",
+        "digest_weekday",
+        "bpd_digest_everything",
+    }
+)
 
 
 def update_settings(*, session: Session, village: Village, changes: Mapping[str, Any]) -> dict[str, Any]:

@@ -152,14 +152,14 @@ def update_village(
     code: CodePath, body: VillageUpdate, staff: Settler, session: SessionDep, now: NowDep, forget: ForgetDep
 ) -> VillageDetail:
     """Change settings: quiet hours, prices, weekly blackouts, holidays, the broadcast kinds that need
-    approval, and when digests go. The operator may change every village, its name and time zone too;
-    the village head (kades) the settings of their own village."""
+    approval, and when digests go. The operator may change every village and every setting; the village
+    head (kades) his own village's quiet hours, prices, blackouts and digest time, but not what his
+    oversight depends on (holidays, which digests go, approvals) nor its name or time zone (403)."""
     village = resolve_village(staff, session, code)
     changes = body.changes()
-    if staff.role != Role.OPERATOR and villages.IDENTITY & changes.keys():
-        raise Forbidden(
-            f"role {staff.role.value} may not change a village's name or time zone (allowed: operator)"
-        )
+    reserved = sorted(villages.OPERATOR_ONLY & changes.keys())
+    if staff.role != Role.OPERATOR and reserved:
+        raise Forbidden(f"role {staff.role.value} may not change {', '.join(reserved)} (allowed: operator)")
     with refused_as_unprocessable():
         changed = villages.update_settings(session=session, village=village, changes=changes)
     if changed:
