@@ -56,10 +56,10 @@ class Digest:
 
 
 def _scope(query, role: Role, everything: bool):  # type: ignore[no-untyped-def]
+    if not role.sees_about_head:  # the head, and anyone else who may not know of them
+        return query.where(col(Ticket.about_head).is_(False))
     if role == Role.BPD and not everything:
         return query.where(col(Ticket.about_head).is_(True))
-    if role == Role.KADES:
-        return query.where(col(Ticket.about_head).is_(False))
     return query
 
 

@@ -78,7 +78,7 @@ def roles_with(right: Right) -> tuple[Role, ...]:
 
 def sees_ticket(role: Role, ticket: Ticket) -> bool:
     """Whether the role may know the ticket exists: complaints about the head only to the BPD and operator."""
-    return not ticket.about_head or role in (Role.BPD, Role.OPERATOR)
+    return not ticket.about_head or role.sees_about_head
 
 
 def acts_on_ticket(role: Role, ticket: Ticket) -> bool:
@@ -95,4 +95,4 @@ def sees_reporter(role: Role, ticket: Ticket) -> bool:
 
 def hides_about_head(role: Role) -> bool:
     """Whether lists for this role must leave out complaints about the head."""
-    return role not in (Role.BPD, Role.OPERATOR)
+    return not role.sees_about_head

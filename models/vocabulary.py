@@ -74,6 +74,12 @@ class Role(StrEnum):
     KADES = "kades"
     BPD = "bpd"
 
+    @property
+    def sees_about_head(self) -> bool:
+        """Complaints about the village head exist only for the BPD and the operator (UU 6/2014 Pasal 55:
+        the BPD supervises the head), in every output."""
+        return self in (Role.BPD, Role.OPERATOR)
+
 
 class BroadcastKind(StrEnum):
     """Kinds of broadcast; `darurat` skips quiet hours and goes first."""
