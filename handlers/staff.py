@@ -1,6 +1,6 @@
 """Staff as people who text: their own contact record, and the PIN that guards text commands.
 
-PINs are 4 to 6 digits (easy on a keypad), stored as scrypt with a per-PIN salt. Wrong PINs are
+PINs are 4 to 6 ASCII digits (easy on a keypad), stored as scrypt with a per-PIN salt. Wrong PINs are
 limited: after `MAX_FAILURES` in a row the PIN is locked for `LOCK_FOR`, and every failure and lock is
 in the audit log; a right PIN resets the count.
 """
@@ -19,7 +19,7 @@ from handlers import audit, contacts
 from models import IdentityKind, Staff
 from models.errors import BadRequest
 
-PIN = re.compile(r"^\d{4,6}$")
+PIN = re.compile(r"^[0-9]{4,6}$")
 MAX_FAILURES = 5
 LOCK_FOR = timedelta(minutes=30)
 _N, _R, _P = 2**14, 8, 1

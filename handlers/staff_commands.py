@@ -2,9 +2,11 @@
 
 The grammar. The first word is the command, in any case; `#`, `*`, `,`, `;`, `:`, `/` and `=` separate
 the numbers after it as well as spaces do, and the words KODE, PIN, NO, NOMOR before them are skipped.
+Digits are ASCII 0-9 only: superscripts and other scripts' digits are not numbers here.
 
     STAF | BANTUAN STAF | MENU STAF     the menu for the sender's role; STAF RAPAT (etc.): an example
-    TIKET [hal]                         open tickets the role may see, newest first, in one-SMS pages
+    TIKET [hal]                         open tickets the role may see, newest first, in one-SMS pages;
+                                        a page beyond 999 is no such page
     TELAT [hal]                         overdue tickets (also TERLAMBAT)
     RINGKASAN                           the digest of the last 24 hours (also REKAP): Kades, BPD, operator
     VERIF | PROSES | SELESAI | TOLAK  <kode> <PIN> [catatan]
@@ -19,6 +21,7 @@ the numbers after it as well as spaces do, and the words KODE, PIN, NO, NOMOR be
                                         either first. The acara starts at its first meeting word (Musdes,
                                         Musdus, Musrenbangdes, Musdesus, Rapat, Musyawarah, Pertemuan,
                                         Sosialisasi), the place is before it; or "<acara> di <tempat>".
+                                        At most a year ahead (366 days): a later date is refused.
     SIARAN <PIN> <teks>                 a general (umum) broadcast to every subscriber
     DARURAT <PIN> <teks>                an emergency broadcast: not held for quiet hours
     YA | BATAL                          send or drop the RAPAT / SIARAN / DARURAT waiting for it
@@ -44,6 +47,12 @@ half a minute, holding it through quiet hours unless it is an emergency. We do n
 routing needs the channels this deployment sends on, which only the process edge knows, and a fan-out
 to every subscriber must not sit inside the inbound transaction that other residents' messages share.
 
+The PIN is not kept: once a command that carries one is handled (right PIN or wrong, locked or
+refused), the stored message's text and the provider's payload have it masked as ****, since the message
+log shows message bodies to other staff. Only the token read as the PIN is masked, not a ticket code
+with the same digits. A ticket command names its ticket on the message (Handled.ticket_id) when the
+sender may know of it, so that the message log can hide it from those who may not.
+
 Rights come from handlers/rights.py: a complaint about the head does not exist for the head or a cadre
 (its code answers exactly as an unknown one), the BPD acts only on those, the head cannot broadcast,
 a cadre gets no digest. Every action and every refusal is in the audit log; wrong PINs are counted and
@@ -51,13 +60,13 @@ locked by handlers/staff.py.
 """
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select, update
 from sqlmodel import Session, col
 
 from broadcasts import audience, digest, meetings, runs, service, sms, timing
@@ -72,6 +81,7 @@ from models import (
     BroadcastKind,
     BroadcastStatus,
     Channel,
+    DigestPeriod,
     Direction,
     IdentityKind,
     Meeting,
@@ -90,6 +100,7 @@ from models.texts import (
     STAFF_STATUS_SHORT,
     STAFF_USAGE,
     STAFF_WHAT,
+    format_date,
     format_rupiah,
     format_when,
     zone_name,
@@ -103,6 +114,8 @@ SMS_ROOM = 160  # one GSM-7 SMS
 LIST_LIMIT = 200  # tickets listed at most; a village has far fewer open ones
 NOTE_LIMIT = 500  # characters of a note kept on the ticket
 ACARA_ROOM, TEMPAT_ROOM = 32, 25  # characters of a meeting's title and place in a one-SMS reply
+MEETING_HORIZON = timedelta(days=366)  # a meeting further ahead than this is a typing slip
+_MESSAGE: Table = Message.__table__  # type: ignore[attr-defined]
 
 # --- grammar (pure functions) --------------------------------------------------------------------
 
@@ -158,7 +171,16 @@ _SEPARATORS = " \t\r\n#*,;:/=.-"
 
 _FIRST_WORD = re.compile(r"\s*[*_~]*([A-Za-z]+)[*_~]*(?=[\s#*,;:/=.!?-]|$)")
 _HEAD_TOKEN = re.compile(r"[\s#*,;:/=.\-]*([^\s#*,;:/=]+)")
-_PAGE = re.compile(r"(?:hal(?:aman)?\.?\s*)?(\d{1,3})", re.IGNORECASE)
+_PAGE = re.compile(r"(?:hal(?:aman)?\.?\s*)?([0-9]+)", re.IGNORECASE)
+PAGE_LIMIT = 999  # a page number beyond this is "no such page" whatever the list's length
+PAGE_DIGITS = 20  # a longer page number is answered as PAGE_LIMIT + 1
+MASK = "****"  # what a PIN is replaced with in the stored message
+
+
+def is_digits(text: str) -> bool:
+    """Whether `text` is ASCII digits only: superscripts and other scripts' digits are not numbers here
+    (str.isdigit takes '²⁰²⁶', which int() refuses)."""
+    return text.isascii() and text.isdecimal()
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,37 +285,87 @@ def _body(text: str) -> str:
     return text[end:].strip()
 
 
-def leading_numbers(body: str, most: int) -> tuple[list[str], str]:
-    """Up to `most` leading numbers of 4 to 6 digits (KODE, PIN, NO skipped), and the text after them."""
-    pos, found = 0, list[str]()
+def _number_tokens(text: str, pos: int, most: int) -> tuple[list[tuple[str, int]], int]:
+    """Up to `most` numbers of 4 to 6 digits from `pos` on (KODE, PIN, NO skipped), each with where it
+    starts in `text`, and where the text after them starts."""
+    found = list[tuple[str, int]]()
     while len(found) < most:
-        match = _HEAD_TOKEN.match(body, pos)
+        match = _HEAD_TOKEN.match(text, pos)
         if match is None:
             break
-        bare = match.group(1).strip(".-").lower()
+        token = match.group(1)
+        bare = token.strip(".-").lower()
         if bare in _FILLERS:
             pos = match.end()
             continue
-        if bare.isdigit() and 4 <= len(bare) <= 6:
-            found.append(bare)
+        if is_digits(bare) and 4 <= len(bare) <= 6:
+            found.append((bare, match.start(1) + len(token) - len(token.lstrip(".-"))))
             pos = match.end()
             continue
         break
-    return found, body[pos:].lstrip(_SEPARATORS)
+    return found, pos
+
+
+def leading_numbers(body: str, most: int) -> tuple[list[str], str]:
+    """Up to `most` leading numbers of 4 to 6 digits (KODE, PIN, NO skipped), and the text after them."""
+    found, pos = _number_tokens(body, 0, most)
+    return [number for number, _ in found], body[pos:].lstrip(_SEPARATORS)
+
+
+def _code_and_pin_at(numbers: Sequence[str]) -> tuple[int | None, int | None]:
+    if not numbers:
+        return None, None
+    if len(numbers) == 1:
+        return (0, None) if len(numbers[0]) == 6 else (None, 0)
+    if len(numbers[0]) == 6:
+        return 0, 1
+    if len(numbers[1]) == 6:
+        return 1, 0
+    return None, 0
 
 
 def code_and_pin(numbers: Sequence[str]) -> tuple[str | None, str | None]:
     """Which number is the ticket code (exactly 6 digits) and which the PIN (4 to 6), in either order."""
-    if not numbers:
-        return None, None
-    if len(numbers) == 1:
-        return (numbers[0], None) if len(numbers[0]) == 6 else (None, numbers[0])
-    first, second = numbers[0], numbers[1]
-    if len(first) == 6:
-        return first, second
-    if len(second) == 6:
-        return second, first
-    return None, first
+    code, pin = _code_and_pin_at(numbers)
+    return (
+        numbers[code] if code is not None else None,
+        numbers[pin] if pin is not None else None,
+    )
+
+
+def pin_span(text: str) -> tuple[int, int] | None:
+    """Where in `text` (as received, unstripped) is the PIN that `parse` reads in it; None for none."""
+    name = keyword(text)
+    if name is None or name not in (*TICKET_VERBS, "rapat", "siaran", "darurat"):
+        return None
+    first = _first_word(text)
+    assert first is not None
+    found, _ = _number_tokens(text, first[1], 2 if name in TICKET_VERBS else 1)
+    at = _code_and_pin_at([number for number, _ in found])[1] if name in TICKET_VERBS else 0
+    if at is None or at >= len(found):
+        return None
+    pin, start = found[at]
+    return start, start + len(pin)
+
+
+def mask_pin(text: str, pin: str) -> str:
+    """`text` with `pin` masked: where the grammar reads it, when the text reads as the command (so that
+    a ticket code with the same digits stays); otherwise every whole token of its digits."""
+    span = pin_span(text)
+    if span is not None and text[span[0] : span[1]] == pin:
+        return text[: span[0]] + MASK + text[span[1] :]
+    return re.sub(rf"(?<!\w){re.escape(pin)}(?!\w)", MASK, text)
+
+
+def masked(value: Any, pin: str) -> Any:
+    """A JSON value (a provider's payload) with `pin` masked in every string in it."""
+    if isinstance(value, str):
+        return mask_pin(value, pin)
+    if isinstance(value, Mapping):
+        return {key: masked(item, pin) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [masked(item, pin) for item in value]
+    return value
 
 
 def _plain(text: str) -> str:
@@ -318,7 +390,12 @@ def parse(text: str, *, now_local: datetime, dusun_names: Sequence[str] = ()) ->
         if not body:
             return ListTickets(overdue=name == "overdue")
         page = _PAGE.fullmatch(body.strip(" .!?"))
-        return ListTickets(name == "overdue", max(int(page.group(1)), 1)) if page else None
+        if page is None:
+            return None
+        # Kept as typed for the "no such page" reply, up to what fits it; never int() of thousands of digits.
+        digits = page.group(1).lstrip("0") or "0"
+        number = int(digits) if len(digits) <= PAGE_DIGITS else PAGE_LIMIT + 1
+        return ListTickets(name == "overdue", max(number, 1))
     if name == "digest":
         return Digest() if _plain(body) in DIGEST_TAILS else None
     if name in ("ya", "batal"):
@@ -388,8 +465,11 @@ RELATIVE_DAYS = {"hari ini": 0, "ini": 0, "nanti": 0, "besok": 1, "bsk": 1, "eso
 PERIODS = frozenset({"pagi", "siang", "sore", "malam"})
 _WHEN_FILLERS = frozenset({"tgl", "tanggal", "hari", "hr", "pada", "depan", "wib", "wita", "wit", ","})
 _TIME_MARKERS = frozenset({"jam", "pukul", "pkl"})
-_TIME = re.compile(r"(\d{1,2})[.:](\d{2})(?:wib|wita|wit)?")
-_DATE = re.compile(r"(\d{1,2})[/-](\d{1,2})(?:[/-](\d{4}|\d{2}))?|(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})")
+_TIME = re.compile(r"([0-9]{1,2})[.:]([0-9]{2})(?:wib|wita|wit)?")
+_DATE = re.compile(
+    r"([0-9]{1,2})[/-]([0-9]{1,2})(?:[/-]([0-9]{4}|[0-9]{2}))?"
+    r"|([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4}|[0-9]{2})"
+)
 MEETING_WORDS = frozenset(
     {
         "musdes",
@@ -466,16 +546,16 @@ def parse_when(words: Sequence[str], now_local: datetime) -> tuple[datetime | No
             weekday = WEEKDAYS[word]
             i += 1
             continue
-        if word.isdigit() and len(word) <= 2:
+        if is_digits(word) and len(word) <= 2:
             if day is None and weekday is None and following in MONTHS:
                 after = words[i + 2].strip(",;") if i + 2 < len(words) else ""
-                year = int(after) if after.isdigit() and len(after) == 4 else today.year
+                year = int(after) if is_digits(after) and len(after) == 4 else today.year
                 year_given = year != today.year or after == str(today.year)
                 try:
                     day = date(year, MONTHS[following], int(word))
                 except ValueError:
                     return None, i
-                i += 3 if after.isdigit() and len(after) == 4 else 2
+                i += 3 if is_digits(after) and len(after) == 4 else 2
                 continue
             if hour is None and (expect_hour or following in PERIODS):
                 hour, minute, expect_hour = int(word), 0, False
@@ -629,7 +709,9 @@ def handle(
         return turn.answer(confirm=isinstance(command, Confirm))
     turn.drop_pending()  # a new command replaces whatever waited for YA
     reply, note = turn.act(command)
-    return Handled([reply], note)
+    if isinstance(command, TicketChange | NewMeeting | Broadcast) and command.pin is not None:
+        turn.mask_stored_pin(command.pin)
+    return Handled([reply], note, turn.ticket_id)
 
 
 @dataclass
@@ -644,6 +726,7 @@ class _StaffTurn:
     message_id: int
     now: datetime
     available: frozenset[Channel]
+    ticket_id: int | None = None  # the ticket the command names, when the sender may know of it
 
     @property
     def role(self) -> Role:
@@ -675,6 +758,15 @@ class _StaffTurn:
         row = self.session.get(Village, self.village.id)
         assert row is not None
         return row
+
+    def mask_stored_pin(self, pin: str) -> None:
+        """Mask the PIN in the stored message, its text and the provider's payload: the message log
+        shows messages to other staff. Right or wrong, the PIN must not be kept."""
+        self.session.connection().execute(
+            update(_MESSAGE)
+            .where(_MESSAGE.c.id == self.message_id)
+            .values(body=mask_pin(self.message.text, pin), raw=masked(dict(self.message.raw), pin))
+        )
 
     def not_allowed(self, right_of: str) -> str:
         self.refuse(right_of, "not_allowed")
@@ -730,6 +822,10 @@ class _StaffTurn:
     def list_tickets(self, command: ListTickets) -> str:
         if not rights.can(self.role, Right.READ):
             return self.not_allowed("list")
+        name = "TELAT" if command.overdue else "TIKET"
+        if command.page > PAGE_LIMIT:
+            self.record("staff.tickets_listed", overdue=command.overdue, page=command.page)
+            return s.LIST_NO_PAGE.format(page=command.page, keyword=name)
         found = tickets.list_visible(
             session=self.session,
             village_id=self.village.id,
@@ -739,8 +835,8 @@ class _StaffTurn:
             overdue=True if command.overdue else None,
             limit=LIST_LIMIT,
         )
-        self.record("staff.tickets_listed", overdue=command.overdue, page=command.page, count=len(found))
-        name = "TELAT" if command.overdue else "TIKET"
+        # No count: for the BPD it is the number of complaints about the head, who reads the audit log.
+        self.record("staff.tickets_listed", overdue=command.overdue, page=command.page)
         if not found:
             return s.LIST_EMPTY_OVERDUE if command.overdue else s.LIST_EMPTY
         items = [
@@ -769,13 +865,21 @@ class _StaffTurn:
             now=self.now,
             everything=village.bpd_digest_everything,
         )
-        self.record("staff.digest", new=result.new, open=result.open, overdue=result.overdue)
+        # No counts: the BPD's are of complaints about the head, who reads the audit log.
+        self.record("staff.digest", period=DigestPeriod.ON_DEMAND.value)
         return result.whatsapp if self.message.channel.is_whatsapp else result.sms
 
     # --- tickets -------------------------------------------------------------------------------
 
     def change_ticket(self, command: TicketChange) -> str:
         verb = command.verb.upper()
+        ticket = None
+        if command.code is not None:
+            # The message is about this ticket whatever comes of it (the message log hides it from those
+            # who may not see the ticket); one the sender may not see is not named at all.
+            found = tickets.get_by_code(session=self.session, village_id=self.village.id, code=command.code)
+            if found is not None and rights.sees_ticket(self.role, found):
+                ticket, self.ticket_id = found, found.id
         if not rights.can(self.role, Right.TICKET_ACT):
             return self.not_allowed("ticket")
         if command.code is None:
@@ -790,8 +894,7 @@ class _StaffTurn:
         if refused is not None:
             return refused
         target = f"ticket:{command.code}"
-        ticket = tickets.get_by_code(session=self.session, village_id=self.village.id, code=command.code)
-        if ticket is None or not rights.sees_ticket(self.role, ticket):
+        if ticket is None:
             # The same answer for a code that does not exist and one this role may not know of.
             self.refuse(command.verb, "not_found", target)
             return s.TICKET_UNKNOWN.format(code=command.code)
@@ -837,6 +940,10 @@ class _StaffTurn:
             return STAFF_USAGE["meeting"]
         if command.starts_at <= self.now:
             return s.MEETING_PAST.format(kapan=format_when(command.starts_at, self.village.timezone))
+        if command.starts_at > self.now + MEETING_HORIZON:
+            # "31/12/9999" is a slip of the keypad; the reply names the year, which format_when leaves out.
+            local = command.starts_at.astimezone(ZoneInfo(self.village.timezone))
+            return s.MEETING_TOO_FAR.format(kapan=format_date(local))
         refused = self.check_pin(command.pin)
         if refused is not None:
             return refused

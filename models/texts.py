@@ -224,6 +224,10 @@ class StaffText:
 
     MEETING_WHEN = "Tanggal/jam rapat tidak terbaca. Contoh: 12/12 19.30, besok jam 7 malam, senin 09.00."
     MEETING_PAST = "Waktu rapat {kapan} sudah lewat. Periksa lagi tanggal dan jamnya."
+    MEETING_TOO_FAR = (
+        "Tanggal rapat {kapan} lebih dari 1 tahun lagi. Rapat bisa diumumkan paling jauh 1 tahun ke depan. "
+        "Periksa lagi tanggal dan tahunnya."
+    )
     MEETING_CONFIRM = (
         "{acara}, {kapan}, {tempat}. Undangan ke {n} warga + {reminders} pengingat. "
         "Balas YA (15 menit) atau BATAL."

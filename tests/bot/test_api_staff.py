@@ -6,8 +6,9 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, select
 
-from handlers.staff import PinCheck, check_pin
+from handlers.staff import PIN, PinCheck, check_pin, hash_pin
 from models import ApiToken, AuditEntry, ContactIdentity, Staff, Village
+from models.errors import BadRequest
 from tests.apiclient import Api
 from tests.conftest import T0
 
@@ -180,6 +181,11 @@ def test_a_phone_is_used_once_among_a_villages_active_staff(api: Api) -> None:
         {**JOKO, "pin": "1234567"},
         {**JOKO, "pin": "12a4"},
         {**JOKO, "pin": 4821},
+        {**JOKO, "pin": "٤٨٢١"},  # Arabic-Indic digits: a keypad PIN is 0-9
+        {**JOKO, "pin": "४८२१"},  # Devanagari
+        {**JOKO, "pin": "⁴⁸²¹"},  # superscripts
+        {**JOKO, "pin": "４８２１"},  # fullwidth
+        {**JOKO, "pin": "4821\n"},
         {**JOKO, "phone": "bukan nomor"},
         {**JOKO, "phone": "12345"},
         {**JOKO, "phone": "tel:081300000009"},
@@ -286,6 +292,8 @@ def test_unknown_and_foreign_staff_are_404(api: Api) -> None:
         {"active": "maybe"},
         {"role": "operator"},
         {"pin": "12"},
+        {"pin": "٤٨٢١"},
+        {"pin": "１２３４"},
         {"phone": "bukan"},
         {"pin_failures": 0},
         {"village_id": 2},
@@ -295,3 +303,21 @@ def test_a_change_that_cannot_be_made_is_422(api: Api, body: dict[str, Any]) -> 
     siti = staff_id(api, "Siti Rahma (KPMD)")
     response = api.call("PATCH", f"/staff/{siti}", "operator", body)
     assert response.status_code == 422, response.text
+
+
+@pytest.mark.parametrize("pin", ["٤٨٢١", "४८२१", "⁴⁸²¹", "４８２１", "4821\n", "482", "1234567"])
+def test_a_pin_is_ascii_digits_only(pin: str) -> None:
+    assert PIN.fullmatch(pin) is None
+    with pytest.raises(BadRequest):
+        hash_pin(pin)
+
+
+def test_a_pin_in_other_digits_never_matches_its_ascii_twin(api: Api) -> None:
+    joko = api.ok("POST", "/staff", "operator", JOKO)["id"]
+    with Session(api.engine) as session:
+        staff = session.get(Staff, joko)
+        assert staff is not None
+        assert (
+            check_pin(session=session, staff=staff, pin="٤٨٢١", now=T0, channel="console") == PinCheck.WRONG
+        )
+        assert check_pin(session=session, staff=staff, pin="4821", now=T0, channel="console") == PinCheck.OK

@@ -681,3 +681,186 @@ def test_a_reporters_ya_is_still_theirs(
     kader.say(f"SELESAI {code} 1234 sudah diperbaiki")
     assert kades.say("ya") == t.TICKET_CONFIRMED.format(code=code)
     assert ticket(engine, code).status == TicketStatus.SELESAI
+
+
+# --- the PIN is not kept ------------------------------------------------------------------------------
+
+
+def stored(engine: Engine, phone: str) -> Message:
+    """The latest message stored from a number."""
+    with Session(engine) as session:
+        row = session.exec(
+            select(Message).where(Message.sender == phone).order_by(col(Message.id).desc())
+        ).first()
+    assert row is not None
+    return row
+
+
+def test_the_pin_is_masked_in_the_stored_message(
+    engine: Engine, client: TestClient, kader: Phone, kades: Phone, bpd: Phone
+) -> None:
+    code = add_ticket(engine)
+    about_head = add_ticket(engine, about_head=True)
+    with transaction(engine) as session:
+        session.execute(
+            update(Staff).where(col(Staff.phone) == BPD).values(pin_locked_until=T0 + timedelta(minutes=30))
+        )
+    cases = [
+        (kader, f"VERIF {code} 1234 sudah dicek", f"VERIF {code} **** sudah dicek"),  # the right PIN
+        (kader, f"PROSES {code} 9876 dicek", f"PROSES {code} **** dicek"),  # a wrong one
+        (kader, f" selesai#1234#{code}#ganti lampu 1234", f" selesai#****#{code}#ganti lampu 1234"),
+        (kader, f"TOLAK {code} {code} bukan desa", f"TOLAK {code} **** bukan desa"),  # the code's digits
+        (kader, "VERIF 999999 5678 dicek", "VERIF 999999 **** dicek"),  # no such ticket
+        (kader, f"TOLAK {code} 1234", f"TOLAK {code} ****"),  # no reason: not even checked
+        (kader, "RAPAT 1234 12/12 19.30 Balai Desa Musdes", "RAPAT **** 12/12 19.30 Balai Desa Musdes"),
+        (kader, "RAPAT 4321 kapan2 di balai", "RAPAT **** kapan2 di balai"),  # unreadable
+        (kader, "SIARAN pin 4321 Kerja bakti", "SIARAN pin **** Kerja bakti"),
+        (kades, "SIARAN 1234 Pengumuman", "SIARAN **** Pengumuman"),  # refused before the PIN
+        (kades, f"VERIF {about_head} 2468 dicek", f"VERIF {about_head} **** dicek"),  # unknown to him
+        (bpd, f"VERIF {about_head} 1234 diterima", f"VERIF {about_head} **** diterima"),  # locked
+    ]
+    for phone, text, body in cases:
+        phone.say(text)
+        row = stored(engine, phone.number)
+        assert row.intent == "staff", text
+        assert row.body == body, text
+        assert row.raw == {"from": phone.number, "to": "+62800000001", "text": body, "id": None, "media": []}
+    assert staff_member(engine, BPD).pin_locked_until is not None
+    assert ticket(engine, code).status == TicketStatus.SELESAI
+
+    # Without a PIN, or not a staff command at all, the message is kept as it came.
+    for phone, text in (
+        (kader, "TIKET"),
+        (kader, f"VERIF {code} sudah dicek 1234"),  # no PIN read: 1234 is the note
+        (kader, "lampu jalan 1234 mati"),
+    ):
+        phone.say(text)
+        assert stored(engine, phone.number).body == text
+    Phone(client, SRI).say(f"VERIF {code} 1234 sudah dicek")  # not a staff number: a resident's text
+    assert stored(engine, SRI).body == f"VERIF {code} 1234 sudah dicek"
+
+
+def test_a_confirmed_command_still_sends_after_masking(engine: Engine, clock: Clock, kader: Phone) -> None:
+    kader.say("SIARAN 1234 Kerja bakti Minggu 1234 orang")
+    assert stored(engine, KADER).body == "SIARAN **** Kerja bakti Minggu 1234 orang"
+    assert kader.say("YA") == StaffText.BROADCAST_QUEUED.format(n=SUBSCRIBERS)
+    (made,) = broadcasts(engine)
+    assert made.sms_text == "Kerja bakti Minggu 1234 orang"  # the text as written, only the PIN gone
+
+
+# --- the ticket a message is about ----------------------------------------------------------------------
+
+
+def test_a_ticket_command_names_its_ticket_only_to_who_may_see_it(
+    engine: Engine, kader: Phone, kades: Phone, bpd: Phone
+) -> None:
+    plain = add_ticket(engine)
+    about_head = add_ticket(engine, about_head=True)
+    ids = {code: ticket(engine, code).id for code in (plain, about_head)}
+    missing = next(c for c in ("999999", "999998", "999997") if c not in ids)
+    cases = [
+        (kader, f"VERIF {plain} 1234 dicek", plain),  # acted on
+        (kader, f"VERIF {plain} 1234", plain),  # already verified: unchanged
+        (kader, f"PROSES {plain} 9999 dicek", plain),  # a wrong PIN
+        (kader, f"SELESAI {plain} lampu diganti", plain),  # no PIN
+        (kader, f"TOLAK {plain} 1234", plain),  # no reason
+        (kader, f"PROSES {about_head} 1234", None),  # a cadre may not know of it
+        (kades, f"VERIF {about_head} 1234 dicek", None),  # nor the head
+        (kades, f"VERIF {about_head} 9999 dicek", None),
+        (bpd, f"VERIF {plain} 1234", plain),  # the BPD sees it but may not act on it
+        (bpd, f"TOLAK {about_head} 1234", about_head),
+        (bpd, f"VERIF {about_head} 1234 diterima", about_head),
+        (kader, f"VERIF {missing} 1234", None),
+        (kader, "SELESAI 1234 lampu diganti", None),  # no code
+        (kader, "TIKET", None),
+        (bpd, "RINGKASAN", None),
+    ]
+    for phone, text, code in cases:
+        phone.say(text)
+        assert stored(engine, phone.number).ticket_id == (ids[code] if code else None), text
+
+
+# --- no counts in the audit log -------------------------------------------------------------------------
+
+
+def test_listing_and_digests_audit_no_counts(
+    engine: Engine, clock: Clock, kader: Phone, kades: Phone, bpd: Phone
+) -> None:
+    add_ticket(engine)
+    add_ticket(engine, about_head=True)
+    clock.advance(minutes=1)
+    for phone in (kader, kades, bpd):
+        phone.say("TIKET")
+        phone.say("TELAT 2")
+        phone.say("RINGKASAN")
+    with Session(engine) as session:
+        entries = session.exec(
+            select(AuditEntry)
+            .where(col(AuditEntry.action).in_(["staff.tickets_listed", "staff.digest"]))
+            .order_by(col(AuditEntry.id))
+        ).all()
+    assert [(e.actor.split(":")[0], e.action, e.detail) for e in entries] == [
+        (role, action, detail)
+        for role in ("kader", "kades", "bpd")
+        for action, detail in (
+            ("staff.tickets_listed", {"overdue": False, "page": 1}),
+            ("staff.tickets_listed", {"overdue": True, "page": 2}),
+            ("staff.digest", {"period": "on_demand"}),
+        )
+        if role != "kader" or action != "staff.digest"  # a cadre gets no digest
+    ]
+
+
+# --- digits, pages, dates ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "reply"),
+    [
+        ("RAPAT 1234 12 des ²⁰²⁶ jam 19 balai desa musdes", StaffText.MEETING_WHEN),
+        ("RAPAT 1234 12/12 jam ¹⁹ balai desa musdes", StaffText.MEETING_WHEN),
+        ("RAPAT 1234 ١٢/١٢ 19.30 balai desa musdes", StaffText.MEETING_WHEN),
+        ("VERIF ٤٨٢٩١٣ ١٢٣٤ sudah dicek", t.STAFF_USAGE["ticket"].format(verb="VERIF")),
+        ("VERIF ⁴⁸²⁹¹³ ¹²³⁴", t.STAFF_USAGE["ticket"].format(verb="VERIF")),
+        ("SIARAN ¹²³⁴ Kerja bakti", t.STAFF_USAGE["broadcast"]),
+    ],
+)
+def test_other_digits_are_not_numbers_end_to_end(engine: Engine, kader: Phone, text: str, reply: str) -> None:
+    assert kader.say(text) == reply
+    assert staff_member(engine, KADER).pin_failures == 0
+
+
+@pytest.mark.parametrize("text", ["tiket ²", "TELAT ³", "PROSES ¹²³⁴ ⁴⁸²⁹¹³", "rapat ¹²³⁴ besok"])
+def test_other_digits_after_a_resident_word_are_a_residents_message(kader: Phone, text: str) -> None:
+    kader.say(text)  # answered as any resident's text, not a server error
+
+
+def test_a_page_far_beyond_is_no_such_page(engine: Engine, kader: Phone) -> None:
+    add_ticket(engine)
+    assert kader.say("TIKET 99999999999999999999") == StaffText.LIST_NO_PAGE.format(
+        page=99999999999999999999, keyword="TIKET"
+    )
+    assert kader.say("telat 1000") == StaffText.LIST_NO_PAGE.format(page=1000, keyword="TELAT")
+    assert kader.say("TIKET " + "9" * 1000) == StaffText.LIST_NO_PAGE.format(page=1000, keyword="TIKET")
+    assert kader.say("TIKET 999") == StaffText.LIST_NO_PAGE.format(page=999, keyword="TIKET")
+    assert kader.say("TIKET 1").startswith("Aduan terbuka (1) hal 1/1: ")
+    assert stored(engine, KADER).intent == "staff"
+
+
+def test_rapat_more_than_a_year_ahead_is_refused(engine: Engine, kader: Phone) -> None:
+    far = "RAPAT 9999 31/12/9999 19.30 Balai Desa Musdes"
+    assert kader.say(far) == StaffText.MEETING_TOO_FAR.format(kapan="31 Des 9999")
+    assert kader.say("RAPAT 1234 12/12/2027 19.30 Balai Desa Musdes") == StaffText.MEETING_TOO_FAR.format(
+        kapan="12 Des 2027"
+    )
+    assert kader.say("RAPAT 1234 12 Des 2030 jam 7 malam Balai Desa Musdes") == (
+        StaffText.MEETING_TOO_FAR.format(kapan="12 Des 2030")
+    )
+    assert staff_member(engine, KADER).pin_failures == 0  # refused before the PIN is checked
+    assert stored(engine, KADER).body == "RAPAT **** 12 Des 2030 jam 7 malam Balai Desa Musdes"
+    # Within the year (364 days ahead) it is asked as usual.
+    assert kader.say("RAPAT 1234 1/12/2027 19.30 Balai Desa Musdes").startswith(
+        "Musdes, Rabu 1 Des 19.30 WIB, Balai Desa. Undangan ke"
+    )
+    assert kader.say("BATAL") == StaffText.CANCELLED
+    assert meetings_titled(engine, "Musdes") == []

@@ -1,6 +1,7 @@
 """The staff command grammar as pure functions: what each text means, and what is left to residents."""
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,10 +17,14 @@ from handlers.staff_commands import (
     NewMeeting,
     TicketChange,
     code_and_pin,
+    is_digits,
     keyword,
+    mask_pin,
+    masked,
     pages,
     parse,
     parse_when,
+    pin_span,
     place_and_title,
 )
 from models import BroadcastKind, MeetingKind
@@ -279,3 +284,173 @@ def test_one_page_has_no_pointer() -> None:
     assert pages(["482913 Air baru"], "Aduan terbuka (1)", "TIKET") == [
         "Aduan terbuka (1) hal 1/1: 482913 Air baru."
     ]
+
+
+# --- only ASCII digits are numbers ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026", True),
+        ("0", True),
+        ("", False),
+        ("²⁰²⁶", False),  # superscripts: str.isdigit() says yes, int() refuses them
+        ("¹⁹", False),
+        ("٤٨٢١", False),  # Arabic-Indic
+        ("१२३४", False),  # Devanagari
+        ("12a4", False),
+    ],
+)
+def test_is_digits_is_ascii_only(text: str, expected: bool) -> None:
+    assert is_digits(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        # Not numbers: no code, no PIN; what a staff number gets is the usage or "what is missing".
+        ("VERIF ٤٨٢٩١٣ ١٢٣٤ sudah dicek", TicketChange("verif", None, None, "٤٨٢٩١٣ ١٢٣٤ sudah dicek")),
+        ("VERIF 482913 ١٢٣٤ ok", TicketChange("verif", "482913", None, "١٢٣٤ ok")),
+        ("VERIF ⁴⁸²⁹¹³ ¹²³⁴", TicketChange("verif", None, None, "⁴⁸²⁹¹³ ¹²³⁴")),
+        ("SIARAN ١٢٣٤ Kerja bakti", Broadcast(None, "١٢٣٤ Kerja bakti")),
+        ("SIARAN ¹²³⁴ Kerja bakti", Broadcast(None, "¹²³⁴ Kerja bakti")),
+        # Words residents use need a number: a superscript is none.
+        ("PROSES ¹²³⁴ ⁴⁸²⁹¹³", None),
+        ("RAPAT ١٢٣٤ besok jam 7 malam Balai Desa Musdes", None),
+        ("DARURAT ¹²³⁴ banjir", None),
+        ("tiket ²", None),
+        ("TIKET ٣", None),
+        ("telat hal ³", None),
+    ],
+)
+def test_other_digits_are_not_numbers(text: str, command: Command | None) -> None:
+    assert parse(text, now_local=NOW, dusun_names=DUSUN) == command
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "RAPAT 1234 12 des ²⁰²⁶ jam 19 balai desa musdes",
+        "RAPAT 1234 12/12 jam ¹⁹ balai desa musdes",
+        "RAPAT 1234 ¹²/¹² 19.30 balai desa musdes",
+        "RAPAT 1234 ١٢/١٢ ١٩.٣٠ balai desa musdes",
+        "RAPAT 1234 12.12.²⁰²⁶ 19.30 balai desa musdes",
+        "RAPAT 1234 ²⁰ des 19.30 balai desa musdes",
+        "RAPAT 1234 12/12 ¹⁹ malam balai desa musdes",
+        "RAPAT 1234 besok jam ٧ malam balai desa musdes",
+    ],
+)
+def test_meeting_times_in_other_digits_are_unreadable(text: str) -> None:
+    """Read as no date or hour (the reply asks for them), never a crash in int()."""
+    command = parse(text, now_local=NOW, dusun_names=DUSUN)
+    assert isinstance(command, NewMeeting)
+    assert command.starts_at is None
+
+
+@pytest.mark.parametrize(
+    "words",
+    ["12 des ²⁰²⁶ jam 19", "12/12 jam ¹⁹", "١٢/١٢ 19.30", "12/12 ١٩.٣٠", "12 des jam ¹⁹", "²⁰ des 19.30"],
+)
+def test_parse_when_reads_ascii_digits_only(words: str) -> None:
+    assert parse_when(words.lower().split(), NOW)[0] is None
+
+
+# --- page numbers -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ("TIKET 999", ListTickets(overdue=False, page=999)),
+        ("TIKET 1000", ListTickets(overdue=False, page=1000)),
+        ("tiket 007", ListTickets(overdue=False, page=7)),
+        ("tiket 0", ListTickets(overdue=False, page=1)),
+        ("TIKET 99999999999999999999", ListTickets(overdue=False, page=99999999999999999999)),
+        ("TELAT hal 123456", ListTickets(overdue=True, page=123456)),
+        # Longer than any reply can repeat (and than int() takes): "no such page" all the same.
+        ("TIKET 999999999999999999999", ListTickets(overdue=False, page=1000)),
+        ("TIKET " + "9" * 5000, ListTickets(overdue=False, page=1000)),
+        ("TELAT " + "0" * 30 + "5", ListTickets(overdue=True, page=5)),
+    ],
+)
+def test_any_page_number_is_a_list_command(text: str, command: ListTickets) -> None:
+    assert parse(text, now_local=NOW) == command
+
+
+# --- the PIN in a stored message ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "pin", "expected"),
+    [
+        ("VERIF 482913 1234 sudah dicek", "1234", "VERIF 482913 **** sudah dicek"),
+        ("VERIF 1234 482913 sudah dicek", "1234", "VERIF **** 482913 sudah dicek"),
+        ("  selesai#482913#-1234.#lampu ", "1234", "  selesai#482913#-****.#lampu "),
+        ("verif kode 482913 pin 123456: ok", "123456", "verif kode 482913 pin ****: ok"),
+        # A PIN with a ticket code's digits: only the token read as the PIN.
+        ("VERIF 482913 482913 ok", "482913", "VERIF 482913 **** ok"),
+        ("VERIF 4829 4829 ok", "4829", "VERIF **** 4829 ok"),
+        ("TOLAK 482913 1234 bukan 1234", "1234", "TOLAK 482913 **** bukan 1234"),
+        ("RAPAT 1234 12/12 19.30 Balai Desa Musdes", "1234", "RAPAT **** 12/12 19.30 Balai Desa Musdes"),
+        ("siaran pin 98765 Posyandu 1/12", "98765", "siaran pin **** Posyandu 1/12"),
+        ("DARURAT 1234 Banjir", "1234", "DARURAT **** Banjir"),
+        # A text that does not read as the command (another form of it in a payload): every whole token.
+        ("Re: VERIF 482913 1234 ok", "1234", "Re: VERIF 482913 **** ok"),
+        ("VERIF%20482913%201234", "1234", "VERIF%20482913%201234"),  # no whole token of it
+        ("VERIF+482913+1234+ok", "1234", "VERIF+482913+****+ok"),
+        ("1234", "1234", "****"),
+        ("x 1234, 41234 12345 1234a", "1234", "x ****, 41234 12345 1234a"),
+        # What is not the PIN stays: phone numbers, ids, the ticket code.
+        ("+6281234500001", "1234", "+6281234500001"),
+        ("SM1234abcdef", "1234", "SM1234abcdef"),
+        ("482913", "1234", "482913"),
+        ("", "1234", ""),
+    ],
+)
+def test_mask_pin(text: str, pin: str, expected: str) -> None:
+    assert mask_pin(text, pin) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("VERIF 482913 1234", (13, 17)),
+        ("  VERIF 1234 482913", (8, 12)),
+        ("VERIF 482913", None),  # no PIN
+        ("VERIF 482913 abc 1234", None),  # not where a PIN is read
+        ("TIKET 1234", None),
+        ("STAF", None),
+        ("halo 1234", None),
+        ("RAPAT 1234 besok", (6, 10)),
+        ("SIARAN Kerja bakti 1234", None),
+    ],
+)
+def test_pin_span(text: str, span: tuple[int, int] | None) -> None:
+    assert pin_span(text) == span
+
+
+def test_masked_walks_a_whole_payload() -> None:
+    payload: dict[str, Any] = {
+        "From": "whatsapp:+6281300001234",
+        "Body": "VERIF 482913 1234 sudah dicek",
+        "NumMedia": "0",
+        "message": {
+            "id": "wamid.1234",
+            "text": {"body": "VERIF 482913 1234 sudah dicek"},
+            "context": [{"quoted": "PIN saya 1234"}, 1234, None, True],
+        },
+        "1234": "key stays",
+    }
+    assert masked(payload, "1234") == {
+        "From": "whatsapp:+6281300001234",
+        "Body": "VERIF 482913 **** sudah dicek",
+        "NumMedia": "0",
+        "message": {
+            "id": "wamid.****",  # a whole token of it, so masked too: better too much than the PIN
+            "text": {"body": "VERIF 482913 **** sudah dicek"},
+            "context": [{"quoted": "PIN saya ****"}, 1234, None, True],
+        },
+        "1234": "key stays",
+    }
+    assert payload["Body"] == "VERIF 482913 1234 sudah dicek"  # a copy; the input is left alone

@@ -31,7 +31,8 @@ Phone = Annotated[
     AfterValidator(_phone),
 ]
 Pin = Annotated[
-    str, Field(pattern=r"^\d{4,6}$", description="4 to 6 digits, for text commands", examples=["4821"])
+    str,
+    Field(pattern=r"^[0-9]{4,6}$", description="4 to 6 digits (0-9), for text commands", examples=["4821"]),
 ]
 
 
