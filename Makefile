@@ -24,7 +24,7 @@ run: $(VENV)/.installed
 	$(BIN)/kentongan serve
 
 test: $(VENV)/.installed-dev
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto  # one worker per core; each has its own SQLite files and PostgreSQL schema
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

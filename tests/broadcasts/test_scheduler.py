@@ -92,6 +92,11 @@ def outbox_count(engine: Engine, run_id: int | None) -> int:
         return int(session.scalar(select(func.count()).where(col(Outbox.run_id) == run_id)) or 0)
 
 
+# How far ahead a broadcast is due in the tests that fire for real: long enough that creating it on a
+# loaded machine (CI runs the tests on two workers) does not already make it past.
+LEAD = timedelta(seconds=1.5)
+
+
 def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -270,14 +275,14 @@ def test_the_sweep_finds_broadcasts_scheduled_by_another_process(
     open_village(engine)
     scheduler = schedulers(sweep_seconds=0.3)
     assert scheduler.start() == 0
-    broadcast_id = create(engine, send_at=utcnow() + timedelta(seconds=0.5))  # not told: the API elsewhere
+    broadcast_id = create(engine, send_at=utcnow() + LEAD)  # not told: the API elsewhere
     wait_for(lambda: bool(runs_of(engine, broadcast_id)))
     [run] = runs_of(engine, broadcast_id)
     assert run.status == RunStatus.DONE
     # Moved earlier by another process: the sweep moves the job too.
     moved = create(engine, send_at=utcnow() + timedelta(hours=1))
     wait_for(lambda: moved in scheduler.planned())
-    soon = utcnow() + timedelta(seconds=0.5)
+    soon = utcnow() + LEAD
     with transaction(engine) as session:
         session.execute(
             update(Broadcast).where(col(Broadcast.id) == moved).values(planned_at=soon, next_run_at=soon)
@@ -293,7 +298,7 @@ def test_schedule_and_unschedule_from_the_api(
     scheduler = schedulers()
     assert scheduler.schedule(1, utcnow()) is False  # not running: nothing to tell
     scheduler.start()
-    due = utcnow() + timedelta(seconds=0.5)
+    due = utcnow() + LEAD
     kept, dropped = create(engine, send_at=due), create(engine, send_at=due + timedelta(seconds=0.2))
     assert scheduler.schedule(kept, due)
     assert scheduler.schedule(dropped, due + timedelta(seconds=0.2))
@@ -314,7 +319,7 @@ def test_the_app_runs_the_scheduler_in_its_lifespan(db_url: str, engine: Engine,
     from bot.app import create_app
 
     open_village(engine)
-    broadcast_id = create(engine, send_at=utcnow() + timedelta(seconds=0.5))
+    broadcast_id = create(engine, send_at=utcnow() + LEAD)
     woken: list[bool] = []
     app = create_app(make_settings(db_url, scheduler_sweep_seconds=60), engine=engine, scheduler=True)
     app.state.scheduling.on_queued = lambda: woken.append(True)
@@ -351,7 +356,7 @@ def test_one_leader_and_a_standby_that_takes_over(
         made.scheduler.on_fired = lambda broadcast_id, _result, i=index: fired[i].append(broadcast_id)
 
     def fire_one() -> int:
-        broadcast_id = create(engine, send_at=utcnow() + timedelta(seconds=0.5))
+        broadcast_id = create(engine, send_at=utcnow() + LEAD)
         wait_for(lambda: bool(runs_of(engine, broadcast_id)))
         return broadcast_id
 
