@@ -14,46 +14,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from broadcasts.audience import Audience
 from broadcasts.service import Draft
 from broadcasts.sms import Encoding, analyse, sanitize
-from models import BroadcastKind, BudgetDirection, BudgetLine, Decision, DecisionKind, Topic, Village
+from models import BroadcastKind, BudgetDirection, BudgetLine, Decision, Topic, Village
 from models import texts as t
+from models.texts import AnnouncementText as w
 
 SMS_LIMIT = 160
 WHATSAPP_LIMIT = 4096  # characters in one WhatsApp text message
 TITLE_LIMIT = 200  # Broadcast.title
-
-# --- the words (a `keputusan` broadcast) ----------------------------------------------------------
-
-DECISION_LABELS = {DecisionKind.KEPUTUSAN: "Keputusan", DecisionKind.SANKSI: "Sanksi"}
-DECISION_KEYWORDS = {DecisionKind.KEPUTUSAN: "KEPUTUSAN", DecisionKind.SANKSI: "SANKSI"}
-DECISION_SMS = "{label} {desa}: {judul}. Berlaku {sejak} {tanggal}."
-DECISION_DETAIL = " {isi}"
-DECISION_MORE = " Info: ketik {keyword}."
-DECISION_WHATSAPP = "*{label} {desa}*\n{judul}.\nBerlaku {sejak} {tanggal}.{isi}\n\nInfo: ketik {keyword}."
-SINCE, FROM = "sejak", "mulai"  # in force already / from a date still ahead
-
-# --- the words (a `dana_desa` broadcast) ----------------------------------------------------------
-# "APBDes" rather than "Dana Desa": some SMS routes filter the word "dana" (PROTOCOLS.md).
-
-BUDGET_SMS = "APBDes {tahun} {desa}: pendapatan {pendapatan}, belanja {belanja}{realisasi}."
-BUDGET_REALISED = ", realisasi {jumlah} ({persen}%)"
-BUDGET_ITEMS = " Antara lain: {items}."
-BUDGET_MORE = " Rincian: ketik APBDES."
-BUDGET_WHATSAPP_HEAD = "*APBDes {tahun} {desa}*\nPendapatan: {pendapatan}\nBelanja: {belanja}{realisasi}"
-BUDGET_WHATSAPP_INCOME = "\n\n*Pendapatan*"
-BUDGET_WHATSAPP_INCOME_ITEM = "\n- {kegiatan}{sumber}: {jumlah}"
-BUDGET_WHATSAPP_FIELD = "\n\n*Bidang {bidang}: {nama}*"
-BUDGET_WHATSAPP_SPENDING_ITEM = "\n- {kegiatan} ({lokasi}): {jumlah}{realisasi}"
-BUDGET_WHATSAPP_ITEM_REALISED = ", realisasi {jumlah}"
-BUDGET_WHATSAPP_MORE = "\n\nRincian: ketik APBDES."
-BUDGET_WHATSAPP_CUT = "\n- ... dan {n} baris lain"
-BIDANG = {
-    1: "Pemerintahan desa",
-    2: "Pembangunan desa",
-    3: "Pembinaan kemasyarakatan",
-    4: "Pemberdayaan masyarakat",
-    5: "Bencana & keadaan darurat",
-}
-OTHER_FIELD = "Belanja lainnya"
 
 
 def _literal(text: str) -> str:
@@ -76,28 +43,28 @@ def _first_fitting(candidates: Iterable[str]) -> str | None:
 def decision_texts(decision: Decision, village: Village, *, today: date) -> tuple[str, str]:
     """The SMS (one GSM-7 message where the title allows) and WhatsApp texts announcing a decision."""
     values = {
-        "label": DECISION_LABELS[decision.kind],
+        "label": t.DECISION_LABELS[decision.kind],
         "desa": _literal(village.name),
-        "judul": _literal(decision.title).rstrip(" .") or DECISION_LABELS[decision.kind],
-        "sejak": SINCE if decision.effective_date <= today else FROM,
+        "judul": _literal(decision.title).rstrip(" .") or t.DECISION_LABELS[decision.kind],
+        "sejak": w.SINCE if decision.effective_date <= today else w.FROM,
         "tanggal": t.format_date(decision.effective_date),
-        "keyword": DECISION_KEYWORDS[decision.kind],
+        "keyword": t.DECISION_KEYWORDS[decision.kind],
     }
     body = _literal(decision.text)
     if body and body[-1] not in ".!?":
         body += "."
-    base = DECISION_SMS.format(**values)
-    detail = DECISION_DETAIL.format(isi=body) if body else ""
-    more = DECISION_MORE.format(**values)
+    base = w.DECISION_SMS.format(**values)
+    detail = w.DECISION_DETAIL.format(isi=body) if body else ""
+    more = w.DECISION_MORE.format(**values)
     sms = _first_fitting([base + detail + more, base + detail, base + more]) or base
-    whatsapp = DECISION_WHATSAPP.format(**values, isi=f"\n\n{body}" if body else "")
+    whatsapp = w.DECISION_WHATSAPP.format(**values, isi=f"\n\n{body}" if body else "")
     return sms, whatsapp
 
 
 def decision_draft(decision: Decision, village: Village, *, today: date) -> Draft:
     """A `keputusan` broadcast of the decision, now, to everyone who takes that topic."""
     sms, whatsapp = decision_texts(decision, village, today=today)
-    title = f"{DECISION_LABELS[decision.kind]}: {_literal(decision.title)}"
+    title = f"{t.DECISION_LABELS[decision.kind]}: {_literal(decision.title)}"
     return Draft(
         kind=BroadcastKind.KEPUTUSAN,
         title=title[:TITLE_LIMIT],
@@ -150,7 +117,7 @@ def _realised(sums: BudgetTotals) -> str:
     percent = sums.spending_realised_percent
     if percent is None:
         return ""
-    return BUDGET_REALISED.format(jumlah=t.format_rupiah(sums.spending_realised), persen=percent)
+    return w.BUDGET_REALISED.format(jumlah=t.format_rupiah(sums.spending_realised), persen=percent)
 
 
 def _by_amount(lines: Iterable[BudgetLine]) -> list[BudgetLine]:
@@ -160,14 +127,14 @@ def _by_amount(lines: Iterable[BudgetLine]) -> list[BudgetLine]:
 def budget_sms(lines: Sequence[BudgetLine], year: int, village: Village) -> str:
     """Totals, then as many of the largest spending lines as still fit one GSM-7 SMS."""
     sums = totals(lines)
-    head = BUDGET_SMS.format(
+    head = w.BUDGET_SMS.format(
         tahun=year,
         desa=_literal(village.name),
         pendapatan=t.format_rupiah(sums.income),
         belanja=t.format_rupiah(sums.spending),
         realisasi=_realised(sums),
     )
-    if not _fits_one_sms(head + BUDGET_MORE):
+    if not _fits_one_sms(head + w.BUDGET_MORE):
         return head
     chosen: list[str] = []
     for line in _by_amount(line for line in lines if line.direction == BudgetDirection.SPENDING):
@@ -176,17 +143,17 @@ def budget_sms(lines: Sequence[BudgetLine], year: int, village: Village) -> str:
             location=_literal(line.location) or "desa",
             amount=t.format_rupiah(line.amount),
         )
-        if _fits_one_sms(head + BUDGET_ITEMS.format(items="; ".join([*chosen, item])) + BUDGET_MORE):
+        if _fits_one_sms(head + w.BUDGET_ITEMS.format(items="; ".join([*chosen, item])) + w.BUDGET_MORE):
             chosen.append(item)
-    items = BUDGET_ITEMS.format(items="; ".join(chosen)) if chosen else ""
-    return head + items + BUDGET_MORE
+    items = w.BUDGET_ITEMS.format(items="; ".join(chosen)) if chosen else ""
+    return head + items + w.BUDGET_MORE
 
 
 def budget_whatsapp(lines: Sequence[BudgetLine], year: int, village: Village) -> str:
     """Totals, every income line, and every spending line (activity, location, amount, realisation) by
     field; cut short, with a pointer to the full answer, only past one WhatsApp message."""
     sums = totals(lines)
-    head = BUDGET_WHATSAPP_HEAD.format(
+    head = w.BUDGET_WHATSAPP_HEAD.format(
         tahun=year,
         desa=_literal(village.name),
         pendapatan=t.format_rupiah(sums.income),
@@ -196,9 +163,9 @@ def budget_whatsapp(lines: Sequence[BudgetLine], year: int, village: Village) ->
     parts: list[str] = []
     income = _by_amount(line for line in lines if line.direction == BudgetDirection.INCOME)
     if income:
-        parts.append(BUDGET_WHATSAPP_INCOME)
+        parts.append(w.BUDGET_WHATSAPP_INCOME)
         parts += [
-            BUDGET_WHATSAPP_INCOME_ITEM.format(
+            w.BUDGET_WHATSAPP_INCOME_ITEM.format(
                 kegiatan=_literal(line.activity),
                 sumber=f" ({_literal(line.source)})" if line.source else "",
                 jumlah=t.format_rupiah(line.amount),
@@ -207,14 +174,14 @@ def budget_whatsapp(lines: Sequence[BudgetLine], year: int, village: Village) ->
         ]
     spending = [line for line in lines if line.direction == BudgetDirection.SPENDING]
     for bidang in sorted({line.bidang for line in spending}, key=lambda b: (b is None, b or 0)):
-        name = BIDANG.get(bidang, OTHER_FIELD) if bidang is not None else OTHER_FIELD
-        parts.append(BUDGET_WHATSAPP_FIELD.format(bidang=bidang, nama=name) if bidang else f"\n\n*{name}*")
+        name = t.BUDGET_FIELDS.get(bidang, w.OTHER_FIELD) if bidang is not None else w.OTHER_FIELD
+        parts.append(w.BUDGET_WHATSAPP_FIELD.format(bidang=bidang, nama=name) if bidang else f"\n\n*{name}*")
         parts += [
-            BUDGET_WHATSAPP_SPENDING_ITEM.format(
+            w.BUDGET_WHATSAPP_SPENDING_ITEM.format(
                 kegiatan=_literal(line.activity),
                 lokasi=_literal(line.location) or "desa",
                 jumlah=t.format_rupiah(line.amount),
-                realisasi=BUDGET_WHATSAPP_ITEM_REALISED.format(jumlah=t.format_rupiah(line.realised))
+                realisasi=w.BUDGET_WHATSAPP_ITEM_REALISED.format(jumlah=t.format_rupiah(line.realised))
                 if line.realised
                 else "",
             )
@@ -223,7 +190,7 @@ def budget_whatsapp(lines: Sequence[BudgetLine], year: int, village: Village) ->
     text = head
     for index, part in enumerate(parts):
         rest = sum(1 for p in parts[index:] if p.startswith("\n- "))
-        cut = BUDGET_WHATSAPP_CUT.format(n=rest) + BUDGET_WHATSAPP_MORE
+        cut = w.BUDGET_WHATSAPP_CUT.format(n=rest) + w.BUDGET_WHATSAPP_MORE
         if len(text) + len(part) + len(cut) > WHATSAPP_LIMIT:
             return text + cut
         text += part

@@ -292,3 +292,50 @@ STAFF_STATUS_SHORT = {
     "diverifikasi": "verif",
     "diproses": "proses",
 }
+
+
+# --- announcements: decisions and sanctions, the village budget ------------------------------------
+# Composed by broadcasts/announcements.py; the SMS forms are fitted to one GSM-7 SMS there, with the
+# record's own words (tests/broadcasts check it), the WhatsApp forms may run longer.
+
+
+class AnnouncementText:
+    """What residents read when a decision, a sanction or the APBDes is announced."""
+
+    # A `keputusan` broadcast.
+
+    DECISION_SMS = "{label} {desa}: {judul}. Berlaku {sejak} {tanggal}."
+    DECISION_DETAIL = " {isi}"
+    DECISION_MORE = " Info: ketik {keyword}."
+    DECISION_WHATSAPP = (
+        "*{label} {desa}*\n{judul}.\nBerlaku {sejak} {tanggal}.{isi}\n\nInfo: ketik {keyword}."
+    )
+    SINCE, FROM = "sejak", "mulai"  # in force already / from a date still ahead
+
+    # A `dana_desa` broadcast.
+    # "APBDes" rather than "Dana Desa": some SMS routes filter the word "dana" (PROTOCOLS.md).
+
+    BUDGET_SMS = "APBDes {tahun} {desa}: pendapatan {pendapatan}, belanja {belanja}{realisasi}."
+    BUDGET_REALISED = ", realisasi {jumlah} ({persen}%)"
+    BUDGET_ITEMS = " Antara lain: {items}."
+    BUDGET_MORE = " Rincian: ketik APBDES."
+    BUDGET_WHATSAPP_HEAD = "*APBDes {tahun} {desa}*\nPendapatan: {pendapatan}\nBelanja: {belanja}{realisasi}"
+    BUDGET_WHATSAPP_INCOME = "\n\n*Pendapatan*"
+    BUDGET_WHATSAPP_INCOME_ITEM = "\n- {kegiatan}{sumber}: {jumlah}"
+    BUDGET_WHATSAPP_FIELD = "\n\n*Bidang {bidang}: {nama}*"
+    BUDGET_WHATSAPP_SPENDING_ITEM = "\n- {kegiatan} ({lokasi}): {jumlah}{realisasi}"
+    BUDGET_WHATSAPP_ITEM_REALISED = ", realisasi {jumlah}"
+    BUDGET_WHATSAPP_MORE = "\n\nRincian: ketik APBDES."
+    BUDGET_WHATSAPP_CUT = "\n- ... dan {n} baris lain"
+    OTHER_FIELD = "Belanja lainnya"
+
+
+DECISION_LABELS = {"keputusan": "Keputusan", "sanksi": "Sanksi"}  # by DecisionKind value
+DECISION_KEYWORDS = {"keputusan": "KEPUTUSAN", "sanksi": "SANKSI"}
+BUDGET_FIELDS = {  # the bidang of Permendagri 20/2018
+    1: "Pemerintahan desa",
+    2: "Pembangunan desa",
+    3: "Pembinaan kemasyarakatan",
+    4: "Pemberdayaan masyarakat",
+    5: "Bencana & keadaan darurat",
+}
