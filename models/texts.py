@@ -30,6 +30,11 @@ COMPLAINT_CREATED_BPD = (
     "Ketik CEK {code} utk melihat status."
 )
 COMPLAINT_PRIVATE_SUFFIX = " Identitas Anda dirahasiakan."
+COMPLAINT_ASK_DETAIL_PRIVATE = (
+    "Baik, identitas Anda akan dirahasiakan. Silakan tulis aduannya: apa masalahnya dan di mana "
+    "(dusun/RT). Contoh: Lampu jalan RT 3 mati."
+)
+COMPLAINT_MADE_PRIVATE = "Baik, identitas Anda pada aduan {code} kini dirahasiakan dari petugas desa."
 COMPLAINT_PHOTO_ONLY = (
     "Foto diterima, kode aduan {code}. Mohon balas dgn keterangan singkat: apa masalahnya dan di mana "
     "(dusun/RT)."
