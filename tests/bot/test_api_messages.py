@@ -123,8 +123,13 @@ def test_the_kader_reads_without_complaints_about_the_head_and_without_anonymous
     assert m2["body"] == "jalan rusak di dpn rumah"  # the content is theirs to act on
     assert m2["ticket"] == log.codes["anon"]
     assert (m6["sender"], m6["recipient"], m6["contact_id"]) == (VILLAGE_NUMBER, "anonim", None)
-    # A message not tied to the complaint is not masked: the rule is the complaint's.
-    assert (by_name["m5"]["sender"], by_name["m5"]["masked"]) == (SRI, False)
+    # Every message of an anonymous reporter is masked: "ADUAN ANONIM" before the detail, or a CEK
+    # listing their codes, would give them away as well as the complaint itself.
+    assert (by_name["m5"]["sender"], by_name["m5"]["masked"], by_name["m5"]["contact_id"]) == (
+        "anonim",
+        True,
+        None,
+    )
     m1 = by_name["m1"]
     assert (m1["replies"], m1["direction"], m1["channel"], m1["ticket"]) == (
         ["Balasan satu", "Balasan dua"],
@@ -154,8 +159,8 @@ def test_filters(api: Api) -> None:
     assert query("kader", direction="out") == ["m6"]
     assert query("kader", direction="in", limit=2) == ["m5", "m4"]
     assert query("kader", limit=2, offset=2) == ["m4", "m2"]
-    # Filtering by the anonymous reporter must not tie the complaint to them.
-    assert query("kader", contact_id=log.contacts[SRI]) == ["m5"]
+    # Filtering by the anonymous reporter must not tie the complaint to them: nothing of theirs is found.
+    assert query("kader", contact_id=log.contacts[SRI]) == []
     assert query("operator", contact_id=log.contacts[SRI]) == ["m6", "m5", "m2"]
     assert query("kader", ticket=log.codes["anon"]) == ["m6", "m2"]
     assert query("kader", ticket=log.codes["head"]) == []
@@ -213,3 +218,26 @@ def test_staff_text_commands_are_left_out_but_for_the_operator(api: Api) -> None
     assert all(m["intent"] != "staff" for m in api.ok("GET", "/messages", "kader"))
     staff = [m for m in api.ok("GET", "/messages", "operator") if m["intent"] == "staff"]
     assert len(staff) == 2
+
+
+def test_the_messages_before_an_anonymous_report_do_not_give_it_away(api: Api) -> None:
+    sender = "+6281299990002"
+    for text in ("ADUAN ANONIM", "jalan rusak parah di dusun krajan", "CEK"):
+        response = api.client.post(
+            "/webhooks/console", json={"from": sender, "to": VILLAGE_NUMBER, "text": text}
+        )
+        assert response.status_code == 200
+    mine = [m for m in api.ok("GET", "/messages", "kader") if sender in (m["sender"], m["recipient"])]
+    assert mine == []
+    masked = [m for m in api.ok("GET", "/messages", "kader") if m["masked"]]
+    assert len(masked) >= 3
+    assert all(m["sender"] == "anonim" and m["contact_id"] is None for m in masked)
+    assert len([m for m in api.ok("GET", "/messages", "operator") if m["sender"] == sender]) == 3
+
+
+def test_nothing_of_someone_who_complained_about_the_head_reaches_the_cadre(api: Api) -> None:
+    sender = "+6281299990001"
+    for text in ("pak kades minta pungutan utk surat domisili", "CEK", "terima kasih"):
+        api.client.post("/webhooks/console", json={"from": sender, "to": VILLAGE_NUMBER, "text": text})
+    assert all(m["sender"] != sender for m in api.ok("GET", "/messages", "kader"))
+    assert len([m for m in api.ok("GET", "/messages", "operator") if m["sender"] == sender]) == 3

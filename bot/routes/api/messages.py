@@ -46,24 +46,36 @@ def list_messages(
 ) -> list[MessagePublic]:
     """The village's messages, newest first, filtered by direction, contact, complaint code and time.
 
-    Messages about a complaint about the head, and staff text commands, are left out but for the
-    operator; for messages about an anonymous complaint the resident's number reads "anonim" and the
-    contact id is left out but for the operator, and a `contact_id` filter leaves them out, so that it
-    cannot tie the complaint to its reporter.
+    For everyone but the operator: the messages of anyone who complained about the head (all of them,
+    since "CEK" lists their codes) and staff text commands are left out; in the messages of anyone who
+    complained anonymously the resident's number reads "anonim" and the contact id is left out, and a
+    `contact_id` filter leaves them out, so that nothing ties the complaint to its reporter.
     """
     if since is not None and until is not None and since >= until:
         raise Unprocessable("since must be before until")
     operator = scope.staff.role == Role.OPERATOR
     # Ticket ids are per deployment, but a message and its ticket always share a village: say so anyway.
     joined = and_(col(Ticket.id) == col(Message.ticket_id), col(Ticket.village_id) == col(Message.village_id))
+    # A reporter's other messages give them away as much as the complaint's own ("ADUAN ANONIM" before
+    # the detail, "CEK" listing their codes): the rule follows the person, not only the message.
+    anonymous_reporters = select(Ticket.reporter_id).where(
+        Ticket.village_id == scope.village_id, col(Ticket.anonymous).is_(True)
+    )
+    head_reporters = select(Ticket.reporter_id).where(
+        Ticket.village_id == scope.village_id, col(Ticket.about_head).is_(True)
+    )
+    hidden = or_(col(Ticket.anonymous).is_(True), col(Message.contact_id).in_(anonymous_reporters))
     query = (
-        select(Message, Ticket.code, Ticket.anonymous)
+        select(Message, Ticket.code, hidden)
         .outerjoin(Ticket, joined)
         .where(Message.village_id == scope.village_id)
     )
     no_ticket = col(Ticket.id).is_(None)
     if hides_about_head(scope.staff.role):
-        query = query.where(or_(no_ticket, col(Ticket.about_head).is_(False)))
+        query = query.where(
+            or_(no_ticket, col(Ticket.about_head).is_(False)),
+            or_(col(Message.contact_id).is_(None), col(Message.contact_id).not_in(head_reporters)),
+        )
     if not operator:
         # Staff text commands are staff work, in the audit log; here they would show the BPD's lists
         # of complaints about the head to a cadre.
@@ -73,7 +85,7 @@ def list_messages(
     if contact_id is not None:
         query = query.where(Message.contact_id == contact_id)
         if not operator:
-            query = query.where(or_(no_ticket, col(Ticket.anonymous).is_(False)))
+            query = query.where(~hidden)
     if ticket is not None:
         query = query.where(Ticket.code == ticket)
     if since is not None:
@@ -84,6 +96,6 @@ def list_messages(
         query.order_by(col(Message.created_at).desc(), col(Message.id).desc()).offset(offset).limit(limit)
     ).all()
     return [
-        MessagePublic.of(message, code, hide_resident=bool(anonymous) and not operator)
-        for message, code, anonymous in rows
+        MessagePublic.of(message, code, hide_resident=bool(private) and not operator)
+        for message, code, private in rows
     ]
