@@ -178,6 +178,7 @@ class BroadcastScheduler:
         self.on_fired = on_fired
         self.table = table
         self.chores = tuple(chores)
+        self._chores = threading.Lock()
         self._key = uuid.uuid4().hex
         self._aps: Any = None  # the running BackgroundScheduler
         self._store: _JobStore | None = None
@@ -322,9 +323,12 @@ class BroadcastScheduler:
         return result
 
     def run_chore(self, chore: Chore) -> int:
-        """Do one chore in its own transaction; a failure is logged and the next interval tries again."""
+        """Do one chore in its own transaction; a failure is logged and the next interval tries again.
+
+        Chores run one at a time: they touch the same rows (both may create a staff member's contact).
+        """
         try:
-            with _transaction(self.engine) as session:
+            with self._chores, _transaction(self.engine) as session:
                 done = chore.run(session, self.clock())
         except Exception:
             log.exception("chore %s failed; it runs again in %s s", chore.name, chore.seconds)

@@ -9,10 +9,11 @@ or the BPD chair for a complaint about the head, when one passes.
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from broadcasts import notices
+from broadcasts import notices, timing
 from broadcasts.fanout import VillageRoutes
 from broadcasts.sms import sanitize
 from handlers import contacts, rights, workdays
@@ -55,6 +56,26 @@ def set_deadlines(*, ticket: Ticket, village: Village) -> None:
     holidays = workdays.parse_holidays(village.holidays)
     ticket.verify_due_at = workdays.due(ticket.created_at, VERIFY_DAYS, village.timezone, holidays)
     ticket.act_due_at = workdays.due(ticket.created_at, VERIFY_DAYS + ACT_DAYS, village.timezone, holidays)
+
+
+def _stage(status: TicketStatus) -> str | None:
+    """Which deadline a status runs against: verification for a new ticket, action for one in hand."""
+    if status == TicketStatus.BARU:
+        return "verify"
+    return "act" if status in OPEN else None
+
+
+def _next_stage(ticket: Ticket, before: TicketStatus) -> None:
+    """A ticket that moved to another deadline may be escalated again, once, when that one passes."""
+    if _stage(before) != _stage(ticket.status):
+        ticket.escalated_at = None
+
+
+def _new_act_deadline(session: Session, ticket: Ticket, now: datetime) -> None:
+    village = session.get(Village, ticket.village_id)
+    assert village is not None
+    holidays = workdays.parse_holidays(village.holidays)
+    ticket.act_due_at = workdays.due(now, ACT_DAYS, village.timezone, holidays)
 
 
 def reporters(*, session: Session, ticket: Ticket) -> list[int]:
@@ -128,6 +149,9 @@ def change_status(
     before = ticket.status
     ticket.status, ticket.updated_at = to, now
     ticket.resolved_at = now if to == TicketStatus.SELESAI else None
+    if before not in OPEN:  # reopened: the village owes it action again, within a new deadline
+        _new_act_deadline(session, ticket, now)
+    _next_stage(ticket, before)
     _event(session, ticket, TicketEventKind.STATUS_CHANGED, actor, now, from_status=before, to_status=to)
     if internal_note:
         _event(session, ticket, TicketEventKind.INTERNAL_NOTE, actor, now, note=internal_note)
@@ -298,6 +322,8 @@ def confirm_fix(*, session: Session, ticket: Ticket, fixed: bool, now: datetime)
         return t.TICKET_CONFIRMED.format(code=ticket.code)
     if ticket.status == TicketStatus.SELESAI:
         ticket.status, ticket.updated_at, ticket.resolved_at = TicketStatus.DIPROSES, now, None
+        _new_act_deadline(session, ticket, now)
+        _next_stage(ticket, TicketStatus.SELESAI)
         _event(
             session,
             ticket,
@@ -318,10 +344,24 @@ def overdue(*, session: Session, now: datetime) -> list[Ticket]:
     )
 
 
+def _quiet(village: Village, now: datetime) -> bool:
+    rules = timing.QuietRules.parse(village.quiet_start, village.quiet_end)
+    wall = now.astimezone(ZoneInfo(village.timezone)).replace(tzinfo=None)
+    return rules.quiet_end_if_inside(wall) is not None
+
+
 def escalate_overdue(*, session: Session, now: datetime, routes_for: Callable[[int], VillageRoutes]) -> int:
-    """Tell the head (or the BPD chair, for complaints about the head) of each newly overdue ticket."""
+    """Tell the head (or the BPD chair, for complaints about the head) of each newly overdue ticket, once
+    per deadline; during the village's quiet hours they wait for the morning (deadlines end at midnight,
+    and nobody should be woken for a late ticket)."""
     count = 0
+    villages: dict[int, Village | None] = {}
     for ticket in overdue(session=session, now=now):
+        if ticket.village_id not in villages:
+            villages[ticket.village_id] = session.get(Village, ticket.village_id)
+        village = villages[ticket.village_id]
+        if village is not None and _quiet(village, now):
+            continue
         role = Role.BPD if ticket.about_head else Role.KADES
         staff = session.exec(
             select(Staff).where(

@@ -1,6 +1,7 @@
 """A ticket's life end to end through the console channel: deadlines, notices, confirm or reopen,
 duplicates merged, and escalation by a clock set in the test."""
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,12 +10,13 @@ from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
 from bot.db import transaction
+from bot.scheduling import SchedulingService
 from broadcasts.fanout import VillageRoutes
 from handlers import lifecycle, workdays
 from handlers.lifecycle import Actor
 from models import Channel, Outbox, Role, Ticket, TicketEvent, TicketStatus, Village
 from models.errors import Conflict
-from tests.conftest import Clock
+from tests.conftest import Clock, make_settings
 
 KADER = Actor("staff:1", Role.KADER)
 ROUTES = VillageRoutes(village_id=1, addresses={Channel.CONSOLE: "+62800000001"}, available={Channel.CONSOLE})
@@ -176,3 +178,63 @@ def test_holidays_move_the_deadline(client: TestClient, engine: Engine) -> None:
     client.app.state.inbound.directory.forget()  # type: ignore[attr-defined]
     code = say(client, SLAMET, "air PAMSIMAS mati").split("kode ")[1][:6]
     assert ticket(engine, code).verify_due_at == datetime(2026, 12, 8, 16, 59, 59, tzinfo=UTC)
+
+
+def escalate(engine: Engine, now: datetime) -> int:
+    with transaction(engine) as session:
+        return lifecycle.escalate_overdue(session=session, now=now, routes_for=lambda _: ROUTES)
+
+
+def test_an_escalation_waits_out_the_night_and_comes_again_for_the_next_deadline(
+    client: TestClient, engine: Engine
+) -> None:
+    code = say(client, SLAMET, "jalan RT 3 berlubang besar").split("kode ")[1][:6]
+    verify_due = ticket(engine, code).verify_due_at
+    assert verify_due == datetime(2026, 12, 7, 16, 59, 59, tzinfo=UTC)  # Monday 23:59:59 WIB
+    assert escalate(engine, verify_due + timedelta(minutes=5)) == 0  # 00:04 WIB: quiet hours
+    assert escalate(engine, datetime(2026, 12, 7, 22, 55, tzinfo=UTC)) == 0  # 05:55 WIB
+    assert escalate(engine, datetime(2026, 12, 7, 23, 0, tzinfo=UTC)) == 1  # 06:00 WIB: the morning
+    assert escalate(engine, datetime(2026, 12, 8, 3, 0, tzinfo=UTC)) == 0  # once per deadline
+    change(engine, code, TicketStatus.DIVERIFIKASI, datetime(2026, 12, 8, 3, 0, tzinfo=UTC))
+    act_due = ticket(engine, code).act_due_at
+    assert act_due is not None
+    assert escalate(engine, act_due - timedelta(hours=1)) == 0
+    change(engine, code, TicketStatus.DIPROSES, act_due - timedelta(minutes=30))  # same deadline
+    assert escalate(engine, act_due + timedelta(hours=8)) == 1  # the action deadline, in the morning
+    assert escalate(engine, act_due + timedelta(days=1, hours=8)) == 0
+    assert len(notices_to(engine, KADES_PHONE)) == 2
+
+
+def test_a_reopened_ticket_gets_a_new_action_deadline(client: TestClient, engine: Engine) -> None:
+    code = say(client, SLAMET, "jalan RT 3 berlubang besar").split("kode ")[1][:6]
+    old = ticket(engine, code).act_due_at
+    assert old is not None
+    closed = old + timedelta(days=2)
+    change(engine, code, TicketStatus.SELESAI, closed)
+    reopened = closed + timedelta(days=1)
+    with transaction(engine) as session:
+        stored = session.exec(select(Ticket).where(Ticket.code == code)).one()
+        lifecycle.confirm_fix(session=session, ticket=stored, fixed=False, now=reopened)
+    again = ticket(engine, code)
+    assert again.status == TicketStatus.DIPROSES
+    assert again.act_due_at is not None
+    assert again.act_due_at > reopened + timedelta(days=4)  # five working days from the reopening
+    assert again.escalated_at is None
+
+
+def test_the_scheduler_leader_escalates_overdue_tickets(
+    client: TestClient, engine: Engine, db_url: str
+) -> None:
+    code = say(client, SLAMET, "jalan RT 3 berlubang besar").split("kode ")[1][:6]
+    morning = Clock(datetime(2026, 12, 8, 1, 0, tzinfo=UTC))  # Tuesday 08:00 WIB, the deadline passed
+    service = SchedulingService(engine, make_settings(db_url), clock=morning)
+    service.scheduler.start()  # its chores run once at start, then every few minutes
+    try:
+        for _ in range(200):
+            if ticket(engine, code).escalated_at is not None:
+                break
+            threading.Event().wait(0.05)
+    finally:
+        service.scheduler.stop()
+    assert ticket(engine, code).escalated_at == morning.now
+    assert [n.split()[1] for n in notices_to(engine, KADES_PHONE)] == [code]
