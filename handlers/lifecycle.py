@@ -307,6 +307,39 @@ def recategorise(
     )
 
 
+def make_private(
+    *,
+    session: Session,
+    ticket: Ticket,
+    actor: Actor,
+    now: datetime,
+    anonymous: bool = False,
+    confidential: bool = False,
+    about_head: bool = False,
+) -> list[str]:
+    """Turn privacy flags on (never off: what was hidden stays hidden); returns those newly set.
+
+    A complaint found to be about the head leaves the sight of the head and the cadres at once.
+    """
+    newly = [
+        name
+        for name, wanted, current in (
+            ("anonim", anonymous, ticket.anonymous),
+            ("rahasia", confidential, ticket.confidential),
+            ("about_head", about_head, ticket.about_head),
+        )
+        if wanted and not current
+    ]
+    if not newly:
+        return []
+    ticket.anonymous = ticket.anonymous or anonymous
+    ticket.confidential = ticket.confidential or confidential
+    ticket.about_head = ticket.about_head or about_head
+    ticket.updated_at = now
+    _event(session, ticket, TicketEventKind.INTERNAL_NOTE, actor, now, note="ditandai: " + ", ".join(newly))
+    return newly
+
+
 def confirm_fix(*, session: Session, ticket: Ticket, fixed: bool, now: datetime) -> str:
     """The reporter's answer to 'is it really fixed?': 1 closes it for good, 2 reopens it."""
     resident = Actor("warga")

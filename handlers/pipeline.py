@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Table, bindparam, insert, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from broadcasts import outbox
 from broadcasts.sms import sanitize
@@ -52,6 +52,8 @@ COMMAND_KEYWORDS = frozenset(
     {"CEK", "JADWAL", "DANA", "SANKSI", "PROGRAM", "LAYANAN", "DAFTAR", "BERHENTI", "MENU"}
 )
 COMPLAINT_DETAIL_WAIT = timedelta(minutes=30)
+QUESTION_KEYWORDS = frozenset({"CEK", "JADWAL", "DANA", "SANKSI", "PROGRAM", "LAYANAN"})  # not MENU: lost
+MAKE_PRIVATE_WITHIN = timedelta(hours=1)  # "tolong rahasiakan nama saya" after the report
 # Answers to "is it really fixed? 1 yes / 2 no", as residents write them (normalised).
 CONFIRM_ANSWERS = {
     "1": True,
@@ -144,7 +146,9 @@ def receive(
         turn.note = "unreachable_sender"
         sent: list[str] = []
     else:
-        sent = _loop_guard(turn, turn.act())
+        sent = turn.act()
+        if turn.intent != staff_commands.INTENT:  # staff are people answering, not auto-responders
+            sent = _loop_guard(turn, sent)
     connection.execute(
         _UPDATE_MESSAGE,
         {
@@ -274,7 +278,10 @@ class _Turn:
                     return self._complaint(meaning, forced=True, carried=carried)
             elif pending is Pending.TICKET_DESCRIPTION and (text or self.message.media):
                 return self._describe_pending_ticket(text)
-        if pending is not Pending.NONE and meaning.keyword in COMMAND_KEYWORDS:
+        # A question in the middle of a report ("ADUAN ANONIM", then JADWAL) is answered and the report
+        # still waits, with what its first message said; any other keyword ends the wait.
+        question = pending is Pending.COMPLAINT_DETAIL and meaning.keyword in QUESTION_KEYWORDS
+        if pending is not Pending.NONE and meaning.keyword in COMMAND_KEYWORDS and not question:
             self._clear_pending()
 
         if not text and self.message.media:
@@ -317,8 +324,11 @@ class _Turn:
         media = [{"url": m.url, "content_type": m.content_type} for m in self.message.media]
         flags = carried | _flags(meaning)
         if not detail and not media:
+            private = bool(flags & {ANONIM, RAHASIA})
+            if private and not carried and (code := self._make_last_private(flags)):
+                return [t.COMPLAINT_MADE_PRIVATE.format(code=code)]
             self._set_pending(Pending.COMPLAINT_DETAIL, None, COMPLAINT_DETAIL_WAIT, flags)
-            return [t.COMPLAINT_ASK_DETAIL]
+            return [t.COMPLAINT_ASK_DETAIL_PRIVATE if private else t.COMPLAINT_ASK_DETAIL]
         about_head, anonymous, confidential = (name in flags for name in (ABOUT_HEAD, ANONIM, RAHASIA))
         since = self.now - timedelta(hours=1)
         recent = tickets.count_recent_by_reporter(
@@ -363,6 +373,28 @@ class _Turn:
         if anonymous or confidential:
             reply += t.COMPLAINT_PRIVATE_SUFFIX
         return [reply]
+
+    def _make_last_private(self, flags: frozenset[str]) -> str | None:
+        """A request for anonymity with nothing else, just after a report: it is for that report."""
+        since = self.now - MAKE_PRIVATE_WITHIN
+        recent = self.session.scalars(
+            select(Ticket)
+            .where(col(Ticket.reporter_id) == self.contact.id, col(Ticket.created_at) >= since)
+            .order_by(col(Ticket.created_at).desc())
+            .limit(1)
+        ).first()
+        if recent is None or recent.status not in lifecycle.OPEN:
+            return None
+        lifecycle.make_private(
+            session=self.session,
+            ticket=recent,
+            anonymous=ANONIM in flags,
+            confidential=RAHASIA in flags,
+            actor=lifecycle.Actor("warga"),
+            now=self.now,
+        )
+        self.intent, self.ticket_id, self.ticket_code = Intent.COMPLAINT, recent.id, recent.code
+        return recent.code
 
     def _describe_pending_ticket(self, text: str) -> list[str]:
         ticket_id = self.contact.pending_ticket_id

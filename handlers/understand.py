@@ -393,7 +393,8 @@ _INTENT_LEXICON: dict[int, str] = {
         tidak_peduli:1.5 acuh:1.5 pungut:1.5 memungut:2 minta_jatah:2 jatah:1 preman:1.5 beking:2
         ngancam:2 ancam:1.5 golok:1 setor:1.5 minta_bagian:2 motong:1.5 tidak_pantas:1.5 pendukung:1.5
         beda_pilihan:2 tim_sukses:2 timses:2 uang_terima_kasih:2 uang_pelicin:2 pelicin:2 mewah:1.5
-        kaya_mendadak:2
+        kaya_mendadak:2 potong:1.5 istri:1.5 ikut_atur:1.5 ngatur:1 mengatur:1 padahal_mampu:2
+        orang_mampu:1.5
     """,
 }
 

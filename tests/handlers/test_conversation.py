@@ -431,3 +431,30 @@ def test_every_channel_cleans_what_no_database_can_store() -> None:
     assert message.raw == {"entry": [{"text": {"body": "lampu ? mati"}}], "k": 1}
     clean = InboundMessage(Channel.CONSOLE, "1", "+62800000001", WARGA, "biasa saja", raw={"a": "b"})
     assert clean.text == "biasa saja"
+
+
+def test_a_question_in_the_middle_of_a_report_keeps_it_waiting_and_anonymous(
+    client: TestClient, engine: Engine
+) -> None:
+    warga = Resident(client, WARGA)
+    assert warga.say("ADUAN ANONIM") == t.COMPLAINT_ASK_DETAIL_PRIVATE  # the promise, at once
+    assert "Musdes" in warga.say("JADWAL")  # answered; the report still waits
+    code = code_in(warga.say("jalan rusak parah di dusun krajan"))
+    with Session(engine) as session:
+        assert session.exec(select(Ticket.anonymous).where(Ticket.code == code)).one()
+
+
+def test_asking_for_anonymity_just_after_a_report_makes_that_report_anonymous(
+    client: TestClient, engine: Engine, clock: Clock
+) -> None:
+    warga = Resident(client, WARGA)
+    code = code_in(warga.say("lampu jalan RT 3 mati sdh seminggu"))
+    clock.advance(minutes=10)
+    assert warga.say("tolong nama saya dirahasiakan ya") == t.COMPLAINT_MADE_PRIVATE.format(code=code)
+    with Session(engine) as session:
+        stored = session.exec(select(Ticket).where(Ticket.code == code)).one()
+        events = session.exec(select(TicketEvent.note).where(TicketEvent.ticket_id == stored.id)).all()
+    assert stored.anonymous
+    assert "ditandai: anonim" in events
+    clock.advance(hours=2)  # long after: a new report is asked for, the old one is left as it was
+    assert warga.say("ADUAN RAHASIA") == t.COMPLAINT_ASK_DETAIL_PRIVATE

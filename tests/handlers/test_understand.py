@@ -336,6 +336,11 @@ def test_other(text: str) -> None:
         ("perangkat desa yg baru diangkat itu keponakannya pak lurah semua", True),
         ("punten, pa kuwu teu pernah aya di kantor", True),
         ("kepala desa mengangkat istrinya jadi bendahara desa", True),
+        ("istri kades ikut atur bansos", True),  # his family, his doing
+        ("geuchik potong bantuan blt", True),  # Aceh
+        ("anak pak kades dapat BLT padahal mampu", True),
+        ("pak kades tolong potong pohon tumbang di jalan RT 2", False),
+        ("tolong pak kades atur jadwal posyandu", False),
         ("tolong pak kades perbaiki jalan ke makam, sdh rusak", False),
         ("pak kades tolong bantu warga korban angin ribut", False),
         ("sekdes sering mabuk2an di balai desa", False),  # an official, not the head
