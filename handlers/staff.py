@@ -3,6 +3,9 @@
 PINs are 4 to 6 ASCII digits (easy on a keypad), stored as scrypt with a per-PIN salt. Wrong PINs are
 limited: after `MAX_FAILURES` in a row the PIN is locked for `LOCK_FOR`, and every failure and lock is
 in the audit log; a right PIN resets the count.
+
+The operator belongs to no village: texting a village's number, they act on that village, and the
+audit entries of their PIN carry that village's id.
 """
 
 import hashlib
@@ -12,11 +15,11 @@ import secrets
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import update
+from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, select
 
 from handlers import audit, contacts
-from models import IdentityKind, Staff
+from models import IdentityKind, Role, Staff
 from models.errors import BadRequest
 
 PIN = re.compile(r"^[0-9]{4,6}$")
@@ -56,13 +59,24 @@ def _matches(pin: str, stored: str) -> bool:
     return hmac.compare_digest(got.hex(), digest)
 
 
-def check_pin(*, session: Session, staff: Staff, pin: str, now: datetime, channel: str) -> PinCheck:
-    """Check a PIN typed in a text command, counting failures and locking after too many."""
+def check_pin(
+    *,
+    session: Session,
+    staff: Staff,
+    pin: str,
+    now: datetime,
+    channel: str,
+    village_id: int | None = None,
+) -> PinCheck:
+    """Check a PIN typed in a text command, counting failures and locking after too many.
+
+    `village_id`: the village the command was sent to, for the audit log (the operator has none of their
+    own); by default the staff member's village.
+    """
     actor = audit.StaffActor(staff.id, staff.role, channel)
+    where = staff.village_id if village_id is None else village_id
     if staff.pin_locked_until is not None and staff.pin_locked_until > now:
-        audit.record(
-            session=session, actor=actor, village_id=staff.village_id, action="staff.pin_locked_try", now=now
-        )
+        audit.record(session=session, actor=actor, village_id=where, action="staff.pin_locked_try", now=now)
         return PinCheck.LOCKED
     if not staff.pin_hash:
         return PinCheck.NOT_SET
@@ -74,16 +88,24 @@ def check_pin(*, session: Session, staff: Staff, pin: str, now: datetime, channe
     if staff.pin_failures >= MAX_FAILURES:
         staff.pin_failures, staff.pin_locked_until = 0, now + LOCK_FOR
         action = "staff.pin_locked"
-    audit.record(session=session, actor=actor, village_id=staff.village_id, action=action, now=now)
+    audit.record(session=session, actor=actor, village_id=where, action=action, now=now)
     return PinCheck.LOCKED if action == "staff.pin_locked" else PinCheck.WRONG
 
 
 def by_phone(*, session: Session, village_id: int, phone: str) -> Staff | None:
-    """The active staff member of the village who texts from this E.164 number, if any."""
+    """Who texts the village from this E.164 number: its active staff member with that phone, or else an
+    active operator with it (who belongs to no village and acts on the one the message was sent to)."""
     return session.exec(
         select(Staff)
-        .where(Staff.village_id == village_id, Staff.phone == phone, col(Staff.active).is_(True))
-        .order_by(col(Staff.id))
+        .where(
+            Staff.phone == phone,
+            col(Staff.active).is_(True),
+            or_(
+                col(Staff.village_id) == village_id,
+                and_(col(Staff.village_id).is_(None), col(Staff.role) == Role.OPERATOR),
+            ),
+        )
+        .order_by(col(Staff.village_id).is_(None), col(Staff.id))  # the village's own staff first
     ).first()
 
 

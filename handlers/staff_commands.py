@@ -8,12 +8,18 @@ Digits are ASCII 0-9 only: superscripts and other scripts' digits are not number
     TIKET [hal]                         open tickets the role may see, newest first, in one-SMS pages;
                                         a page beyond 999 is no such page
     TELAT [hal]                         overdue tickets (also TERLAMBAT)
+    LIHAT <kode> | TIKET <kode>         one ticket in one SMS: code, category, status, dusun/RT/RW, the
+                                        deadline (verify or act; "lewat batas" when overdue) and its text
+                                        cut to fit; never who reported it. TIKET with exactly 6 digits is
+                                        a code, a shorter number a page. No PIN (a PIN typed after the
+                                        code out of habit is not checked, only masked)
     RINGKASAN                           the digest of the last 24 hours (also REKAP): Kades, BPD, operator
-    VERIF | PROSES | SELESAI | TOLAK  <kode> <PIN> [catatan]
-                                        also VERIFIKASI, DIPROSES, TUTUP, DITOLAK. The code is exactly 6
-                                        digits, the PIN 4 to 6: in either order, and when both have 6
-                                        digits the first is the code. The note goes to the reporter;
-                                        TOLAK needs one (the reason).
+    VERIF | PROSES | SELESAI | TOLAK | TERUSKAN | BUKAN  <kode> <PIN> [catatan]
+                                        also VERIFIKASI, DIPROSES, TUTUP, DITOLAK, DITERUSKAN, BUKAN
+                                        WEWENANG. The code is exactly 6 digits, the PIN 4 to 6: in either
+                                        order, and when both have 6 digits the first is the code. The
+                                        note goes to the reporter; TOLAK (the reason), TERUSKAN (to whom:
+                                        diteruskan) and BUKAN (why: bukan_wewenang) need one.
     RAPAT <PIN> <tanggal> <jam> <tempat> <acara> [agenda <agenda>]
                                         tanggal: 12/12, 12-12-2026, 12.12.2026, 12 Des, besok, lusa, hari
                                         ini, senin..minggu (the next such day; today while the hour is
@@ -26,20 +32,40 @@ Digits are ASCII 0-9 only: superscripts and other scripts' digits are not number
     DARURAT <PIN> <teks>                an emergency broadcast: not held for quiet hours
     YA | BATAL                          send or drop the RAPAT / SIARAN / DARURAT waiting for it
 
-When a message is a command. Only a first word from the list above makes us look the sender up, so
-ordinary traffic costs no query. A message from a number that is not an active staff number of the
-village is a resident's message, whatever it says. From a staff number, STAF, VERIF and SIARAN are
-always commands (a malformed one is answered with its example); TIKET, TELAT and RINGKASAN when nothing
-but a page number (or "hari ini") follows; words residents also use (PROSES, SELESAI, TUTUP, TOLAK,
-RAPAT, DARURAT) only when a number follows them, so that "rapat musdes kapan?" from the head is still a
-question; YA and BATAL only while something waits for them, otherwise they are read as a resident's
-(the same number may be a reporter answering "ya" to "sudah beres?").
+Typing slips. A command word of 4 letters or more may have one typo ("VERIFY", "selesei", "STAFF"), read
+with handlers/understand.py's keyword tolerance (words residents use, their keywords and SMS
+abbreviations are never read as a slip); YA and BATAL must be exact. The command word may be glued to
+the number after it ("verif806317 1234"). A slipped or glued word is a command only when a number
+follows it, like the words residents use (below); STAFF alone is still the menu and TIKET-like words
+keep their own rule.
+
+When a message is a command. Only a first word from the list above (or nearly) makes us look the sender
+up, and only when the message reads as a command, so ordinary traffic costs no query. A message from a
+number that is neither an active staff number of the village nor an active operator's is a resident's
+message, whatever it says. From a staff number, STAF, VERIF and SIARAN are always commands (a malformed
+one is answered with its example); TIKET, TELAT and RINGKASAN when nothing but a page number (or "hari
+ini"; after TIKET, a ticket code) follows; words residents also use (PROSES, SELESAI, TUTUP, TOLAK,
+TERUSKAN, BUKAN, LIHAT, RAPAT, DARURAT) only when a number follows them, so that "rapat musdes kapan?"
+from the head is still a question; YA and BATAL only while something waits for them, otherwise they
+are read as a resident's (the same number may be a reporter answering "ya" to "sudah beres?"). But a
+command word followed at once by a number of 4 to 6 digits (a PIN, or a code) is always a command:
+when the rest does not read, the answer is that command's example, so that a slip never turns a PIN
+into a complaint ticket. YA or BATAL with such a number sends or drops what waits (the number is not
+checked), or says that nothing does.
+
+The operator. The operator belongs to no village: an active operator with the number acts on the village
+the message was sent to (when none of that village's own staff has it), with every right, and the
+audit entries carry that village. What waits for YA belongs to the village it was asked in.
 
 Confirmation. RAPAT, SIARAN and DARURAT reach many people, so they first answer with what was
 understood (the meeting's day and time as residents will read it; recipients, SMS parts and the
 highest cost) and wait 15 minutes for YA, which must be the very next message from that number: any
 other message in between, command or not, cancels it (a late "ya" meant for something else must never
 send a broadcast). The PIN is checked when the command comes, not again at YA.
+
+Replies fit one GSM-7 SMS. What staff typed and a reply says back (a meeting's title and place, a
+complaint's text in LIHAT) goes through broadcasts.sms.sanitize, and what has no GSM-7 form (emoji,
+other scripts) is left out, so that an echo never turns a reply into a 70-character UCS-2 one.
 
 What YA creates is left to the scheduler to send. A broadcast is stored `scheduled` for now (or waits
 for approval when the village asks for it for that kind) and the scheduler's sweep fires it within
@@ -76,7 +102,11 @@ from handlers import audit, lifecycle, rights, tickets
 from handlers import staff as staff_people
 from handlers.contacts import ContactState, VillageInfo
 from handlers.inbound import InboundMessage
+from handlers.normalize import ABBREVIATIONS
 from handlers.rights import Right
+from handlers.understand import KNOWN_WORDS as RESIDENT_WORDS  # residents' words: never a slip
+from handlers.understand import deletions  # the keyword typo scheme residents get
+from handlers.understand import keyword_of as resident_keyword
 from models import (
     BroadcastKind,
     BroadcastStatus,
@@ -90,13 +120,19 @@ from models import (
     Pending,
     Role,
     Staff,
+    Ticket,
     TicketStatus,
     Village,
 )
 from models.texts import (
+    MONTHS as MONTH_NAMES,
+)
+from models.texts import (
     STAFF_CATEGORY_SHORT,
+    STAFF_DUE_STAGES,
     STAFF_MENU_PARTS,
     STAFF_ROLE_NAMES,
+    STAFF_STATUS_NAMES,
     STAFF_STATUS_SHORT,
     STAFF_USAGE,
     STAFF_WHAT,
@@ -124,6 +160,7 @@ ALIASES = {
     "TIKET": "list",
     "TELAT": "overdue",
     "TERLAMBAT": "overdue",
+    "LIHAT": "lihat",
     "RINGKASAN": "digest",
     "REKAP": "digest",
     "VERIF": "verif",
@@ -134,6 +171,9 @@ ALIASES = {
     "TUTUP": "selesai",
     "TOLAK": "tolak",
     "DITOLAK": "tolak",
+    "TERUSKAN": "teruskan",
+    "DITERUSKAN": "teruskan",
+    "BUKAN": "bukan",
     "RAPAT": "rapat",
     "SIARAN": "siaran",
     "DARURAT": "darurat",
@@ -144,12 +184,16 @@ ALIASES = {
     "BATALKAN": "batal",
 }
 MENU_PREFIXES = frozenset({"BANTUAN", "MENU", "HELP"})  # ... followed by STAF
+SECOND_WORDS = {"bukan": frozenset({"WEWENANG", "WWN"})}  # BUKAN WEWENANG is BUKAN
 TICKET_VERBS: dict[str, TicketStatus] = {
     "verif": TicketStatus.DIVERIFIKASI,
     "proses": TicketStatus.DIPROSES,
     "selesai": TicketStatus.SELESAI,
     "tolak": TicketStatus.DITOLAK,
+    "teruskan": TicketStatus.DITERUSKAN,
+    "bukan": TicketStatus.BUKAN_WEWENANG,
 }
+NOTE_REQUIRED = frozenset({"tolak", "teruskan", "bukan"})  # the reporter is told why, or to whom
 # The statuses each verb may move a ticket from: never backwards, never a merged duplicate; PROSES also
 # reopens a closed ticket, as lifecycle allows.
 _OPEN = (TicketStatus.BARU, TicketStatus.DIVERIFIKASI, TicketStatus.DIPROSES)
@@ -160,9 +204,11 @@ MOVES_FROM: dict[TicketStatus, tuple[TicketStatus, ...]] = {
     ),
     TicketStatus.SELESAI: _OPEN,
     TicketStatus.DITOLAK: _OPEN,
+    TicketStatus.DITERUSKAN: _OPEN,
+    TicketStatus.BUKAN_WEWENANG: _OPEN,
 }
 # Words that may only be commands when a number follows (residents write them too).
-NEEDS_NUMBER = frozenset({"proses", "selesai", "tolak", "rapat", "darurat"})
+NEEDS_NUMBER = frozenset({"proses", "selesai", "tolak", "teruskan", "bukan", "lihat", "rapat", "darurat"})
 CONFIRM_WORDS = frozenset({"ya", "iya", "y", "ya kirim", "iya kirim", "ya umumkan"})
 CANCEL_WORDS = frozenset({"batal", "batalkan", "batal kirim"})
 DIGEST_TAILS = frozenset({"", "hari ini", "hr ini", "harian"})
@@ -170,11 +216,59 @@ _FILLERS = frozenset({"kode", "kd", "pin", "no", "nomor", "nomer"})
 _SEPARATORS = " \t\r\n#*,;:/=.-"
 
 _FIRST_WORD = re.compile(r"\s*[*_~]*([A-Za-z]+)[*_~]*(?=[\s#*,;:/=.!?-]|$)")
+_GLUED_WORD = re.compile(r"\s*[*_~]*([A-Za-z]+)(?=[0-9])")  # "verif806317"
 _HEAD_TOKEN = re.compile(r"[\s#*,;:/=.\-]*([^\s#*,;:/=]+)")
 _PAGE = re.compile(r"(?:hal(?:aman)?\.?\s*)?([0-9]+)", re.IGNORECASE)
 PAGE_LIMIT = 999  # a page number beyond this is "no such page" whatever the list's length
 PAGE_DIGITS = 20  # a longer page number is answered as PAGE_LIMIT + 1
 MASK = "****"  # what a PIN is replaced with in the stored message
+
+# --- typing slips: one typo in a command word of 4+ letters, as residents' keywords are forgiven ---------
+
+_EXACT_ONLY = frozenset({"YA", "IYA", "Y", "BATAL", "BATALKAN"})  # a slip must never send or drop
+_SPELLINGS = {
+    spelling.lower(): name
+    for spelling, name in ALIASES.items()
+    if len(spelling) >= 4 and spelling not in _EXACT_ONLY
+}
+# Everyday words one slip away from a command word that residents' vocabulary does not list.
+_NOT_SLIPS = frozenset({"telah", "tepat", "saran", "sarana", "lipat", "diprotes", "terusan", "rekam"})
+
+
+def _build_slip_index() -> dict[str, str]:
+    """One deletion from each command spelling -> its command (handlers/understand.py's scheme)."""
+    index: dict[str, str] = {}
+    ambiguous: set[str] = set()
+    for spelling, name in _SPELLINGS.items():
+        for deleted in deletions(spelling):
+            if index.get(deleted, name) != name:
+                ambiguous.add(deleted)
+            index[deleted] = name
+    for deleted in ambiguous:
+        del index[deleted]
+    return index
+
+
+_SLIPS = _build_slip_index()
+
+
+def near_command(word: str) -> str | None:
+    """The command a word one typo away from a command word names; None for any word residents use."""
+    token = word.lower()
+    if not 3 <= len(token) <= 11 or not token.isalpha() or token in _SPELLINGS:
+        return None
+    if token in RESIDENT_WORDS or token in ABBREVIATIONS or token in _NOT_SLIPS:
+        return None
+    hit = _SLIPS.get(token)  # a letter missing
+    if hit is None:
+        for deleted in deletions(token):  # a letter too many, changed, or two swapped
+            hit = _SPELLINGS.get(deleted) if len(deleted) >= 4 else None
+            hit = hit or _SLIPS.get(deleted)
+            if hit is not None:
+                break
+    if hit is None or resident_keyword(token) is not None:  # "lapor" slipped is still a resident's
+        return None
+    return hit
 
 
 def is_digits(text: str) -> bool:
@@ -185,9 +279,11 @@ def is_digits(text: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Menu:
-    """STAF: the menu, or one command's example (`topic`: a USAGE key)."""
+    """STAF: the menu, or one command's example (`topic`: a USAGE key); also the answer to a command
+    word followed by a number when the rest does not read (`pin`: that number, masked when stored)."""
 
     topic: str | None = None
+    pin: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,13 +295,21 @@ class ListTickets:
 
 
 @dataclass(frozen=True, slots=True)
+class Lookup:
+    """LIHAT / TIKET <kode>: one ticket, read-only (`pin`: one typed out of habit, masked, not checked)."""
+
+    code: str
+    pin: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Digest:
     """RINGKASAN: the digest of the last 24 hours."""
 
 
 @dataclass(frozen=True, slots=True)
 class TicketChange:
-    """VERIF / PROSES / SELESAI / TOLAK: move a ticket, with a note for its reporters."""
+    """VERIF / PROSES / SELESAI / TOLAK / TERUSKAN / BUKAN: move a ticket, with a note for its reporters."""
 
     verb: str
     code: str | None
@@ -242,15 +346,34 @@ class Broadcast:
 
 @dataclass(frozen=True, slots=True)
 class Confirm:
-    """YA: send what waits."""
+    """YA: send what waits (`pin`: a number typed after it, masked, not checked)."""
+
+    pin: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Cancel:
-    """BATAL: drop what waits."""
+    """BATAL: drop what waits (`pin`: as for YA)."""
+
+    pin: str | None = None
 
 
-Command = Menu | ListTickets | Digest | TicketChange | NewMeeting | Broadcast | Confirm | Cancel
+Command = Menu | ListTickets | Lookup | Digest | TicketChange | NewMeeting | Broadcast | Confirm | Cancel
+
+
+def pin_of(command: Command) -> str | None:
+    """The number a command holds that may be a PIN: masked in the stored message."""
+    return None if isinstance(command, ListTickets | Digest) else command.pin
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    """A message's command word: which command, where the text after it starts, and whether it was
+    written as listed (not slipped, not glued to a number)."""
+
+    name: str
+    end: int
+    exact: bool
 
 
 def _first_word(text: str) -> tuple[str, int] | None:
@@ -258,31 +381,44 @@ def _first_word(text: str) -> tuple[str, int] | None:
     return (match.group(1).upper(), match.end()) if match else None
 
 
-def keyword(text: str) -> str | None:
+def _command_word(word: str) -> tuple[str, bool] | None:
+    """The command an (upper case) word names and whether exactly; None for none."""
+    name = ALIASES.get(word)
+    if name is not None:
+        return name, True
+    near = near_command(word)
+    return (near, False) if near is not None else None
+
+
+def head(text: str) -> Head | None:
     """The staff command a message's first word names, or None; pure and cheap, before any query."""
     first = _first_word(text)
     if first is None:
+        glued = _GLUED_WORD.match(text)
+        found = _command_word(glued.group(1).upper()) if glued else None
+        if glued is None or found is None or found[0] in ("menu", "ya", "batal"):
+            return None
+        return Head(found[0], glued.end(), exact=False)
+    word, end = first
+    found = _command_word(word)
+    if found is None:
+        if word in MENU_PREFIXES:
+            second = _first_word(text[end:])
+            staf = _command_word(second[0]) if second is not None else None
+            if second is not None and staf is not None and staf[0] == "menu":
+                return Head("menu", end + second[1], staf[1])
         return None
-    word, end = first
-    if word in ALIASES:
-        return ALIASES[word]
-    if word in MENU_PREFIXES:
-        second = _first_word(text[end:])
-        if second is not None and second[0] == "STAF":
-            return "menu"
-    return None
-
-
-def _body(text: str) -> str:
-    """The text after the command word (and after STAF in BANTUAN STAF)."""
-    first = _first_word(text)
-    assert first is not None
-    word, end = first
-    if word in MENU_PREFIXES:
-        second = _first_word(text[end:])
-        assert second is not None
+    name, exact = found
+    second = _first_word(text[end:])
+    if second is not None and second[0] in SECOND_WORDS.get(name, ()):
         end += second[1]
-    return text[end:].strip()
+    return Head(name, end, exact)
+
+
+def keyword(text: str) -> str | None:
+    """The staff command a message's first word names (or nearly), or None; before any query."""
+    found = head(text)
+    return found.name if found is not None else None
 
 
 def _number_tokens(text: str, pos: int, most: int) -> tuple[list[tuple[str, int]], int]:
@@ -333,18 +469,29 @@ def code_and_pin(numbers: Sequence[str]) -> tuple[str | None, str | None]:
     )
 
 
+def _stray(numbers: Sequence[str]) -> str | None:
+    """Of numbers after a command that takes none, the one to mask: the PIN if one reads, else the first
+    (a lone 6-digit number may be a PIN too: better masked than kept)."""
+    return code_and_pin(numbers)[1] or (numbers[0] if numbers else None)
+
+
+_ANY_TIME = datetime(2026, 1, 1, tzinfo=UTC)  # pin_span reads no dates
+
+
 def pin_span(text: str) -> tuple[int, int] | None:
     """Where in `text` (as received, unstripped) is the PIN that `parse` reads in it; None for none."""
-    name = keyword(text)
-    if name is None or name not in (*TICKET_VERBS, "rapat", "siaran", "darurat"):
+    command = parse(text, now_local=_ANY_TIME)
+    pin = pin_of(command) if command is not None else None
+    found = head(text)
+    if pin is None or found is None:
         return None
-    first = _first_word(text)
-    assert first is not None
-    found, _ = _number_tokens(text, first[1], 2 if name in TICKET_VERBS else 1)
-    at = _code_and_pin_at([number for number, _ in found])[1] if name in TICKET_VERBS else 0
-    if at is None or at >= len(found):
+    numbers, _ = _number_tokens(text, found.end, 2)
+    at = _code_and_pin_at([number for number, _ in numbers])[1]
+    if isinstance(command, NewMeeting | Broadcast) or at is None or numbers[at][0] != pin:
+        at = next((i for i, (number, _) in enumerate(numbers) if number == pin), None)
+    if at is None:
         return None
-    pin, start = found[at]
+    start = numbers[at][1]
     return start, start + len(pin)
 
 
@@ -377,18 +524,38 @@ def parse(text: str, *, now_local: datetime, dusun_names: Sequence[str] = ()) ->
 
     `now_local` (in the village's zone) resolves RAPAT's relative dates; `dusun_names` find a Musdus's
     dusun. A command with parts missing is still returned (with None or ""), for a reply that says
-    what is missing.
+    what is missing; a command word followed by a number that reads as nothing else is its example.
     """
-    name = keyword(text)
-    if name is None:
+    found = head(text)
+    if found is None:
         return None
-    body = _body(text)
+    body = text[found.end :].strip()
+    command = _parse_body(found, body, text, now_local, dusun_names)
+    if command is None:
+        numbers, _ = leading_numbers(body, 2)
+        if numbers:  # a PIN (or a code) typed after a command word: never a resident's message
+            return Menu(_usage_key(found.name), _stray(numbers))
+    return command
+
+
+def _parse_body(
+    found: Head, body: str, text: str, now_local: datetime, dusun_names: Sequence[str]
+) -> Command | None:
+    name = found.name
+    needs_number = name in NEEDS_NUMBER or not found.exact
     if name == "menu":
-        topic = keyword(body) if body else None
-        return Menu(_usage_key(topic) if topic else None)
+        topic_head = head(body) if body else None
+        topic = _usage_key(topic_head.name) if topic_head is not None else None
+        numbers, _ = leading_numbers(body, 2)
+        if topic is None and body and not numbers and not found.exact:
+            return None  # "staff desa tidak ada": a resident's
+        return Menu(topic, None if topic else _stray(numbers))
     if name in ("list", "overdue"):
         if not body:
             return ListTickets(overdue=name == "overdue")
+        code, pin = code_and_pin(leading_numbers(body, 2)[0])
+        if name == "list" and code is not None:  # TIKET 482913: LIHAT by its other name
+            return Lookup(code, pin)
         page = _PAGE.fullmatch(body.strip(" .!?"))
         if page is None:
             return None
@@ -400,19 +567,22 @@ def parse(text: str, *, now_local: datetime, dusun_names: Sequence[str] = ()) ->
         return Digest() if _plain(body) in DIGEST_TAILS else None
     if name in ("ya", "batal"):
         plain = _plain(text)
+        numbers, _ = leading_numbers(body, 2)
         if name == "ya":
-            return Confirm() if plain in CONFIRM_WORDS else None
-        return Cancel() if plain in CANCEL_WORDS else None
+            return Confirm(_stray(numbers)) if plain in CONFIRM_WORDS or numbers else None
+        return Cancel(_stray(numbers)) if plain in CANCEL_WORDS or numbers else None
 
-    if name in TICKET_VERBS:
+    if name in TICKET_VERBS or name == "lihat":
         numbers, rest = leading_numbers(body, 2)
-        if not numbers and name in NEEDS_NUMBER:
+        if not numbers and needs_number:
             return None
         code, pin = code_and_pin(numbers)
+        if name == "lihat":
+            return Lookup(code, pin) if code is not None else None
         return TicketChange(name, code, pin, rest.strip()[:NOTE_LIMIT])
 
     numbers, rest = leading_numbers(body, 1)
-    if not numbers and name in NEEDS_NUMBER:
+    if not numbers and needs_number:
         return None
     pin = numbers[0] if numbers else None
     if name in ("siaran", "darurat"):
@@ -427,6 +597,7 @@ def _usage_key(command: str) -> str | None:
     return {
         "list": "list",
         "overdue": "list",
+        "lihat": "lookup",
         "digest": "digest",
         "rapat": "meeting",
         "siaran": "broadcast",
@@ -694,24 +865,32 @@ def handle(
     now: datetime,
     available: Collection[Channel] = frozenset(Channel),
 ) -> Handled | None:
-    """Act on a staff command from a registered staff number; None to read the message as a resident's."""
+    """Act on a staff command from a registered staff number (the village's, or else an operator's); None
+    to read the message as a resident's."""
     if message.sender_kind != IdentityKind.PHONE:
         return None
     zone = ZoneInfo(village.timezone)
     command = parse(message.text.strip(), now_local=now.astimezone(zone), dusun_names=village.dusun_names)
     if command is None:
         return None
+    # The village's own staff, or else the operator, who acts on the village the message was sent to.
     member = staff_people.by_phone(session=session, village_id=village.id, phone=message.sender)
     if member is None or member.id is None:
         return None
     turn = _StaffTurn(session, village, member, contact, message, message_id, now, frozenset(available))
+    pin = pin_of(command)
+    handled: Handled | None
     if isinstance(command, Confirm | Cancel):
-        return turn.answer(confirm=isinstance(command, Confirm))
-    turn.drop_pending()  # a new command replaces whatever waited for YA
-    reply, note = turn.act(command)
-    if isinstance(command, TicketChange | NewMeeting | Broadcast) and command.pin is not None:
-        turn.mask_stored_pin(command.pin)
-    return Handled([reply], note, turn.ticket_id)
+        handled = turn.answer(confirm=isinstance(command, Confirm))
+        if handled is None and pin is not None:  # "YA 1234" is a staff answer even with nothing waiting
+            handled = Handled([s.CONFIRM_NOTHING], "staff:nothing_waits")
+    else:
+        turn.drop_pending()  # a new command replaces whatever waited for YA
+        reply, note = turn.act(command)
+        handled = Handled([reply], note, turn.ticket_id)
+    if pin is not None:
+        turn.mask_stored_pin(pin)
+    return handled
 
 
 @dataclass
@@ -780,6 +959,8 @@ class _StaffTurn:
             return self.menu(command.topic), "staff:menu"
         if isinstance(command, ListTickets):
             return self.list_tickets(command), "staff:list"
+        if isinstance(command, Lookup):
+            return self.lookup(command), "staff:lihat"
         if isinstance(command, Digest):
             return self.digest(), "staff:digest"
         if isinstance(command, TicketChange):
@@ -793,7 +974,7 @@ class _StaffTurn:
         if topic is not None:
             return STAFF_USAGE[topic].format(verb="VERIF")
         wanted = {
-            "list": Right.READ,
+            "list": Right.READ,  # TIKET, TELAT, LIHAT
             "digest": Right.DIGEST,
             "ticket": Right.TICKET_ACT,
             "meeting": Right.BROADCAST,
@@ -805,7 +986,12 @@ class _StaffTurn:
     def check_pin(self, pin: str) -> str | None:
         """None when the PIN is right; otherwise the reply (wrong, locked, not set)."""
         result = staff_people.check_pin(
-            session=self.session, staff=self.staff, pin=pin, now=self.now, channel=self.message.channel.value
+            session=self.session,
+            staff=self.staff,
+            pin=pin,
+            now=self.now,
+            channel=self.message.channel.value,
+            village_id=self.village.id,  # the operator's failures are logged in the village texted
         )
         if result == staff_people.PinCheck.OK:
             return None
@@ -853,6 +1039,19 @@ class _StaffTurn:
             return s.LIST_NO_PAGE.format(page=command.page, keyword=name)
         return texts[command.page - 1]
 
+    def lookup(self, command: Lookup) -> str:
+        if not rights.can(self.role, Right.READ):
+            return self.not_allowed("lookup")
+        target = f"ticket:{command.code}"
+        found = tickets.get_by_code(session=self.session, village_id=self.village.id, code=command.code)
+        if found is None or not rights.sees_ticket(self.role, found):
+            # The same answer for a code that does not exist and one this role may not know of.
+            self.refuse("lihat", "not_found", target)
+            return s.TICKET_UNKNOWN.format(code=command.code)
+        self.ticket_id = found.id
+        self.record("staff.ticket_viewed", target)
+        return describe(found, now=self.now, timezone=self.village.timezone)
+
     def digest(self) -> str:
         if not rights.can(self.role, Right.DIGEST):
             return self.not_allowed("digest")
@@ -888,8 +1087,8 @@ class _StaffTurn:
             )
         if command.pin is None:
             return s.PIN_MISSING.format(example=f"{verb} {command.code} 1234 catatan")
-        if command.verb == "tolak" and not command.note:
-            return s.REASON_MISSING.format(code=command.code)
+        if command.verb in NOTE_REQUIRED and not command.note:
+            return _NOTE_MISSING[command.verb].format(code=command.code)
         refused = self.check_pin(command.pin)
         if refused is not None:
             return refused
@@ -955,9 +1154,9 @@ class _StaffTurn:
         reminders = len(timing.reminder_plan(meeting.starts_at, self.village.timezone, self.now)) - 1
         self.set_pending({"command": "rapat", **fields})
         return s.MEETING_CONFIRM.format(
-            acara=_short(meeting.title, ACARA_ROOM),
+            acara=_echo(meeting.title, ACARA_ROOM),
             kapan=format_when(meeting.starts_at, self.village.timezone),
-            tempat=_short(meeting.place, TEMPAT_ROOM),
+            tempat=_echo(meeting.place, TEMPAT_ROOM),
             n=_count(told),
             reminders=max(reminders, 0),
         )
@@ -1015,7 +1214,8 @@ class _StaffTurn:
     # --- waiting for YA ------------------------------------------------------------------------
 
     def set_pending(self, command: dict[str, Any]) -> None:
-        self.staff.pending_command = {**command, "message_id": self.message_id}
+        # The village it was asked in: the operator's YA to another village's number finds nothing.
+        self.staff.pending_command = {**command, "message_id": self.message_id, "village_id": self.village.id}
         self.staff.pending_until = self.now + CONFIRM_WAIT
         self.record("staff.confirm_asked", command=command["command"])
 
@@ -1035,7 +1235,13 @@ class _StaffTurn:
         if waiting is None:
             return None
         name = str(waiting.get("command"))
-        if until is None or until < self.now or self.interrupted(int(waiting.get("message_id", 0))):
+        elsewhere = waiting.get("village_id", self.village.id) != self.village.id
+        if (
+            until is None
+            or until < self.now
+            or elsewhere
+            or self.interrupted(int(waiting.get("message_id", 0)))
+        ):
             self.record("staff.confirm_expired", command=name)
             reporter_waits = (
                 self.contact.pending == Pending.CONFIRM_FIX
@@ -1055,12 +1261,13 @@ class _StaffTurn:
         return Handled([self.create_broadcast(waiting)], "staff:ya")
 
     def interrupted(self, asked_in: int) -> bool:
-        """Whether another message came from this number between the question and this answer."""
+        """Whether another message came from this number between the question and this answer, to this
+        village's number or another's (the operator, or staff texting a neighbouring village)."""
         between = self.session.connection().execute(
             select(func.count())
             .select_from(Message)
             .where(
-                col(Message.contact_id) == self.contact.id,
+                col(Message.sender) == self.message.sender,
                 col(Message.direction) == Direction.IN,
                 col(Message.id) > asked_in,
                 col(Message.id) < self.message_id,
@@ -1086,7 +1293,7 @@ class _StaffTurn:
             kind=meeting.kind.value,
             broadcasts=[b.id for b in made],
         )
-        acara = _short(meeting.title, ACARA_ROOM)
+        acara = _echo(meeting.title, ACARA_ROOM)
         if any(b.status == BroadcastStatus.PENDING_APPROVAL for b in made):
             return s.MEETING_APPROVAL.format(acara=acara, kapan=kapan)
         return s.MEETING_CREATED.format(acara=acara, kapan=kapan, reminders=max(len(made) - 1, 0))
@@ -1134,6 +1341,78 @@ def _meeting_fields(command: NewMeeting) -> dict[str, Any]:
 
 def _short(text: str, room: int) -> str:
     return text if len(text) <= room else text[: room - 3].rstrip() + "..."
+
+
+def _gsm(text: str) -> str:
+    """Staff- or resident-typed text as it can be echoed in a GSM-7 reply: look-alikes replaced
+    (broadcasts.sms.sanitize), what has none (emoji, other scripts) dropped, whitespace collapsed."""
+    kept = "".join(ch for ch in sms.sanitize(text) if ch in sms.GSM7_BASIC or ch in sms.GSM7_EXTENSION)
+    return " ".join(kept.split())
+
+
+def _echo(text: str, room: int) -> str:
+    """What staff typed, said back in a reply: GSM-7, at most `room` characters."""
+    return _short(_gsm(text), room)
+
+
+def _units(text: str) -> int:
+    """GSM-7 septets: the extension table's characters take two."""
+    return sum(2 if ch in sms.GSM7_EXTENSION else 1 for ch in text)
+
+
+def _fit(text: str, room: int) -> str:
+    """`text` (GSM-7) cut to `room` septets, with "..." when cut."""
+    if _units(text) <= room:
+        return text
+    kept, used = [], 0
+    for ch in text:
+        used += _units(ch)
+        if used > room - 3:
+            break
+        kept.append(ch)
+    return "".join(kept).rstrip() + "..."
+
+
+_NOTE_MISSING = {"tolak": s.REASON_MISSING, "teruskan": s.FORWARD_MISSING, "bukan": s.NOT_OURS_MISSING}
+_LONG_NUMBER = re.compile(r"\+?[0-9][0-9 .-]{6,}[0-9]")  # a phone, NIK or KK number in a complaint
+
+
+def describe(ticket: Ticket, *, now: datetime, timezone: str) -> str:
+    """LIHAT's answer: one GSM-7 SMS with the ticket's code, category, status, where, deadline and as much
+    of its text as fits. Never who reported it, nor a long number in the text (a phone, an NIK): a reply
+    on a phone can be forwarded."""
+    where = " ".join(
+        part
+        for part in (
+            _echo(ticket.dusun or "", 25),
+            f"RT {ticket.rt}" if ticket.rt else "",
+            f"RW {ticket.rw}" if ticket.rw else "",
+        )
+        if part
+    )
+    stage, due_at = "", None  # a closed ticket has no deadline left
+    if ticket.status == TicketStatus.BARU:
+        stage, due_at = "verify", ticket.verify_due_at
+    elif ticket.status in (TicketStatus.DIVERIFIKASI, TicketStatus.DIPROSES):
+        stage, due_at = "act", ticket.act_due_at
+    due = ""
+    if due_at is not None:
+        local = due_at.astimezone(ZoneInfo(timezone))
+        due = (s.LOOKUP_LATE if ticket.is_overdue(now) else s.LOOKUP_DUE).format(
+            stage=STAFF_DUE_STAGES[stage], date=f"{local.day} {MONTH_NAMES[local.month - 1]}"
+        )
+    opening = s.LOOKUP.format(
+        code=ticket.code,
+        category=STAFF_CATEGORY_SHORT[ticket.category.value],
+        status=STAFF_STATUS_NAMES[ticket.status.value],
+        where=where or s.LOOKUP_NO_PLACE,
+        due=due,
+        text="",
+    )
+    text = _gsm(_LONG_NUMBER.sub("***", ticket.text))
+    if not text:
+        text = s.LOOKUP_PHOTO_ONLY if ticket.media else s.LOOKUP_NO_TEXT
+    return opening + _fit(text, SMS_ROOM - _units(opening))
 
 
 def _count(n: int) -> str:

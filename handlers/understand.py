@@ -115,7 +115,7 @@ _KEYWORD_TOPIC: dict[str, Topic] = {
 }
 
 
-def _deletions(word: str) -> list[str]:
+def deletions(word: str) -> list[str]:
     """All strings one deletion away from `word`."""
     return [word[:i] + word[i + 1 :] for i in range(len(word))]
 
@@ -127,7 +127,7 @@ def _build_typo_index() -> dict[str, str]:
     for spelling, canonical in KEYWORDS.items():
         if len(spelling) < 4:
             continue
-        for d in _deletions(spelling):
+        for d in deletions(spelling):
             if index.get(d, canonical) != canonical:
                 ambiguous.add(d)
             index[d] = canonical
@@ -805,7 +805,7 @@ def _build_tables() -> tuple[dict[str, Entry], dict[str, Entry], dict[str, Entry
 
 
 _UNI, _BI, _TRI, _LEXICON_WORDS = _build_tables()
-_KNOWN_WORDS = _LEXICON_WORDS | _GREETINGS | _FILLER | _NOT_TYPOS | frozenset(KEYWORDS)
+KNOWN_WORDS = _LEXICON_WORDS | _GREETINGS | _FILLER | _NOT_TYPOS | frozenset(KEYWORDS)
 
 
 class _Word:
@@ -873,12 +873,12 @@ _SUBSCRIBE_TOPICS: dict[str, Topic] = {
 }
 
 
-def _keyword(token: str) -> str | None:
+def keyword_of(token: str) -> str | None:
     """The canonical keyword `token` spells, allowing one typo in 4+ letter keywords."""
     exact = KEYWORDS.get(token)
     if exact is not None:
         return exact
-    if len(token) < 3 or token in _KNOWN_WORDS or not token.isalpha():
+    if len(token) < 3 or token in KNOWN_WORDS or not token.isalpha():
         return None
     # token is a keyword minus one letter
     hit = _TYPO_INDEX.get(token)
@@ -886,7 +886,7 @@ def _keyword(token: str) -> str | None:
         return hit
     if len(token) > 9:
         return None
-    for d in _deletions(token):
+    for d in deletions(token):
         # token has one extra letter, or one letter substituted / two swapped
         hit = KEYWORDS.get(d) if len(d) >= 4 else None
         if hit is None:
@@ -920,7 +920,7 @@ def _find_dusun(toks: list[str], names: Sequence[str]) -> str | None:
                 if tuple(toks[i : i + len(words)]) != words:
                     continue
                 # A name that is also a common word ("tengah", "kulon") needs a marker before it.
-                if t in _KNOWN_WORDS and (i == 0 or toks[i - 1] not in _DUSUN_CONTEXT):
+                if t in KNOWN_WORDS and (i == 0 or toks[i - 1] not in _DUSUN_CONTEXT):
                     continue
                 if found is not None and found != name:
                     return None
@@ -931,7 +931,7 @@ def _find_dusun(toks: list[str], names: Sequence[str]) -> str | None:
     for i, t in enumerate(toks):
         if t in _DUSUN_MARKERS and i + 1 < len(toks):
             nxt = toks[i + 1]
-            if not nxt.isalpha() or len(nxt) < 3 or nxt in _KNOWN_WORDS:
+            if not nxt.isalpha() or len(nxt) < 3 or nxt in KNOWN_WORDS:
                 continue
             name = nxt.title()
             if found is not None and found != name:
@@ -1027,7 +1027,7 @@ def _detail(text: str, flagged: bool) -> str:
         if word in _INTRO:
             tentative = True
             continue
-        is_keyword = word in _REPORT_VERBS or (first and _keyword(word) in ("ADUAN", "CEK"))
+        is_keyword = word in _REPORT_VERBS or (first and keyword_of(word) in ("ADUAN", "CEK"))
         if word in _GREETINGS or word in _CONFIDENTIAL_WORDS or word in _ANON_WORDS or is_keyword:
             if not tentative or is_keyword:
                 cut = m.end()
@@ -1119,7 +1119,7 @@ def understand(text: str, *, dusun_names: Sequence[str] = ()) -> Understanding:
     if start == n:
         # Only greetings ("Assalamualaikum", "selamat pagi", "halo?").
         start = 0
-    keyword = _keyword(toks[start]) if start < n else None
+    keyword = keyword_of(toks[start]) if start < n else None
     kw_index = start if keyword is not None else -1
     if keyword == "MENU" and toks[start] == "bantuan" and n - start > 1:
         kw_index = -1  # "bantuan bibit kapan dibagi": the word may be content (see _decide)

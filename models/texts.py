@@ -197,6 +197,12 @@ class StaffText:
         "Kode aduan (6 angka) belum ditulis. Contoh: {verb} 482913 1234 catatan. Ketik TIKET utk daftar."
     )
     REASON_MISSING = "Tulis alasan penolakan utk pelapor. Contoh: TOLAK {code} 1234 bukan wilayah desa"
+    FORWARD_MISSING = (
+        "Tulis ke instansi mana aduan diteruskan, utk pelapor. Contoh: TERUSKAN {code} 1234 ke Dinas PU"
+    )
+    NOT_OURS_MISSING = (
+        "Tulis alasan utk pelapor. Contoh: BUKAN {code} 1234 jalan provinsi, urusan Dinas PU provinsi"
+    )
     TICKET_UNKNOWN = (
         "Kode {code} tidak ditemukan. Periksa lagi angkanya, atau ketik TIKET utk daftar aduan terbuka."
     )
@@ -213,6 +219,15 @@ class StaffText:
     LIST_EMPTY = "Tidak ada aduan terbuka saat ini. Terima kasih."
     LIST_EMPTY_OVERDUE = "Tidak ada aduan yg lewat batas waktu. Terima kasih."
     LIST_NO_PAGE = "Tidak ada halaman {page}. Ketik {keyword} utk halaman pertama."
+
+    # LIHAT: one complaint in one SMS, the complaint's own words cut to what room is left. Never who
+    # reported it: a reply on a phone can be forwarded.
+    LOOKUP = "Aduan {code}: {category}, {status}, {where}.{due} Isi: {text}"
+    LOOKUP_NO_PLACE = "lokasi belum disebut"
+    LOOKUP_DUE = " Batas {stage} {date}."
+    LOOKUP_LATE = " Lewat batas {stage} {date}!"
+    LOOKUP_PHOTO_ONLY = "(hanya foto)"
+    LOOKUP_NO_TEXT = "(tanpa isi)"
 
     BROADCAST_NO_TEXT = (
         "Tulis teks siaran setelah PIN. Contoh: SIARAN 1234 Kerja bakti Minggu 07.00 di balai desa."
@@ -253,16 +268,19 @@ STAFF_ROLE_NAMES = {
     "bpd": "BPD",
 }
 STAFF_MENU_PARTS = {
-    "list": "TIKET, TELAT",
+    "list": "TIKET, TELAT, LIHAT kode",
     "digest": "RINGKASAN",
-    "ticket": "VERIF/PROSES/SELESAI/TOLAK kode PIN catatan",
-    "meeting": "RAPAT PIN tgl jam tempat acara",
+    "ticket": "VERIF/PROSES/SELESAI/TOLAK/TERUSKAN/BUKAN kode PIN",
+    "meeting": "RAPAT PIN",
     "broadcast": "SIARAN PIN teks",
 }
 STAFF_USAGE = {
     "ticket": "Format: {verb} kode PIN catatan. Contoh: {verb} 482913 1234 sudah dicek. "
-    "Kode aduan 6 angka, PIN 4-6 angka.",
-    "list": "TIKET: aduan terbuka. TELAT: aduan lewat batas waktu. Balas TIKET 2 utk halaman 2. Tanpa PIN.",
+    "Kode aduan 6 angka, PIN 4-6 angka. TOLAK, TERUSKAN, BUKAN: catatan wajib.",
+    "list": "TIKET: aduan terbuka. TELAT: aduan lewat batas waktu. Balas TIKET 2 utk halaman 2. "
+    "LIHAT kode (atau TIKET kode): isi 1 aduan. Tanpa PIN.",
+    "lookup": "LIHAT kode: isi, status, lokasi & batas waktu 1 aduan. Contoh: LIHAT 482913 (atau TIKET "
+    "482913). Tanpa PIN.",
     "digest": "RINGKASAN: ringkasan aduan, rapat & siaran 24 jam terakhir (Kades/BPD). Tanpa PIN.",
     "meeting": "Format: RAPAT PIN tgl jam tempat acara. Contoh: RAPAT 1234 12/12 19.30 Balai Desa "
     "Musdes RKPDes. Tgl: 12/12, besok, senin. Jam: 19.30, jam 7 malam.",
@@ -274,6 +292,7 @@ STAFF_USAGE = {
 STAFF_WHAT = {
     "ticket": "mengubah aduan",
     "list": "melihat aduan",
+    "lookup": "melihat aduan",
     "digest": "meminta ringkasan",
     "meeting": "mengumumkan rapat",
     "broadcast": "mengirim siaran",
@@ -297,6 +316,17 @@ STAFF_STATUS_SHORT = {
     "diverifikasi": "verif",
     "diproses": "proses",
 }
+STAFF_STATUS_NAMES = {  # LIHAT: every status, as staff call them
+    "baru": "baru",
+    "diverifikasi": "diverifikasi",
+    "diproses": "diproses",
+    "selesai": "selesai",
+    "ditolak": "ditolak",
+    "bukan_wewenang": "bukan wewenang desa",
+    "duplikat": "digabung",
+    "diteruskan": "diteruskan",
+}
+STAFF_DUE_STAGES = {"verify": "verifikasi", "act": "penanganan"}  # LIHAT: which deadline
 
 
 # --- announcements: decisions and sanctions, the village budget ------------------------------------

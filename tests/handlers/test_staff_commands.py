@@ -41,6 +41,7 @@ from models import (
     TicketEventKind,
     TicketStatus,
     Village,
+    VillageAddress,
 )
 from models import texts as t
 from models.texts import StaffText
@@ -55,11 +56,11 @@ PIN = "1234"
 class Phone:
     """A phone texting the demo village through the console channel."""
 
-    def __init__(self, client: TestClient, number: str) -> None:
-        self.client, self.number = client, number
+    def __init__(self, client: TestClient, number: str, to: str = "+62800000001") -> None:
+        self.client, self.number, self.to = client, number, to
 
     def say(self, text: str) -> str:
-        body = {"from": self.number, "to": "+62800000001", "text": text}
+        body = {"from": self.number, "to": self.to, "text": text}
         response = self.client.post("/webhooks/console", json=body)
         assert response.status_code == 200, response.text
         replies: list[str] = response.json()["replies"]
@@ -206,6 +207,11 @@ VALUES: dict[str, Any] = {
     "acara": "Musdes RKPDes Penetapan Prior...",  # cut at ACARA_ROOM characters
     "tempat": "Balai Desa Sukamaju Ki...",  # cut at TEMPAT_ROOM
     "reminders": 3,
+    "where": "Sukamulya RT 12 RW 10",  # LIHAT: the longest parts; the complaint's text is cut to fit
+    "due": " Lewat batas penanganan 14 Des!",
+    "text": "(hanya foto)",
+    "stage": "penanganan",
+    "date": "14 Des",
 }
 TEXTS = {name: value for name, value in vars(StaffText).items() if name.isupper() and isinstance(value, str)}
 TABLES = {
@@ -864,3 +870,395 @@ def test_rapat_more_than_a_year_ahead_is_refused(engine: Engine, kader: Phone) -
     )
     assert kader.say("BATAL") == StaffText.CANCELLED
     assert meetings_titled(engine, "Musdes") == []
+
+
+# --- the operator ---------------------------------------------------------------------------------------
+
+OPERATOR = "+6281300000001"
+LAIN_NUMBER = "+62800000002"
+
+
+@pytest.fixture
+def operator(engine: Engine, client: TestClient, pins: None) -> Phone:
+    """The deployment's operator (no village of their own) with a phone and PIN 1234."""
+    with transaction(engine) as session:
+        session.add(Staff(name="Operator", role=Role.OPERATOR, phone=OPERATOR, pin_hash=hash_pin(PIN)))
+    return Phone(client, OPERATOR)
+
+
+def second_village(engine: Engine) -> int:
+    """Desa Lain, answering on its own console number, with one subscriber; returns its id."""
+    with transaction(engine) as session:
+        village = Village(code="LAIN", name="Desa Lain", timezone="Asia/Makassar")
+        session.add(village)
+        session.flush()
+        assert village.id is not None
+        session.add(VillageAddress(village_id=village.id, channel=Channel.CONSOLE, address=LAIN_NUMBER))
+        session.add(
+            Contact(village_id=village.id, name="Pak Made", subscription=SubscriptionState.SUBSCRIBED)
+        )
+        return village.id
+
+
+def demo_id(engine: Engine) -> int:
+    with Session(engine) as session:
+        village_id = session.exec(select(Village.id).where(Village.code == "DEMO")).one()
+    assert village_id is not None
+    return village_id
+
+
+def test_the_operator_works_on_the_village_texted(engine: Engine, clock: Clock, operator: Phone) -> None:
+    code = add_ticket(engine)
+    about_head = add_ticket(engine, about_head=True)
+    clock.advance(minutes=1)
+    assert "RINGKASAN" in operator.say("STAF")
+    assert "SIARAN PIN teks" in operator.say("STAF")
+    assert operator.say("TIKET").startswith("Aduan terbuka (2)")  # complaints about the head too
+    assert operator.say("RINGKASAN").startswith("Ringkasan ")
+    assert operator.say(f"VERIF {about_head} 1234 dicek").startswith(f"Aduan {about_head} kini diverifikasi.")
+    assert operator.say(f"PROSES {code} 9999 dicek") == StaffText.PIN_WRONG.format(left=4)
+    assert operator.say("RAPAT 1234 12/12 19.30 Balai Desa Musdes").startswith("Musdes, Sabtu 12 Des 19.30")
+    assert operator.say("YA").startswith("Musdes Sabtu 12 Des 19.30 WIB dicatat.")
+    assert operator.say("SIARAN 1234 Kerja bakti Minggu").startswith(f"Siaran ke {SUBSCRIBERS} pelanggan")
+    assert operator.say("YA") == StaffText.BROADCAST_QUEUED.format(n=SUBSCRIBERS)
+    member = staff_member(engine, OPERATOR)
+    with Session(engine) as session:
+        entries = session.exec(
+            select(AuditEntry).where(AuditEntry.staff_id == member.id).order_by(col(AuditEntry.id))
+        ).all()
+        made = session.exec(select(Broadcast).where(Broadcast.created_by == f"operator:{member.id}")).all()
+    assert [e.action for e in entries] == [
+        "staff.tickets_listed",
+        "staff.digest",
+        "ticket.status",
+        "staff.pin_failed",
+        "staff.confirm_asked",
+        "meeting.create",
+        "staff.confirm_asked",
+        "broadcast.create",
+    ]
+    # Every entry, the wrong PIN's too, is in the village texted: the operator has none of their own.
+    assert {(e.village_id, e.channel, e.actor) for e in entries} == {
+        (demo_id(engine), "console", f"operator:{member.id}")
+    }
+    assert {b.village_id for b in made} == {demo_id(engine)}
+    assert member.village_id is None
+
+
+def test_the_villages_own_staff_come_before_the_operator(
+    engine: Engine, client: TestClient, pins: None
+) -> None:
+    """An operator sharing a phone with a cadre acts as the operator only where the cadre is not staff."""
+    second_village(engine)
+    with transaction(engine) as session:
+        session.add(Staff(name="Operator", role=Role.OPERATOR, phone=KADER, pin_hash=hash_pin(PIN)))
+    assert "RINGKASAN" not in Phone(client, KADER).say("STAF")  # DEMO: the cadre
+    assert "RINGKASAN" in Phone(client, KADER, to=LAIN_NUMBER).say("STAF")  # LAIN: the operator
+
+
+def test_an_inactive_operator_is_a_resident(engine: Engine, operator: Phone) -> None:
+    with transaction(engine) as session:
+        session.execute(update(Staff).where(col(Staff.phone) == OPERATOR).values(active=False))
+    operator.say("STAF")
+    assert stored(engine, OPERATOR).intent != "staff"
+
+
+def test_what_waits_for_ya_belongs_to_the_village_asked(
+    engine: Engine, operator: Phone, client: TestClient
+) -> None:
+    second_village(engine)
+    in_lain = Phone(client, OPERATOR, to=LAIN_NUMBER)
+    operator.say("SIARAN 1234 Kerja bakti Minggu")
+    assert in_lain.say("YA") == StaffText.CONFIRM_NOTHING  # another village's YA sends nothing
+    assert operator.say("YA") != StaffText.BROADCAST_QUEUED.format(n=SUBSCRIBERS)
+    # A message to another village's number in between is a message in between, command or not.
+    operator.say("SIARAN 1234 Kerja bakti Minggu")
+    in_lain.say("halo pak, apa kabar")
+    assert operator.say("YA") == StaffText.CONFIRM_NOTHING
+    operator.say("SIARAN 1234 Kerja bakti Minggu")
+    in_lain.say("TIKET")
+    assert operator.say("YA") != StaffText.BROADCAST_QUEUED.format(n=SUBSCRIBERS)
+    assert broadcasts(engine) == []
+
+
+# --- typing slips and stray PINs --------------------------------------------------------------------------
+
+
+def tickets_from(engine: Engine, phone: str) -> int:
+    with Session(engine) as session:
+        return session.exec(
+            select(func.count())
+            .select_from(Ticket)
+            .join(Contact, col(Contact.id) == col(Ticket.reporter_id))
+            .join(Message, col(Message.contact_id) == col(Contact.id))
+            .where(Message.sender == phone)
+        ).one()
+
+
+@pytest.mark.parametrize(
+    ("text", "body"),
+    [
+        ("VERIFY {code} 1234 ok", "VERIFY {code} **** ok"),
+        ("verif{code} 1234 ok", "verif{code} **** ok"),
+        ("Verfi {code} 1234 sudah dicek", "Verfi {code} **** sudah dicek"),
+        ("verifikasi{code} pin 1234", "verifikasi{code} pin ****"),
+    ],
+)
+def test_a_slipped_or_glued_command_word_still_works(
+    engine: Engine, kader: Phone, text: str, body: str
+) -> None:
+    code = add_ticket(engine)
+    assert kader.say(text.format(code=code)).startswith(f"Aduan {code} kini diverifikasi.")
+    row = stored(engine, KADER)
+    assert (row.intent, row.body, row.raw["text"]) == (
+        "staff",
+        body.format(code=code),
+        body.format(code=code),
+    )
+    assert ticket(engine, code).status == TicketStatus.DIVERIFIKASI
+
+
+def test_slips_of_every_command(engine: Engine, kader: Phone, kades: Phone) -> None:
+    code = add_ticket(engine)
+    assert kader.say("STAFF").startswith("Staf: TIKET")
+    assert kader.say("bantuan staff").startswith("Staf: TIKET")
+    assert kader.say("tikt").startswith("Aduan terbuka (1)")
+    assert kades.say("ringkasn").startswith("Ringkasan ")
+    assert kader.say(f"selesei {code} 1234 lampu diganti").startswith(f"Aduan {code} kini selesai.")
+    assert kader.say(f"prosess {code} 1234 dibuka lagi").startswith(f"Aduan {code} kini sedang diproses.")
+    assert kader.say("siarn 1234 Kerja bakti").startswith("Siaran ke")
+    assert kader.say("BATAL") == StaffText.CANCELLED
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "staff desa tidak ada di kantor",  # a slip with no number after it is a resident's
+        "selesei rapatnya jam brp?",
+        "Telah terjadi longsor di Cibodas",  # everyday words are never slips
+        "saran saya lampu jalan diperbaiki",
+        "dapat bantuan blt blm",
+        "lapr jalan rusak",  # a resident keyword's slip stays theirs
+    ],
+)
+def test_near_words_without_a_number_stay_residents(engine: Engine, kader: Phone, text: str) -> None:
+    kader.say(text)
+    assert stored(engine, KADER).intent != "staff"
+
+
+@pytest.mark.parametrize(
+    ("text", "reply", "body"),
+    [
+        ("RINGKASAN 1234", t.STAFF_USAGE["digest"], "RINGKASAN ****"),
+        ("TIKET 1234 5678", t.STAFF_USAGE["list"], "TIKET **** 5678"),
+        ("telat 4321 terus", t.STAFF_USAGE["list"], "telat **** terus"),
+        ("LIHAT 1234", t.STAFF_USAGE["lookup"], "LIHAT ****"),
+        ("STAF 1234", None, "STAF ****"),
+        ("ya 1234", StaffText.CONFIRM_NOTHING, "ya ****"),
+        ("BATAL pin 1234", StaffText.CONFIRM_NOTHING, "BATAL pin ****"),
+    ],
+)
+def test_a_command_word_with_a_pin_is_never_a_residents_message(
+    engine: Engine, kader: Phone, text: str, reply: str | None, body: str
+) -> None:
+    answer = kader.say(text)
+    if reply is not None:
+        assert answer == reply
+    row = stored(engine, KADER)
+    assert (row.intent, row.body) == ("staff", body)
+    assert tickets_from(engine, KADER) == 0
+    assert staff_member(engine, KADER).pin_failures == 0  # nothing was checked
+
+
+def test_a_pin_after_a_command_word_never_becomes_a_complaint_even_when_one_waits(
+    engine: Engine, kader: Phone
+) -> None:
+    """ADUAN alone asks for the detail; the next message would be the complaint, but not this one."""
+    assert kader.say("ADUAN") == t.COMPLAINT_ASK_DETAIL
+    assert kader.say("ringkasan 1234") == t.STAFF_USAGE["digest"]
+    assert tickets_from(engine, KADER) == 0
+    assert stored(engine, KADER).body == "ringkasan ****"
+
+
+def test_the_same_from_a_resident_is_a_residents_message(
+    engine: Engine, client: TestClient, pins: None
+) -> None:
+    code = add_ticket(engine)
+    for text in ("VERIFY {code} 1234 ok", "ringkasan 1234", "LIHAT {code}"):
+        Phone(client, SRI).say(text.format(code=code))
+        row = stored(engine, SRI)
+        assert row.intent != "staff"
+        assert row.body == text.format(code=code)  # a resident's text is kept as written
+    assert ticket(engine, code).status == TicketStatus.BARU
+
+
+def test_ya_with_a_pin_confirms(engine: Engine, kader: Phone) -> None:
+    kader.say("SIARAN 1234 Kerja bakti Minggu")
+    assert kader.say("YA 1234") == StaffText.BROADCAST_QUEUED.format(n=SUBSCRIBERS)
+    assert stored(engine, KADER).body == "YA ****"
+    assert len(broadcasts(engine)) == 1
+
+
+# --- LIHAT --------------------------------------------------------------------------------------------------
+
+
+def test_lihat_shows_one_complaint_in_one_sms(
+    engine: Engine, client: TestClient, clock: Clock, kader: Phone
+) -> None:
+    code = complain(client, SLAMET, "lampu jalan RT 2 dusun Krajan mati sdh seminggu")
+    expected = (
+        f"Aduan {code}: Infra, baru, Krajan RT 2. Batas verifikasi 7 Des. "
+        "Isi: lampu jalan RT 2 dusun Krajan mati sdh seminggu"
+    )
+    assert kader.say(f"LIHAT {code}") == expected
+    assert kader.say(f"tiket {code}") == expected  # TIKET with a code is LIHAT
+    assert kader.say(f"liat kode {code}") == expected
+    row = stored(engine, KADER)
+    assert (row.intent, row.ticket_id) == ("staff", ticket(engine, code).id)
+    for name in ("Slamet", SLAMET, SLAMET[1:], "Pak"):
+        assert name not in expected
+
+    clock.now = datetime(2026, 12, 8, 1, 0, tzinfo=UTC)  # Tuesday: the verify deadline passed
+    assert " Lewat batas verifikasi 7 Des! Isi: " in kader.say(f"LIHAT {code}")
+    kader.say(f"VERIF {code} 1234 dicek")
+    assert f"Aduan {code}: Infra, diverifikasi, Krajan RT 2. Batas penanganan " in kader.say(f"LIHAT {code}")
+    kader.say(f"SELESAI {code} 1234 diganti")
+    assert kader.say(f"LIHAT {code}").startswith(f"Aduan {code}: Infra, selesai, Krajan RT 2. Isi: ")
+    assert audit_actions(engine, KADER).count("staff.ticket_viewed") == 6
+
+
+def test_lihat_cuts_the_text_and_keeps_it_gsm7_and_anonymous(
+    engine: Engine, client: TestClient, kader: Phone
+) -> None:
+    text = (
+        "ADUAN ANONIM “jalan” ke sawah – rusak 🙏 parah sekali sudah 3 bulan, kalau hujan tidak bisa "
+        "lewat, hubungi saya di 0812-3450-0001 atau 081234500001, NIK 3201234567890001, mohon dibantu "
+        "secepatnya pak karena anak2 sekolah lewat situ setiap hari"
+    )
+    code = complain(client, SLAMET, text)
+    assert ticket(engine, code).anonymous
+    reply = kader.say(f"LIHAT {code}")  # Phone.say checks one GSM-7 SMS
+    assert reply.startswith(f"Aduan {code}: ")
+    assert 'jalan" ke sawah - rusak parah sekali sudah 3 bulan' in reply  # look-alikes, no emoji
+    assert reply.endswith("...")
+    assert len(reply) >= 150
+    assert "Slamet" not in reply
+
+
+def test_lihat_leaves_out_long_numbers_in_the_text(engine: Engine, client: TestClient, kader: Phone) -> None:
+    """A phone or an NIK typed in a complaint is the reporter's more often than not."""
+    text = "bansos blm cair, NIK 3201234567890001, hub saya 0812-3450-0001 / +62 812 3450 0001, RT 3"
+    code = complain(client, SRI, text)
+    reply = kader.say(f"LIHAT {code}")
+    assert reply.endswith("Isi: bansos blm cair, NIK ***, hub saya *** / ***, RT 3"), reply
+    for secret in ("0812", "3450", "0001", "3201234567890001", "Sri", "Wahyuni"):
+        assert secret not in reply
+
+
+def test_lihat_of_a_photo_only_complaint(engine: Engine, kader: Phone) -> None:
+    code = add_ticket(engine)
+    with transaction(engine) as session:
+        session.execute(
+            update(Ticket)
+            .where(col(Ticket.code) == code)
+            .values(text="", media=[{"url": "https://x.example/1.jpg", "content_type": "image/jpeg"}])
+        )
+    assert kader.say(f"LIHAT {code}") == (
+        f"Aduan {code}: Infra, baru, lokasi belum disebut. Batas verifikasi 7 Des. Isi: (hanya foto)"
+    )
+
+
+def test_lihat_sees_what_the_role_may_see(
+    engine: Engine, kader: Phone, kades: Phone, bpd: Phone, operator: Phone
+) -> None:
+    plain = add_ticket(engine)
+    about_head = add_ticket(engine, about_head=True, category=Category.TATA_KELOLA)
+    missing = next(c for c in ("999999", "999998", "999997") if c not in (plain, about_head))
+    for phone in (kader, kades):
+        # A complaint about the head answers exactly like a code that does not exist.
+        assert phone.say(f"LIHAT {about_head}") == unknown(about_head)
+        assert stored(engine, phone.number).ticket_id is None
+        assert phone.say(f"LIHAT {missing}") == unknown(missing)
+        assert phone.say(f"LIHAT {plain}").startswith(f"Aduan {plain}: Infra, baru,")
+    for phone in (bpd, operator):
+        assert phone.say(f"LIHAT {about_head}").startswith(f"Aduan {about_head}: Tatakelola, baru,")
+        assert stored(engine, phone.number).ticket_id == ticket(engine, about_head).id
+    assert bpd.say(f"LIHAT {plain}").startswith(f"Aduan {plain}: Infra, baru,")  # reads, may not act
+    with Session(engine) as session:
+        refused = session.exec(select(AuditEntry).where(AuditEntry.action == "staff.command_refused")).all()
+    assert [(e.role, e.detail) for e in refused] == [
+        (role, {"command": "lihat", "reason": "not_found"}) for role in (Role.KADER,) * 2 + (Role.KADES,) * 2
+    ]
+
+
+def test_lihat_with_a_pin_typed_out_of_habit(engine: Engine, kader: Phone) -> None:
+    code = add_ticket(engine)
+    assert kader.say(f"LIHAT {code} 9999").startswith(f"Aduan {code}: ")
+    assert stored(engine, KADER).body == f"LIHAT {code} ****"
+    assert staff_member(engine, KADER).pin_failures == 0  # read-only: not checked
+
+
+# --- TERUSKAN and BUKAN -------------------------------------------------------------------------------
+
+
+def test_teruskan_and_bukan_need_a_note_and_tell_the_reporter(engine: Engine, kader: Phone) -> None:
+    forwarded, not_ours = add_ticket(engine), add_ticket(engine)
+    assert kader.say(f"TERUSKAN {forwarded} 1234") == StaffText.FORWARD_MISSING.format(code=forwarded)
+    assert kader.say(f"BUKAN {not_ours} 1234") == StaffText.NOT_OURS_MISSING.format(code=not_ours)
+    assert ticket(engine, forwarded).status == ticket(engine, not_ours).status == TicketStatus.BARU
+    assert staff_member(engine, KADER).pin_failures == 0
+
+    assert kader.say(f"TERUSKAN {forwarded} 1234 ke Dinas PU kabupaten") == StaffText.TICKET_CHANGED.format(
+        code=forwarded, status="diteruskan ke instansi lain"
+    )
+    assert kader.say(f"bukan wewenang {not_ours} 1234 jalan provinsi") == StaffText.TICKET_CHANGED.format(
+        code=not_ours, status="bukan wewenang desa"
+    )
+    assert ticket(engine, forwarded).status == TicketStatus.DITERUSKAN
+    assert ticket(engine, not_ours).status == TicketStatus.BUKAN_WEWENANG
+    assert notices_to(engine, SLAMET)[-2:] == [
+        f"Aduan {forwarded} diteruskan ke instansi yg berwenang. Catatan: ke Dinas PU kabupaten. "
+        f"Ketik CEK {forwarded} utk status.",
+        f"Aduan {not_ours} bukan wewenang desa. Catatan: jalan provinsi. Hubungi kantor desa bila perlu "
+        "bantuan.",
+    ]
+    # Closed now: only PROSES reopens it.
+    assert kader.say(f"DITERUSKAN {forwarded} 1234 lagi") == StaffText.TICKET_UNCHANGED.format(
+        code=forwarded, status="diteruskan ke instansi lain"
+    )
+    assert stored(engine, KADER).body == f"DITERUSKAN {forwarded} **** lagi"
+    with Session(engine) as session:
+        entries = session.exec(select(AuditEntry).where(AuditEntry.action == "ticket.status")).all()
+    assert [(e.target, e.detail["to"]) for e in entries] == [
+        (f"ticket:{forwarded}", "diteruskan"),
+        (f"ticket:{not_ours}", "bukan_wewenang"),
+    ]
+
+
+def test_teruskan_and_bukan_follow_the_ticket_rights(engine: Engine, kader: Phone, bpd: Phone) -> None:
+    plain = add_ticket(engine)
+    about_head = add_ticket(engine, about_head=True)
+    assert kader.say(f"TERUSKAN {about_head} 1234 ke inspektorat") == unknown(about_head)
+    assert bpd.say(f"BUKAN {plain} 1234 urusan kabupaten") == StaffText.TICKET_NOT_YOURS.format(
+        code=plain, role="BPD"
+    )
+    assert bpd.say(f"TERUSKAN {about_head} 1234 ke Inspektorat kabupaten").startswith(
+        f"Aduan {about_head} kini diteruskan"
+    )
+    assert ticket(engine, plain).status == TicketStatus.BARU
+
+
+# --- what staff typed, said back in GSM-7 -----------------------------------------------------------------
+
+
+def test_rapat_with_curly_quotes_and_dashes_is_confirmed_in_gsm7(engine: Engine, kader: Phone) -> None:
+    ask = kader.say("RAPAT 1234 12/12 19.30 “Balai” – Desa Musdes “RKPDes” 2027")  # say() checks GSM-7
+    assert ask.startswith('Musdes "RKPDes" 2027, Sabtu 12 Des 19.30 WIB, "Balai" - Desa. Undangan ke')
+    assert kader.say("YA") == StaffText.MEETING_CREATED.format(
+        acara='Musdes "RKPDes" 2027', kapan="Sabtu 12 Des 19.30 WIB", reminders=3
+    )
+
+
+def test_rapat_echo_leaves_out_what_gsm7_cannot_say(kader: Phone) -> None:
+    ask = kader.say("RAPAT 1234 12/12 19.30 Balai Desa 🏠 Musdes 🙏 RKPDes")
+    assert ask.startswith("Musdes RKPDes, Sabtu 12 Des 19.30 WIB, Balai Desa. Undangan ke")

@@ -1,6 +1,8 @@
 """The staff command grammar as pure functions: what each text means, and what is left to residents."""
 
+import json
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,10 +15,12 @@ from handlers.staff_commands import (
     Confirm,
     Digest,
     ListTickets,
+    Lookup,
     Menu,
     NewMeeting,
     TicketChange,
     code_and_pin,
+    head,
     is_digits,
     keyword,
     mask_pin,
@@ -27,6 +31,7 @@ from handlers.staff_commands import (
     pin_span,
     place_and_title,
 )
+from handlers.understand import KEYWORDS
 from models import BroadcastKind, MeetingKind
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -58,11 +63,36 @@ def at(month: int, day: int, hour: int, minute: int = 0, year: int = 2026) -> da
         ("Iya.", "ya"),
         ("BATAL", "batal"),
         ("DARURAT 1234 banjir", "darurat"),
+        ("LIHAT 482913", "lihat"),
+        ("teruskan 482913 1234", "teruskan"),
+        ("DITERUSKAN", "teruskan"),
+        ("bukan 482913 1234", "bukan"),
+        ("Bukan wewenang 482913", "bukan"),
+        # One typo in a word of 4+ letters, and a word glued to the number after it.
+        ("VERIFY 806317 1234 ok", "verif"),
+        ("verfi 806317", "verif"),
+        ("selesei", "selesai"),
+        ("STAFF", "menu"),
+        ("bantuan staff", "menu"),
+        ("liat 482913", "lihat"),
+        ("siarn 1234", "siaran"),
+        ("ringkasn", "digest"),
+        ("verif482913", "verif"),
+        ("verif806317 1234 ok", "verif"),
+        ("tiket2", "list"),
         # Not a staff keyword: no staff lookup at all.
         ("lampu jalan mati", None),
         ("MENU", None),
         ("bantuan blt blm cair", None),
-        ("verif482913", None),
+        ("ya1234", None),  # YA and BATAL are never glued nor slipped
+        ("yaa", None),
+        ("btal", None),
+        ("staf1234", None),
+        ("rt03 lampu mati", None),
+        ("telah terjadi banjir", None),  # everyday words are no slips
+        ("dapat bantuan", None),
+        ("saran saya", None),
+        ("lapr jalan rusak", None),  # a resident keyword's slip stays the resident's
         ("CEK 482913", None),
         ("", None),
         ("482913", None),
@@ -150,6 +180,60 @@ def test_code_and_pin_in_either_order(numbers: list[str], expected: tuple[str | 
         ("BATAL", Cancel()),
         ("batal lapor tadi", None),
         ("rapat musdes kapan?", None),
+        # LIHAT, and TIKET with a code
+        ("LIHAT 482913", Lookup("482913")),
+        ("lihat kode 482913", Lookup("482913")),
+        ("LIHAT 482913 1234", Lookup("482913", "1234")),  # a PIN out of habit: masked, not checked
+        ("lihat 1234 482913 dong", Lookup("482913", "1234")),
+        ("TIKET 482913", Lookup("482913")),
+        ("tiket#482913", Lookup("482913")),
+        ("TIKET 123456", Lookup("123456")),  # six digits are a code
+        ("TIKET 12345", ListTickets(overdue=False, page=12345)),  # a shorter number is a page
+        ("tiket 1234 482913", Lookup("482913", "1234")),
+        ("TELAT 482913", ListTickets(overdue=True, page=482913)),
+        ("lihat jalan di RT 3 rusak", None),
+        ("LIHAT", None),
+        # TERUSKAN and BUKAN: like TOLAK
+        (
+            "TERUSKAN 482913 1234 ke Dinas PU",
+            TicketChange("teruskan", "482913", "1234", "ke Dinas PU"),
+        ),
+        ("diteruskan 1234 482913 puskesmas", TicketChange("teruskan", "482913", "1234", "puskesmas")),
+        ("BUKAN 482913 1234 jalan provinsi", TicketChange("bukan", "482913", "1234", "jalan provinsi")),
+        ("bukan wewenang 482913 1234 jalan", TicketChange("bukan", "482913", "1234", "jalan")),
+        ("BUKAN 482913 1234", TicketChange("bukan", "482913", "1234", "")),
+        ("bukan saya yg lapor", None),
+        ("teruskan ke pak kades ya", None),
+        ("bukan wewenang desa ya?", None),
+        # Slips and glued words: a command only when a number follows
+        ("VERIFY 806317 1234 ok", TicketChange("verif", "806317", "1234", "ok")),
+        ("verif806317 1234 ok", TicketChange("verif", "806317", "1234", "ok")),
+        ("VERIF806317#1234", TicketChange("verif", "806317", "1234", "")),
+        ("Selesei 806317 1234 beres", TicketChange("selesai", "806317", "1234", "beres")),
+        ("verify", None),
+        ("verify dulu ya", None),
+        ("siarn 1234 Kerja bakti", Broadcast("1234", "Kerja bakti")),
+        ("siarn Kerja bakti", None),
+        ("siaran1234 Kerja bakti", Broadcast("1234", "Kerja bakti")),
+        ("STAFF", Menu()),
+        ("bantuan staff", Menu()),
+        ("STAFF rapat", Menu("meeting")),
+        ("staff desa tidak ada di kantor", None),
+        ("tikt", ListTickets(overdue=False)),
+        ("tiket2", ListTickets(overdue=False, page=2)),
+        ("rapat2 desa kapan", None),
+        # A number of 4 to 6 digits after a command word: never a resident's message; the example
+        ("RINGKASAN 1234", Menu("digest", "1234")),
+        ("ringkasan 123456", Menu("digest", "123456")),
+        ("TIKET 1234 5678", Menu("list", "1234")),
+        ("TELAT 482913 1234", Menu("list", "1234")),
+        ("LIHAT 1234", Menu("lookup", "1234")),
+        ("STAF 1234", Menu(None, "1234")),
+        ("staff pin 1234", Menu(None, "1234")),
+        ("YA 1234", Confirm("1234")),
+        ("ya 482913", Confirm("482913")),
+        ("batal pin 1234", Cancel("1234")),
+        ("tiket 12 orang", None),  # not a PIN: too short
     ],
 )
 def test_parse(text: str, command: Command | None) -> None:
@@ -395,6 +479,16 @@ def test_any_page_number_is_a_list_command(text: str, command: ListTickets) -> N
         ("RAPAT 1234 12/12 19.30 Balai Desa Musdes", "1234", "RAPAT **** 12/12 19.30 Balai Desa Musdes"),
         ("siaran pin 98765 Posyandu 1/12", "98765", "siaran pin **** Posyandu 1/12"),
         ("DARURAT 1234 Banjir", "1234", "DARURAT **** Banjir"),
+        # Slipped and glued words, and numbers after commands that take no PIN
+        ("VERIFY 806317 1234 ok", "1234", "VERIFY 806317 **** ok"),
+        ("verif806317 1234 ok", "1234", "verif806317 **** ok"),
+        ("verif1234 482913 ok", "1234", "verif**** 482913 ok"),
+        ("TERUSKAN 482913 482913 ke PU", "482913", "TERUSKAN 482913 **** ke PU"),
+        ("LIHAT 482913 1234", "1234", "LIHAT 482913 ****"),
+        ("tiket 1234 482913", "1234", "tiket **** 482913"),
+        ("RINGKASAN 1234", "1234", "RINGKASAN ****"),
+        ("YA 1234", "1234", "YA ****"),
+        ("SIARAN 123456 1234 orang", "123456", "SIARAN **** 1234 orang"),
         # A text that does not read as the command (another form of it in a payload): every whole token.
         ("Re: VERIF 482913 1234 ok", "1234", "Re: VERIF 482913 **** ok"),
         ("VERIF%20482913%201234", "1234", "VERIF%20482913%201234"),  # no whole token of it
@@ -424,6 +518,11 @@ def test_mask_pin(text: str, pin: str, expected: str) -> None:
         ("halo 1234", None),
         ("RAPAT 1234 besok", (6, 10)),
         ("SIARAN Kerja bakti 1234", None),
+        ("verif806317 1234", (12, 16)),
+        ("LIHAT 482913", None),  # no PIN
+        ("TIKET 482913 1234", (13, 17)),
+        ("bukan wewenang 482913 1234 x", (22, 26)),
+        ("ya", None),
     ],
 )
 def test_pin_span(text: str, span: tuple[int, int] | None) -> None:
@@ -454,3 +553,25 @@ def test_masked_walks_a_whole_payload() -> None:
         "1234": "key stays",
     }
     assert payload["Body"] == "VERIF 482913 1234 sudah dicek"  # a copy; the input is left alone
+
+
+# --- typing slips: only command words, never residents' words -------------------------------------------
+
+
+def test_no_resident_message_reads_as_a_slipped_command() -> None:
+    """Of the residents' messages the understanding is developed on, none starts with a slip of a command
+    word that reads as a command: a staff number writing them is still a resident."""
+    slipped = []
+    for name in ("nlu_dev", "nlu_dev2", "nlu_holdout", "nlu_holdout2"):
+        for line in (Path(__file__).parents[1] / "data" / f"{name}.jsonl").read_text().splitlines():
+            text = json.loads(line)["text"]
+            found = head(text)
+            if found is not None and not found.exact and parse(text, now_local=NOW) is not None:
+                slipped.append(text)
+    assert slipped == []
+
+
+@pytest.mark.parametrize("word", sorted(KEYWORDS))
+def test_residents_keywords_are_never_staff_slips(word: str) -> None:
+    assert keyword(word) is None
+    assert keyword(f"{word} 482913 1234") is None
