@@ -11,6 +11,7 @@ is checked first (403 whatever the resource); a DEMO resource is then 404 from L
 existence does not leak; a collection from LAIN is LAIN's own.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,7 @@ from models import (
     ContactIdentity,
     IdentityKind,
     Message,
+    Role,
     Staff,
     Ticket,
     TicketStatus,
@@ -185,6 +187,21 @@ ROWS: dict[str, Row] = {
         200,
         lambda r: {"category": "lingkungan"},
     ),
+    "flag ticket": Row(
+        "POST",
+        "/tickets/{ticket}/flags",
+        ("kader", "kades", "operator"),
+        200,
+        lambda r: {"anonymous": True},
+    ),
+    "flag complaint about the head": Row(
+        "POST",
+        "/tickets/{about_head}/flags",
+        ("bpd", "operator"),
+        200,
+        lambda r: {"confidential": True},
+        blind=("kader", "kades"),
+    ),
     "merge ticket": Row(
         "POST",
         "/tickets/{ticket}/merge",
@@ -330,6 +347,7 @@ PHONES = {
     "kader": "+6281300000002",
     "kades": "+6281300000003",
     "bpd": "+6281300000004",
+    "operator": "+6281300000001",  # no village of their own: acts on DEMO, the village texted
     "warga": "+6281234599999",  # a resident: no staff number
     "lain": "+6281300000099",  # LAIN's kader, texting DEMO's number
 }
@@ -345,6 +363,7 @@ class Command:
     done: tuple[str, ...]
     refused: tuple[str, ...] = ()
     unknown: tuple[str, ...] = ()
+    before: str = ""  # sent first by the same sender, its answer not judged (a SIARAN before YA)
 
     def outcome(self, sender: str) -> str:
         """The expected outcome for this sender."""
@@ -354,25 +373,52 @@ class Command:
         return "resident"
 
 
-STAFF = ("kader", "kades", "bpd")
+STAFF = ("kader", "kades", "bpd", "operator")
+SIARAN = f"SIARAN {PIN} Kerja bakti Minggu 07.00"
 COMMANDS = {
     "menu": Command("STAF", STAFF),
     "open tickets": Command("TIKET", STAFF),
     "overdue tickets": Command("TELAT", STAFF),
-    "digest": Command("RINGKASAN", ("kades", "bpd"), refused=("kader",)),
-    "verify": Command(f"VERIF {{ticket}} {PIN} sudah dicek", ("kader", "kades"), refused=("bpd",)),
-    "progress": Command(f"PROSES {{ticket}} {PIN} tukang datang Senin", ("kader", "kades"), refused=("bpd",)),
-    "close": Command(f"SELESAI {{ticket}} {PIN} lampu diganti", ("kader", "kades"), refused=("bpd",)),
-    "reject": Command(f"TOLAK {{ticket}} {PIN} bukan wilayah desa", ("kader", "kades"), refused=("bpd",)),
+    "digest": Command("RINGKASAN", ("kades", "bpd", "operator"), refused=("kader",)),
+    "look up a ticket": Command("LIHAT {ticket}", STAFF),
+    "look up a ticket by TIKET": Command("TIKET {ticket}", STAFF),
+    "look up a complaint about the head": Command(
+        "LIHAT {about_head}", ("bpd", "operator"), unknown=("kader", "kades")
+    ),
+    "look up another village's ticket": Command("LIHAT {lain_ticket}", (), unknown=STAFF),
+    "verify": Command(
+        f"VERIF {{ticket}} {PIN} sudah dicek", ("kader", "kades", "operator"), refused=("bpd",)
+    ),
+    "progress": Command(
+        f"PROSES {{ticket}} {PIN} tukang datang Senin", ("kader", "kades", "operator"), refused=("bpd",)
+    ),
+    "close": Command(
+        f"SELESAI {{ticket}} {PIN} lampu diganti", ("kader", "kades", "operator"), refused=("bpd",)
+    ),
+    "reject": Command(
+        f"TOLAK {{ticket}} {PIN} bukan wilayah desa", ("kader", "kades", "operator"), refused=("bpd",)
+    ),
+    "forward": Command(
+        f"TERUSKAN {{ticket}} {PIN} ke Dinas PU kabupaten", ("kader", "kades", "operator"), refused=("bpd",)
+    ),
+    "not the village's": Command(
+        f"BUKAN {{ticket}} {PIN} jalan provinsi", ("kader", "kades", "operator"), refused=("bpd",)
+    ),
     "verify about the head": Command(
-        f"VERIF {{about_head}} {PIN} diteruskan ke BPD", ("bpd",), unknown=("kader", "kades")
+        f"VERIF {{about_head}} {PIN} diteruskan ke BPD", ("bpd", "operator"), unknown=("kader", "kades")
+    ),
+    "forward about the head": Command(
+        f"TERUSKAN {{about_head}} {PIN} ke Inspektorat", ("bpd", "operator"), unknown=("kader", "kades")
     ),
     "verify another village's ticket": Command(f"VERIF {{lain_ticket}} {PIN} dicek", (), unknown=STAFF),
     "meeting": Command(
-        f"RAPAT {PIN} 12/12 19.30 Balai Desa Musdes RKPDes", ("kader",), refused=("kades", "bpd")
+        f"RAPAT {PIN} 12/12 19.30 Balai Desa Musdes RKPDes", ("kader", "operator"), refused=("kades", "bpd")
     ),
-    "broadcast": Command(f"SIARAN {PIN} Kerja bakti Minggu 07.00", ("kader",), refused=("kades", "bpd")),
-    "emergency": Command(f"DARURAT {PIN} Banjir di Krajan", ("kader",), refused=("kades", "bpd")),
+    "broadcast": Command(SIARAN, ("kader", "operator"), refused=("kades", "bpd")),
+    "emergency": Command(f"DARURAT {PIN} Banjir di Krajan", ("kader", "operator"), refused=("kades", "bpd")),
+    # After a SIARAN the role was refused (or that was a resident's), nothing waits: YA is a resident's.
+    "confirm": Command("YA", ("kader", "operator"), before=SIARAN),
+    "cancel": Command("BATAL", ("kader", "operator"), before=SIARAN),
 }
 DONE_PREFIXES = (
     "Staf:",
@@ -381,19 +427,24 @@ DONE_PREFIXES = (
     "Tidak ada aduan",
     "Ringkasan",
     "Siaran ke",
+    "Siaran utk",
+    "Dibatalkan,",
     "Musdes RKPDes,",
 )
+LOOKED_UP = re.compile(r"Aduan [0-9]{6}: ")  # LIHAT's answer
 
 
 def classify(reply: str, intent: str | None) -> str:
     """What a reply says happened."""
     if intent != "staff":
         return "resident"
+    if " kini " in reply or LOOKED_UP.match(reply):  # "... kini bukan wewenang desa" is done, not refused
+        return "done"
     if reply.startswith("Maaf,") or " bukan wewenang " in reply:
         return "refused"
     if reply.startswith("Kode ") and "tidak ditemukan" in reply:
         return "unknown"
-    if reply.startswith(DONE_PREFIXES) or " kini " in reply:
+    if reply.startswith(DONE_PREFIXES):
         return "done"
     return f"unexpected: {reply}"
 
@@ -424,9 +475,13 @@ def lain_staff_and_ticket(engine: Engine) -> str:
 
 @pytest.fixture
 def staff_with_pins(api: Api) -> str:
-    """DEMO's staff with PIN 1234 (hashed once), LAIN's kader too; returns a LAIN ticket code."""
+    """DEMO's staff with PIN 1234 (hashed once), the operator (make_api's, of no village) with a phone
+    and the PIN, LAIN's kader too; returns a LAIN ticket code."""
     pin_hash = staff_people.hash_pin(PIN)
     with transaction(api.engine) as session:
+        operator = session.exec(select(Staff).where(Staff.role == Role.OPERATOR)).one()
+        assert operator.village_id is None
+        operator.phone = PHONES["operator"]
         for member in session.exec(select(Staff).where(col(Staff.phone).is_not(None))).all():
             member.pin_hash = pin_hash
     return lain_staff_and_ticket(api.engine)
@@ -442,6 +497,11 @@ def test_text_command_matrix(api: Api, staff_with_pins: str, name: str) -> None:
         before = {
             code: status_of(api.engine, code) for code in (resources["ticket"], resources["about_head"])
         }
+        if command.before:
+            first = api.client.post(
+                "/webhooks/console", json={"from": phone, "to": "+62800000001", "text": command.before}
+            )
+            assert first.status_code == 200, first.text
         response = api.client.post(
             "/webhooks/console", json={"from": phone, "to": "+62800000001", "text": text}
         )

@@ -31,6 +31,8 @@ from bot.routes.api.schemas.tickets import (
     CODE_PATTERN,
     Assignment,
     CategoryChange,
+    FlagsChange,
+    FlagsPublic,
     MergeRequest,
     NoteCreate,
     ReporterPublic,
@@ -360,6 +362,33 @@ def change_category(
     )
     session.flush()
     return _detail(session, scope, ticket, now)
+
+
+@router.post("/{code}/flags", responses=CHANGE)
+def set_flags(code: Code, body: FlagsChange, scope: Actor, session: SessionDep, now: NowDep) -> FlagsPublic:
+    """Turn privacy flags on when the message was read wrongly or the reporter asked later: `anonymous`
+    hides the reporter from all but the operator, `confidential` keeps it out of Open311, `about_head`
+    hands it to the BPD (the head and the cadres no longer see it, the caller included). Flags are never
+    turned off; asking for one already set changes nothing."""
+    ticket = _actionable(session, scope, code)
+    newly = lifecycle.make_private(
+        session=session,
+        ticket=ticket,
+        actor=_actor(scope),
+        now=now,
+        anonymous=bool(body.anonymous),
+        confidential=bool(body.confidential),
+        about_head=bool(body.about_head),
+    )
+    if newly:
+        scope.audit(session, "ticket.flags", now, target=f"ticket:{code}", detail={"set": newly})
+    return FlagsPublic(
+        code=ticket.code,
+        anonymous=ticket.anonymous,
+        confidential=ticket.confidential,
+        about_head=ticket.about_head,
+        newly_set=newly,
+    )
 
 
 @router.post("/{code}/merge", responses=CHANGE)

@@ -6,9 +6,9 @@ the operator; an anonymous (anonim) complaint's reporter is shown only to the op
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from bot.routes.api.schemas import Body, Id, UTCTime, _forbid_extra
 from models import Category, Role, Staff, Ticket, TicketEvent, TicketEventKind, TicketStatus
@@ -87,6 +87,34 @@ class CategoryChange(Body):
     model_config = _forbid_extra([{"category": "air_sanitasi"}])
 
     category: Category
+
+
+class FlagsChange(Body):
+    """Privacy flags to turn on (they are never turned off: what was hidden stays hidden)."""
+
+    model_config = _forbid_extra([{"anonymous": True}, {"about_head": True}])
+
+    anonymous: Literal[True] | None = Field(None, description="Hide the reporter from all but the operator")
+    confidential: Literal[True] | None = Field(None, description="Keep it out of every public output")
+    about_head: Literal[True] | None = Field(
+        None, description="A complaint about the village head: only the BPD and the operator see it from now"
+    )
+
+    @model_validator(mode="after")
+    def _one_at_least(self) -> Self:
+        if not (self.anonymous or self.confidential or self.about_head):
+            raise ValueError("name at least one flag to turn on: anonymous, confidential or about_head")
+        return self
+
+
+class FlagsPublic(BaseModel):
+    """The ticket's privacy flags after the change, and which were newly set."""
+
+    code: str
+    anonymous: bool
+    confidential: bool
+    about_head: bool
+    newly_set: list[str]
 
 
 class MergeRequest(Body):
