@@ -5,7 +5,7 @@ Each message is a broadcast of kind `musdes` tied to the meeting (`meeting_id`, 
 scheduler sends it like any other, in quiet-hour-aware time. A Musdus goes to its own dusun.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Table, select
 from sqlmodel import Session, col
@@ -27,6 +27,9 @@ from models.errors import Conflict
 
 RUN: Table = BroadcastRun.__table__  # type: ignore[attr-defined]
 BROADCAST: Table = Broadcast.__table__  # type: ignore[attr-defined]
+
+FURTHEST = timedelta(days=366)  # a meeting is announced at most a year ahead
+MAX_VALIDITY = 2**31 - 1  # seconds: the outbox column is a 32-bit integer
 
 
 def audience_of(meeting: Meeting) -> Audience:
@@ -102,7 +105,9 @@ def plan(
             sms_text=_text(template, meeting, village),
             audience=audience_of(meeting),
             send_at=max(reminder.due_at, now),
-            validity_seconds=max(int((meeting.starts_at - reminder.due_at).total_seconds()), 600),
+            validity_seconds=min(
+                max(int((meeting.starts_at - reminder.due_at).total_seconds()), 600), MAX_VALIDITY
+            ),
             meeting_id=meeting.id,
             meeting_key=reminder.key,
         )

@@ -482,6 +482,7 @@ def test_meetings_are_listed_upcoming_first(api: Api) -> None:
     ("change", "expected"),
     [
         ({"starts_at": f"2026-12-01T19:00:00{WIB}"}, "is in the past"),
+        ({"starts_at": f"2100-01-01T19:00:00{WIB}"}, "is more than a year ahead"),
         (
             {"dusun": "Sukamakmur"},
             "no dusun 'Sukamakmur' in Desa Sukamaju (known: Cibodas, Krajan, Sukamulya)",

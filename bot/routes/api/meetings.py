@@ -63,6 +63,8 @@ def _broadcasts(session: Session, meeting: Meeting) -> Sequence[Broadcast]:
 def _future(starts_at: datetime, now: datetime) -> datetime:
     if starts_at <= now:
         raise Unprocessable(f"starts_at {starts_at.isoformat()} is in the past")
+    if starts_at > now + meetings.FURTHEST:
+        raise Unprocessable(f"starts_at {starts_at.isoformat()} is more than a year ahead")
     return starts_at.astimezone(UTC)
 
 
