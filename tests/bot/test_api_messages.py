@@ -241,3 +241,12 @@ def test_nothing_of_someone_who_complained_about_the_head_reaches_the_cadre(api:
         api.client.post("/webhooks/console", json={"from": sender, "to": VILLAGE_NUMBER, "text": text})
     assert all(m["sender"] != sender for m in api.ok("GET", "/messages", "kader"))
     assert len([m for m in api.ok("GET", "/messages", "operator") if m["sender"] == sender]) == 3
+
+
+def test_a_report_in_progress_is_private_before_its_ticket_exists(api: Api) -> None:
+    sender = "+6281299990003"
+    body = {"from": sender, "to": VILLAGE_NUMBER, "text": "ADUAN ANONIM"}
+    assert api.client.post("/webhooks/console", json=body).status_code == 200
+    log = api.ok("GET", "/messages", "kader")
+    assert all(sender not in (m["sender"], m["recipient"]) for m in log)
+    assert any(m["body"] == "ADUAN ANONIM" and m["sender"] == "anonim" for m in log)

@@ -5,10 +5,10 @@ village head (about_head) are left out for everyone but the BPD and the operator
 right to the log), and for a message about an anonymous complaint only the operator sees who sent it.
 """
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy import and_, or_
+from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import col, select
 
 from bot.routes.api.deps import Limit, Offset, Scope, SessionDep, Unprocessable, requires
@@ -16,7 +16,7 @@ from bot.routes.api.schemas import INT4_MAX, Moment
 from bot.routes.api.schemas.messages import MessagePublic
 from handlers import staff_commands
 from handlers.rights import Right, hides_about_head
-from models import Direction, Message, Role, Ticket
+from models import Contact, Direction, Message, Role, Ticket
 
 router = APIRouter(prefix="/messages", tags=["messages"])
 
@@ -30,6 +30,18 @@ TicketCode = Annotated[
         examples=["482913"],
     ),
 ]
+
+
+def _sent_by_reporter(village_id: int, ticket_flag: Any, flag: str) -> ColumnElement[bool]:
+    """The message is of someone with a ticket carrying the flag, or with such a report in progress
+    ("ADUAN ANONIM" sent, the detail still to come: models/contact.py pending_flags)."""
+    with_ticket = select(Ticket.reporter_id).where(
+        Ticket.village_id == village_id, col(ticket_flag).is_(True)
+    )
+    reporting = select(Contact.id).where(
+        Contact.village_id == village_id, col(Contact.pending_flags).contains(flag, autoescape=True)
+    )
+    return or_(col(Message.contact_id).in_(with_ticket), col(Message.contact_id).in_(reporting))
 
 
 @router.get("")
@@ -58,13 +70,9 @@ def list_messages(
     joined = and_(col(Ticket.id) == col(Message.ticket_id), col(Ticket.village_id) == col(Message.village_id))
     # A reporter's other messages give them away as much as the complaint's own ("ADUAN ANONIM" before
     # the detail, "CEK" listing their codes): the rule follows the person, not only the message.
-    anonymous_reporters = select(Ticket.reporter_id).where(
-        Ticket.village_id == scope.village_id, col(Ticket.anonymous).is_(True)
-    )
-    head_reporters = select(Ticket.reporter_id).where(
-        Ticket.village_id == scope.village_id, col(Ticket.about_head).is_(True)
-    )
-    hidden = or_(col(Ticket.anonymous).is_(True), col(Message.contact_id).in_(anonymous_reporters))
+    anonymous_reporter = _sent_by_reporter(scope.village_id, Ticket.anonymous, "anonim")
+    head_reporter = _sent_by_reporter(scope.village_id, Ticket.about_head, "about_head")
+    hidden = or_(col(Ticket.anonymous).is_(True), anonymous_reporter)
     query = (
         select(Message, Ticket.code, hidden)
         .outerjoin(Ticket, joined)
@@ -74,7 +82,7 @@ def list_messages(
     if hides_about_head(scope.staff.role):
         query = query.where(
             or_(no_ticket, col(Ticket.about_head).is_(False)),
-            or_(col(Message.contact_id).is_(None), col(Message.contact_id).not_in(head_reporters)),
+            or_(col(Message.contact_id).is_(None), ~head_reporter),
         )
     if not operator:
         # Staff text commands are staff work, in the audit log; here they would show the BPD's lists
