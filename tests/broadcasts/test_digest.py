@@ -10,9 +10,21 @@ from sqlmodel import Session, col, select
 
 from bot.db import transaction
 from bot.scheduling import SchedulingService
+from broadcasts import runs, service
 from broadcasts.digest import compose, due_slots, send_due
 from handlers import staff
-from models import Channel, DigestPeriod, DigestRun, Outbox, OutboxSource, Role, Staff, Village
+from models import (
+    BroadcastKind,
+    Channel,
+    DeliveryStatus,
+    DigestPeriod,
+    DigestRun,
+    Outbox,
+    OutboxSource,
+    Role,
+    Staff,
+    Village,
+)
 from tests.conftest import Clock, make_settings
 
 
@@ -189,3 +201,32 @@ def test_the_head_gets_the_fuller_digest_on_whatsapp_when_he_prefers_it(
     assert sms.channel == Channel.SMSGATE
     assert sms.body.startswith("Ringkasan Kades Desa Sukamaju: 0 aduan baru, 1 terbuka")
     assert "\n" not in sms.body  # the short one
+
+
+def test_the_digest_says_how_far_the_last_broadcasts_reached(
+    engine: Engine, demo: None, clock: Clock
+) -> None:
+    with transaction(engine) as session:
+        village = session.exec(select(Village).where(Village.code == "DEMO")).one()
+        draft = service.Draft(kind=BroadcastKind.UMUM, title="Kerja bakti", sms_text="Kerja bakti Minggu.")
+        broadcast = service.create(
+            session=session, village=village, draft=draft, actor="kader:1", now=clock.now
+        )
+        assert broadcast.id is not None
+        fired = runs.fire(
+            session=session,
+            broadcast_id=broadcast.id,
+            now=clock.now,
+            available=[Channel.CONSOLE, Channel.SMSGATE],
+        )
+    assert fired.queued == 8
+    with transaction(engine) as session:
+        rows = session.exec(
+            select(Outbox).where(col(Outbox.run_id).is_not(None)).order_by(col(Outbox.id))
+        ).all()
+        for row, status in zip(
+            rows, [DeliveryStatus.DELIVERED, DeliveryStatus.SENT, DeliveryStatus.READ], strict=False
+        ):
+            row.status = status
+    clock.advance(hours=1)
+    assert "Pengumuman terakhir: 3 dari 8 pesan terkirim." in digest(engine, Role.KADES, clock).whatsapp
