@@ -53,7 +53,8 @@ COMMAND_KEYWORDS = frozenset(
 )
 COMPLAINT_DETAIL_WAIT = timedelta(minutes=30)
 QUESTION_KEYWORDS = frozenset({"CEK", "JADWAL", "DANA", "SANKSI", "PROGRAM", "LAYANAN"})  # not MENU: lost
-MAKE_PRIVATE_WITHIN = timedelta(hours=1)  # "tolong rahasiakan nama saya" after the report
+MAKE_PRIVATE_WITHIN = timedelta(hours=1)
+FLAGS_KEPT = timedelta(days=1)  # "tolong rahasiakan nama saya" after the report
 # Answers to "is it really fixed? 1 yes / 2 no", as residents write them (normalised).
 CONFIRM_ANSWERS = {
     "1": True,
@@ -281,7 +282,9 @@ class _Turn:
         # A question in the middle of a report ("ADUAN ANONIM", then JADWAL) is answered and the report
         # still waits, with what its first message said; any other keyword ends the wait.
         question = pending is Pending.COMPLAINT_DETAIL and meaning.keyword in QUESTION_KEYWORDS
-        if pending is not Pending.NONE and meaning.keyword in COMMAND_KEYWORDS and not question:
+        if question:
+            self.contact.set(pending_until=self.now + COMPLAINT_DETAIL_WAIT)  # the wait starts again
+        elif pending is not Pending.NONE and meaning.keyword in COMMAND_KEYWORDS:
             self._clear_pending()
 
         if not text and self.message.media:
@@ -322,7 +325,7 @@ class _Turn:
         """Open a ticket; `carried`: what "ADUAN ANONIM" alone said before this message gave the detail."""
         detail = meaning.detail if not forced or meaning.keyword else self.message.text.strip()
         media = [{"url": m.url, "content_type": m.content_type} for m in self.message.media]
-        flags = carried | _flags(meaning)
+        flags = carried | self._leftover_flags() | _flags(meaning)
         if not detail and not media:
             private = bool(flags & {ANONIM, RAHASIA})
             if private and not carried and (code := self._make_last_private(flags)):
@@ -365,6 +368,8 @@ class _Turn:
                 self.village.holidays,
             ),
         )
+        if self.contact.pending_flags:
+            self.contact.set(pending_flags="")  # spent on this ticket
         if not detail:
             self._set_pending(Pending.TICKET_DESCRIPTION, self.ticket_id, TICKET_DESCRIPTION_WAIT)
             return [t.COMPLAINT_PHOTO_ONLY.format(code=self.ticket_code)]
@@ -373,6 +378,14 @@ class _Turn:
         if anonymous or confidential:
             reply += t.COMPLAINT_PRIVATE_SUFFIX
         return [reply]
+
+    def _leftover_flags(self) -> frozenset[str]:
+        """What "ADUAN ANONIM" said when its detail comes late (after the wait, or after a flood limit):
+        a promise of anonymity is kept for a day, until a ticket is made."""
+        c = self.contact
+        if not c.pending_flags or c.pending_until is None or self.now > c.pending_until + FLAGS_KEPT:
+            return frozenset()
+        return frozenset(filter(None, c.pending_flags.split(",")))
 
     def _make_last_private(self, flags: frozenset[str]) -> str | None:
         """A request for anonymity with nothing else, just after a report: it is for that report."""
@@ -514,7 +527,6 @@ class _Turn:
         )
 
     def _clear_pending(self) -> None:
+        # The flags (and the time they belong to) stay until a ticket uses them: see _leftover_flags.
         if self.contact.pending != Pending.NONE:
-            self.contact.set(
-                pending=Pending.NONE, pending_ticket_id=None, pending_until=None, pending_flags=""
-            )
+            self.contact.set(pending=Pending.NONE, pending_ticket_id=None)

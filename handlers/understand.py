@@ -720,7 +720,12 @@ _HIDE_WORDS = _wordset("""
     samarkan disamarkan tutupi ditutupi cantumkan dicantumkan ditampilkan tampilkan tanpa
     """)
 _CONFIDENTIAL_WORDS = _wordset("rahasia konfidensial confidential")
-_FLAG_WORDS = _ANON_WORDS | _NAME_WORDS | _CONFIDENTIAL_WORDS
+_SECRET_VERBS = _wordset("rahasiakan dirahasiakan merahasiakan")  # "tolong dirahasiakan ya pak"
+_FLAG_WORDS = _ANON_WORDS | _NAME_WORDS | _CONFIDENTIAL_WORDS | _SECRET_VERBS
+# What may stand around a bare mention of the head in "mau lapor soal pak kades": the report is about
+# him, and its detail is still to come.
+_HEAD_REFERENCE = _wordset("soal tentang mengenai masalah terkait pak bu bapak ibu yth sdr kepala desa")
+_ABOUT_A_REPORT = _INTRO | _REPORT_VERBS
 
 _DUSUN_MARKERS = frozenset({"dusun", "dukuh"})
 _DUSUN_CONTEXT = _wordset(
@@ -1005,7 +1010,7 @@ _FLAG_CLAUSE_WORDS = (
     | _CONFIDENTIAL_WORDS
     | _wordset("jangan usah perlu minta mohon harap agar supaya biar tapi dan juga ya sih dong")
 )
-_FLAG_TRIGGERS = _ANON_WORDS | _NAME_WORDS | _CONFIDENTIAL_WORDS
+_FLAG_TRIGGERS = _ANON_WORDS | _NAME_WORDS | _CONFIDENTIAL_WORDS | _SECRET_VERBS
 
 
 def _detail(text: str, flagged: bool) -> str:
@@ -1157,8 +1162,24 @@ def understand(text: str, *, dusun_names: Sequence[str] = ()) -> Understanding:
     category: Category | None = None
     about_head = anonymous = confidential = False
     detail = ""
+    if not _FLAG_WORDS.isdisjoint(toks):  # for every intent: a privacy request is never a STOP
+        token_set = set(toks)
+        anonymous = (
+            bool(token_set & _ANON_WORDS)
+            or bool(token_set & _SECRET_VERBS)
+            or (bool(token_set & _NAME_WORDS) and bool(token_set & _HIDE_WORDS))
+        )
+        confidential = bool(token_set & _CONFIDENTIAL_WORDS)
+        if (anonymous or confidential) and keyword is None and intent in (Intent.UNSUBSCRIBE, Intent.OTHER):
+            intent = Intent.COMPLAINT  # "tolong rahasiakan nama saya": about a report, new or just made
     if intent is Intent.COMPLAINT:
-        if sc[_HEAD] > 0 and content > 0:
+        rest = [
+            t for t in toks[start:] if t not in _HEAD_REFERENCE and t not in _INTRO and t not in _REPORT_VERBS
+        ]
+        if rest and all(_WORDS.get(t) is not None and _WORDS[t].head for t in rest):
+            # Only the head named: the complaint is about him, and its detail is still to come.
+            about_head, content = True, 0
+        elif sc[_HEAD] > 0 and content > 0:
             about_head = _about_head(toks, sc[_MISCONDUCT])
             if about_head:
                 # The head's own conduct is village governance unless the text names a clearer field
@@ -1175,12 +1196,6 @@ def understand(text: str, *, dusun_names: Sequence[str] = ()) -> Understanding:
                 if scores is None:
                     scores = _SCORER.scores(toks, text)
                 category = _blend_category(lexicon, scores)
-        if not _FLAG_WORDS.isdisjoint(toks):
-            token_set = set(toks)
-            anonymous = bool(token_set & _ANON_WORDS) or (
-                bool(token_set & _NAME_WORDS) and bool(token_set & _HIDE_WORDS)
-            )
-            confidential = bool(token_set & _CONFIDENTIAL_WORDS)
         if category is not None:
             flagged = anonymous or confidential
             if not flagged and text[:1].isalnum() and toks[0] not in _DETAIL_SKIP and keyword is None:

@@ -458,3 +458,48 @@ def test_asking_for_anonymity_just_after_a_report_makes_that_report_anonymous(
     assert "ditandai: anonim" in events
     clock.advance(hours=2)  # long after: a new report is asked for, the old one is left as it was
     assert warga.say("ADUAN RAHASIA") == t.COMPLAINT_ASK_DETAIL_PRIVATE
+
+
+def test_asking_to_be_kept_anonymous_never_unsubscribes(
+    client: TestClient, engine: Engine, clock: Clock
+) -> None:
+    warga = Resident(client, WARGA)
+    warga.say("DAFTAR")
+    code = code_in(warga.say("lampu jalan RT 2 mati sudah seminggu"))
+    for request in ("tolong rahasiakan nama saya", "tolong dirahasiakan ya pak"):
+        clock.advance(minutes=5)
+        reply = warga.say(request)
+        assert "pengumuman" not in reply.lower(), reply
+    assert contact_of(engine, WARGA).subscription == "subscribed"
+    with Session(engine) as session:
+        assert session.exec(select(Ticket.anonymous).where(Ticket.code == code)).one()
+
+
+def test_a_report_that_only_names_the_head_waits_for_its_detail_as_a_complaint_about_him(
+    client: TestClient, engine: Engine
+) -> None:
+    warga = Resident(client, WARGA)
+    assert warga.say("mau lapor soal pak kades") == t.COMPLAINT_ASK_DETAIL
+    code = code_in(warga.say("dia minta uang 2 juta utk tanda tangan surat tanah saya"))
+    with Session(engine) as session:
+        stored = session.exec(select(Ticket).where(Ticket.code == code)).one()
+    assert stored.about_head
+    assert count_tickets(engine) == 1
+
+
+def test_a_promise_of_anonymity_outlives_a_late_detail(
+    client: TestClient, engine: Engine, clock: Clock
+) -> None:
+    warga = Resident(client, WARGA)
+    assert warga.say("ADUAN ANONIM") == t.COMPLAINT_ASK_DETAIL_PRIVATE
+    clock.advance(minutes=25)
+    assert "Musdes" in warga.say("JADWAL")  # the wait starts again
+    clock.advance(minutes=25)
+    first = code_in(warga.say("jalan rusak parah di dusun krajan"))  # 50 minutes after the promise
+    Resident(client, TETANGGA).say("ADUAN ANONIM")
+    clock.advance(hours=3)  # long past the wait: still kept for the next report of that day
+    second = code_in(Resident(client, TETANGGA).say("got mampet di RT 4"))
+    with Session(engine) as session:
+        for code in (first, second):
+            assert session.exec(select(Ticket.anonymous).where(Ticket.code == code)).one(), code
+    assert contact_of(engine, TETANGGA).pending_flags == ""
