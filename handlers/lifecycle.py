@@ -317,26 +317,38 @@ def make_private(
     confidential: bool = False,
     about_head: bool = False,
 ) -> list[str]:
-    """Turn privacy flags on (never off: what was hidden stays hidden); returns those newly set.
+    """Turn privacy flags on (never off: what was hidden stays hidden); returns those newly set anywhere.
 
-    A complaint found to be about the head leaves the sight of the head and the cadres at once.
+    Merged tickets are one complaint: the flags go to the surviving ticket and every duplicate alike
+    (a duplicate left unflagged would show the head what its survivor hides). A complaint found to be
+    about the head leaves the sight of the head and the cadres at once, and may be escalated again, now
+    to the BPD chair.
     """
-    newly = [
-        name
-        for name, wanted, current in (
-            ("anonim", anonymous, ticket.anonymous),
-            ("rahasia", confidential, ticket.confidential),
-            ("about_head", about_head, ticket.about_head),
+    survivor = session.get(Ticket, ticket.merged_into_id) if ticket.merged_into_id else ticket
+    assert survivor is not None
+    group = [survivor, *session.exec(select(Ticket).where(col(Ticket.merged_into_id) == survivor.id)).all()]
+    newly: list[str] = []
+    for member in group:
+        changed = [
+            name
+            for name, wanted, current in (
+                ("anonim", anonymous, member.anonymous),
+                ("rahasia", confidential, member.confidential),
+                ("about_head", about_head, member.about_head),
+            )
+            if wanted and not current
+        ]
+        if not changed:
+            continue
+        member.anonymous = member.anonymous or anonymous
+        member.confidential = member.confidential or confidential
+        if about_head and not member.about_head:
+            member.about_head, member.escalated_at = True, None
+        member.updated_at = now
+        _event(
+            session, member, TicketEventKind.INTERNAL_NOTE, actor, now, note="ditandai: " + ", ".join(changed)
         )
-        if wanted and not current
-    ]
-    if not newly:
-        return []
-    ticket.anonymous = ticket.anonymous or anonymous
-    ticket.confidential = ticket.confidential or confidential
-    ticket.about_head = ticket.about_head or about_head
-    ticket.updated_at = now
-    _event(session, ticket, TicketEventKind.INTERNAL_NOTE, actor, now, note="ditandai: " + ", ".join(newly))
+        newly = list(dict.fromkeys([*newly, *changed]))
     return newly
 
 

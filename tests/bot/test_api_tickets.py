@@ -5,11 +5,17 @@ pipeline. Demo residents (bot/demo.py): Pak Slamet and Bu Sri live in Krajan, Ma
 """
 
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlmodel import Session, col, select
 
+from bot.adapters import configured_channels
+from bot.db import transaction
+from broadcasts import runs
+from broadcasts.fanout import VillageRoutes
+from handlers import lifecycle
 from handlers.lifecycle import SMS_ROOM, note_notice
 from models import (
     AuditEntry,
@@ -21,6 +27,7 @@ from models import (
     Staff,
     Ticket,
     TicketEvent,
+    Village,
 )
 from models import texts as t
 from tests.apiclient import Api
@@ -592,3 +599,37 @@ def test_privacy_flags_are_turned_on_never_off(api: Api) -> None:
         response = api.call("POST", f"/tickets/{code}/flags", "bpd", body)
         assert response.status_code == 422, body
     assert [e.action for e in audit_log(api) if e.action == "ticket.flags"] == ["ticket.flags"] * 2
+
+
+def test_flags_cover_a_merged_complaint_whole(api: Api) -> None:
+    survivor = report(api, "+6281234500001", "lampu jalan RT 2 mati")
+    duplicate = report(api, "+6281234500002", "lampu jalan di RT 2 mati sejak kemarin")
+    api.ok("POST", f"/tickets/{duplicate}/merge", "kader", {"into": survivor})
+    flagged = api.ok("POST", f"/tickets/{survivor}/flags", "kader", {"about_head": True})
+    assert flagged["newly_set"] == ["about_head"]
+    for code in (survivor, duplicate):
+        assert api.call("GET", f"/tickets/{code}", "kades").status_code == 404, code
+        assert api.ok("GET", f"/tickets/{code}", "bpd")["about_head"] is True
+
+
+def test_a_complaint_found_to_be_about_the_head_is_escalated_again_to_the_bpd(api: Api) -> None:
+    code = report(api, "+6281234500001", "bantuan beras RT 4 tidak dibagi merata")
+    morning = datetime(2026, 12, 8, 1, 0, tzinfo=UTC)  # the verification deadline passed
+    with transaction(api.engine) as session:
+        assert lifecycle.escalate_overdue(session=session, now=morning, routes_for=lambda _: routes(api)) == 1
+    api.ok("POST", f"/tickets/{code}/flags", "operator", {"about_head": True})
+    with transaction(api.engine) as session:
+        told = lifecycle.escalate_overdue(
+            session=session, now=morning + timedelta(minutes=5), routes_for=lambda _: routes(api)
+        )
+    assert told == 1
+    assert any(code in body for body in notices(api, "+6281300000004"))  # the BPD chair
+
+
+def routes(api: Api) -> VillageRoutes:
+    """DEMO's routes on the channels the test deployment sends on."""
+    with Session(api.engine) as session:
+        village = session.exec(select(Village).where(Village.code == "DEMO")).one()
+        return runs.village_routes(
+            session=session, village=village, available=configured_channels(api.settings)
+        )
