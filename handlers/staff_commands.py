@@ -1,7 +1,9 @@
 """Staff by text message: registered staff numbers work from a feature phone by SMS or WhatsApp.
 
-The grammar. The first word is the command, in any case; `#`, `*`, `,`, `;`, `:`, `/` and `=` separate
-the numbers after it as well as spaces do, and the words KODE, PIN, NO, NOMOR before them are skipped.
+The grammar. The first word is the command, in any case (quotes or punctuation before it are skipped);
+`#`, `*`, `,`, `;`, `:`, `/`, `=` and `_` separate the numbers after it as well as spaces do, and the words
+KODE, PIN, NO, NOMOR before them are skipped, also glued ("pin1234", "kode482913"). A ticket command
+whose PIN is not after the code may end its note with "PIN 1234".
 Digits are ASCII 0-9 only: superscripts and other scripts' digits are not numbers here.
 
     STAF | BANTUAN STAF | MENU STAF     the menu for the sender's role; STAF RAPAT (etc.): an example
@@ -30,7 +32,9 @@ Digits are ASCII 0-9 only: superscripts and other scripts' digits are not number
                                         At most a year ahead (366 days): a later date is refused.
     SIARAN <PIN> <teks>                 a general (umum) broadcast to every subscriber
     DARURAT <PIN> <teks>                an emergency broadcast: not held for quiet hours
-    YA | BATAL                          send or drop the RAPAT / SIARAN / DARURAT waiting for it
+    YA | BATAL                          send or drop the RAPAT / SIARAN / DARURAT waiting for it; also
+                                        IYA, YAA, OK, OKE, SIAP with polite words (pak, bu, betul, silakan,
+                                        kirim, sekarang, lanjut) and BATAL, JANGAN, TIDAK JADI
 
 Typing slips. A command word of 4 letters or more may have one typo ("VERIFY", "selesei", "STAFF"), read
 with handlers/understand.py's keyword tolerance (words residents use, their keywords and SMS
@@ -42,12 +46,19 @@ keep their own rule.
 When a message is a command. Only a first word from the list above (or nearly) makes us look the sender
 up, and only when the message reads as a command, so ordinary traffic costs no query. A message from a
 number that is neither an active staff number of the village nor an active operator's is a resident's
-message, whatever it says. From a staff number, STAF, VERIF and SIARAN are always commands (a malformed
-one is answered with its example); TIKET, TELAT and RINGKASAN when nothing but a page number (or "hari
-ini"; after TIKET, a ticket code) follows; words residents also use (PROSES, SELESAI, TUTUP, TOLAK,
-TERUSKAN, BUKAN, LIHAT, RAPAT, DARURAT) only when a number follows them, so that "rapat musdes kapan?"
-from the head is still a question; YA and BATAL only while something waits for them, otherwise they
-are read as a resident's (the same number may be a reporter answering "ya" to "sudah beres?"). But a
+message, whatever it says. From a staff number, STAF is a command alone or before a command word ("STAF
+RAPAT"); TIKET, TELAT and RINGKASAN when nothing but a page number (or "hari ini"; after TIKET, a ticket
+code) follows; VERIF and words residents also use (PROSES, SELESAI, TUTUP, TOLAK, TERUSKAN, BUKAN, LIHAT,
+RAPAT, SIARAN, DARURAT) only when a number follows them (VERIF alone is its example), so that
+"verifikasi data bansos gimana" is still a question. RAPAT, SIARAN and DARURAT followed by text but no
+PIN answer with their example for a role that may broadcast, and are a resident's message from one that
+may not ("rapat musdes kapan?" from the head). A year (19xx, 20xx) followed by words is no PIN in a
+command the role may not use ("Rapat 2026 kapan ya pak"). Any message holding the code of one of the
+village's tickets and another number of 4 to 6 digits ("Sdh selesai 482913 1234", "slsai 482913 1234")
+is a malformed command: the answer is the example of the command a word of it names (or the menu), the
+other number is masked as a PIN, and it is never a ticket. YA and BATAL (and the natural answers above)
+only while something waits for them, otherwise they are read as a resident's (the same number may be
+a reporter answering "ya" to "sudah beres?"). But a
 command word followed at once by a number of 4 to 6 digits (a PIN, or a code) is always a command:
 when the rest does not read, the answer is that command's example, so that a slip never turns a PIN
 into a complaint ticket. YA or BATAL with such a number sends or drops what waits (the number is not
@@ -59,13 +70,18 @@ audit entries carry that village. What waits for YA belongs to the village it wa
 
 Confirmation. RAPAT, SIARAN and DARURAT reach many people, so they first answer with what was
 understood (the meeting's day and time as residents will read it; recipients, SMS parts and the
-highest cost) and wait 15 minutes for YA, which must be the very next message from that number: any
-other message in between, command or not, cancels it (a late "ya" meant for something else must never
-send a broadcast). The PIN is checked when the command comes, not again at YA.
+highest cost) and wait 15 minutes for YA, which must be the very next message from that number: another
+command, or a message that reads as none of ours, cancels it (a late "ya" meant for something else must
+never send a broadcast). A short message that starts like an answer but is neither ("oke tapi jamnya
+benar?") is told that nothing was sent and how to confirm, and the wait goes on from it. The cheap checks
+cost a query only for a message with a command word, a natural answer, or a code and another number.
+The PIN is checked when the command comes, not again at YA.
 
 Replies fit one GSM-7 SMS. What staff typed and a reply says back (a meeting's title and place, a
 complaint's text in LIHAT) goes through broadcasts.sms.sanitize, and what has no GSM-7 form (emoji,
-other scripts) is left out, so that an echo never turns a reply into a 70-character UCS-2 one.
+other scripts) is left out, so that an echo never turns a reply into a 70-character UCS-2 one; echoes
+are cut by septets (an extension character such as [ or ] takes two). A meeting's title, place and
+agenda are stored so filtered, as SIARAN's text is, so that the invitation reads as the confirmation.
 
 What YA creates is left to the scheduler to send. A broadcast is stored `scheduled` for now (or waits
 for approval when the village asks for it for that kind) and the scheduler's sweep fires it within
@@ -208,16 +224,52 @@ MOVES_FROM: dict[TicketStatus, tuple[TicketStatus, ...]] = {
     TicketStatus.BUKAN_WEWENANG: _OPEN,
 }
 # Words that may only be commands when a number follows (residents write them too).
-NEEDS_NUMBER = frozenset({"proses", "selesai", "tolak", "teruskan", "bukan", "lihat", "rapat", "darurat"})
+NEEDS_NUMBER = frozenset(
+    {"verif", "proses", "selesai", "tolak", "teruskan", "bukan", "lihat", "rapat", "siaran", "darurat"}
+)
+# Without a PIN, these are still the command's example for a role that may broadcast (never a ticket).
+BROADCAST_COMMANDS = frozenset({"rapat", "siaran", "darurat"})
 CONFIRM_WORDS = frozenset({"ya", "iya", "y", "ya kirim", "iya kirim", "ya umumkan"})
 CANCEL_WORDS = frozenset({"batal", "batalkan", "batal kirim"})
+# Natural answers to "Balas YA ... atau BATAL" (on the plain text): only read while something waits.
+_POLITE = r"(?:\s+(?:pak|bu|bapak|ibu|mas|mbak|betul|benar|bener|silakan|silahkan|kirim|kirimkan|umumkan|"
+_POLITE += r"sekarang|skrg|lanjut|lanjutkan|saja|aja|deh|dong|ya|sip|terima kasih|makasih|trims))*"
+CONFIRM_PHRASE = re.compile(rf"(?:ya+|iya+|y|ok+|oke+|okay|okey|siap|sip){_POLITE}")
+_NOT_NOW = r"(?:\s+(?:kirim|dikirim|dulu))?"
+CANCEL_PHRASE = re.compile(
+    rf"(?:batal|batalkan|jangan|jgn|(?:tidak|tdk|gak|ga|gk|nggak|ngga|enggak|ndak) jadi){_NOT_NOW}{_POLITE}"
+)
+ANSWER_WORDS = 6  # a longer message is not an answer to YA / BATAL
 DIGEST_TAILS = frozenset({"", "hari ini", "hr ini", "harian"})
 _FILLERS = frozenset({"kode", "kd", "pin", "no", "nomor", "nomer"})
-_SEPARATORS = " \t\r\n#*,;:/=.-"
+_SEPARATORS = " \t\r\n#*,;:/=.-_"
 
-_FIRST_WORD = re.compile(r"\s*[*_~]*([A-Za-z]+)[*_~]*(?=[\s#*,;:/=.!?-]|$)")
-_GLUED_WORD = re.compile(r"\s*[*_~]*([A-Za-z]+)(?=[0-9])")  # "verif806317"
-_HEAD_TOKEN = re.compile(r"[\s#*,;:/=.\-]*([^\s#*,;:/=]+)")
+# Before the command word: spaces, markup and stray quotes or punctuation ("‘selesai ...", "*VERIF*").
+_LEAD = r"[\s*_~\"'`‘’“”«»()\[\].,;:!?#>-]*"
+_FIRST_WORD = re.compile(_LEAD + r"([A-Za-z]+)[*_~]*(?=[\s#*,;:/=.!?_-]|$)")
+_GLUED_WORD = re.compile(_LEAD + r"([A-Za-z]+)(?=[0-9])")  # "verif806317"
+_HEAD_TOKEN = re.compile(r"[\s#*,;:/=._\-]*([^\s#*,;:/=_]+)")
+_GLUED_FILLER = re.compile(r"(kode|kd|pin|no|nomor|nomer)([0-9]+)")  # "pin1234", "kode482913"
+_TRAILING_PIN = re.compile(r"(?:^|[\s#*,;:/=._-])pin[\s#*,;:/=._-]*([0-9]{4,6})(?![0-9])", re.IGNORECASE)
+_NUMBER = re.compile(r"(?<![0-9])[0-9]{4,6}(?![0-9])")
+_YEAR = re.compile(r"(?:19|20)[0-9]{2}")
+# Shortened command words seen with a ticket code and a PIN: an example is the answer, never a ticket.
+_SHORTENED = {
+    "slsai": "selesai",
+    "sls": "selesai",
+    "sles": "selesai",
+    "slse": "selesai",
+    "trskn": "teruskan",
+    "trsk": "teruskan",
+    "terus": "teruskan",
+    "vrf": "verif",
+    "vrfk": "verif",
+    "verf": "verif",
+    "prs": "proses",
+    "prses": "proses",
+    "tlk": "tolak",
+    "tlak": "tolak",
+}
 _PAGE = re.compile(r"(?:hal(?:aman)?\.?\s*)?([0-9]+)", re.IGNORECASE)
 PAGE_LIMIT = 999  # a page number beyond this is "no such page" whatever the list's length
 PAGE_DIGITS = 20  # a longer page number is answered as PAGE_LIMIT + 1
@@ -284,6 +336,8 @@ class Menu:
 
     topic: str | None = None
     pin: str | None = None
+    broadcasters: bool = False  # RAPAT / SIARAN / DARURAT without a PIN: the example only for who may send
+    verb: str = "VERIF"  # the ticket command the example shows
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,12 +412,76 @@ class Cancel:
     pin: str | None = None
 
 
-Command = Menu | ListTickets | Lookup | Digest | TicketChange | NewMeeting | Broadcast | Confirm | Cancel
+@dataclass(frozen=True, slots=True)
+class Aside:
+    """A short message that starts like an answer to YA / BATAL but is neither ("ya tapi besok"): while
+    something waits, it is told that nothing was sent; otherwise it is a resident's message."""
+
+    pin: None = None
+
+
+Command = (
+    Menu | ListTickets | Lookup | Digest | TicketChange | NewMeeting | Broadcast | Confirm | Cancel | Aside
+)
 
 
 def pin_of(command: Command) -> str | None:
     """The number a command holds that may be a PIN: masked in the stored message."""
     return None if isinstance(command, ListTickets | Digest) else command.pin
+
+
+def right_of(command: Command) -> Right | None:
+    """The right a command needs (None: any staff member may send it)."""
+    if isinstance(command, ListTickets | Lookup):
+        return Right.READ
+    if isinstance(command, Digest):
+        return Right.DIGEST
+    if isinstance(command, TicketChange):
+        return Right.TICKET_ACT
+    if isinstance(command, NewMeeting | Broadcast):
+        return Right.BROADCAST
+    return None
+
+
+_ANSWER_START = re.compile(r"ya+|iya+|y|ok+|oke+|okay|okey|siap|sip|batal|batalkan|jangan|jgn")
+
+
+def answer_of(text: str) -> Command | None:
+    """A natural answer to "Balas YA ... atau BATAL" ("ya pak", "oke kirim", "tidak jadi"), or a short
+    message that starts like one (Aside); None for any other message. Pure and cheap."""
+    if any(ch.isdigit() for ch in text):
+        return None
+    plain = _plain(text)
+    words = plain.split()
+    if not words or len(words) > ANSWER_WORDS:
+        return None
+    if CONFIRM_PHRASE.fullmatch(plain):
+        return Confirm()
+    if CANCEL_PHRASE.fullmatch(plain):
+        return Cancel()
+    return Aside() if _ANSWER_START.fullmatch(words[0]) else None
+
+
+def numbers_in(text: str) -> list[tuple[str, int]]:
+    """Every number of 4 to 6 ASCII digits in `text` (however it is glued), with where it starts."""
+    return [(m.group(), m.start()) for m in _NUMBER.finditer(text)]
+
+
+def code_with_number(text: str) -> bool:
+    """Whether `text` holds a 6-digit number (perhaps a ticket's code) and another of 4 to 6 digits (perhaps
+    a PIN): from a staff number, a malformed command. Pure and cheap."""
+    numbers = numbers_in(text)
+    return len(numbers) >= 2 and any(len(number) == 6 for number, _ in numbers)
+
+
+def command_named_in(text: str) -> str | None:
+    """The command any word of a malformed message names ("Sdh selesai ...", "slsai ..."), or None."""
+    for word in re.findall(r"[A-Za-z]+", text):
+        name = _SHORTENED.get(word.lower())
+        found = (name, True) if name is not None else _command_word(word.upper())
+        if found is not None and _usage_key(found[0]) is not None:
+            return found[0]
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -416,9 +534,17 @@ def head(text: str) -> Head | None:
 
 
 def keyword(text: str) -> str | None:
-    """The staff command a message's first word names (or nearly), or None; before any query."""
+    """What a message may be from a staff number, or None; pure and cheap, before any query: the command
+    its first word names (or nearly), "ya" / "batal" / "aside" for a natural answer to YA (or a short
+    message that starts like one), "unclear" for a 6-digit number with another 4 to 6 digit one (a
+    malformed command). A message with no digits costs a query only when it reads as an answer."""
     found = head(text)
-    return found.name if found is not None else None
+    if found is not None:
+        return found.name
+    answer = answer_of(text)
+    if answer is not None:
+        return "ya" if isinstance(answer, Confirm) else "batal" if isinstance(answer, Cancel) else "aside"
+    return "unclear" if code_with_number(text) else None
 
 
 def _number_tokens(text: str, pos: int, most: int) -> tuple[list[tuple[str, int]], int]:
@@ -431,11 +557,16 @@ def _number_tokens(text: str, pos: int, most: int) -> tuple[list[tuple[str, int]
             break
         token = match.group(1)
         bare = token.strip(".-").lower()
+        start = match.start(1) + len(token) - len(token.lstrip(".-"))
         if bare in _FILLERS:
             pos = match.end()
             continue
+        glued = _GLUED_FILLER.fullmatch(bare)
+        if glued is not None:  # "pin1234", "kode482913"
+            start += len(glued.group(1))
+            bare = glued.group(2)
         if is_digits(bare) and 4 <= len(bare) <= 6:
-            found.append((bare, match.start(1) + len(token) - len(token.lstrip(".-"))))
+            found.append((bare, start))
             pos = match.end()
             continue
         break
@@ -490,7 +621,10 @@ def pin_span(text: str) -> tuple[int, int] | None:
     if isinstance(command, NewMeeting | Broadcast) or at is None or numbers[at][0] != pin:
         at = next((i for i, (number, _) in enumerate(numbers) if number == pin), None)
     if at is None:
-        return None
+        trailing = _TRAILING_PIN.search(text, found.end)  # "selesai 482913 sudah beres pin 1234"
+        if trailing is None or trailing.group(1) != pin:
+            return None
+        return trailing.start(1), trailing.end(1)
     start = numbers[at][1]
     return start, start + len(pin)
 
@@ -501,7 +635,7 @@ def mask_pin(text: str, pin: str) -> str:
     span = pin_span(text)
     if span is not None and text[span[0] : span[1]] == pin:
         return text[: span[0]] + MASK + text[span[1] :]
-    return re.sub(rf"(?<!\w){re.escape(pin)}(?!\w)", MASK, text)
+    return re.sub(rf"(?<![0-9]){re.escape(pin)}(?![0-9A-Za-z])", MASK, text)
 
 
 def masked(value: Any, pin: str) -> Any:
@@ -526,16 +660,19 @@ def parse(text: str, *, now_local: datetime, dusun_names: Sequence[str] = ()) ->
     dusun. A command with parts missing is still returned (with None or ""), for a reply that says
     what is missing; a command word followed by a number that reads as nothing else is its example.
     """
+    answer = answer_of(text)
+    if isinstance(answer, Confirm | Cancel):
+        return answer
     found = head(text)
     if found is None:
-        return None
+        return answer
     body = text[found.end :].strip()
     command = _parse_body(found, body, text, now_local, dusun_names)
     if command is None:
         numbers, _ = leading_numbers(body, 2)
         if numbers:  # a PIN (or a code) typed after a command word: never a resident's message
             return Menu(_usage_key(found.name), _stray(numbers))
-    return command
+    return command if command is not None else answer
 
 
 def _parse_body(
@@ -547,8 +684,8 @@ def _parse_body(
         topic_head = head(body) if body else None
         topic = _usage_key(topic_head.name) if topic_head is not None else None
         numbers, _ = leading_numbers(body, 2)
-        if topic is None and body and not numbers and not found.exact:
-            return None  # "staff desa tidak ada": a resident's
+        if topic is None and body and not numbers:
+            return None  # "staf desa tidak ada di kantor": a resident's
         return Menu(topic, None if topic else _stray(numbers))
     if name in ("list", "overdue"):
         if not body:
@@ -575,14 +712,20 @@ def _parse_body(
     if name in TICKET_VERBS or name == "lihat":
         numbers, rest = leading_numbers(body, 2)
         if not numbers and needs_number:
-            return None
+            # VERIF alone asks for its format; "verifikasi data bansos gimana" is a question.
+            return Menu("ticket") if name == "verif" and found.exact and not body else None
         code, pin = code_and_pin(numbers)
         if name == "lihat":
             return Lookup(code, pin) if code is not None else None
+        trailing = _TRAILING_PIN.search(rest) if pin is None and code is not None else None
+        if trailing is not None:  # "SELESAI 482913 sudah beres PIN 1234"
+            pin, rest = trailing.group(1), rest[: trailing.start()] + rest[trailing.end() :]
         return TicketChange(name, code, pin, rest.strip()[:NOTE_LIMIT])
 
     numbers, rest = leading_numbers(body, 1)
     if not numbers and needs_number:
+        if name in BROADCAST_COMMANDS and found.exact:  # "DARURAT banjir ...": asks for the PIN
+            return Menu(_usage_key(name), broadcasters=True)
         return None
     pin = numbers[0] if numbers else None
     if name in ("siaran", "darurat"):
@@ -869,15 +1012,25 @@ def handle(
     to read the message as a resident's."""
     if message.sender_kind != IdentityKind.PHONE:
         return None
-    zone = ZoneInfo(village.timezone)
-    command = parse(message.text.strip(), now_local=now.astimezone(zone), dusun_names=village.dusun_names)
-    if command is None:
+    text = message.text.strip()
+    if keyword(text) is None:  # the cheap checks: most messages cost no query
         return None
+    zone = ZoneInfo(village.timezone)
+    command = parse(text, now_local=now.astimezone(zone), dusun_names=village.dusun_names)
     # The village's own staff, or else the operator, who acts on the village the message was sent to.
     member = staff_people.by_phone(session=session, village_id=village.id, phone=message.sender)
     if member is None or member.id is None:
         return None
     turn = _StaffTurn(session, village, member, contact, message, message_id, now, frozenset(available))
+    if command is not None and _year_not_pin(command, text, member.role):
+        command = None  # "Rapat 2026 kapan ya pak" from the head: a question
+    if isinstance(command, Menu) and command.broadcasters and not rights.can(member.role, Right.BROADCAST):
+        command = None  # "Siaran radio desa kapan?" from the head: a question
+    if command is None or isinstance(command, Aside):
+        command = turn.malformed(text) or command
+    if command is None or isinstance(command, Aside):
+        # Something waits for YA: say it was not sent rather than answer as a resident.
+        return turn.still_waiting()
     pin = pin_of(command)
     handled: Handled | None
     if isinstance(command, Confirm | Cancel):
@@ -947,6 +1100,47 @@ class _StaffTurn:
             .values(body=mask_pin(self.message.text, pin), raw=masked(dict(self.message.raw), pin))
         )
 
+    def malformed(self, text: str) -> Menu | None:
+        """A message with the code of one of the village's tickets and another number of 4 to 6 digits:
+        a staff command that did not read ("Sdh selesai 482913 1234"). Its example (or the menu) is the
+        answer and the other number is masked as a PIN: never a ticket, never a resident's check."""
+        if not code_with_number(text):
+            return None
+        numbers = numbers_in(text)
+        codes = {number for number, _ in numbers if len(number) == 6}
+        known = (
+            self.session.connection()
+            .execute(
+                select(col(Ticket.code))
+                .where(col(Ticket.village_id) == self.village.id, col(Ticket.code).in_(codes))
+                .limit(1)
+            )
+            .scalar()
+        )
+        if known is None:
+            return None
+        at = next(i for i, (number, _) in enumerate(numbers) if number == known)
+        pin = next(number for i, (number, _) in enumerate(numbers) if i != at)
+        name = command_named_in(text)
+        topic = _usage_key(name) if name is not None else None
+        self.refuse(name or "unclear", "malformed")
+        return Menu(topic, pin, verb=name.upper() if name in TICKET_VERBS else "VERIF")
+
+    def still_waiting(self) -> Handled | None:
+        """Something waits for YA from this number in this village: a message that is neither YA nor
+        BATAL nor a command is told that nothing was sent, and the wait goes on from it. None otherwise."""
+        waiting, until = self.staff.pending_command, self.staff.pending_until
+        if (
+            waiting is None
+            or until is None
+            or until < self.now
+            or waiting.get("village_id", self.village.id) != self.village.id
+            or self.interrupted(int(waiting.get("message_id", 0)))
+        ):
+            return None
+        self.staff.pending_command = {**waiting, "message_id": self.message_id}
+        return Handled([s.CONFIRM_UNCLEAR], "staff:waiting")
+
     def not_allowed(self, right_of: str) -> str:
         self.refuse(right_of, "not_allowed")
         return s.NOT_ALLOWED.format(role=STAFF_ROLE_NAMES[self.role.value], what=STAFF_WHAT[right_of])
@@ -956,7 +1150,7 @@ class _StaffTurn:
     def act(self, command: Command) -> tuple[str, str]:
         """The reply to a command other than YA / BATAL, and the message's note."""
         if isinstance(command, Menu):
-            return self.menu(command.topic), "staff:menu"
+            return self.menu(command.topic, command.verb), "staff:menu"
         if isinstance(command, ListTickets):
             return self.list_tickets(command), "staff:list"
         if isinstance(command, Lookup):
@@ -970,9 +1164,9 @@ class _StaffTurn:
         assert isinstance(command, Broadcast)
         return self.prepare_broadcast(command), f"staff:{command.kind.value}"
 
-    def menu(self, topic: str | None) -> str:
+    def menu(self, topic: str | None, verb: str = "VERIF") -> str:
         if topic is not None:
-            return STAFF_USAGE[topic].format(verb="VERIF")
+            return STAFF_USAGE[topic].format(verb=verb)
         wanted = {
             "list": Right.READ,  # TIKET, TELAT, LIHAT
             "digest": Right.DIGEST,
@@ -1327,16 +1521,35 @@ class _StaffTurn:
         return s.BROADCAST_QUEUED.format(n=_count(count))
 
 
+def _year_not_pin(command: Command, text: str, role: Role) -> bool:
+    """Whether the number read as a PIN is a year followed by words ("Rapat 2026 kapan ya pak") in a
+    command the role may not use: then the message is a question, not a command."""
+    pin = pin_of(command)
+    need = right_of(command)
+    if isinstance(command, Menu) and command.topic in ("meeting", "broadcast", "emergency"):
+        need = Right.BROADCAST
+    if pin is None or not _YEAR.fullmatch(pin) or need is None or rights.can(role, need):
+        return False
+    at = re.search(rf"(?<![0-9]){pin}(?![0-9])", text)
+    return at is not None and re.search(r"[A-Za-z]", text[at.end() :]) is not None
+
+
 def _meeting_fields(command: NewMeeting) -> dict[str, Any]:
+    """What RAPAT stores until YA, in GSM-7 as the confirmation and the invitation show it."""
     assert command.starts_at is not None
     return {
         "kind": command.kind.value,
-        "title": command.title,
+        "title": _gsm_field(command.title),
         "starts_at": command.starts_at.isoformat(),
-        "place": command.place,
-        "agenda": command.agenda,
+        "place": _gsm_field(command.place),
+        "agenda": _gsm_field(command.agenda),
         "dusun": command.dusun,
     }
+
+
+def _gsm_field(text: str) -> str:
+    # A brace would read as a {variable} when the invitation is rendered, as in SIARAN's text.
+    return _gsm(text).translate(str.maketrans("{}", "()"))
 
 
 def _short(text: str, room: int) -> str:
@@ -1351,8 +1564,9 @@ def _gsm(text: str) -> str:
 
 
 def _echo(text: str, room: int) -> str:
-    """What staff typed, said back in a reply: GSM-7, at most `room` characters."""
-    return _short(_gsm(text), room)
+    """What staff typed, said back in a reply: GSM-7, at most `room` septets (an extension character such
+    as [ or ] takes two)."""
+    return _fit(_gsm(text), room)
 
 
 def _units(text: str) -> int:

@@ -260,6 +260,11 @@ class StaffText:
     )
     CANCELLED = "Dibatalkan, tidak ada yg dikirim."
 
+    CONFIRM_UNCLEAR = (
+        "Belum dikirim, masih menunggu. Balas YA utk kirim, atau BATAL. Pesan lain selain YA/BATAL "
+        "membatalkannya."
+    )
+
 
 STAFF_ROLE_NAMES = {
     "operator": "Operator",

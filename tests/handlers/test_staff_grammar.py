@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from handlers.staff_commands import (
+    Aside,
     Broadcast,
     Cancel,
     Command,
@@ -85,7 +86,13 @@ def at(month: int, day: int, hour: int, minute: int = 0, year: int = 2026) -> da
         ("MENU", None),
         ("bantuan blt blm cair", None),
         ("ya1234", None),  # YA and BATAL are never glued nor slipped
-        ("yaa", None),
+        ("yaa", "ya"),  # a natural answer: read only while something waits
+        ("ok", "ya"),
+        ("tidak jadi", "batal"),
+        ("ya tapi besok saja", "ya"),
+        ("oke tapi besok saja", "aside"),
+        ("Sdh selesai 482913 1234", "unclear"),  # a code and another number: perhaps a command
+        ("482913 selesai", None),
         ("btal", None),
         ("staf1234", None),
         ("rt03 lampu mati", None),
@@ -144,8 +151,9 @@ def test_code_and_pin_in_either_order(numbers: list[str], expected: tuple[str | 
         # Missing parts are kept for a reply that says what is missing.
         ("VERIF 482913 sudah dicek", TicketChange("verif", "482913", None, "sudah dicek")),
         ("SELESAI 1234 lampu diganti", TicketChange("selesai", None, "1234", "lampu diganti")),
-        ("VERIF", TicketChange("verif", None, None, "")),
-        ("VERIF sudah", TicketChange("verif", None, None, "sudah")),
+        ("VERIF", Menu("ticket")),
+        ("VERIF sudah", None),  # a command only when a number follows
+        ("verifikasi data bansos gimana", None),
         # Words residents use too are commands only when a number follows.
         ("proses KTP lama sekali", None),
         ("selesai rapatnya jam berapa?", None),
@@ -166,20 +174,38 @@ def test_code_and_pin_in_either_order(numbers: list[str], expected: tuple[str | 
         ("STAF selesai", Menu("ticket")),
         ("STAF TELAT", Menu("list")),
         ("STAF siaran", Menu("broadcast")),
-        ("STAF apa ya", Menu()),
+        ("STAF apa ya", None),  # STAF alone, or before a command word
+        ("staf desa tidak ada di kantor", None),
         ("SIARAN 1234 Kerja bakti Minggu 07.00", Broadcast("1234", "Kerja bakti Minggu 07.00")),
         ("siaran pin 1234: Posyandu besok", Broadcast("1234", "Posyandu besok")),
-        ("SIARAN Kerja bakti", Broadcast(None, "Kerja bakti")),
+        ("SIARAN Kerja bakti", Menu("broadcast", broadcasters=True)),  # the example, if they may send
         ("SIARAN 1234", Broadcast("1234", "")),
         ("DARURAT 1234 Banjir di Krajan", Broadcast("1234", "Banjir di Krajan", BroadcastKind.DARURAT)),
-        ("darurat banjir di RT 3", None),
+        ("darurat banjir di RT 3", Menu("emergency", broadcasters=True)),
         ("YA", Confirm()),
         ("ya.", Confirm()),
         ("Iya kirim", Confirm()),
-        ("ya sudah beres", None),
+        ("ya sudah beres", Aside()),  # a resident's, unless something waits
+        ("ya pak", Confirm()),
+        ("Ya betul", Confirm()),
+        ("ya silakan", Confirm()),
+        ("ya kirim sekarang", Confirm()),
+        ("Yaa", Confirm()),
+        ("ok", Confirm()),
+        ("oke kirim", Confirm()),
+        ("jangan", Cancel()),
+        ("tidak jadi", Cancel()),
         ("BATAL", Cancel()),
-        ("batal lapor tadi", None),
-        ("rapat musdes kapan?", None),
+        ("batal lapor tadi", Aside()),
+        ("rapat musdes kapan?", Menu("meeting", broadcasters=True)),  # a question from the head
+        ("Siaran radio desa kapan?", Menu("broadcast", broadcasters=True)),
+        ("Rapat besok jam 19 di balai desa", Menu("meeting", broadcasters=True)),
+        # Glued fillers, "_" between numbers, quotes before, a PIN at the end of the note
+        ("selesai 482913 pin1234", TicketChange("selesai", "482913", "1234", "")),
+        ("selesai kode482913 1234", TicketChange("selesai", "482913", "1234", "")),
+        ("selesai 482913_1234", TicketChange("selesai", "482913", "1234", "")),
+        ("‘selesai 482913 1234", TicketChange("selesai", "482913", "1234", "")),
+        ("selesai 482913 sudah beres pin 1234", TicketChange("selesai", "482913", "1234", "sudah beres")),
         # LIHAT, and TIKET with a code
         ("LIHAT 482913", Lookup("482913")),
         ("lihat kode 482913", Lookup("482913")),
@@ -394,15 +420,15 @@ def test_is_digits_is_ascii_only(text: str, expected: bool) -> None:
     ("text", "command"),
     [
         # Not numbers: no code, no PIN; what a staff number gets is the usage or "what is missing".
-        ("VERIF ٤٨٢٩١٣ ١٢٣٤ sudah dicek", TicketChange("verif", None, None, "٤٨٢٩١٣ ١٢٣٤ sudah dicek")),
+        ("VERIF ٤٨٢٩١٣ ١٢٣٤ sudah dicek", None),
         ("VERIF 482913 ١٢٣٤ ok", TicketChange("verif", "482913", None, "١٢٣٤ ok")),
-        ("VERIF ⁴⁸²⁹¹³ ¹²³⁴", TicketChange("verif", None, None, "⁴⁸²⁹¹³ ¹²³⁴")),
-        ("SIARAN ١٢٣٤ Kerja bakti", Broadcast(None, "١٢٣٤ Kerja bakti")),
-        ("SIARAN ¹²³⁴ Kerja bakti", Broadcast(None, "¹²³⁴ Kerja bakti")),
+        ("VERIF ⁴⁸²⁹¹³ ¹²³⁴", None),
+        ("SIARAN ١٢٣٤ Kerja bakti", Menu("broadcast", broadcasters=True)),
+        ("SIARAN ¹²³⁴ Kerja bakti", Menu("broadcast", broadcasters=True)),
         # Words residents use need a number: a superscript is none.
         ("PROSES ¹²³⁴ ⁴⁸²⁹¹³", None),
-        ("RAPAT ١٢٣٤ besok jam 7 malam Balai Desa Musdes", None),
-        ("DARURAT ¹²³⁴ banjir", None),
+        ("RAPAT ١٢٣٤ besok jam 7 malam Balai Desa Musdes", Menu("meeting", broadcasters=True)),
+        ("DARURAT ¹²³⁴ banjir", Menu("emergency", broadcasters=True)),
         ("tiket ²", None),
         ("TIKET ٣", None),
         ("telat hal ³", None),
@@ -574,4 +600,4 @@ def test_no_resident_message_reads_as_a_slipped_command() -> None:
 @pytest.mark.parametrize("word", sorted(KEYWORDS))
 def test_residents_keywords_are_never_staff_slips(word: str) -> None:
     assert keyword(word) is None
-    assert keyword(f"{word} 482913 1234") is None
+    assert head(f"{word} 482913 1234") is None  # a code and a PIN after it: "unclear", checked by handle
