@@ -1,10 +1,12 @@
 """Small typed factories and readers shared by the tests."""
 
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot.db import transaction
 from broadcasts import outbox
+from broadcasts.sms import Encoding, analyse
 from models import (
     Channel,
     ContactIdentity,
@@ -61,3 +63,27 @@ def handed_over_row(
         values.update(provider_id=provider_id, status=DeliveryStatus.SENDING, status_rank=1, attempts=1)
         row_id: int = session.connection().execute(outbox.INSERT_RETURNING_ID, values).scalar_one()
     return row_id
+
+
+class Phone:
+    """A phone texting a village through the console channel; every reply must be one GSM-7 SMS."""
+
+    def __init__(
+        self, client: TestClient, number: str, to: str = "+62800000001", *, one: bool = False
+    ) -> None:
+        self.client, self.number, self.to = client, number, to
+        self.one = one  # every message must get exactly one reply
+
+    def say(self, text: str) -> str:
+        """Send `text`; the first reply ("" when none)."""
+        body = {"from": self.number, "to": self.to, "text": text}
+        response = self.client.post("/webhooks/console", json=body)
+        assert response.status_code == 200, response.text
+        replies: list[str] = response.json()["replies"]
+        if self.one:
+            assert len(replies) == 1, replies
+        for reply in replies:
+            info = analyse(reply)
+            assert info.encoding == Encoding.GSM7, (reply, info.unicode_chars)
+            assert info.segments == 1, (len(reply), reply)
+        return replies[0] if replies else ""

@@ -11,7 +11,6 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from bot.db import transaction
-from broadcasts.sms import Encoding, analyse
 from handlers.inbound import InboundMessage
 from models import (
     ConsentEvent,
@@ -29,28 +28,16 @@ from models import (
 from models import texts as t
 from models.village import Channel
 from tests.conftest import Clock
+from tests.factories import Phone
 
 WARGA = "+6281234500001"
 TETANGGA = "+6285712300003"
 BARU = "+6281377788899"
 
 
-class Resident:
-    """A phone texting the demo village through the console channel."""
-
-    def __init__(self, client: TestClient, number: str, to: str = "+62800000001") -> None:
-        self.client, self.number, self.to = client, number, to
-
-    def say(self, text: str) -> str:
-        body = {"from": self.number, "to": self.to, "text": text}
-        response = self.client.post("/webhooks/console", json=body)
-        assert response.status_code == 200, response.text
-        replies: list[str] = response.json()["replies"]
-        for reply in replies:
-            info = analyse(reply)
-            assert info.encoding == Encoding.GSM7, (reply, info.unicode_chars)
-            assert info.segments == 1, (len(reply), reply)
-        return replies[0] if replies else ""
+def Resident(client: TestClient, number: str, to: str = "+62800000001") -> Phone:
+    """A resident's phone (tests/factories.py)."""
+    return Phone(client, number, to)
 
 
 def code_in(reply: str) -> str:

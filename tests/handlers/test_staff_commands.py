@@ -46,6 +46,7 @@ from models import (
 from models import texts as t
 from models.texts import StaffText
 from models.ticket import STATUS_LABELS
+from tests import factories
 from tests.conftest import T0, Clock
 
 KADER, KADES, BPD = "+6281300000002", "+6281300000003", "+6281300000004"
@@ -54,22 +55,9 @@ SUBSCRIBERS = 8  # the demo residents
 PIN = "1234"
 
 
-class Phone:
-    """A phone texting the demo village through the console channel."""
-
-    def __init__(self, client: TestClient, number: str, to: str = "+62800000001") -> None:
-        self.client, self.number, self.to = client, number, to
-
-    def say(self, text: str) -> str:
-        body = {"from": self.number, "to": self.to, "text": text}
-        response = self.client.post("/webhooks/console", json=body)
-        assert response.status_code == 200, response.text
-        replies: list[str] = response.json()["replies"]
-        assert len(replies) == 1, replies
-        info = analyse(replies[0])
-        assert info.encoding == Encoding.GSM7, (replies[0], info.unicode_chars)
-        assert info.segments == 1, (len(replies[0]), replies[0])
-        return replies[0]
+def Phone(client: TestClient, number: str, to: str = "+62800000001") -> factories.Phone:
+    """A staff or resident phone: every message gets exactly one reply, one GSM-7 SMS."""
+    return factories.Phone(client, number, to, one=True)
 
 
 @pytest.fixture
