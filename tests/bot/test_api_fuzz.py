@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from tests.apiclient import Api, make_api
 from tests.conftest import Clock
 
-EXAMPLES = 10  # per operation, caller, mode and database: the whole fuzz in about a minute of CPU
+EXAMPLES = 8  # per operation, caller, mode and database: the whole fuzz in under a minute of CPU
 
 
 @pytest.fixture
