@@ -83,7 +83,7 @@ class SchedulingService:
             sweep_seconds=settings.scheduler_sweep_seconds,
             workers=settings.scheduler_workers,
             on_fired=self._fired,
-            chores=chores(available, on_queued=self._queued),
+            chores=chores(available, on_queued=self._queued) if settings.scheduler_chores else (),
         )
         self.engine = engine
         self._lock: LeaderLock | None = None

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     scheduler_sweep_seconds: float = 30.0
     scheduler_leader_poll_seconds: float = 5.0
     scheduler_workers: int = 4
+    # The leader's chores: escalating overdue tickets and sending due digests. Off only in tests that run
+    # a scheduler on the real clock for other reasons (the demo's deadlines and digest times are real).
+    scheduler_chores: bool = True
 
     # Flood control (per sender number, not per network address).
     max_new_tickets_per_hour: int = 5

@@ -167,7 +167,7 @@ def test_a_head_without_a_phone_is_recorded_as_unreachable(engine: Engine, demo:
 
 def test_the_scheduler_sends_due_digests_when_it_starts(engine: Engine, demo: None, db_url: str) -> None:
     clock = Clock(datetime(2026, 12, 3, 0, 30, tzinfo=UTC))
-    settings = make_settings(db_url)
+    settings = make_settings(db_url, scheduler_chores=True)
     service = SchedulingService(engine, settings, clock=clock)
     service.scheduler.start()
     try:

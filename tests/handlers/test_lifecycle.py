@@ -227,7 +227,7 @@ def test_the_scheduler_leader_escalates_overdue_tickets(
 ) -> None:
     code = say(client, SLAMET, "jalan RT 3 berlubang besar").split("kode ")[1][:6]
     morning = Clock(datetime(2026, 12, 8, 1, 0, tzinfo=UTC))  # Tuesday 08:00 WIB, the deadline passed
-    service = SchedulingService(engine, make_settings(db_url), clock=morning)
+    service = SchedulingService(engine, make_settings(db_url, scheduler_chores=True), clock=morning)
     service.scheduler.start()  # its chores run once at start, then every few minutes
     try:
         for _ in range(200):
