@@ -9,13 +9,13 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from broadcasts import notices, runs
+from broadcasts import notices, runs, timing
 from broadcasts.fanout import VillageRoutes
 from models import (
     Broadcast,
@@ -152,13 +152,10 @@ def due_slots(village: Village, now: datetime) -> list[tuple[DigestPeriod, datet
     On the weekly day the weekly digest takes the daily one's place: one message, the longer view.
     """
     zone = ZoneInfo(village.timezone)
-    hour, minute = (int(part) for part in village.digest_time.split(":"))
+    at = timing.parse_hhmm(village.digest_time)
     local = now.astimezone(zone)
-    slot = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
-    if slot > local:
-        slot -= timedelta(days=1)
-    # Re-resolve the wall time in the zone (no DST in Indonesia, but zones elsewhere have it).
-    slot = datetime.combine(slot.date(), time(hour, minute), tzinfo=zone)
+    day = local.date() if local.time() >= at else local.date() - timedelta(days=1)
+    slot = datetime.combine(day, at, tzinfo=zone)
     due = slot.astimezone(UTC)
     if village.digest_weekday is not None and slot.weekday() == village.digest_weekday:
         return [(DigestPeriod.WEEKLY, due)]

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from broadcasts import notices, timing
+from broadcasts import notices, runs
 from broadcasts.fanout import VillageRoutes
 from broadcasts.sms import sanitize
 from handlers import contacts, rights, workdays
@@ -53,9 +53,13 @@ class Actor:
 
 def set_deadlines(*, ticket: Ticket, village: Village) -> None:
     """Verify within 3 working days of the report, act within 5 more."""
-    holidays = workdays.parse_holidays(village.holidays)
-    ticket.verify_due_at = workdays.due(ticket.created_at, VERIFY_DAYS, village.timezone, holidays)
-    ticket.act_due_at = workdays.due(ticket.created_at, VERIFY_DAYS + ACT_DAYS, village.timezone, holidays)
+    ticket.verify_due_at = _due(village, ticket.created_at, VERIFY_DAYS)
+    ticket.act_due_at = _due(village, ticket.created_at, VERIFY_DAYS + ACT_DAYS)
+
+
+def _due(village: Village, start: datetime, days: int) -> datetime:
+    """`days` working days after `start` in the village (its zone, weekends and holidays)."""
+    return workdays.due(start, days, village.timezone, workdays.parse_holidays(village.holidays))
 
 
 def _stage(status: TicketStatus) -> str | None:
@@ -74,8 +78,7 @@ def _next_stage(ticket: Ticket, before: TicketStatus) -> None:
 def _new_act_deadline(session: Session, ticket: Ticket, now: datetime) -> None:
     village = session.get(Village, ticket.village_id)
     assert village is not None
-    holidays = workdays.parse_holidays(village.holidays)
-    ticket.act_due_at = workdays.due(now, ACT_DAYS, village.timezone, holidays)
+    ticket.act_due_at = _due(village, now, ACT_DAYS)
 
 
 def reporters(*, session: Session, ticket: Ticket) -> list[int]:
@@ -390,9 +393,8 @@ def overdue(*, session: Session, now: datetime) -> list[Ticket]:
 
 
 def _quiet(village: Village, now: datetime) -> bool:
-    rules = timing.QuietRules.parse(village.quiet_start, village.quiet_end)
     wall = now.astimezone(ZoneInfo(village.timezone)).replace(tzinfo=None)
-    return rules.quiet_end_if_inside(wall) is not None
+    return runs.quiet_rules(village).quiet_end_if_inside(wall) is not None  # quiet hours, not blackouts
 
 
 def escalate_overdue(*, session: Session, now: datetime, routes_for: Callable[[int], VillageRoutes]) -> int:

@@ -5,8 +5,8 @@ from typing import Annotated, Any, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from bot.routes.api.schemas import UTCTime
-from bot.routes.api.schemas.villages import CleanBody
+from bot.routes.api.schemas import Body, UTCTime
+from handlers import staff as staff_pins
 from handlers.villages import PHONE_TEXT
 from models import Channel, Role, Staff
 from models.phone import mask, to_e164
@@ -32,11 +32,15 @@ Phone = Annotated[
 ]
 Pin = Annotated[
     str,
-    Field(pattern=r"^[0-9]{4,6}$", description="4 to 6 digits (0-9), for text commands", examples=["4821"]),
+    Field(
+        pattern=staff_pins.PIN.pattern,
+        description="4 to 6 digits (0-9), for text commands",
+        examples=["4821"],
+    ),
 ]
 
 
-class StaffCreate(CleanBody):
+class StaffCreate(Body):
     """A staff member (operator only). Kader, kades and bpd belong to the village named by ?village=; an
     operator serves every village and is created without ?village."""
 
@@ -65,7 +69,7 @@ class StaffCreate(CleanBody):
 NULLABLE = frozenset({"phone", "pin", "preferred_channel"})
 
 
-class StaffUpdate(CleanBody):
+class StaffUpdate(Body):
     """What to change; only what is given changes. `phone: null` or `pin: null` removes it; a new PIN also
     lifts a lock after wrong PINs; `active: false` also revokes every API token the person holds."""
 

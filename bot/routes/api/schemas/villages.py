@@ -11,28 +11,6 @@ from models import Area, AreaKind, BroadcastKind, Channel, Village, VillageAddre
 from models.texts import zone_name
 
 
-def _surrogate_free(value: object) -> bool:
-    if isinstance(value, str):
-        return not any("\ud800" <= ch <= "\udfff" for ch in value)
-    if isinstance(value, dict):
-        return all(_surrogate_free(k) and _surrogate_free(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return all(_surrogate_free(item) for item in value)
-    return True
-
-
-class CleanBody(Body):
-    """A body whose text can be stored: besides NUL (Body), lone UTF-16 surrogates ("\\ud800" in JSON) are
-    refused, since no database encoding can hold them."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_surrogates(cls, data: object) -> object:
-        if not _surrogate_free(data):
-            raise ValueError("text must be valid Unicode (no lone surrogates)")
-        return data
-
-
 def _hhmm(value: str) -> str:
     parsed = parse_hhmm(value)  # ValueError: answered as 422
     return f"{parsed.hour:02d}:{parsed.minute:02d}"
@@ -64,7 +42,7 @@ DusunName = Annotated[str, Field(min_length=1, max_length=80, pattern=r"\S")]
 Price = Annotated[int, Field(ge=0, le=1_000_000, description="Integer Rupiah")]
 
 
-class AddressCreate(CleanBody):
+class AddressCreate(Body):
     """An address the village answers on. Phone channels (console, twilio_sms, twilio_whatsapp) take a
     phone number in any usual form (`whatsapp:` may be given) and store E.164; whatsapp_cloud takes Meta's
     phone number id; smsgate takes the Android gateway's device id."""
@@ -84,7 +62,7 @@ class AddressCreate(CleanBody):
     address: str = Field(min_length=1, max_length=80)
 
 
-class VillageCreate(CleanBody):
+class VillageCreate(Body):
     """A new village (operator only), optionally with its dusun and the addresses it answers on."""
 
     model_config = ConfigDict(
@@ -133,7 +111,7 @@ class Blackout(BaseModel):
 NULLABLE = frozenset({"digest_weekday"})
 
 
-class VillageUpdate(CleanBody):
+class VillageUpdate(Body):
     """Settings to change; only what is given changes. `name` and `timezone` are the operator's; the
     village head (kades) may change the rest for their own village."""
 
@@ -190,7 +168,7 @@ class VillageUpdate(CleanBody):
         return values
 
 
-class AreaCreate(CleanBody):
+class AreaCreate(Body):
     """A dusun, an RW or an RT. RW and RT are numbers ('2' is stored as '02'); an RT sits in an RW
     (parent_id), an RW in a dusun (or on its own where the village has none); a dusun has no parent."""
 
