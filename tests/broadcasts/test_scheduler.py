@@ -357,7 +357,9 @@ def test_one_leader_and_a_standby_that_takes_over(
 
     def fire_one() -> int:
         broadcast_id = create(engine, send_at=utcnow() + LEAD)
+        # The run row commits before the scheduler calls on_fired: wait for both.
         wait_for(lambda: bool(runs_of(engine, broadcast_id)))
+        wait_for(lambda: any(broadcast_id in each for each in fired))
         return broadcast_id
 
     async def leader_within(seconds: float) -> int:
