@@ -94,6 +94,7 @@ def create_app(
     app.state.scheduling = SchedulingService(
         app.state.engine, settings, clock=clock, on_queued=app.state.delivery.wake
     )
+    app.state.inbound.on_scheduled = app.state.scheduling.schedule  # a no-op unless it runs here
 
     @app.exception_handler(KentonganError)
     async def kentongan_error(request: Request, error: KentonganError) -> JSONResponse:

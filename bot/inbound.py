@@ -12,7 +12,7 @@ import asyncio
 import logging
 import queue
 import threading
-from collections.abc import Callable, Collection
+from collections.abc import Awaitable, Callable, Collection
 from concurrent.futures import Future
 from datetime import datetime
 from functools import partial
@@ -36,6 +36,10 @@ MAX_BATCH = 64
 _Job = tuple[InboundMessage, datetime, "Future[Outcome]"]
 
 
+async def _nobody_schedules(_broadcast_id: int, _at: datetime) -> bool:
+    return False  # no scheduler in this process: its sweep elsewhere finds the broadcast
+
+
 class InboundService:
     """Runs each inbound message through the pipeline exactly once and returns its replies."""
 
@@ -55,12 +59,23 @@ class InboundService:
         self._writer: threading.Thread | None = None
         self._start_lock = threading.Lock()
         self.on_queued: Callable[[], None] = lambda: None  # replies went to the outbox: wake the dispatcher
+        # A committed broadcast waits for its time: SchedulingService.schedule when the app has one.
+        self.on_scheduled: Callable[[int, datetime], Awaitable[object]] = _nobody_schedules
 
     async def handle_async(self, message: InboundMessage, *, now: datetime) -> Outcome:
-        """Handle the message without blocking the event loop."""
+        """Handle the message without blocking the event loop, then tell the scheduler (when it runs
+        here) about broadcasts a staff command created, so that they go at their time rather than at
+        the scheduler's next sweep."""
         if self.engine.dialect.name != "sqlite":
-            return await run_in_threadpool(self.handle, message, now=now)
-        return await asyncio.wrap_future(self._submit(message, now))
+            outcome = await run_in_threadpool(self.handle, message, now=now)
+        else:
+            outcome = await asyncio.wrap_future(self._submit(message, now))
+        for broadcast_id, at in outcome.scheduled:
+            try:
+                await self.on_scheduled(broadcast_id, at)
+            except Exception:  # the sweep still finds it; the sender's answer must not fail for this
+                log.exception("telling the scheduler about broadcast %d failed", broadcast_id)
+        return outcome
 
     def handle(self, message: InboundMessage, *, now: datetime) -> Outcome:
         """Handle the message in this thread (SQLite: through the writer thread)."""

@@ -97,3 +97,6 @@ class Outcome:
     duplicate: bool = False
     ticket_code: str | None = None
     intent: str | None = None
+    # Broadcasts a staff command created that wait for their time, as (id, when): the caller tells the
+    # scheduler once the transaction is committed (its sweep would find them anyway, later).
+    scheduled: tuple[tuple[int, datetime], ...] = ()

@@ -188,7 +188,11 @@ def receive(
         contact.set(whatsapp_last_inbound_at=now)
     contacts.save_contact(session=session, contact=contact)
     return Outcome(
-        replies=tuple(sent), message_id=message_id, ticket_code=turn.ticket_code, intent=turn.intent
+        replies=tuple(sent),
+        message_id=message_id,
+        ticket_code=turn.ticket_code,
+        intent=turn.intent,
+        scheduled=turn.scheduled,
     )
 
 
@@ -246,6 +250,7 @@ class _Turn:
     ticket_id: int | None = None
     ticket_code: str | None = None
     note: str | None = None
+    scheduled: tuple[tuple[int, datetime], ...] = ()
 
     def act(self) -> list[str]:
         text = self.message.text.strip()
@@ -261,7 +266,7 @@ class _Turn:
             )
             if handled is not None:
                 self.intent, self.note = staff_commands.INTENT, handled.note
-                self.ticket_id = handled.ticket_id
+                self.ticket_id, self.scheduled = handled.ticket_id, handled.scheduled
                 return handled.replies
         meaning = understand(text, dusun_names=self.village.dusun_names)
         pending = self._pending()

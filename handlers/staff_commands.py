@@ -101,9 +101,10 @@ a cadre gets no digest. Every action and every refusal is in the audit log; wron
 locked by handlers/staff.py.
 """
 
+import dataclasses
 import re
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -123,6 +124,7 @@ from handlers.rights import Right
 from handlers.understand import KNOWN_WORDS as RESIDENT_WORDS  # residents' words: never a slip
 from handlers.understand import deletions  # the keyword typo scheme residents get
 from handlers.understand import keyword_of as resident_keyword
+from models import Broadcast as BroadcastRow
 from models import (
     BroadcastKind,
     BroadcastStatus,
@@ -991,11 +993,13 @@ def pages(items: Sequence[str], header: str, keyword: str, room: int = SMS_ROOM)
 
 @dataclass(frozen=True, slots=True)
 class Handled:
-    """The replies to a staff command, the note stored on the message, and the ticket it acted on."""
+    """The replies to a staff command, the note stored on the message, the ticket it acted on, and the
+    broadcasts it created that wait for their time (to tell the scheduler after the commit)."""
 
     replies: list[str]
     note: str
     ticket_id: int | None = None
+    scheduled: tuple[tuple[int, datetime], ...] = ()
 
 
 def handle(
@@ -1037,6 +1041,8 @@ def handle(
         handled = turn.answer(confirm=isinstance(command, Confirm))
         if handled is None and pin is not None:  # "YA 1234" is a staff answer even with nothing waiting
             handled = Handled([s.CONFIRM_NOTHING], "staff:nothing_waits")
+        if handled is not None and turn.scheduled:
+            handled = dataclasses.replace(handled, scheduled=tuple(turn.scheduled))
     else:
         turn.drop_pending()  # a new command replaces whatever waited for YA
         reply, note = turn.act(command)
@@ -1059,6 +1065,17 @@ class _StaffTurn:
     now: datetime
     available: frozenset[Channel]
     ticket_id: int | None = None  # the ticket the command names, when the sender may know of it
+    # Broadcasts created that wait for their time, as (id, when): the scheduler is told after the commit.
+    scheduled: list[tuple[int, datetime]] = field(default_factory=list)
+
+    def schedule(self, *made: BroadcastRow) -> None:
+        for broadcast in made:
+            if (
+                broadcast.id is not None
+                and broadcast.status == BroadcastStatus.SCHEDULED
+                and broadcast.next_run_at is not None
+            ):
+                self.scheduled.append((broadcast.id, broadcast.next_run_at))
 
     @property
     def role(self) -> Role:
@@ -1487,6 +1504,7 @@ class _StaffTurn:
             kind=meeting.kind.value,
             broadcasts=[b.id for b in made],
         )
+        self.schedule(*made)
         acara = _echo(meeting.title, ACARA_ROOM)
         if any(b.status == BroadcastStatus.PENDING_APPROVAL for b in made):
             return s.MEETING_APPROVAL.format(acara=acara, kapan=kapan)
@@ -1513,6 +1531,7 @@ class _StaffTurn:
             status=created.status.value,
             recipients=count,
         )
+        self.schedule(created)
         if created.status == BroadcastStatus.PENDING_APPROVAL:
             return s.BROADCAST_APPROVAL
         held = self.held_until(kind)

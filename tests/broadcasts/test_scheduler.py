@@ -25,6 +25,7 @@ from models import (
     Channel,
     Outbox,
     RunStatus,
+    Staff,
     Village,
     utcnow,
 )
@@ -328,6 +329,76 @@ def test_the_app_runs_the_scheduler_in_its_lifespan(db_url: str, engine: Engine,
         wait_for(lambda: bool(runs_of(engine, broadcast_id)))
         wait_for(lambda: bool(woken))
     assert not app.state.scheduling.leading
+
+
+def test_what_staff_confirm_by_text_is_scheduled_at_once(db_url: str, engine: Engine, demo: None) -> None:
+    """DARURAT ... then YA goes out at once, not at the next sweep; RAPAT's reminders are planned."""
+    from fastapi.testclient import TestClient
+
+    from bot.app import create_app
+    from handlers.staff import hash_pin
+    from tests.factories import Phone
+
+    open_village(engine)
+    with transaction(engine) as session:
+        session.execute(update(Staff).values(pin_hash=hash_pin("1234")))
+    app = create_app(make_settings(db_url, scheduler_sweep_seconds=600), engine=engine, scheduler=True)
+    with TestClient(app) as client:
+        kader = Phone(client, "+6281300000002")
+        assert kader.say("DARURAT 1234 Air sungai naik, warga Krajan harap mengungsi.").startswith(
+            "Siaran ke"
+        )
+        assert "dikirim" in kader.say("YA")
+        with Session(engine) as session:
+            emergency = session.scalars(
+                select(Broadcast.id).where(col(Broadcast.kind) == BroadcastKind.DARURAT)
+            ).one()
+        wait_for(lambda: bool(runs_of(engine, emergency)), 5.0)  # the sweep would take 10 minutes
+        assert outbox_count(engine, runs_of(engine, emergency)[0].id) == DEMO_CONTACTS
+
+        kader.say("RAPAT 1234 lusa 19.30 Balai Desa Musdes RKPDes")
+        kader.say("YA")
+        with Session(engine) as session:
+            meeting = session.scalars(select(Broadcast).where(col(Broadcast.meeting_id).is_not(None))).all()
+        assert meeting
+        # The reminders ahead (the invitation, due now, may have fired already).
+        later = utcnow() + timedelta(minutes=5)
+        waiting = {
+            b.id
+            for b in meeting
+            if b.status == BroadcastStatus.SCHEDULED
+            and b.next_run_at
+            and b.next_run_at.replace(tzinfo=UTC) > later
+        }
+        assert waiting
+        assert waiting <= set(app.state.scheduling.scheduler.planned())
+
+
+def test_a_scheduler_that_cannot_be_told_leaves_it_to_the_sweep(
+    db_url: str, engine: Engine, demo: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from bot.app import create_app
+    from handlers.staff import hash_pin
+    from tests.factories import Phone
+
+    async def broken(_broadcast_id: int, _at: datetime) -> bool:
+        raise RuntimeError("scheduler gone")
+
+    open_village(engine)
+    with transaction(engine) as session:
+        session.execute(update(Staff).values(pin_hash=hash_pin("1234")))
+    app = create_app(make_settings(db_url, scheduler_sweep_seconds=0.3), engine=engine, scheduler=True)
+    with TestClient(app) as client:
+        app.state.inbound.on_scheduled = broken
+        kader = Phone(client, "+6281300000002")
+        kader.say("DARURAT 1234 Air sungai naik, warga Krajan harap mengungsi.")
+        assert "dikirim" in kader.say("YA")  # the sender's answer does not depend on the scheduler
+        assert "telling the scheduler about broadcast" in caplog.text
+        with Session(engine) as session:
+            emergency = session.scalars(select(Broadcast.id)).one()
+        wait_for(lambda: bool(runs_of(engine, emergency)))  # the sweep found it
 
 
 def lock_holder(engine: Engine) -> int | None:
