@@ -142,6 +142,7 @@ from models import (
     TicketStatus,
     Village,
 )
+from models.phone import hide_personal
 from models.texts import (
     MONTHS as MONTH_NAMES,
 )
@@ -1317,7 +1318,7 @@ class _StaffTurn:
             self.refuse(command.verb, f"status_{ticket.status.value}", target)
             return s.TICKET_UNCHANGED.format(code=ticket.code, status=STATUS_LABELS[ticket.status])
         before = ticket.status
-        lifecycle.change_status(
+        told = lifecycle.change_status(
             session=self.session,
             ticket=ticket,
             to=command.to,
@@ -1331,7 +1332,8 @@ class _StaffTurn:
             target,
             **{"from": before.value, "to": command.to.value, "note": bool(command.note)},
         )
-        return s.TICKET_CHANGED.format(code=ticket.code, status=STATUS_LABELS[command.to])
+        changed = s.TICKET_CHANGED if told else s.TICKET_CHANGED_UNTOLD
+        return changed.format(code=ticket.code, status=STATUS_LABELS[command.to])
 
     def routes(self) -> VillageRoutes:
         """How reporters are told of a change: on the channels this deployment sends on."""
@@ -1607,7 +1609,6 @@ def _fit(text: str, room: int) -> str:
 
 
 _NOTE_MISSING = {"tolak": s.REASON_MISSING, "teruskan": s.FORWARD_MISSING, "bukan": s.NOT_OURS_MISSING}
-_LONG_NUMBER = re.compile(r"\+?[0-9][0-9 .-]{6,}[0-9]")  # a phone, NIK or KK number in a complaint
 
 
 def describe(ticket: Ticket, *, now: datetime, timezone: str) -> str:
@@ -1642,7 +1643,7 @@ def describe(ticket: Ticket, *, now: datetime, timezone: str) -> str:
         due=due,
         text="",
     )
-    text = _gsm(_LONG_NUMBER.sub("***", ticket.text))
+    text = _gsm(hide_personal(ticket.text, marker="***"))
     if not text:
         text = s.LOOKUP_PHOTO_ONLY if ticket.media else s.LOOKUP_NO_TEXT
     return opening + _fit(text, SMS_ROOM - _units(opening))

@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 
 from bot.deps import EngineDep, NowDep
 from models.contact import Contact
+from models.phone import HIDDEN, hide_personal
 from models.ticket import Ticket, TicketEvent, TicketStatus
 from models.village import Village
 from models.vocabulary import Category
@@ -60,10 +61,6 @@ SERVICE_TEXTS: dict[Category, tuple[str, list[str]]] = {
     Category.KEAMANAN: ("Keamanan, ketertiban dan ronda", ["maling", "ronda", "keributan"]),
     Category.LAINNYA: ("Aduan lain yang tidak masuk kategori di atas", ["lainnya"]),
 }
-
-# Phone numbers a resident may have typed into the complaint text (08..., 628..., +62 8...).
-_PHONE = re.compile(r"(?:\+?62|\b0)[\s.-]?8(?:[\s.-]?\d){6,12}\b")
-_HIDDEN = "[disembunyikan]"
 
 
 class ServiceOut(BaseModel):
@@ -213,10 +210,7 @@ def _statuses(value: str | None) -> list[TicketStatus] | None:
 
 
 def _redact(text: str, name: str | None) -> str:
-    text = _PHONE.sub(_HIDDEN, text)
-    if name and len(name.strip()) >= 3:
-        text = re.sub(re.escape(name.strip()), _HIDDEN, text, flags=re.IGNORECASE)
-    return text
+    return hide_personal(text, marker=HIDDEN, names=[name])
 
 
 def _agency(village: Village) -> str:

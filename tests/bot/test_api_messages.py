@@ -58,7 +58,15 @@ def seed_log(api: Api) -> Log:
             ids[f"ticket:{name}"] = ticket_id
         rows: list[tuple[str, int, Direction, str, str, str, str | None]] = [
             ("m1", demo.id, Direction.IN, SLAMET, VILLAGE_NUMBER, "MENU", None),
-            ("m2", demo.id, Direction.IN, SRI, VILLAGE_NUMBER, "jalan rusak di dpn rumah", "anon"),
+            (
+                "m2",
+                demo.id,
+                Direction.IN,
+                SRI,
+                VILLAGE_NUMBER,
+                "jalan rusak di dpn rumah, hp 0812-3333-4444",
+                "anon",
+            ),
             ("m3", demo.id, Direction.IN, AGUS, VILLAGE_NUMBER, "kades pungli", "head"),
             ("m4", demo.id, Direction.IN, YATI, VILLAGE_NUMBER, "lampu jalan mati", "plain"),
             ("m5", demo.id, Direction.IN, SRI, VILLAGE_NUMBER, "JADWAL", None),
@@ -120,7 +128,8 @@ def test_the_kader_reads_without_complaints_about_the_head_and_without_anonymous
     by_name = dict(zip(names(log, answer), answer, strict=True))
     m2, m6 = by_name["m2"], by_name["m6"]
     assert (m2["sender"], m2["contact_id"], m2["masked"]) == ("anonim", None, True)
-    assert m2["body"] == "jalan rusak di dpn rumah"  # the content is theirs to act on
+    # The content is theirs to act on; a number typed in it would name the reporter through the contacts.
+    assert m2["body"] == "jalan rusak di dpn rumah, hp [disembunyikan]"
     assert m2["ticket"] == log.codes["anon"]
     assert (m6["sender"], m6["recipient"], m6["contact_id"]) == (VILLAGE_NUMBER, "anonim", None)
     # Every message of an anonymous reporter is masked: "ADUAN ANONIM" before the detail, or a CEK

@@ -199,6 +199,25 @@ def test_an_anonymous_reporter_is_shown_only_to_the_operator(api: Api) -> None:
     assert len(notices(api, SLAMET)) == 1
 
 
+def test_numbers_and_the_name_in_an_anonymous_complaint_are_hidden_but_from_the_operator(api: Api) -> None:
+    """An NIK or phone typed in an anonymous complaint would name the reporter through the contact list."""
+    say(api, SLAMET, "ADUAN ANONIM")
+    code = report(api, SLAMET, "BLT sy dipotong 100rb, sy Slamet NIK 3204 1234 5678 0001 hp 0813-1111-5555")
+    say(api, SLAMET, f"CEK {code}")
+    for who in ("kader", "kades", "bpd"):
+        shown = api.ok("GET", f"/tickets/{code}", who)
+        assert shown["text"] == (
+            "BLT sy dipotong 100rb, sy [disembunyikan] NIK [disembunyikan] hp [disembunyikan]"
+        ), who
+        assert "3204" not in str(shown), who
+        assert "5555" not in str(shown), who
+        assert api.ok("GET", "/tickets", who)[0]["text"] == shown["text"], who
+    assert "3204 1234 5678 0001" in api.ok("GET", f"/tickets/{code}", "operator")["text"]
+    # A complaint that is not anonymous shows its reporter anyway: its text is left as written.
+    plain = report(api, SRI, "jalan rusak depan rumah no hp sy 0813-2222-6666")
+    assert api.ok("GET", f"/tickets/{plain}", "kader")["text"].endswith("0813-2222-6666")
+
+
 def test_a_complaint_about_the_head_exists_only_for_the_bpd_and_the_operator(api: Api) -> None:
     ordinary = report(api, SRI, LAMPU)
     about_head = report(api, AGUS, KADES)

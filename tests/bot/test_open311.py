@@ -142,6 +142,19 @@ def test_names_and_numbers_typed_in_the_text_are_hidden(client: TestClient) -> N
     assert "081234500001" not in description
 
 
+def test_identity_numbers_are_hidden_and_money_and_dates_kept(client: TestClient) -> None:
+    """An NIK or KK number (16 digits, grouped or not) names a person as surely as a phone does."""
+    code = say(
+        client,
+        SRI,
+        "BLT sy dipotong 100rb dr Rp 1.200.000 sejak 12-10-2026, NIK 3204123456780001 KK 3204 1234 5678 0002",
+    )
+    description = get(client, f"/requests/{code}.json")[0]["description"]
+    assert description.endswith(
+        "BLT sy dipotong 100rb dr Rp 1.200.000 sejak 12-10-2026, NIK [disembunyikan] KK [disembunyikan]"
+    )
+
+
 def test_status_and_notes_follow_the_lifecycle(
     client: TestClient, engine: Engine, codes: dict[str, str]
 ) -> None:

@@ -56,6 +56,7 @@ from models import (
     TicketStatus,
 )
 from models.errors import Conflict, Forbidden, NotFound
+from models.phone import HIDDEN, hide_personal
 
 router = APIRouter(prefix="/tickets", tags=["tickets"])
 
@@ -136,18 +137,44 @@ def _assignees(session: Session, rows: Iterable[Ticket]) -> dict[int, Staff]:
     return {staff.id: staff for staff in found if staff.id is not None}
 
 
+def _hidden_names(session: Session, scope: Scope, rows: Sequence[Ticket]) -> dict[int, str | None]:
+    """For each ticket whose reporter the caller may not see (by ticket id): the reporter's name, to be
+    blanked in the texts shown, with the numbers the resident typed (a phone, an NIK): together with the
+    contact list, either would name the reporter of an anonymous complaint."""
+    hidden = [row for row in rows if row.id is not None and not rights.sees_reporter(scope.staff.role, row)]
+    if not hidden:
+        return {}
+    names = dict(
+        session.exec(
+            select(Contact.id, Contact.name).where(col(Contact.id).in_({row.reporter_id for row in hidden}))
+        ).all()
+    )
+    return {row.id: names.get(row.reporter_id) for row in hidden if row.id is not None}
+
+
+RESIDENT = "warga"  # TicketEvent.actor of what the reporter wrote
+
+
+def _hide(text: str, name: str | None) -> str:
+    return hide_personal(text, marker=HIDDEN, names=[name])
+
+
 def _publics(session: Session, scope: Scope, rows: Sequence[Ticket], now: datetime) -> list[TicketPublic]:
     reporters = _reporters(session, scope, rows)
     assignees = _assignees(session, rows)
-    return [
-        TicketPublic.of(
+    hidden = _hidden_names(session, scope, rows)
+    publics = []
+    for row in rows:
+        public = TicketPublic.of(
             row,
             now=now,
             reporter=reporters.get(row.id) if row.id is not None else None,
             assignee=assignees.get(row.assignee_id) if row.assignee_id is not None else None,
         )
-        for row in rows
-    ]
+        if row.id in hidden:
+            public = public.model_copy(update={"text": _hide(public.text, hidden[row.id])})
+        publics.append(public)
+    return publics
 
 
 def _detail(session: Session, scope: Scope, ticket: Ticket, now: datetime) -> TicketDetail:
@@ -162,13 +189,22 @@ def _detail(session: Session, scope: Scope, ticket: Ticket, now: datetime) -> Ti
         .where(TicketEvent.ticket_id == ticket.id)
         .order_by(col(TicketEvent.created_at), col(TicketEvent.id))
     ).all()
-    return TicketDetail.with_history(
+    detail = TicketDetail.with_history(
         _publics(session, scope, [ticket], now)[0],
         media=ticket.media,
         merged_into=survivor.code if survivor is not None and rights.sees_ticket(role, survivor) else None,
         duplicates=[d.code for d in duplicates if rights.sees_ticket(role, d)],
         events=events,
     )
+    hidden = _hidden_names(session, scope, [ticket])
+    if ticket.id in hidden:  # what the resident wrote later (details) is theirs too
+        detail.events = [
+            event.model_copy(update={"note": _hide(event.note, hidden[ticket.id])})
+            if event.actor == RESIDENT and event.note
+            else event
+            for event in detail.events
+        ]
+    return detail
 
 
 @router.get("")

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 from bot.routes.api.schemas import UTCTime
 from handlers.pipeline import REPLY_SEPARATOR
 from models import Channel, Direction, Message
+from models.phone import HIDDEN, hide_personal
 
 ANONYMOUS = "anonim"
 
@@ -15,7 +16,8 @@ class MessagePublic(BaseModel):
     """One message received (or logged as sent) and the replies given to it.
 
     For a message about an anonymous (anonim) complaint, everyone but the operator sees the resident's
-    number masked and no contact id: the complaint's content is theirs to act on, its reporter is not.
+    number masked, no contact id and the numbers typed in the text hidden (a phone, an NIK): the
+    complaint's content is theirs to act on, its reporter is not.
     """
 
     id: int
@@ -52,7 +54,7 @@ class MessagePublic(BaseModel):
             contact_id=None if hide_resident else message.contact_id,
             sender=sender,
             recipient=recipient,
-            body=message.body,
+            body=hide_personal(message.body, marker=HIDDEN) if hide_resident else message.body,
             media=message.media,
             intent=message.intent,
             ticket=ticket_code,
