@@ -160,7 +160,12 @@ class InboundService:
             for message, now, future in batch:
                 try:
                     outcome = pipeline.receive(
-                        message, session=session, now=now, limits=self.limits, directory=self.directory
+                        message,
+                        session=session,
+                        now=now,
+                        limits=self.limits,
+                        directory=self.directory,
+                        available=self.available,
                     )
                 except NotFound as error:  # raised before any write: the batch goes on
                     future.set_exception(error)

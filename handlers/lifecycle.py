@@ -137,8 +137,11 @@ def change_status(
     routes: VillageRoutes,
     public_note: str | None = None,
     internal_note: str | None = None,
-) -> None:
-    """Move a ticket, record it, and tell its reporters (a 'selesai' asks them to confirm the fix)."""
+) -> int:
+    """Move a ticket, record it, and tell its reporters (a 'selesai' asks them to confirm the fix).
+
+    Returns how many reporters a notice was queued for (0 when no channel of this deployment reaches
+    them), so that the staff member can be told the truth."""
     if to == TicketStatus.DUPLIKAT:
         raise BadRequest("a duplicate is marked by merging it into the surviving ticket")
     if to == TicketStatus.BARU:
@@ -162,7 +165,7 @@ def change_status(
         _event(session, ticket, TicketEventKind.PUBLIC_NOTE, actor, now, note=public_note, public=True)
     text = _with_note(t.TICKET_NOTICES[to.value], ticket.code, public_note)
     people = reporters(session=session, ticket=ticket)
-    notify(session=session, routes=routes, contact_ids=people, text=text, now=now, source_id=ticket.id)
+    told = notify(session=session, routes=routes, contact_ids=people, text=text, now=now, source_id=ticket.id)
     if to == TicketStatus.SELESAI:
         for contact_id in people:
             session.connection().execute(
@@ -174,6 +177,7 @@ def change_status(
                     pending_until=now + CONFIRM_WINDOW,
                 )
             )
+    return told
 
 
 def merge(

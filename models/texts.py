@@ -209,6 +209,9 @@ class StaffText:
     TICKET_NOT_YOURS = "Aduan {code} bukan wewenang {role}: BPD hanya menangani aduan tentang kepala desa."
     TICKET_UNCHANGED = "Aduan {code} sudah {status}, jadi tidak diubah. Ketik TIKET utk daftar aduan terbuka."
     TICKET_CHANGED = "Aduan {code} kini {status}. Pelapor sudah diberi kabar."
+    TICKET_CHANGED_UNTOLD = (
+        "Aduan {code} kini {status}. Pelapor blm bisa dikabari: tdk ada saluran aktif ke nomornya."
+    )
 
     LIST_OPEN = "Aduan terbuka ({n})"
     LIST_OVERDUE = "Aduan lewat batas ({n})"

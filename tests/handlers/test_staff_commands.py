@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, func, select
 
+from bot.app import create_app
 from bot.db import transaction
 from broadcasts import runs
 from broadcasts.runs import FireOutcome
@@ -28,6 +29,8 @@ from models import (
     Category,
     Channel,
     Contact,
+    ContactIdentity,
+    IdentityKind,
     Lane,
     Meeting,
     MeetingKind,
@@ -47,7 +50,7 @@ from models import texts as t
 from models.texts import StaffText
 from models.ticket import STATUS_LABELS
 from tests import factories
-from tests.conftest import T0, Clock
+from tests.conftest import T0, Clock, make_settings
 
 KADER, KADES, BPD = "+6281300000002", "+6281300000003", "+6281300000004"
 SLAMET, SRI, NEW = "+6281234500001", "+6281234500002", "+6281377788899"
@@ -331,6 +334,53 @@ def test_verify_progress_close_with_notes_to_the_reporter(
     )
     # The reporter still answers the "beres?" question as a resident.
     assert "ditutup" in Phone(client, NEW).say("1")
+
+
+def test_notices_go_on_the_channels_this_deployment_sends_on(
+    db_url: str, engine: Engine, clock: Clock, demo: None, pins: None
+) -> None:
+    """A deployment with the console alone (no Twilio): Pak Slamet prefers WhatsApp by Twilio, so his
+    notice goes on the console instead of failing there. A reporter no channel reaches: staff are told."""
+    app = create_app(make_settings(db_url, twilio_account_sid=""), engine=engine, clock=clock)
+    with TestClient(app) as client:
+        kader = Phone(client, KADER)
+        slamet = complain(client, SLAMET, "lampu jalan RT 2 dusun Krajan mati sdh seminggu")
+        assert kader.say(f"VERIF {slamet} 1234 sudah dicek").endswith("Pelapor sudah diberi kabar.")
+        with Session(engine) as session:
+            channels = session.exec(
+                select(Outbox.channel).where(Outbox.recipient == SLAMET, Outbox.source == "ticket_notice")
+            ).all()
+        assert channels == [Channel.CONSOLE]
+        untold = add_unreachable_ticket(engine)
+        assert kader.say(f"VERIF {untold} 1234 dicek") == StaffText.TICKET_CHANGED_UNTOLD.format(
+            code=untold, status="diverifikasi"
+        )
+        assert ticket(engine, untold).status == TicketStatus.DIVERIFIKASI
+
+
+def add_unreachable_ticket(engine: Engine) -> str:
+    """A ticket from a reporter known only by a WhatsApp Cloud user id (a channel not configured)."""
+    with transaction(engine) as session:
+        village_id = session.exec(select(Village.id)).one()
+        contact = Contact(village_id=village_id, name="Wawan")
+        session.add(contact)
+        session.flush()
+        assert contact.id is not None
+        session.add(
+            ContactIdentity(
+                village_id=village_id, contact_id=contact.id, kind=IdentityKind.WHATSAPP_USER, value="6281999"
+            )
+        )
+        _, code = tickets.create(
+            session=session,
+            village_id=village_id,
+            reporter_id=contact.id,
+            text="jalan rusak",
+            category=Category.INFRASTRUKTUR,
+            now=T0,
+            channel="whatsapp_cloud",
+        )
+    return code
 
 
 def test_reject_needs_a_reason(engine: Engine, kader: Phone) -> None:
