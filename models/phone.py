@@ -48,12 +48,13 @@ def mask(value: str) -> str:
 
 # Numbers in a resident's free text, in the order they are tried at each position: a date (kept), money
 # in Indonesian thousands ("Rp 1.500.000", "1.200.000.000": kept), and anything else of 8 digits or more,
-# with or without spaces, dots or dashes between groups: a phone (0812-3456-7890, +62 812 ...), an NIK or
-# KK (3204 1234 5678 0001), a bank account. Ticket codes (6 digits), years and amounts like "100rb" stay.
+# with or without spaces, dots, dashes or an area code's brackets between groups: a phone
+# (0812-3456-7890, +62 812 ..., (0265) 123456), an NIK or KK (3204 1234 5678 0001), a bank account.
+# Ticket codes (6 digits), years and amounts like "100rb" stay.
 _NUMBERS_IN_TEXT = re.compile(
     r"(?P<date>(?<!\d)\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}(?!\d))"
     r"|(?P<money>(?<![\d.])\d{1,3}(?:\.\d{3})+(?:,\d+)?(?!\d|\.\d))"
-    r"|(?P<number>\+?(?<!\d)\d(?:[ .-]?\d){7,}(?!\d))"
+    r"|(?P<number>\+?(?<!\d)\(?\d(?:(?:[ .-]|\) ?)?\d){7,}(?!\d))"
 )
 
 
