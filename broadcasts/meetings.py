@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Table, select
 from sqlmodel import Session, col
 
-from broadcasts import service, timing
+from broadcasts import service, sms, timing
 from broadcasts.audience import Audience
 from broadcasts.outbox import OUTBOX
 from models import (
@@ -38,6 +38,9 @@ def audience_of(meeting: Meeting) -> Audience:
 
 
 _NO_BRACES = str.maketrans("{}", "()")  # a cadre's brace must not read as a {variable} later
+_JOINERS = frozenset(
+    {"dan", "serta", "atau", "&", "+", "dgn", "dengan", "utk", "untuk", "di", "ke", "yg", "yang"}
+)
 
 
 def _values(meeting: Meeting, village: Village) -> dict[str, str]:
@@ -45,12 +48,40 @@ def _values(meeting: Meeting, village: Village) -> dict[str, str]:
         "acara": meeting.title.translate(_NO_BRACES),
         "kapan": t.format_when(meeting.starts_at, village.timezone),
         "tempat": meeting.place.translate(_NO_BRACES),
-        "agenda": (meeting.agenda or "-").translate(_NO_BRACES),
     }
 
 
 def _text(template: str, meeting: Meeting, village: Village) -> str:
     return template.format(**_values(meeting, village))
+
+
+def _agenda(meeting: Meeting) -> str:
+    """The meeting's agenda as the invitation says it; "" for none (also "-", the old placeholder)."""
+    agenda = " ".join((meeting.agenda or "").split()).translate(_NO_BRACES)
+    return agenda.rstrip(" .,;:-") if agenda.strip(" .,;:-") else ""
+
+
+def announcement(meeting: Meeting, village: Village) -> str:
+    """The invitation: with the agenda when there is one, as much of it as fits without another SMS part
+    (cut after a word, with "dll"); without it when none, or when not even one word of it fits."""
+    values = _values(meeting, village)
+    bare = t.MEETING_ANNOUNCE_NO_AGENDA.format(**values)
+    agenda = _agenda(meeting)
+    if not agenda:
+        return bare
+    parts = sms.segments(bare)
+    whole = t.MEETING_ANNOUNCE.format(**values, agenda=agenda)
+    if sms.segments(whole) <= parts:
+        return whole
+    words = agenda.split()
+    for kept in range(len(words) - 1, 0, -1):
+        if words[kept - 1].lower() in _JOINERS:
+            continue  # "... jalan dan dll" says nothing more than "... jalan dll"
+        cut = t.MEETING_AGENDA_MORE.format(agenda=" ".join(words[:kept]).rstrip(" .,;:-"))
+        text = t.MEETING_ANNOUNCE.format(**values, agenda=cut)
+        if sms.segments(text) <= parts:
+            return text
+    return bare
 
 
 def _create(session: Session, village: Village, draft: service.Draft, actor: str, now: datetime) -> Broadcast:
@@ -98,11 +129,14 @@ def plan(
     for reminder in timing.reminder_plan(meeting.starts_at, village.timezone, now):
         if keys is not None and reminder.key not in keys:
             continue
-        template = t.MEETING_ANNOUNCE if reminder.key == "announce" else t.MEETING_REMINDER
+        if reminder.key == "announce":
+            text = announcement(meeting, village)
+        else:
+            text = _text(t.MEETING_REMINDER, meeting, village)
         draft = service.Draft(
             kind=BroadcastKind.MUSDES,
             title=f"{meeting.title} ({reminder.key})",
-            sms_text=_text(template, meeting, village),
+            sms_text=text,
             audience=audience_of(meeting),
             send_at=max(reminder.due_at, now),
             validity_seconds=min(

@@ -6,7 +6,8 @@ KODE, PIN, NO, NOMOR before them are skipped, also glued ("pin1234", "kode482913
 whose PIN is not after the code may end its note with "PIN 1234".
 Digits are ASCII 0-9 only: superscripts and other scripts' digits are not numbers here.
 
-    STAF | BANTUAN STAF | MENU STAF     the menu for the sender's role; STAF RAPAT (etc.): an example
+    STAF | BANTUAN STAF | MENU STAF     the menu for the sender's role (only the commands it may use);
+                                        STAF RAPAT (etc.): an example
     TIKET [hal]                         open tickets the role may see, newest first, in one-SMS pages;
                                         a page beyond 999 is no such page
     TELAT [hal]                         overdue tickets (also TERLAMBAT)
@@ -46,19 +47,22 @@ keep their own rule.
 When a message is a command. Only a first word from the list above (or nearly) makes us look the sender
 up, and only when the message reads as a command, so ordinary traffic costs no query. A message from a
 number that is neither an active staff number of the village nor an active operator's is a resident's
-message, whatever it says. From a staff number, STAF is a command alone or before a command word ("STAF
-RAPAT"); TIKET, TELAT and RINGKASAN when nothing but a page number (or "hari ini"; after TIKET, a ticket
-code) follows; VERIF and words residents also use (PROSES, SELESAI, TUTUP, TOLAK, TERUSKAN, BUKAN, LIHAT,
-RAPAT, SIARAN, DARURAT) only when a number follows them (VERIF alone is its example), so that
+message, whatever it says. From a staff number, STAF is a command alone, before a command word ("STAF
+RAPAT") or a page number; TIKET, TELAT and RINGKASAN when nothing but a page number (or "hari ini"; after
+TIKET, a ticket code) follows (RINGKASAN and STAF have one page: "RINGKASAN 2" is the digest); VERIF
+and words residents also use (PROSES, SELESAI, TUTUP, TOLAK, TERUSKAN, BUKAN, LIHAT, RAPAT, SIARAN,
+DARURAT) only when a number follows them (VERIF alone is its example), so that
 "verifikasi data bansos gimana" is still a question. RAPAT, SIARAN and DARURAT followed by text but no
 PIN answer with their example for a role that may broadcast, and are a resident's message from one that
 may not ("rapat musdes kapan?" from the head). A year (19xx, 20xx) followed by words is no PIN in a
 command the role may not use ("Rapat 2026 kapan ya pak"). Any message holding the code of one of the
 village's tickets and another number of 4 to 6 digits ("Sdh selesai 482913 1234", "slsai 482913 1234")
 is a malformed command: the answer is the example of the command a word of it names (or the menu), the
-other number is masked as a PIN, and it is never a ticket. YA and BATAL (and the natural answers above)
-only while something waits for them, otherwise they are read as a resident's (the same number may be
-a reporter answering "ya" to "sudah beres?"). But a
+other number is masked as a PIN, and it is never a ticket. The natural answers above (and BATAL) only
+while something waits for them, otherwise they are read as a resident's; YA (IYA, Y, YA KIRIM) with
+nothing waiting is told so when the role may broadcast (the head's YA never confirms anything: it is a
+resident's), unless the number's own complaint was just asked "sudah beres?" (then that YA is the
+reporter's answer). But a
 command word followed at once by a number of 4 to 6 digits (a PIN, or a code) is always a command:
 when the rest does not read, the answer is that command's example, so that a slip never turns a PIN
 into a complaint ticket. YA or BATAL with such a number sends or drops what waits (the number is not
@@ -684,6 +688,8 @@ def _parse_body(
     name = found.name
     needs_number = name in NEEDS_NUMBER or not found.exact
     if name == "menu":
+        if _page_only(body):
+            return Menu()  # "STAF 2": the menu has one page
         topic_head = head(body) if body else None
         topic = _usage_key(topic_head.name) if topic_head is not None else None
         numbers, _ = leading_numbers(body, 2)
@@ -704,7 +710,8 @@ def _parse_body(
         number = int(digits) if len(digits) <= PAGE_DIGITS else PAGE_LIMIT + 1
         return ListTickets(name == "overdue", max(number, 1))
     if name == "digest":
-        return Digest() if _plain(body) in DIGEST_TAILS else None
+        # "RINGKASAN 2": the digest is one SMS, so a page number asks for it all the same.
+        return Digest() if _plain(body) in DIGEST_TAILS or _page_only(body) else None
     if name in ("ya", "batal"):
         plain = _plain(text)
         numbers, _ = leading_numbers(body, 2)
@@ -735,6 +742,12 @@ def _parse_body(
         kind = BroadcastKind.DARURAT if name == "darurat" else BroadcastKind.UMUM
         return Broadcast(pin, rest.strip(), kind)
     return parse_meeting(rest, pin=pin, now_local=now_local, dusun_names=dusun_names)
+
+
+def _page_only(body: str) -> bool:
+    """Whether `body` is nothing but a page number ("2", "hal 2"): too short to be a PIN (1 to 3 digits)."""
+    page = _PAGE.fullmatch(body.strip(" .!?"))
+    return page is not None and len(page.group(1)) <= 3
 
 
 def _usage_key(command: str) -> str | None:
@@ -1040,7 +1053,16 @@ def handle(
     handled: Handled | None
     if isinstance(command, Confirm | Cancel):
         handled = turn.answer(confirm=isinstance(command, Confirm))
-        if handled is None and pin is not None:  # "YA 1234" is a staff answer even with nothing waiting
+        # "YA 1234", and YA as written exactly, are a staff answer even with nothing waiting: from a role
+        # that may have something waiting (one that may broadcast), and not while the number's own
+        # complaint asks "beres?" (that YA is the reporter's). "ya pak" stays a resident's.
+        exact = (
+            isinstance(command, Confirm)
+            and _plain(text) in CONFIRM_WORDS
+            and rights.can(member.role, Right.BROADCAST)
+            and not turn.reporter_waits()
+        )
+        if handled is None and (pin is not None or exact):
             handled = Handled([s.CONFIRM_NOTHING], "staff:nothing_waits")
         if handled is not None and turn.scheduled:
             handled = dataclasses.replace(handled, scheduled=tuple(turn.scheduled))
@@ -1189,11 +1211,12 @@ class _StaffTurn:
             "list": Right.READ,  # TIKET, TELAT, LIHAT
             "digest": Right.DIGEST,
             "ticket": Right.TICKET_ACT,
-            "meeting": Right.BROADCAST,
-            "broadcast": Right.BROADCAST,
+            "broadcast": Right.BROADCAST,  # RAPAT, SIARAN, DARURAT
         }
         parts = [STAFF_MENU_PARTS[key] for key, right in wanted.items() if rights.can(self.role, right)]
-        return s.MENU.format(commands=", ".join(parts))
+        # The example offered is of a command this role may use: RAPAT, the hardest to write, or VERIF.
+        example = "RAPAT" if rights.can(self.role, Right.BROADCAST) else "VERIF"
+        return s.MENU.format(commands=", ".join(parts), command=example)
 
     def check_pin(self, pin: str) -> str | None:
         """None when the PIN is right; otherwise the reply (wrong, locked, not set)."""
@@ -1316,7 +1339,9 @@ class _StaffTurn:
         self.session.refresh(ticket, with_for_update=True)
         if ticket.status not in MOVES_FROM[command.to]:
             self.refuse(command.verb, f"status_{ticket.status.value}", target)
-            return s.TICKET_UNCHANGED.format(code=ticket.code, status=STATUS_LABELS[ticket.status])
+            # "sudah berstatus diproses": the staff's names read after "sudah" ("sedang diproses" does not).
+            status = STAFF_STATUS_NAMES[ticket.status.value]
+            return s.TICKET_UNCHANGED.format(code=ticket.code, status=status)
         before = ticket.status
         told = lifecycle.change_status(
             session=self.session,
@@ -1456,12 +1481,7 @@ class _StaffTurn:
             or self.interrupted(int(waiting.get("message_id", 0)))
         ):
             self.record("staff.confirm_expired", command=name)
-            reporter_waits = (
-                self.contact.pending == Pending.CONFIRM_FIX
-                and self.contact.pending_until is not None
-                and self.contact.pending_until >= self.now
-            )
-            if confirm and reporter_waits:
+            if confirm and self.reporter_waits():
                 return None  # the number's own complaint asked "beres?": this 'ya' answers that
             return Handled([s.CONFIRM_NOTHING], "staff:expired")
         if not confirm:
@@ -1472,6 +1492,14 @@ class _StaffTurn:
         if name == "rapat":
             return Handled([self.create_meeting(waiting)], "staff:ya")
         return Handled([self.create_broadcast(waiting)], "staff:ya")
+
+    def reporter_waits(self) -> bool:
+        """Whether this number, as a reporter, was asked whether its complaint is fixed ("beres? 1/2")."""
+        return (
+            self.contact.pending == Pending.CONFIRM_FIX
+            and self.contact.pending_until is not None
+            and self.contact.pending_until >= self.now
+        )
 
     def interrupted(self, asked_in: int) -> bool:
         """Whether another message came from this number between the question and this answer, to this
@@ -1510,7 +1538,13 @@ class _StaffTurn:
         acara = _echo(meeting.title, ACARA_ROOM)
         if any(b.status == BroadcastStatus.PENDING_APPROVAL for b in made):
             return s.MEETING_APPROVAL.format(acara=acara, kapan=kapan)
-        return s.MEETING_CREATED.format(acara=acara, kapan=kapan, reminders=max(len(made) - 1, 0))
+        reminders = max(len(made) - 1, 0)
+        # The invitation is due now: quiet hours (or a blackout) hold it; a meeting is never darurat.
+        held = self.held_until(BroadcastKind.MUSDES)
+        if held is not None:
+            kirim = format_when(held, self.village.timezone)
+            return s.MEETING_HELD.format(acara=acara, kapan=kapan, kirim=kirim, reminders=reminders)
+        return s.MEETING_CREATED.format(acara=acara, kapan=kapan, reminders=reminders)
 
     def create_broadcast(self, fields: dict[str, Any]) -> str:
         kind = BroadcastKind(fields["kind"])

@@ -55,6 +55,8 @@ STATUS_UNKNOWN = (
 )
 STATUS_LIST = "Aduan Anda yg masih terbuka: {items}. Ketik CEK kode utk rinciannya."
 STATUS_NONE = "Anda tidak punya aduan yg masih terbuka. Utk melapor, tulis saja masalahnya."
+# CEK of a code merged into another, by one of its reporters: the surviving ticket's status.
+STATUS_MERGED = "Aduan {old} digabung dgn aduan {code}: {status}.{note} Ketik CEK {code} utk rinciannya."
 
 SUBSCRIBED = "Anda terdaftar utk info {what} dari {desa}. Utk berhenti, ketik BERHENTI."
 ALREADY_SUBSCRIBED = "Anda sudah terdaftar utk info {what} dari {desa}. Utk berhenti, ketik BERHENTI."
@@ -99,7 +101,7 @@ TICKET_NOTICES = {
     "diverifikasi": "Aduan {code} sudah diverifikasi petugas desa dan akan ditindaklanjuti.{note} "
     "Ketik CEK {code} utk status.",
     "diproses": "Aduan {code} sedang dikerjakan.{note} Ketik CEK {code} utk status.",
-    "selesai": "Aduan {code} dinyatakan selesai.{note} Apakah sudah benar beres? "
+    "selesai": "Aduan {code} dinyatakan selesai.{note} Apakah sudah benar-benar beres? "
     "Balas 1 jika ya, 2 jika belum.",
     "ditolak": "Aduan {code} tidak dapat ditindaklanjuti.{note} Hubungi kantor desa bila ada pertanyaan.",
     "bukan_wewenang": "Aduan {code} bukan wewenang desa.{note} Hubungi kantor desa bila perlu bantuan.",
@@ -118,9 +120,16 @@ DIGEST_SMS = (
     "Ringkasan {who} {desa}: {new} aduan baru, {open} terbuka, {overdue} lewat batas, {resolved} selesai."
 )
 DIGEST_QUIET = "Ringkasan {who} {desa}: tidak ada aduan, rapat, atau pengumuman baru. Terima kasih."
+# The same for the operator (the whole village, complaints about the head included): no role in the title.
+DIGEST_SMS_VILLAGE = (
+    "Ringkasan {desa}: {new} aduan baru, {open} terbuka, {overdue} lewat batas, {resolved} selesai."
+)
+DIGEST_QUIET_VILLAGE = "Ringkasan {desa}: tidak ada aduan, rapat, atau pengumuman baru. Terima kasih."
 
 # Meetings (broadcast kind `musdes`): {acara} is the meeting's title, {kapan} its day and time.
 MEETING_ANNOUNCE = "Undangan {acara}: {kapan} di {tempat}. Agenda: {agenda}. Mohon hadir."
+MEETING_ANNOUNCE_NO_AGENDA = "Undangan {acara}: {kapan} di {tempat}. Mohon hadir."
+MEETING_AGENDA_MORE = "{agenda} dll"  # an agenda cut to fit the invitation's SMS
 MEETING_REMINDER = "Pengingat {acara}: {kapan} di {tempat}. Mohon hadir tepat waktu."
 MEETING_MOVED = "Perubahan jadwal: {acara} dipindah ke {kapan} di {tempat}. Mohon maaf atas perubahan ini."
 MEETING_CANCELLED = "{acara} yg dijadwalkan {kapan} DIBATALKAN. Jadwal baru akan diumumkan. Mohon maaf."
@@ -185,7 +194,8 @@ class StaffText:
     """What staff read when they work by SMS or WhatsApp: short, polite, and saying what to do next."""
 
     # The menu is put together from the parts the staff member's role may use.
-    MENU = "Staf: {commands}. Ketik STAF RAPAT dll utk contoh."
+    # {command}: a command the role may use, whose example "STAF {command}" gives.
+    MENU = "Staf: {commands}. Ketik STAF {command} dll utk contoh."
     NOT_ALLOWED = "Maaf, {role} tidak berwenang utk {what}. Ketik STAF utk perintah yg bisa Anda pakai."
 
     PIN_MISSING = "Perintah ini perlu PIN (4-6 angka). Contoh: {example}"
@@ -207,7 +217,9 @@ class StaffText:
         "Kode {code} tidak ditemukan. Periksa lagi angkanya, atau ketik TIKET utk daftar aduan terbuka."
     )
     TICKET_NOT_YOURS = "Aduan {code} bukan wewenang {role}: BPD hanya menangani aduan tentang kepala desa."
-    TICKET_UNCHANGED = "Aduan {code} sudah {status}, jadi tidak diubah. Ketik TIKET utk daftar aduan terbuka."
+    TICKET_UNCHANGED = (  # {status}: STAFF_STATUS_NAMES
+        "Aduan {code} sudah berstatus {status}, jadi tidak diubah. Ketik TIKET utk daftar aduan terbuka."
+    )
     TICKET_CHANGED = "Aduan {code} kini {status}. Pelapor sudah diberi kabar."
     TICKET_CHANGED_UNTOLD = (
         "Aduan {code} kini {status}. Pelapor blm bisa dikabari: tdk ada saluran aktif ke nomornya."
@@ -256,6 +268,10 @@ class StaffText:
         "Balas YA (15 menit) atau BATAL."
     )
     MEETING_CREATED = "{acara} {kapan} dicatat. Undangan dikirim dlm 1 menit, lalu {reminders} pengingat."
+    # Created in quiet hours (or a blackout): {kirim} is when the invitation goes.
+    MEETING_HELD = (
+        "{acara} {kapan} dicatat. Krn jam tenang, undangan dikirim {kirim}, lalu {reminders} pengingat."
+    )
     MEETING_APPROVAL = "{acara} {kapan} dicatat. Undangannya menunggu persetujuan kader lain atau Kades."
 
     CONFIRM_NOTHING = (
@@ -279,8 +295,7 @@ STAFF_MENU_PARTS = {
     "list": "TIKET, TELAT, LIHAT kode",
     "digest": "RINGKASAN",
     "ticket": "VERIF/PROSES/SELESAI/TOLAK/TERUSKAN/BUKAN kode PIN",
-    "meeting": "RAPAT PIN",
-    "broadcast": "SIARAN PIN teks",
+    "broadcast": "RAPAT/SIARAN/DARURAT PIN",  # the fullest menu must stay one SMS
 }
 STAFF_USAGE = {
     "ticket": "Format: {verb} kode PIN catatan. Contoh: {verb} 482913 1234 sudah dicek. "

@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 
 from bot.db import transaction
 from broadcasts import meetings, runs
+from broadcasts.sms import analyse
 from models import Broadcast, BroadcastStatus, Channel, Meeting, MeetingKind, MeetingStatus, Outbox, Village
 from tests.conftest import T0
 
@@ -153,3 +154,38 @@ def test_nobody_told_yet_gets_no_correction_only_the_new_plan(engine: Engine, de
             select(Broadcast.meeting_key).where(Broadcast.status == BroadcastStatus.SCHEDULED)
         ).all()
     assert sorted(k or "" for k in keys) == ["announce", "d-1", "d-3", "h-2"]
+
+
+def announcement(engine: Engine, agenda: str, title: str = "Musdus Krajan") -> str:
+    """The invitation's SMS text for a Musdus Krajan with this agenda."""
+    meeting = musdus(datetime(2026, 12, 12, 8, 0, tzinfo=UTC))
+    meeting.agenda, meeting.title = agenda, title
+    with transaction(engine) as session:
+        made = meetings.create(
+            session=session, village=village(session), meeting=meeting, actor="kader:1", now=T0
+        )
+        return made[0].sms_text
+
+
+def test_an_invitation_without_an_agenda_leaves_the_agenda_out(engine: Engine, demo: None) -> None:
+    bare = "Undangan Musdus Krajan: Sabtu 12 Des 15.00 WIB di Mushola Al-Ikhlas. Mohon hadir."
+    for agenda in ("", "  ", "-", " - "):
+        assert announcement(engine, agenda) == bare, agenda
+    assert announcement(engine, "Usulan RKPDes.") == (
+        "Undangan Musdus Krajan: Sabtu 12 Des 15.00 WIB di Mushola Al-Ikhlas. Agenda: Usulan RKPDes. "
+        "Mohon hadir."
+    )
+
+
+def test_a_long_agenda_is_cut_so_the_invitation_stays_one_sms(engine: Engine, demo: None) -> None:
+    agenda = "usulan RKPDes 2027, penetapan prioritas pembangunan jalan desa, posyandu, irigasi dan lain-lain"
+    text = announcement(engine, agenda)
+    assert analyse(text).segments == 1, (len(text), text)
+    assert text.startswith(
+        "Undangan Musdus Krajan: Sabtu 12 Des 15.00 WIB di Mushola Al-Ikhlas. Agenda: usulan RKPDes"
+    )
+    assert text.endswith(" dll. Mohon hadir.")
+    # An invitation already longer than one SMS without its agenda gets no more parts from it.
+    title = "Musdus Krajan " + "tahap satu " * 12
+    bare = analyse(announcement(engine, "", title)).segments
+    assert analyse(announcement(engine, agenda, title)).segments == bare == 2

@@ -19,8 +19,9 @@ from bot.db import transaction
 from broadcasts import runs
 from broadcasts.runs import FireOutcome
 from broadcasts.sms import Encoding, analyse
-from handlers import tickets
+from handlers import rights, tickets
 from handlers.staff import hash_pin
+from handlers.staff_commands import ALIASES, BROADCAST_COMMANDS, parse, right_of
 from models import (
     AuditEntry,
     Broadcast,
@@ -180,6 +181,7 @@ def unknown(code: str) -> str:
 
 VALUES: dict[str, Any] = {
     "commands": ", ".join(t.STAFF_MENU_PARTS.values()),
+    "command": "RAPAT",
     "role": "Operator",
     "what": "meminta ringkasan",
     "example": "SELESAI 482913 1234 catatan",
@@ -196,6 +198,7 @@ VALUES: dict[str, Any] = {
     "segments": 3,
     "cost": "Rp12.962.250",
     "kapan": "Selasa 8 Des 19.30 WITA",
+    "kirim": "Selasa 8 Des 06.00 WITA",  # when a meeting's invitation goes, held by quiet hours
     "acara": "Musdes RKPDes Penetapan Prior...",  # cut at ACARA_ROOM characters
     "tempat": "Balai Desa Sukamaju Ki...",  # cut at TEMPAT_ROOM
     "reminders": 3,
@@ -226,7 +229,7 @@ def test_staff_texts_fit_one_gsm7_sms(name: str) -> None:
 
 
 def test_the_fullest_menu_fits() -> None:
-    text = StaffText.MENU.format(commands=", ".join(t.STAFF_MENU_PARTS.values()))
+    text = StaffText.MENU.format(commands=", ".join(t.STAFF_MENU_PARTS.values()), command="RAPAT")
     assert analyse(text).segments == 1, len(text)
 
 
@@ -235,13 +238,17 @@ def test_the_fullest_menu_fits() -> None:
 
 def test_menu_follows_the_role(kader: Phone, kades: Phone, bpd: Phone) -> None:
     to_kader = kader.say("STAF")
-    assert "SIARAN PIN teks" in to_kader
-    assert "RAPAT PIN" in to_kader
+    assert "SIARAN" in to_kader
+    assert "DARURAT" in to_kader
+    assert "RAPAT" in to_kader
     assert "RINGKASAN" not in to_kader
+    assert to_kader.endswith(" Ketik STAF RAPAT dll utk contoh.")
     to_kades = kades.say("bantuan staf")
     assert "RINGKASAN" in to_kades
     assert "SIARAN" not in to_kades
-    assert "RAPAT PIN" not in to_kades
+    assert "DARURAT" not in to_kades
+    assert "RAPAT" not in to_kades  # not even as the example to ask for
+    assert to_kades.endswith(" Ketik STAF VERIF dll utk contoh.")
     assert bpd.say("MENU STAF") == to_kades
     assert kader.say("STAF RAPAT") == t.STAFF_USAGE["meeting"]
     assert kader.say("STAF selesai").startswith("Format: VERIF kode PIN catatan.")
@@ -314,8 +321,8 @@ def test_verify_progress_close_with_notes_to_the_reporter(
         f"Aduan {code} sudah diverifikasi petugas desa dan akan ditindaklanjuti. Catatan: sudah dicek. "
         f"Ketik CEK {code} utk status.",
         f"Aduan {code} sedang dikerjakan. Catatan: tukang datang Senin. Ketik CEK {code} utk status.",
-        f"Aduan {code} dinyatakan selesai. Catatan: lampu sudah diganti. Apakah sudah benar beres? "
-        "Balas 1 jika ya, 2 jika belum.",
+        f"Aduan {code} dinyatakan selesai. Catatan: lampu sudah diganti. Apakah sudah benar-benar "
+        "beres? Balas 1 jika ya, 2 jika belum.",
     ]
     kader_id = staff_member(engine, KADER).id
     with Session(engine) as session:
@@ -330,7 +337,7 @@ def test_verify_progress_close_with_notes_to_the_reporter(
     ]
     # Going back is refused, plainly.
     assert kader.say(f"VERIF {code} 1234") == (
-        f"Aduan {code} sudah selesai, jadi tidak diubah. Ketik TIKET utk daftar aduan terbuka."
+        f"Aduan {code} sudah berstatus selesai, jadi tidak diubah. Ketik TIKET utk daftar aduan terbuka."
     )
     # The reporter still answers the "beres?" question as a resident.
     assert "ditutup" in Phone(client, NEW).say("1")
@@ -523,8 +530,8 @@ def test_siaran_then_ya_queues_once(engine: Engine, clock: Clock, kader: Phone) 
     assert len(rows) == SUBSCRIBERS
     assert len({row.contact_id for row in rows}) == SUBSCRIBERS
 
-    # A second YA finds nothing waiting: it is read as a resident's message and sends nothing.
-    assert kader.say("YA") != StaffText.BROADCAST_QUEUED.format(n=SUBSCRIBERS)
+    # A second YA finds nothing waiting: it is told so and sends nothing.
+    assert kader.say("YA") == StaffText.CONFIRM_NOTHING
     assert fire_due(engine, clock.now + timedelta(minutes=1)) == []
     assert len(broadcasts(engine)) == 1
     assert len(broadcast_rows(engine)) == SUBSCRIBERS
@@ -951,7 +958,7 @@ def test_the_operator_works_on_the_village_texted(engine: Engine, clock: Clock, 
     about_head = add_ticket(engine, about_head=True)
     clock.advance(minutes=1)
     assert "RINGKASAN" in operator.say("STAF")
-    assert "SIARAN PIN teks" in operator.say("STAF")
+    assert "SIARAN/DARURAT" in operator.say("STAF")
     assert operator.say("TIKET").startswith("Aduan terbuka (2)")  # complaints about the head too
     assert operator.say("RINGKASAN").startswith("Ringkasan ")
     assert operator.say(f"VERIF {about_head} 1234 dicek").startswith(f"Aduan {about_head} kini diverifikasi.")
@@ -1263,7 +1270,7 @@ def test_teruskan_and_bukan_need_a_note_and_tell_the_reporter(engine: Engine, ka
     ]
     # Closed now: only PROSES reopens it.
     assert kader.say(f"DITERUSKAN {forwarded} 1234 lagi") == StaffText.TICKET_UNCHANGED.format(
-        code=forwarded, status="diteruskan ke instansi lain"
+        code=forwarded, status="diteruskan"
     )
     assert stored(engine, KADER).body == f"DITERUSKAN {forwarded} **** lagi"
     with Session(engine) as session:
@@ -1424,3 +1431,153 @@ def test_meeting_fields_are_stored_in_gsm7_and_the_echo_cut_by_septets(engine: E
     for field in (meeting.title, meeting.place, meeting.agenda):
         assert analyse(field).encoding == Encoding.GSM7, field
     assert meeting.title.startswith('Musdes "RKPDes" [2027]')
+
+
+# --- QA: what RAPAT promises, menus, pages, YA with nothing waiting, wording ---------------------------
+
+
+def test_rapat_in_quiet_hours_says_when_the_invitation_really_goes(
+    engine: Engine, clock: Clock, kader: Phone
+) -> None:
+    clock.now = datetime(2026, 12, 2, 21, 13, tzinfo=UTC)  # Thursday 3 Dec 04.13 WIB: quiet until 06.00
+    kader.say("RAPAT 1234 12/12 19.30 Balai Desa Musdes RKPDes")
+    reply = kader.say("YA")
+    assert reply == StaffText.MEETING_HELD.format(
+        acara="Musdes RKPDes", kapan="Sabtu 12 Des 19.30 WIB", kirim="Kamis 3 Des 06.00 WIB", reminders=3
+    )
+    assert "1 menit" not in reply
+    assert fire_due(engine, clock.now) == [FireOutcome.HELD]  # the scheduler holds it, as promised
+    assert broadcast_rows(engine) == []
+    assert fire_due(engine, datetime(2026, 12, 2, 23, 0, 5, tzinfo=UTC)) == [FireOutcome.SENT]  # 06.00 WIB
+
+
+def test_rapat_in_quiet_hours_waiting_for_approval_promises_no_time(
+    engine: Engine, clock: Clock, kader: Phone
+) -> None:
+    with transaction(engine) as session:
+        session.execute(update(Village).values(approval_kinds=["musdes"]))
+    clock.now = datetime(2026, 12, 2, 21, 13, tzinfo=UTC)
+    kader.say("RAPAT 1234 12/12 19.30 Balai Desa Musdes RKPDes")
+    assert kader.say("YA") == StaffText.MEETING_APPROVAL.format(
+        acara="Musdes RKPDes", kapan="Sabtu 12 Des 19.30 WIB"
+    )
+
+
+def test_rapat_without_an_agenda_invites_without_one(engine: Engine, clock: Clock, kader: Phone) -> None:
+    kader.say("RAPAT 1234 12/12 19.30 Balai Desa Musdes RKPDes")
+    kader.say("YA")
+    fire_due(engine, clock.now)
+    assert {row.body for row in broadcast_rows(engine)} == {
+        "Undangan Musdes RKPDes: Sabtu 12 Des 19.30 WIB di Balai Desa. Mohon hadir."
+    }
+
+
+def test_every_menu_offers_only_what_the_role_may_use(
+    kader: Phone, kades: Phone, bpd: Phone, operator: Phone
+) -> None:
+    for phone, role in ((kader, Role.KADER), (kades, Role.KADES), (bpd, Role.BPD), (operator, Role.OPERATOR)):
+        menu = phone.say("STAF")
+        words = set(re.findall(r"\b[A-Z]{4,}\b", menu)) - {"STAF", "PIN"}
+        for word in words:
+            assert word in ALIASES, (role, word)
+            command = parse(f"{word} 482913 1234 catatan", now_local=T0)
+            assert command is not None, word
+            need = right_of(command)
+            if ALIASES[word] in BROADCAST_COMMANDS:
+                need = rights.Right.BROADCAST
+            assert need is None or rights.can(role, need), (role, word, menu)
+        may_broadcast = rights.can(role, rights.Right.BROADCAST)
+        assert ("DARURAT" in words) == ("SIARAN" in words) == ("RAPAT" in words) == may_broadcast, menu
+        assert ("RINGKASAN" in words) == rights.can(role, rights.Right.DIGEST), menu
+        # The example the menu points to is one the role may use.
+        example = re.search(r"Ketik STAF (\w+) dll utk contoh\.$", menu)
+        assert example is not None, menu
+        assert example.group(1) in words, menu
+    assert "DARURAT" in operator.say("STAF")
+
+
+def test_a_page_number_after_ringkasan_or_staf_is_still_the_command(
+    engine: Engine, clock: Clock, kades: Phone, kader: Phone
+) -> None:
+    add_ticket(engine)
+    clock.advance(minutes=1)
+    digest = kades.say("RINGKASAN")
+    assert digest.startswith("Ringkasan Kades")
+    for text in ("ringkasan 2", "Ringkasan hal 2", "REKAP 1"):
+        assert kades.say(text) == digest, text
+        assert stored(engine, KADES).intent == "staff"
+    assert kader.say("ringkasan 2") == StaffText.NOT_ALLOWED.format(role="Kader", what="meminta ringkasan")
+    assert kades.say("STAF 2") == kades.say("STAF")
+    # Pages of lists are unaffected.
+    assert kader.say("TIKET 2") == "Tidak ada halaman 2. Ketik TIKET utk halaman pertama."
+    assert kader.say("TELAT 2") == StaffText.LIST_EMPTY_OVERDUE
+    assert tickets_from(engine, KADES) == 0
+
+
+def test_ya_with_nothing_waiting_is_told_so(
+    engine: Engine, client: TestClient, kader: Phone, kades: Phone, operator: Phone
+) -> None:
+    for text in ("YA", "ya", "Ya.", "iya"):
+        assert kader.say(text) == StaffText.CONFIRM_NOTHING, text
+        assert stored(engine, KADER).intent == "staff"
+    assert operator.say("YA") == StaffText.CONFIRM_NOTHING
+    assert kader.say("ya 1234") == StaffText.CONFIRM_NOTHING
+    # A natural answer with nothing waiting is still a resident's ("ya pak" may answer anything).
+    kader.say("ya pak")
+    assert stored(engine, KADER).intent != "staff"
+    # The head can have nothing waiting for YA: his YA is a resident's, as a resident's is.
+    for phone, number in ((kades, KADES), (Phone(client, SRI), SRI)):
+        phone.say("YA")
+        assert stored(engine, number).intent != "staff"
+    assert audit_actions(engine) == []
+    assert broadcasts(engine) == []
+
+
+def test_a_reporters_ya_with_nothing_waiting_still_answers_beres(
+    engine: Engine, client: TestClient, kader: Phone, kades: Phone
+) -> None:
+    code = complain(client, KADER, "jembatan Cibodas patah")
+    kades.say(f"SELESAI {code} 1234 sudah diperbaiki")
+    assert kader.say("YA") == t.TICKET_CONFIRMED.format(code=code)
+    assert ticket(engine, code).status == TicketStatus.SELESAI
+    # Once answered, nothing waits for the cadre's YA.
+    assert kader.say("YA") == StaffText.CONFIRM_NOTHING
+
+
+UNCHANGED_READS = {
+    TicketStatus.DIVERIFIKASI: "sudah berstatus diverifikasi",
+    TicketStatus.DIPROSES: "sudah berstatus diproses",
+    TicketStatus.SELESAI: "sudah berstatus selesai",
+    TicketStatus.DITOLAK: "sudah berstatus ditolak",
+    TicketStatus.BUKAN_WEWENANG: "sudah berstatus bukan wewenang desa",
+    TicketStatus.DUPLIKAT: "sudah berstatus digabung",
+    TicketStatus.DITERUSKAN: "sudah berstatus diteruskan",
+}
+
+
+@pytest.mark.parametrize("status", list(TicketStatus))
+def test_an_unchanged_ticket_reads_naturally_in_every_status(
+    engine: Engine, kader: Phone, status: TicketStatus
+) -> None:
+    code = add_ticket(engine)
+    with transaction(engine) as session:
+        session.execute(update(Ticket).where(col(Ticket.code) == code).values(status=status))
+    reply = kader.say(f"VERIF {code} 1234 dicek")
+    if status == TicketStatus.BARU:  # the one status VERIF moves
+        assert reply.startswith(f"Aduan {code} kini diverifikasi.")
+        reply = StaffText.TICKET_UNCHANGED.format(code=code, status=t.STAFF_STATUS_NAMES[status.value])
+        assert f"Aduan {code} sudah berstatus baru, jadi tidak diubah." in reply
+        return
+    assert reply == (
+        f"Aduan {code} {UNCHANGED_READS[status]}, jadi tidak diubah. Ketik TIKET utk daftar aduan terbuka."
+    )
+    assert "sudah sedang" not in reply
+    assert ticket(engine, code).status == status
+
+
+def test_the_selesai_notice_asks_if_it_is_really_fixed_in_one_sms() -> None:
+    note = t.TICKET_NOTE.format(note="x" * 49 + ".")  # the longest note lifecycle keeps
+    text = t.TICKET_NOTICES["selesai"].format(code="482913", note=note)
+    assert "Apakah sudah benar-benar beres?" in text
+    assert analyse(text).encoding == Encoding.GSM7
+    assert analyse(text).segments == 1, len(text)

@@ -260,6 +260,17 @@ def test_code_and_pin_in_either_order(numbers: list[str], expected: tuple[str | 
         ("ya 482913", Confirm("482913")),
         ("batal pin 1234", Cancel("1234")),
         ("tiket 12 orang", None),  # not a PIN: too short
+        # A page number after a command with no pages: the command all the same
+        ("ringkasan 2", Digest()),
+        ("RINGKASAN hal 2", Digest()),
+        ("rekap 3.", Digest()),
+        ("ringkasan2", Digest()),
+        ("STAF 2", Menu()),
+        ("staf hal 2", Menu()),
+        ("ringkasan 2 hari", None),  # words after the number: not a page
+        ("ringkasan 1234567", None),  # too long for a page, not a PIN
+        ("TIKET 2", ListTickets(overdue=False, page=2)),  # lists keep their pages
+        ("TELAT 2", ListTickets(overdue=True, page=2)),
     ],
 )
 def test_parse(text: str, command: Command | None) -> None:
