@@ -2,7 +2,9 @@
 resolved, the meetings ahead and how far the last broadcasts reached. Short on SMS, fuller on WhatsApp.
 
 The head never sees a complaint about himself: his digest leaves every about_head ticket out. The BPD
-chair's digest holds exactly those (or everything, when the village asks for it).
+chair's digest holds exactly those (or everything, when the village asks for it). The operator's (asked
+for with RINGKASAN) holds everything and is titled with the village alone. A report merged into another
+(duplikat) is the same complaint: it is never counted again.
 """
 
 import logging
@@ -55,6 +57,10 @@ class Digest:
     whatsapp: str
 
 
+# Whose digest it is, in its title; any other role (the operator) gets the village's name alone.
+TITLES = {Role.KADES: "Kades", Role.BPD: "BPD"}
+
+
 def _scope(query, role: Role, everything: bool):  # type: ignore[no-untyped-def]
     if not role.sees_about_head:  # the head, and anyone else who may not know of them
         return query.where(col(Ticket.about_head).is_(False))
@@ -72,12 +78,13 @@ def compose(
     now: datetime,
     everything: bool = False,
 ) -> Digest:
-    """The digest for the head (role kades) or the BPD chair (role bpd) over [since, now)."""
+    """The digest for the head (role kades), the BPD chair (role bpd) or the operator over [since, now)."""
     assert village.id is not None
     tickets = list(
         session.exec(_scope(select(Ticket).where(Ticket.village_id == village.id), role, everything)).all()
     )
-    new = [tk for tk in tickets if since <= tk.created_at < now]
+    # A duplicate is a second report of a complaint already counted (or older than the period).
+    new = [tk for tk in tickets if since <= tk.created_at < now and tk.status != TicketStatus.DUPLIKAT]
     open_ = [tk for tk in tickets if tk.status in OPEN]
     overdue = [tk for tk in open_ if tk.is_overdue(now)]
     resolved = [tk for tk in tickets if tk.resolved_at and since <= tk.resolved_at < now]
@@ -103,11 +110,15 @@ def compose(
     )
     sent = sum(n for status, n in reach.items() if status in REACHED)
     total = sum(reach.values())
-    who = "BPD" if role == Role.BPD else "Kades"
+    who = TITLES.get(role)
     if not new and not open_ and not resolved and not meetings and not total:
-        quiet = t.DIGEST_QUIET.format(who=who, desa=village.name)
+        quiet = (
+            t.DIGEST_QUIET.format(who=who, desa=village.name)
+            if who
+            else t.DIGEST_QUIET_VILLAGE.format(desa=village.name)
+        )
         return Digest(0, 0, 0, 0, quiet, quiet)
-    sms = t.DIGEST_SMS.format(
+    sms = (t.DIGEST_SMS if who else t.DIGEST_SMS_VILLAGE).format(
         who=who,
         desa=village.name,
         new=len(new),
@@ -164,19 +175,26 @@ def due_slots(village: Village, now: datetime) -> list[tuple[DigestPeriod, datet
     return []
 
 
-def recipients(*, session: Session, village_id: int) -> list[Staff]:
-    """The active head and BPD chair(s) of the village."""
+def holders(*, session: Session, village_id: int, roles: Collection[Role]) -> list[Staff]:
+    """Who receives as the head (role kades) or as the BPD chair (role bpd): every active staff member of
+    the village with that role, oldest first. Digests and escalations (handlers/lifecycle.py) both ask
+    here, so that they always reach the same people."""
     return list(
         session.exec(
             select(Staff)
             .where(
                 Staff.village_id == village_id,
-                col(Staff.role).in_(RECIPIENT_ROLES),
+                col(Staff.role).in_(list(roles)),
                 col(Staff.active).is_(True),
             )
             .order_by(col(Staff.id))
         ).all()
     )
+
+
+def recipients(*, session: Session, village_id: int) -> list[Staff]:
+    """The active head and BPD chair(s) of the village."""
+    return holders(session=session, village_id=village_id, roles=RECIPIENT_ROLES)
 
 
 def deliver(

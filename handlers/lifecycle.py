@@ -6,6 +6,9 @@ Deadlines are in working days (verify within 3, act within 5 more); `escalate_ov
 or the BPD chair for a complaint about the head, when one passes.
 """
 
+import logging
+import re
+import unicodedata
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,9 +16,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from broadcasts import notices, runs
+from broadcasts import digest, notices, runs
 from broadcasts.fanout import VillageRoutes
-from broadcasts.sms import sanitize
+from broadcasts.sms import analyse, is_gsm7, sanitize
 from handlers import contacts, rights, workdays
 from handlers import staff as staff_people
 from models import (
@@ -35,11 +38,16 @@ from models import texts as t
 from models.errors import BadRequest, Conflict
 from models.ticket import overdue_clause
 
+log = logging.getLogger("kentongan.lifecycle")
+
 VERIFY_DAYS = 3
 ACT_DAYS = 5
 CONFIRM_WINDOW = timedelta(days=14)
 SMS_ROOM = 160  # one GSM-7 SMS
-NOTE_ROOM = 50  # characters of a staff note that fit beside any notice in one SMS
+# A notice that carries a staff note may take two GSM-7 parts (2 x 153 septets), never more. One septet
+# less than that: an escape pair (e.g. "[") is never split between parts, which may waste one.
+NOTICE_SEGMENTS = 2
+NOTICE_ROOM = NOTICE_SEGMENTS * 153 - 1
 OPEN = (TicketStatus.BARU, TicketStatus.DIVERIFIKASI, TicketStatus.DIPROSES)
 
 
@@ -118,13 +126,76 @@ def notify(
     return len(queued)
 
 
-def _with_note(template: str, code: str, note: str | None) -> str:
-    short = (note or "").strip().replace("\n", " ")
-    if len(short) > NOTE_ROOM:
-        short = short[: NOTE_ROOM - 3].rstrip() + "..."
-    elif short and short[-1] not in ".!?":
+def _units(text: str) -> int:
+    """GSM-7 septets of text already made GSM-7 (an extension character takes two)."""
+    return analyse(text).units
+
+
+def clean_note(note: str) -> str:
+    """A staff note as an SMS can carry it: one line, GSM-7 look-alikes for curly quotes and dashes,
+    accents the alphabet lacks dropped from their letter, and what has no GSM-7 form (emoji) left out,
+    so that one character cannot turn the notice into UCS-2 (70 characters a part)."""
+    kept: list[str] = []
+    dropped = False
+    for ch in sanitize(note):
+        if is_gsm7(ch):
+            kept.append(ch)
+            continue
+        plain = [c for c in unicodedata.normalize("NFKD", ch) if is_gsm7(c) and not unicodedata.combining(c)]
+        kept.extend(plain)
+        dropped = dropped or not plain
+    text = " ".join("".join(kept).split())
+    # "diganti 👍, terima kasih" must not read "diganti , terima kasih".
+    return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", text) if dropped else text
+
+
+_SPACE_BEFORE_PUNCTUATION = re.compile(r" +([,.;:!?])")
+
+
+def fit_note(note: str, room: int) -> str:
+    """The cleaned note ending in a full stop, cut with '...' only when it exceeds `room` septets."""
+    short = clean_note(note)
+    if short and short[-1] not in ".!?":
         short += "."
-    return template.format(code=code, note=t.TICKET_NOTE.format(note=short) if short else "")
+    if _units(short) <= room:
+        return short
+    cut, used = [], 0
+    for ch in short:
+        used += _units(ch)
+        if used > room - 3:
+            break
+        cut.append(ch)
+    return "".join(cut).rstrip() + "..."
+
+
+def _notice_frames() -> list[str]:
+    """Every notice that carries a note, with the longest values and an empty note."""
+    status_own = t.STATUS_OWN.format(
+        code="000000",
+        category=max((c.label for c in Category), key=len),
+        status=max((s.label for s in TicketStatus), key=len),
+        note=t.STATUS_NOTE.format(note=""),
+    )
+    empty = t.TICKET_NOTE.format(note="")
+    return [status_own, *(tpl.format(code="000000", note=empty) for tpl in t.TICKET_NOTICES.values())]
+
+
+# The longest public note (in GSM-7 septets, after clean_note) that every notice carries whole within
+# NOTICE_SEGMENTS parts; one septet is kept for the full stop added. The API refuses longer ones.
+PUBLIC_NOTE_MAX = NOTICE_ROOM - max(_units(frame) for frame in _notice_frames()) - 1
+
+
+def public_note_units(note: str) -> int:
+    """How many of PUBLIC_NOTE_MAX's septets a public note takes once cleaned for SMS."""
+    return _units(clean_note(note))
+
+
+def _with_note(template: str, code: str, note: str | None) -> str:
+    if not note or not clean_note(note):
+        return template.format(code=code, note="")
+    frame = template.format(code=code, note=t.TICKET_NOTE.format(note=""))
+    short = fit_note(note, NOTICE_ROOM - _units(frame))
+    return template.format(code=code, note=t.TICKET_NOTE.format(note=short))
 
 
 def change_status(
@@ -200,6 +271,11 @@ def merge(
         )
     if into.merged_into_id is not None:
         raise Conflict(f"ticket {into.code} was itself merged; merge into the ticket it points to")
+    if into.status not in OPEN:
+        # Nobody works on a closed ticket: a new report merged there would never be looked at.
+        raise Conflict(
+            f"ticket {into.code} is {into.status}; reopen it (status diproses) before merging into it"
+        )
     if duplicate.about_head != into.about_head:
         raise Conflict(
             "a complaint about the village head can only be merged with another one about the head"
@@ -233,20 +309,17 @@ def merge(
 
 
 def note_notice(ticket: Ticket, note: str) -> str:
-    """A public note as the reporter reads it: the words a CEK answers, the note cut to fit one SMS."""
-    head = t.STATUS_OWN.format(
-        code=ticket.code,
-        category=ticket.category.label,
-        status=ticket.status.label,
-        note=t.STATUS_NOTE.format(note=""),
+    """A public note as the reporter reads it: the words a CEK answers and the note, whole when it is at
+    most PUBLIC_NOTE_MAX (the API refuses longer ones; a longer one from a text command is cut)."""
+    head = sanitize(
+        t.STATUS_OWN.format(
+            code=ticket.code,
+            category=ticket.category.label,
+            status=ticket.status.label,
+            note=t.STATUS_NOTE.format(note=""),
+        )
     )
-    short = " ".join(note.split())
-    room = SMS_ROOM - len(head)
-    if len(short) > room:
-        short = short[: room - 3].rstrip() + "..."
-    elif short and short[-1] not in ".!?":
-        short += "."
-    return sanitize(head + short)
+    return head + fit_note(note, NOTICE_ROOM - _units(head))
 
 
 def add_note(
@@ -359,8 +432,12 @@ def make_private(
     return newly
 
 
-def confirm_fix(*, session: Session, ticket: Ticket, fixed: bool, now: datetime) -> str:
-    """The reporter's answer to 'is it really fixed?': 1 closes it for good, 2 reopens it."""
+def confirm_fix(
+    *, session: Session, ticket: Ticket, fixed: bool, now: datetime, detail: str | None = None
+) -> str:
+    """The reporter's answer to 'is it really fixed?': 1 closes it for good, 2 reopens it.
+
+    `detail`: what the reporter said besides the answer ("masih bolong"), kept with the reopening."""
     resident = Actor("warga")
     if fixed:
         _event(
@@ -372,6 +449,7 @@ def confirm_fix(*, session: Session, ticket: Ticket, fixed: bool, now: datetime)
             note="Pelapor mengonfirmasi sudah beres.",
         )
         return t.TICKET_CONFIRMED.format(code=ticket.code)
+    reason = "Pelapor: belum beres" + (f" - {detail.strip()}" if detail and detail.strip() else "")
     if ticket.status == TicketStatus.SELESAI:
         ticket.status, ticket.updated_at, ticket.resolved_at = TicketStatus.DIPROSES, now, None
         _new_act_deadline(session, ticket, now)
@@ -384,15 +462,21 @@ def confirm_fix(*, session: Session, ticket: Ticket, fixed: bool, now: datetime)
             now,
             from_status=TicketStatus.SELESAI,
             to_status=TicketStatus.DIPROSES,
-            note="Pelapor: belum beres",
+            note=reason,
         )
+    elif detail and detail.strip():  # already reopened (by staff, or another reporter): keep the words
+        _event(session, ticket, TicketEventKind.DETAIL_ADDED, resident, now, note=reason)
     return t.TICKET_REOPENED.format(code=ticket.code)
 
 
 def overdue(*, session: Session, now: datetime) -> list[Ticket]:
-    """Open tickets past their deadline that nobody has been told about yet."""
+    """Open tickets past their deadline that nobody has been told about yet, oldest first."""
     return list(
-        session.exec(select(Ticket).where(overdue_clause(now), col(Ticket.escalated_at).is_(None))).all()
+        session.exec(
+            select(Ticket)
+            .where(overdue_clause(now), col(Ticket.escalated_at).is_(None))
+            .order_by(col(Ticket.created_at), col(Ticket.id))
+        ).all()
     )
 
 
@@ -404,7 +488,14 @@ def _quiet(village: Village, now: datetime) -> bool:
 def escalate_overdue(*, session: Session, now: datetime, routes_for: Callable[[int], VillageRoutes]) -> int:
     """Tell the head (or the BPD chair, for complaints about the head) of each newly overdue ticket, once
     per deadline; during the village's quiet hours they wait for the morning (deadlines end at midnight,
-    and nobody should be woken for a late ticket)."""
+    and nobody should be woken for a late ticket). Returns how many notices were queued.
+
+    Who is told: every active staff member of that role whom a channel of this deployment reaches, the
+    same people the digests go to (`broadcasts.digest.holders`, oldest first); a village with two BPD
+    rows tells both. A ticket is marked escalated only when at least one notice was queued: when nobody
+    can be reached (a head created by `kentongan token create` has no phone), nothing is recorded, a
+    warning is logged, and the next check tries again.
+    """
     count = 0
     villages: dict[int, Village | None] = {}
     for ticket in overdue(session=session, now=now):
@@ -414,24 +505,13 @@ def escalate_overdue(*, session: Session, now: datetime, routes_for: Callable[[i
         if village is not None and _quiet(village, now):
             continue
         role = Role.BPD if ticket.about_head else Role.KADES
-        staff = session.exec(
-            select(Staff).where(
-                Staff.village_id == ticket.village_id, Staff.role == role, col(Staff.active).is_(True)
-            )
-        ).first()
-        ticket.escalated_at = now
+        people = digest.holders(session=session, village_id=ticket.village_id, roles=(role,))
+        contact_ids = [
+            contact_id
+            for person in people
+            if (contact_id := staff_people.ensure_contact(session=session, staff=person, now=now)) is not None
+        ]
         stage = "verifikasi" if ticket.status == TicketStatus.BARU else "penanganan"
-        _event(
-            session,
-            ticket,
-            TicketEventKind.ESCALATED,
-            Actor("system"),
-            now,
-            note=f"lewat batas {stage}; ke {role}",
-        )
-        contact_id = staff_people.ensure_contact(session=session, staff=staff, now=now) if staff else None
-        if contact_id is None:
-            continue
         where = (
             " ".join(
                 p
@@ -446,12 +526,34 @@ def escalate_overdue(*, session: Session, now: datetime, routes_for: Callable[[i
         )
         category = Category(ticket.category).label
         text = t.TICKET_ESCALATED.format(code=ticket.code, category=category, where=where, stage=stage)
-        count += notify(
-            session=session,
-            routes=routes_for(ticket.village_id),
-            contact_ids=[contact_id],
-            text=text,
-            now=now,
-            source_id=ticket.id,
+        told = (
+            notify(
+                session=session,
+                routes=routes_for(ticket.village_id),
+                contact_ids=list(dict.fromkeys(contact_ids)),
+                text=text,
+                now=now,
+                source_id=ticket.id,
+            )
+            if contact_ids
+            else 0
         )
+        if not told:
+            log.warning(
+                "overdue ticket %s (village id %s): no active %s reachable; will retry at the next check",
+                ticket.code,
+                ticket.village_id,
+                role.value,
+            )
+            continue
+        ticket.escalated_at = now
+        _event(
+            session,
+            ticket,
+            TicketEventKind.ESCALATED,
+            Actor("system"),
+            now,
+            note=f"lewat batas {stage}; ke {role}",
+        )
+        count += told
     return count

@@ -6,7 +6,7 @@ the caller rolls back and calls `replay`, which returns the answer the first del
 """
 
 import hashlib
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -67,6 +67,81 @@ CONFIRM_ANSWERS = {
     "tidak": False,
     "belum beres": False,
 }
+# While that question waits, an answer may also come in the resident's own words: "belum pak, masih
+# bolong", "masih rusak", "udah beres, makasih". Only short messages that start with such a word count;
+# a "not yet" keeps the rest ("masih bolong") as the reason for reopening. A longer message, or a "yes"
+# followed by more than politeness ("sudah 3 hari jalan RT 5 banjir"), is read as usual: likely a new
+# report, and the question stays open.
+CONFIRM_YES_LEADS = frozenset({"ya", "iya", "sudah", "beres"})
+CONFIRM_NO_LEADS = frozenset({"belum", "tidak"})
+CONFIRM_NO_KEPT = frozenset({"masih"})  # "masih rusak": the answer and its reason in one
+CONFIRM_POLITE = frozenset(
+    {
+        *CONFIRM_YES_LEADS,
+        *CONFIRM_NO_LEADS,
+        "pak",
+        "bu",
+        "bapak",
+        "ibu",
+        "mas",
+        "mbak",
+        "kak",
+        "min",
+        "admin",
+        "bos",
+        "terima",
+        "kasih",
+        "makasih",
+        "ok",
+        "oke",
+        "baik",
+        "bagus",
+        "aman",
+        "lancar",
+        "sekarang",
+        "kok",
+        "sih",
+        "deh",
+        "dong",
+        "nih",
+    }
+)
+CONFIRM_MAX_WORDS = 6
+
+
+def read_confirm(text: str) -> tuple[bool, str] | None:
+    """The answer to "is it fixed?" in a message, and the reason a "not yet" gives; None: not an answer."""
+    normal = normalize(text)
+    exact = CONFIRM_ANSWERS.get(normal)
+    if exact is not None:
+        return exact, ""
+    words = normal.split()
+    if not words or len(words) > CONFIRM_MAX_WORDS:
+        return None
+    lead = words[0]
+    if lead in CONFIRM_YES_LEADS:
+        if any(word not in CONFIRM_POLITE for word in words[1:]):
+            return None
+        return True, ""
+    if lead not in CONFIRM_NO_LEADS and lead not in CONFIRM_NO_KEPT:
+        return None
+    if words[:2] == ["tidak", "ada"]:  # "tidak ada air di RT 5": a new problem, not an answer
+        return None
+    return False, _reason(text)
+
+
+def _reason(text: str) -> str:
+    """What a "not yet" says besides the answer, in the resident's words: "belum pak, masih bolong" ->
+    "masih bolong"; a second negation is part of the reason ("gak, blm ditambal" -> "blm ditambal")."""
+    raw = text.split()
+    if raw and all(word in CONFIRM_NO_LEADS for word in normalize(raw[0]).split()):
+        raw.pop(0)
+    filler = CONFIRM_POLITE - CONFIRM_NO_LEADS
+    while raw and (lead := normalize(raw[0]).split()) and all(word in filler for word in lead):
+        raw.pop(0)
+    return " ".join(raw).strip(" ,.;:-!?")
+
+
 TICKET_DESCRIPTION_WAIT = timedelta(hours=24)
 
 
@@ -271,9 +346,9 @@ class _Turn:
         meaning = understand(text, dusun_names=self.village.dusun_names)
         pending = self._pending()
         if pending is Pending.CONFIRM_FIX:
-            answer = CONFIRM_ANSWERS.get(normalize(text))
+            answer = read_confirm(text)
             if answer is not None:
-                return self._confirm_fix(fixed=answer)
+                return self._confirm_fix(fixed=answer[0], detail=answer[1])
             pending = Pending.NONE  # any other message is read as usual; the question stays open
         if pending is not Pending.NONE and meaning.keyword not in COMMAND_KEYWORDS:
             if pending is Pending.COMPLAINT_DETAIL:
@@ -441,7 +516,7 @@ class _Turn:
         self.session.flush()
         return [t.COMPLAINT_DETAIL_ADDED.format(code=ticket.code)]
 
-    def _confirm_fix(self, *, fixed: bool) -> list[str]:
+    def _confirm_fix(self, *, fixed: bool, detail: str = "") -> list[str]:
         ticket = (
             self.session.get(Ticket, self.contact.pending_ticket_id)
             if self.contact.pending_ticket_id
@@ -452,7 +527,9 @@ class _Turn:
             return [t.OTHER]
         self.intent = Intent.STATUS
         self.ticket_id, self.ticket_code = ticket.id, ticket.code
-        reply = lifecycle.confirm_fix(session=self.session, ticket=ticket, fixed=fixed, now=self.now)
+        reply = lifecycle.confirm_fix(
+            session=self.session, ticket=ticket, fixed=fixed, now=self.now, detail=detail or None
+        )
         self.session.flush()
         return [reply]
 
@@ -468,21 +545,41 @@ class _Turn:
         if ticket is None:
             return t.STATUS_UNKNOWN.format(code=code)
         self.ticket_id = ticket.id  # the message log hides it from those who may not see the ticket
-        if ticket.reporter_id != self.contact.id:
-            private = ticket.about_head or ticket.confidential
+        # Reporters merged into a ticket are its reporters: they follow the surviving ticket.
+        survivor = self.session.get(Ticket, ticket.merged_into_id) if ticket.merged_into_id else None
+        group = survivor or ticket
+        own = ticket.reporter_id == self.contact.id or self.contact.id in lifecycle.reporters(
+            session=self.session, ticket=group
+        )
+        if not own:
             # Its existence is not for others: the head could ask any phone to CEK a code.
-            if private and self.contact.id not in lifecycle.reporters(session=self.session, ticket=ticket):
+            if ticket.about_head or ticket.confidential:
                 return t.STATUS_UNKNOWN.format(code=code)
             return t.STATUS_OTHER.format(code=ticket.code, status=ticket.status.label)
-        assert ticket.id is not None
-        note = tickets.last_public_note(session=self.session, ticket_id=ticket.id)
-        reply = t.STATUS_OWN.format(
-            code=ticket.code,
-            category=ticket.category.label,
-            status=ticket.status.label,
-            note=t.STATUS_NOTE.format(note=note) if note else "",
-        )
-        return sanitize(reply)
+        assert group.id is not None
+        note = tickets.last_public_note(session=self.session, ticket_id=group.id)
+        if survivor is not None:
+
+            def build(text: str) -> str:
+                return t.STATUS_MERGED.format(
+                    old=ticket.code, code=group.code, status=group.status.label, note=text
+                )
+        else:
+
+            def build(text: str) -> str:
+                return t.STATUS_OWN.format(
+                    code=ticket.code, category=ticket.category.label, status=ticket.status.label, note=text
+                )
+
+        return sanitize(build(self._note_within(note, build)))
+
+    @staticmethod
+    def _note_within(note: str | None, build: Callable[[str], str]) -> str:
+        """The note part of a CEK answer, cut so that the answer stays one SMS."""
+        if not note or not lifecycle.clean_note(note):
+            return ""
+        room = lifecycle.SMS_ROOM - len(sanitize(build(t.STATUS_NOTE.format(note=""))))
+        return t.STATUS_NOTE.format(note=lifecycle.fit_note(note, room))
 
     # --- subscriptions -------------------------------------------------------------------------
 

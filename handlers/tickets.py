@@ -4,7 +4,7 @@ import secrets
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Table, bindparam, false, func, insert, select
+from sqlalchemy import Table, and_, bindparam, false, func, insert, or_, select
 from sqlmodel import Session, col
 
 from handlers import rights
@@ -14,6 +14,8 @@ from models.ticket import overdue_clause
 TICKET: Table = Ticket.__table__  # type: ignore[attr-defined]
 EVENT: Table = TicketEvent.__table__  # type: ignore[attr-defined]
 OPEN_STATUSES = tuple(s for s in TicketStatus if s.is_open)
+# Statuses a ticket can be reopened from (a duplicate never is: its survivor is).
+REOPENABLE = tuple(s for s in TicketStatus if not s.is_open and s != TicketStatus.DUPLIKAT)
 
 # Statements built once: building them per message costs more than running them.
 _CODE_TAKEN = select(TICKET.c.id).where(
@@ -126,11 +128,18 @@ def get_by_code(*, session: Session, village_id: int, code: str) -> Ticket | Non
 def list_open_for_reporter(
     *, session: Session, reporter_id: int, limit: int = 5
 ) -> list[tuple[str, TicketStatus]]:
-    """Codes and statuses of the reporter's open tickets, newest first."""
+    """Codes and statuses of the reporter's open tickets, newest first: their own, and those their
+    reports were merged into (they follow the surviving ticket)."""
+    merged_into = select(TICKET.c.merged_into_id).where(
+        TICKET.c.reporter_id == reporter_id, TICKET.c.merged_into_id.is_not(None)
+    )
     rows = session.connection().execute(
         select(TICKET.c.code, TICKET.c.status)
-        .where(TICKET.c.reporter_id == reporter_id, TICKET.c.status.in_(OPEN_STATUSES))
-        .order_by(TICKET.c.created_at.desc())
+        .where(
+            or_(TICKET.c.reporter_id == reporter_id, TICKET.c.id.in_(merged_into)),
+            TICKET.c.status.in_(OPEN_STATUSES),
+        )
+        .order_by(TICKET.c.created_at.desc(), TICKET.c.id.desc())
         .limit(limit)
     )
     return [(row.code, row.status) for row in rows]
@@ -144,17 +153,33 @@ def count_recent_by_reporter(*, session: Session, reporter_id: int, since: datet
 
 
 def last_public_note(*, session: Session, ticket_id: int) -> str | None:
-    """The newest note meant for the reporter."""
-    note: str | None = (
-        session.connection()
-        .execute(
-            select(EVENT.c.note)
-            .where(EVENT.c.ticket_id == ticket_id, EVENT.c.public.is_(True), EVENT.c.note.is_not(None))
-            .order_by(EVENT.c.created_at.desc(), EVENT.c.id.desc())
-            .limit(1)
+    """The newest note meant for the reporter, since the ticket was last reopened (a note from before,
+    "lampu sudah diganti", no longer says how things stand)."""
+    connection = session.connection()
+    reopened = connection.execute(
+        select(EVENT.c.created_at, EVENT.c.id)
+        .where(
+            EVENT.c.ticket_id == ticket_id,
+            EVENT.c.kind == TicketEventKind.STATUS_CHANGED,
+            EVENT.c.from_status.in_(REOPENABLE),
+            EVENT.c.to_status.in_(OPEN_STATUSES),
         )
-        .scalar()
+        .order_by(EVENT.c.created_at.desc(), EVENT.c.id.desc())
+        .limit(1)
+    ).first()
+    query = select(EVENT.c.note).where(
+        EVENT.c.ticket_id == ticket_id, EVENT.c.public.is_(True), EVENT.c.note.is_not(None)
     )
+    if reopened is not None:
+        query = query.where(
+            or_(
+                EVENT.c.created_at > reopened.created_at,
+                and_(EVENT.c.created_at == reopened.created_at, EVENT.c.id > reopened.id),
+            )
+        )
+    note: str | None = connection.execute(
+        query.order_by(EVENT.c.created_at.desc(), EVENT.c.id.desc()).limit(1)
+    ).scalar()
     return note
 
 

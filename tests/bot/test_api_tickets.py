@@ -15,8 +15,9 @@ from bot.adapters import configured_channels
 from bot.db import transaction
 from broadcasts import runs
 from broadcasts.fanout import VillageRoutes
+from broadcasts.sms import Encoding, analyse
 from handlers import lifecycle
-from handlers.lifecycle import SMS_ROOM, note_notice
+from handlers.lifecycle import NOTICE_SEGMENTS, PUBLIC_NOTE_MAX, SMS_ROOM, note_notice
 from models import (
     AuditEntry,
     Contact,
@@ -401,14 +402,96 @@ def test_notes_public_ones_reach_the_reporter(api: Api) -> None:
         ("internal_note", "Pelapor sudah ditelepon", False),
         ("public_note", "Tukang datang hari Senin", True),
     ]
-    # A long note is kept whole in the history and cut to one SMS for the resident.
+    # A public note is sent whole, so one too long for two SMS is refused, naming the limit; an
+    # internal note may be longer.
     long_note = "Perbaikan menunggu kiriman lampu dari kabupaten, " * 12
-    api.ok("POST", f"/tickets/{code}/notes", json={"text": long_note, "public": True})
-    sent = notices(api, SLAMET)[-1]
-    assert len(sent) <= SMS_ROOM
-    assert sent.endswith("...")
-    assert sent == note_notice(api_ticket(api, code), long_note)
+    refused = api.call("POST", f"/tickets/{code}/notes", json={"text": long_note, "public": True})
+    assert refused.status_code == 422
+    assert f"at most {PUBLIC_NOTE_MAX} characters" in str(refused.json()["detail"])
+    assert len(notices(api, SLAMET)) == 1
+    api.ok("POST", f"/tickets/{code}/notes", json={"text": long_note, "public": False})
     assert api.ok("GET", f"/tickets/{code}")["events"][-1]["note"] == long_note.strip()
+
+
+def test_a_public_note_at_the_limit_goes_whole_within_two_sms_in_gsm7(api: Api) -> None:
+    code = report(api, SLAMET, LAMPU)
+    widest = "x" * PUBLIC_NOTE_MAX
+    status(api, code, "selesai", public_note=widest)  # the longest notice there is
+    api.ok("POST", f"/tickets/{code}/notes", json={"text": widest, "public": True})
+    for sent in notices(api, SLAMET):
+        assert widest + "." in sent
+        assert analyse(sent).encoding == Encoding.GSM7
+        assert analyse(sent).segments <= NOTICE_SEGMENTS
+    too_long = api.call(
+        "POST", f"/tickets/{code}/status", json={"status": "diproses", "public_note": widest + "x"}
+    )
+    assert too_long.status_code == 422
+    assert str(PUBLIC_NOTE_MAX) in str(too_long.json()["detail"])
+    # Emoji and curly quotes do not turn the notice into UCS-2; the history keeps what staff wrote.
+    fancy = "Tukang datang \u201cSenin\u201d \U0001f44d\U0001f6e0\ufe0f \u2014 mohon sabar"
+    api.ok("POST", f"/tickets/{code}/notes", json={"text": fancy, "public": True})
+    sent = notices(api, SLAMET)[-1]
+    assert sent.endswith('Catatan: Tukang datang "Senin" - mohon sabar.')
+    assert sent.isascii()
+    assert (analyse(sent).encoding, analyse(sent).segments) == (Encoding.GSM7, 1)
+    assert sent == note_notice(api_ticket(api, code), fancy)
+    assert api.ok("GET", f"/tickets/{code}")["events"][-1]["note"] == fancy
+
+
+def test_openapi_names_the_public_note_limit(api: Api) -> None:
+    components = api.client.get("/openapi.json").json()["components"]["schemas"]
+    described = str(components["StatusChange"]["properties"]["public_note"])
+    assert f"At most {PUBLIC_NOTE_MAX} characters" in described
+    assert f"At most {PUBLIC_NOTE_MAX} characters" in str(components["NoteCreate"]["properties"]["text"])
+
+
+def test_merging_into_a_closed_ticket_is_refused_until_it_is_reopened(api: Api) -> None:
+    survivor = report(api, SLAMET, LAMPU)
+    api.clock.advance(minutes=3)
+    duplicate = report(api, SRI, "lampu jalan RT 2 Krajan mati lagi")
+    for closed in ("selesai", "ditolak"):
+        if closed == "ditolak":
+            status(api, survivor, "diproses")
+        status(api, survivor, closed, public_note="Sudah ditangani")
+        response = api.call("POST", f"/tickets/{duplicate}/merge", json={"into": survivor})
+        assert response.status_code == 409
+        assert response.json()["detail"] == (
+            f"ticket {survivor} is {closed}; reopen it (status diproses) before merging into it"
+        )
+        assert api.ok("GET", f"/tickets/{duplicate}")["status"] == "baru"  # still open, still seen
+    assert notices(api, SRI) == []
+    status(api, survivor, "diproses")
+    merged = api.ok("POST", f"/tickets/{duplicate}/merge", json={"into": survivor})
+    assert merged["merged_into"] == survivor
+
+
+def test_merged_reporters_check_the_surviving_ticket(api: Api) -> None:
+    survivor = report(api, SLAMET, LAMPU)
+    api.clock.advance(minutes=3)
+    duplicate = report(api, SRI, "lampu jalan RT 2 Krajan mati")
+    api.ok("POST", f"/tickets/{duplicate}/merge", json={"into": survivor})
+    status(api, survivor, "diproses", public_note="Tukang datang Kamis")
+    # CEK alone lists the surviving ticket; CEK of the old code answers with the survivor's status.
+    assert say(api, SRI, "CEK") == t.STATUS_LIST.format(items=f"{survivor} (sedang diproses)")
+    assert say(api, SRI, f"CEK {duplicate}") == (
+        f"Aduan {duplicate} digabung dgn aduan {survivor}: sedang diproses. Catatan: Tukang datang Kamis. "
+        f"Ketik CEK {survivor} utk rinciannya."
+    )
+    # CEK of the surviving code: Sri is one of its reporters, so she reads the note too.
+    assert say(api, SRI, f"CEK {survivor}") == (
+        f"Aduan {survivor} (Infrastruktur): sedang diproses. Catatan: Tukang datang Kamis."
+    )
+    # Anyone else still reads the status alone.
+    assert say(api, AGUS, f"CEK {duplicate}") == t.STATUS_OTHER.format(
+        code=duplicate, status="digabung dengan laporan lain"
+    )
+    assert say(api, AGUS, "CEK") == t.STATUS_NONE
+    # A long note is cut so that the CEK answer stays one SMS.
+    api.ok("POST", f"/tickets/{survivor}/notes", json={"text": "y" * PUBLIC_NOTE_MAX, "public": True})
+    for code in (survivor, duplicate):
+        answer = say(api, SRI, f"CEK {code}")
+        assert len(answer) <= SMS_ROOM
+        assert "yyy..." in answer
 
 
 def api_ticket(api: Api, code: str) -> Ticket:

@@ -12,7 +12,9 @@ from bot.db import transaction
 from bot.scheduling import SchedulingService
 from broadcasts import runs, service
 from broadcasts.digest import compose, due_slots, send_due
-from handlers import staff
+from broadcasts.fanout import VillageRoutes
+from broadcasts.sms import Encoding, analyse
+from handlers import lifecycle, staff
 from models import (
     BroadcastKind,
     Channel,
@@ -23,6 +25,7 @@ from models import (
     OutboxSource,
     Role,
     Staff,
+    Ticket,
     Village,
 )
 from tests.conftest import Clock, make_settings
@@ -230,3 +233,48 @@ def test_the_digest_says_how_far_the_last_broadcasts_reached(
             row.status = status
     clock.advance(hours=1)
     assert "Pengumuman terakhir: 3 dari 8 pesan terkirim." in digest(engine, Role.KADES, clock).whatsapp
+
+
+def test_a_merged_duplicate_is_not_counted_again(client: TestClient, engine: Engine, clock: Clock) -> None:
+    say(client, "+6281234500001", "lampu jalan RT 2 dusun Krajan mati")
+    say(client, "+6281234500002", "lampu jln RT 2 Krajan mati, gelap")
+    say(client, "+6285712300003", "got mampet di dusun Sukamulya")
+    clock.advance(hours=1)
+    assert digest(engine, Role.KADES, clock).new == 3
+    with transaction(engine) as session:
+        survivor, duplicate = session.exec(select(Ticket).order_by(col(Ticket.id)).limit(2)).all()
+        lifecycle.merge(
+            session=session,
+            duplicate=duplicate,
+            into=survivor,
+            actor=lifecycle.Actor("staff:1", Role.KADER),
+            now=clock.now,
+            routes=VillageRoutes(village_id=survivor.village_id, addresses={}, available=set()),
+        )
+    head = digest(engine, Role.KADES, clock)
+    assert (head.new, head.open) == (2, 2)
+    assert head.sms.startswith("Ringkasan Kades Desa Sukamaju: 2 aduan baru, 2 terbuka")
+
+
+def test_the_operators_digest_is_the_whole_village_under_its_own_name(
+    client: TestClient, engine: Engine, clock: Clock
+) -> None:
+    say(client, "+6281234500001", "lampu jalan RT 2 dusun Krajan mati")
+    say(client, "+6281234500003", "pak kades tidak pernah ada di kantor, surat terbengkalai")
+    clock.advance(hours=1)
+    operator = digest(engine, Role.OPERATOR, clock)
+    assert (operator.new, operator.open) == (2, 2)  # the complaint about the head included
+    assert operator.sms == "Ringkasan Desa Sukamaju: 2 aduan baru, 2 terbuka, 0 lewat batas, 0 selesai."
+    assert "Kades" not in operator.whatsapp
+    assert (analyse(operator.sms).encoding, analyse(operator.sms).segments) == (Encoding.GSM7, 1)
+    # A village with nothing to tell: one line, under its own name too.
+    quiet_village = Village(id=10**6, code="SEPI", name="Desa Sepi")
+    with Session(engine) as session:
+        quiet = compose(
+            session=session,
+            village=quiet_village,
+            role=Role.OPERATOR,
+            since=clock.now - timedelta(days=1),
+            now=clock.now,
+        )
+    assert quiet.sms == "Ringkasan Desa Sepi: tidak ada aduan, rapat, atau pengumuman baru. Terima kasih."

@@ -11,6 +11,9 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from bot.db import transaction
+from broadcasts.fanout import VillageRoutes
+from broadcasts.sms import Encoding, analyse
+from handlers import lifecycle
 from handlers.inbound import InboundMessage
 from models import (
     ConsentEvent,
@@ -18,6 +21,7 @@ from models import (
     ContactIdentity,
     ContactTopic,
     Message,
+    Role,
     Ticket,
     TicketEvent,
     TicketEventKind,
@@ -490,3 +494,116 @@ def test_a_promise_of_anonymity_outlives_a_late_detail(
         for code in (first, second):
             assert session.exec(select(Ticket.anonymous).where(Ticket.code == code)).one(), code
     assert contact_of(engine, TETANGGA).pending_flags == ""
+
+
+# --- "is it really fixed?" answered in the resident's own words ------------------------------------------
+
+ROUTES = VillageRoutes(village_id=1, addresses={Channel.CONSOLE: "+62800000001"}, available={Channel.CONSOLE})
+
+
+def closed_complaint(client: TestClient, engine: Engine, clock: Clock, number: str = WARGA) -> str:
+    """A complaint the village closed as done: its reporter was asked to answer 1 or 2."""
+    code = code_in(Resident(client, number).say("jalan di RT 2 dusun Krajan berlubang besar"))
+    with transaction(engine) as session:
+        stored = session.exec(select(Ticket).where(Ticket.code == code)).one()
+        lifecycle.change_status(
+            session=session,
+            ticket=stored,
+            to=TicketStatus.SELESAI,
+            actor=lifecycle.Actor("staff:1", Role.KADER),
+            now=clock.now,
+            routes=ROUTES,
+            public_note="lubang sudah ditambal",
+        )
+    clock.advance(hours=2)
+    return code
+
+
+def status_of(engine: Engine, code: str) -> TicketStatus:
+    with Session(engine) as session:
+        return session.exec(select(Ticket.status).where(Ticket.code == code)).one()
+
+
+def reopen_note(engine: Engine, code: str) -> str | None:
+    with Session(engine) as session:
+        stored = session.exec(select(Ticket).where(Ticket.code == code)).one()
+        return session.exec(
+            select(TicketEvent.note)
+            .where(TicketEvent.ticket_id == stored.id, TicketEvent.kind == TicketEventKind.STATUS_CHANGED)
+            .order_by(col(TicketEvent.id).desc())
+        ).first()
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        ("belum pak, masih bolong", "masih bolong"),
+        ("blm", None),
+        ("belum beres", None),
+        ("Belum beres bu, lubangnya makin besar", "lubangnya makin besar"),
+        ("masih rusak", "masih rusak"),
+        ("tidak, masih mati", "masih mati"),
+        ("gak, blm ditambal", "blm ditambal"),
+        ("2", None),
+    ],
+)
+def test_a_not_yet_in_own_words_reopens_and_keeps_the_reason(
+    client: TestClient, engine: Engine, clock: Clock, answer: str, reason: str | None
+) -> None:
+    code = closed_complaint(client, engine, clock)
+    before = count_tickets(engine)
+    assert Resident(client, WARGA).say(answer) == t.TICKET_REOPENED.format(code=code)
+    assert count_tickets(engine) == before  # no new ticket
+    assert status_of(engine, code) == TicketStatus.DIPROSES
+    expected = "Pelapor: belum beres" + (f" - {reason}" if reason else "")
+    assert reopen_note(engine, code) == expected
+    assert contact_of(engine, WARGA).pending == "none"  # answered: the question is closed
+
+
+@pytest.mark.parametrize("answer", ["sudah pak", "udah beres, makasih", "sdh", "1", "Sudah, terima kasih bu"])
+def test_a_yes_in_own_words_confirms(client: TestClient, engine: Engine, clock: Clock, answer: str) -> None:
+    code = closed_complaint(client, engine, clock)
+    before = count_tickets(engine)
+    assert Resident(client, WARGA).say(answer) == t.TICKET_CONFIRMED.format(code=code)
+    assert count_tickets(engine) == before
+    assert status_of(engine, code) == TicketStatus.SELESAI
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "sudah 3 hari air PAMSIMAS di dusun Cibodas tidak mengalir",  # starts with "sudah": a new report
+        "sudah lama lampu jalan RT 4 mati",
+        "tidak ada air bersih di RT 5",  # "tidak ada ...": a new problem
+        "belum ada petugas yang datang memperbaiki saluran air di dusun Cibodas RT 4 sejak kemarin",  # long
+    ],
+)
+def test_a_new_report_that_starts_like_an_answer_is_a_new_report(
+    client: TestClient, engine: Engine, clock: Clock, message: str
+) -> None:
+    code = closed_complaint(client, engine, clock)
+    reply = Resident(client, WARGA).say(message)
+    assert code not in reply
+    assert "diterima dgn kode" in reply
+    assert status_of(engine, code) == TicketStatus.SELESAI
+    # The question is still open: a plain answer still counts.
+    assert Resident(client, WARGA).say("sudah pak") == t.TICKET_CONFIRMED.format(code=code)
+
+
+def test_words_like_an_answer_without_the_question_are_read_as_usual(
+    client: TestClient, engine: Engine, clock: Clock
+) -> None:
+    code = code_in(Resident(client, WARGA).say("jalan di RT 2 dusun Krajan berlubang besar"))
+    reply = Resident(client, WARGA).say("masih rusak")
+    assert t.TICKET_REOPENED.format(code=code) != reply
+    assert status_of(engine, code) == TicketStatus.BARU
+    # Someone else's answer never reopens a ticket they were not asked about.
+    other = closed_complaint(client, engine, clock, number=TETANGGA)
+    Resident(client, WARGA).say("belum beres")
+    assert status_of(engine, other) == TicketStatus.SELESAI
+
+
+def test_every_reply_to_the_question_fits_one_sms(client: TestClient, engine: Engine, clock: Clock) -> None:
+    code = closed_complaint(client, engine, clock)
+    for reply in (t.TICKET_REOPENED.format(code=code), t.TICKET_CONFIRMED.format(code=code)):
+        assert (analyse(reply).encoding, analyse(reply).segments) == (Encoding.GSM7, 1)

@@ -1,6 +1,7 @@
 """A ticket's life end to end through the console channel: deadlines, notices, confirm or reopen,
 duplicates merged, and escalation by a clock set in the test."""
 
+import logging
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -11,14 +12,18 @@ from sqlmodel import Session, col, select
 
 from bot.db import transaction
 from bot.scheduling import SchedulingService
+from broadcasts import digest
 from broadcasts.fanout import VillageRoutes
+from broadcasts.sms import Encoding, analyse
 from handlers import lifecycle, workdays
 from handlers.lifecycle import Actor
-from models import Channel, Outbox, Role, Ticket, TicketEvent, TicketStatus, Village
+from models import Channel, Outbox, Role, Staff, Ticket, TicketEvent, TicketEventKind, TicketStatus, Village
+from models import texts as t
 from models.errors import Conflict
 from tests.conftest import Clock, make_settings
 
 KADER = Actor("staff:1", Role.KADER)
+TICKET_NOTICE_STATUSES = frozenset(t.TICKET_NOTICES)
 ROUTES = VillageRoutes(village_id=1, addresses={Channel.CONSOLE: "+62800000001"}, available={Channel.CONSOLE})
 SLAMET, SRI = "+6281234500001", "+6281234500002"
 KADES_PHONE, BPD_PHONE = "+6281300000003", "+6281300000004"
@@ -80,8 +85,7 @@ def test_full_lifecycle_with_notices_and_a_reopen(client: TestClient, engine: En
         f"Aduan {code} sudah diverifikasi petugas desa dan akan ditindaklanjuti. "
         f"Catatan: Petugas cek lokasi Jumat. Ketik CEK {code} utk status.",
         f"Aduan {code} sedang dikerjakan. Ketik CEK {code} utk status.",
-        f"Aduan {code} dinyatakan selesai. Catatan: Lampu diganti. Apakah sudah benar beres? "
-        "Balas 1 jika ya, 2 jika belum.",
+        t.TICKET_NOTICES["selesai"].format(code=code, note=" Catatan: Lampu diganti."),
     ]
     assert "dibuka kembali" in say(client, SLAMET, "2")
     assert ticket(engine, code).status == TicketStatus.DIPROSES
@@ -238,3 +242,161 @@ def test_the_scheduler_leader_escalates_overdue_tickets(
         service.scheduler.stop()
     assert ticket(engine, code).escalated_at == morning.now
     assert [n.split()[1] for n in notices_to(engine, KADES_PHONE)] == [code]
+
+
+# --- escalation reaches someone, or waits -------------------------------------------------------------
+
+KADES_TOO = "+6281300000009"
+
+
+def overdue_ticket(client: TestClient, engine: Engine) -> str:
+    """A complaint whose verification deadline (Monday night) has passed by Tuesday morning."""
+    return say(client, SLAMET, "jalan RT 3 berlubang besar").split("kode ")[1][:6]
+
+
+TUESDAY = datetime(2026, 12, 8, 1, 0, tzinfo=UTC)  # 08:00 WIB, the verify deadline passed
+
+
+def escalations(engine: Engine, code: str) -> list[str | None]:
+    with Session(engine) as session:
+        stored = session.exec(select(Ticket).where(Ticket.code == code)).one()
+        return list(
+            session.exec(
+                select(TicketEvent.note).where(
+                    TicketEvent.ticket_id == stored.id, TicketEvent.kind == TicketEventKind.ESCALATED
+                )
+            ).all()
+        )
+
+
+def phoneless_head(engine: Engine) -> None:
+    """The demo head as `kentongan token create` makes one: no phone, so no contact."""
+    with transaction(engine) as session:
+        session.execute(
+            update(Staff).where(col(Staff.role) == Role.KADES).values(phone=None, contact_id=None)
+        )
+
+
+def test_an_escalation_nobody_can_receive_is_not_recorded_and_is_tried_again(
+    client: TestClient, engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    code = overdue_ticket(client, engine)
+    phoneless_head(engine)
+    with caplog.at_level(logging.WARNING, logger="kentongan.lifecycle"):
+        assert escalate(engine, TUESDAY) == 0
+    assert ticket(engine, code).escalated_at is None
+    assert escalations(engine, code) == []
+    [warning] = [r.getMessage() for r in caplog.records if r.name == "kentongan.lifecycle"]
+    assert code in warning
+    assert "kades" in warning
+    assert "+62" not in warning
+    assert "Darmawan" not in warning
+    # A phone is set: the next check tells the head, once.
+    with transaction(engine) as session:
+        session.execute(update(Staff).where(col(Staff.role) == Role.KADES).values(phone=KADES_PHONE))
+    assert escalate(engine, TUESDAY + timedelta(minutes=5)) == 1
+    assert ticket(engine, code).escalated_at == TUESDAY + timedelta(minutes=5)
+    assert escalations(engine, code) == ["lewat batas verifikasi; ke kades"]
+    assert escalate(engine, TUESDAY + timedelta(minutes=10)) == 0
+    assert [n.split()[1] for n in notices_to(engine, KADES_PHONE)] == [code]
+
+
+def test_an_escalation_skips_an_unreachable_head_and_tells_every_reachable_one(
+    client: TestClient, engine: Engine
+) -> None:
+    code = overdue_ticket(client, engine)
+    phoneless_head(engine)  # the oldest head row: never reached, but not in the way
+    with transaction(engine) as session:
+        village_id = session.exec(select(Village.id).where(Village.code == "DEMO")).one()
+        session.add(Staff(village_id=village_id, name="Kades baru", role=Role.KADES, phone=KADES_TOO))
+        session.add(Staff(village_id=village_id, name="Kades lama", role=Role.KADES, phone="+6281300000008"))
+        session.flush()
+        session.execute(update(Staff).where(Staff.name == "Kades lama").values(active=False))
+    assert escalate(engine, TUESDAY) == 1
+    assert [n.split()[1] for n in notices_to(engine, KADES_TOO)] == [code]
+    assert notices_to(engine, "+6281300000008") == []  # not active
+    # Two reachable heads: both are told (the digests go to both too).
+    with transaction(engine) as session:
+        session.execute(
+            update(Staff)
+            .where(col(Staff.role) == Role.KADES, Staff.name != "Kades lama")
+            .values(phone=KADES_PHONE)
+        )
+        session.execute(update(Staff).where(Staff.name == "Kades baru").values(phone=KADES_TOO))
+    other = say(client, SRI, "got di RT 4 mampet").split("kode ")[1][:6]
+    assert escalate(engine, datetime(2026, 12, 9, 1, 0, tzinfo=UTC)) == 2
+    assert notices_to(engine, KADES_PHONE)[-1].split()[1] == other
+    assert notices_to(engine, KADES_TOO)[-1].split()[1] == other
+    with Session(engine) as session:
+        heads = digest.holders(session=session, village_id=village_id, roles=(Role.KADES,))
+        assert [h.name for h in heads] == [
+            h.name for h in digest.recipients(session=session, village_id=village_id) if h.role == Role.KADES
+        ]
+        assert "Kades lama" not in [h.name for h in heads]
+
+
+# --- CEK after a reopen ---------------------------------------------------------------------------------
+
+
+def test_check_after_a_reopen_does_not_show_the_closing_note(
+    client: TestClient, engine: Engine, clock: Clock
+) -> None:
+    code = say(client, SLAMET, "lampu jalan RT 2 dusun Krajan mati").split("kode ")[1][:6]
+    change(engine, code, TicketStatus.SELESAI, clock.now, note="lampu sudah diganti")
+    assert say(client, SLAMET, f"CEK {code}").endswith("Catatan: lampu sudah diganti.")
+    clock.advance(hours=1)
+    say(client, SLAMET, "2")
+    assert say(client, SLAMET, f"CEK {code}") == f"Aduan {code} (Infrastruktur): sedang diproses."
+    # A note after the reopening is shown again.
+    clock.advance(hours=1)
+    with transaction(engine) as session:
+        stored = session.exec(select(Ticket).where(Ticket.code == code)).one()
+        lifecycle.add_note(
+            session=session,
+            ticket=stored,
+            text="tukang datang besok",
+            public=True,
+            actor=KADER,
+            now=clock.now,
+            routes=ROUTES,
+        )
+    assert say(client, SLAMET, f"CEK {code}").endswith("Catatan: tukang datang besok.")
+    # Staff close and reopen it themselves, with a note: that note is the one shown.
+    clock.advance(hours=1)
+    change(engine, code, TicketStatus.SELESAI, clock.now, note="sudah diperbaiki")
+    change(engine, code, TicketStatus.DIPROSES, clock.now, note="dicek ulang Senin")
+    assert say(client, SLAMET, f"CEK {code}").endswith("Catatan: dicek ulang Senin.")
+    # Reopened at the same moment it was closed, without a note: nothing is shown.
+    change(engine, code, TicketStatus.SELESAI, clock.now, note="beres total")
+    change(engine, code, TicketStatus.DIPROSES, clock.now)
+    assert say(client, SLAMET, f"CEK {code}") == f"Aduan {code} (Infrastruktur): sedang diproses."
+
+
+def test_notes_with_emoji_stay_gsm7_and_whole_within_two_sms(
+    client: TestClient, engine: Engine, clock: Clock
+) -> None:
+    code = say(client, SLAMET, "lampu jalan RT 2 dusun Krajan mati").split("kode ")[1][:6]
+    note = "Lampu sudah diganti \U0001f44d\U0001f60a, terima kasih atas laporannya \u2014 Bu Siti"
+    change(engine, code, TicketStatus.SELESAI, clock.now, note=note)
+    [sent] = notices_to(engine, SLAMET)
+    assert "Catatan: Lampu sudah diganti, terima kasih atas laporannya - Bu Siti." in sent
+    assert analyse(sent).encoding == Encoding.GSM7
+    # A longer note than the API accepts (by text command) is cut, never more than two parts.
+    long = "kabel diganti baru dan tiang dicat ulang " * 10
+    change(engine, code, TicketStatus.DIPROSES, clock.now, note=long)
+    cut = notices_to(engine, SLAMET)[-1]
+    assert "..." in cut
+    assert analyse(cut).segments <= lifecycle.NOTICE_SEGMENTS
+    assert lifecycle.public_note_units(note) < lifecycle.PUBLIC_NOTE_MAX
+
+
+@pytest.mark.parametrize("status", sorted(TICKET_NOTICE_STATUSES))
+def test_every_notice_carries_the_longest_note_within_two_gsm7_sms(status: str) -> None:
+    for filler in ("x", "[", "x["):  # escape pairs never split between parts
+        note = (filler * lifecycle.PUBLIC_NOTE_MAX)[: lifecycle.PUBLIC_NOTE_MAX]
+        while lifecycle.public_note_units(note) > lifecycle.PUBLIC_NOTE_MAX:
+            note = note[:-1]
+        text = lifecycle._with_note(t.TICKET_NOTICES[status], "482913", note)
+        assert note in text
+        assert analyse(text).segments <= lifecycle.NOTICE_SEGMENTS
+        assert analyse(text).encoding == Encoding.GSM7

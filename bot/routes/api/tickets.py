@@ -286,9 +286,10 @@ def change_status(
 ) -> TicketDetail:
     """Move a complaint along its lifecycle: `diverifikasi`, `diproses`, `selesai`, `ditolak`,
     `bukan_wewenang` or `diteruskan`; a closed one can only be reopened (`diproses`). Its reporters
-    (and those of tickets merged into it) get an Indonesian SMS or WhatsApp notice with the start of
-    `public_note`; `selesai` asks them to reply 1 (fixed) or 2 (not yet, which reopens it). A duplicate
-    is marked with `/merge`, never here (422). 409 when the ticket's status forbids the move."""
+    (and those of tickets merged into it) get an Indonesian SMS or WhatsApp notice with `public_note`
+    whole (422 when it would not fit two SMS: the limit is in the schema); `selesai` asks them to reply
+    1 (fixed) or 2 (not yet, which reopens it). A duplicate is marked with `/merge`, never here (422).
+    409 when the ticket's status forbids the move."""
     if body.status == TicketStatus.DUPLIKAT:
         raise Unprocessable(
             f"status duplikat: use POST /api/v1/tickets/{code}/merge with the surviving ticket's code "
@@ -336,7 +337,8 @@ def add_note(
 ) -> TicketDetail:
     """Add a note to the complaint's history. A public note is also sent to its reporters (and those
     of tickets merged into it) as one SMS: "Aduan 482913 (Infrastruktur): sedang diproses. Catatan:
-    ..." (a long note is cut to fit); an internal note is for staff only."""
+    ..." (at most two SMS: a public note too long for that is refused with 422, naming the limit); an
+    internal note is for staff only."""
     ticket = _actionable(session, scope, code)
     with refused_as_unprocessable():
         notified = lifecycle.add_note(
@@ -438,8 +440,10 @@ def merge(
 ) -> TicketDetail:
     """Close this complaint as a duplicate (`duplikat`) of the one named in `into`: its reporter is told
     the surviving code, and from now on gets that ticket's notices. Answers the duplicate. 422 for an
-    unknown `into` or the ticket itself; 409 when either was already merged, or when only one of the two
-    is about the village head (those are kept apart: the head must not learn of them)."""
+    unknown `into` or the ticket itself; 409 when either was already merged, when `into` is closed
+    (selesai, ditolak, ...: reopen it with `diproses` first, or nobody would look at the new report), or
+    when only one of the two is about the village head (those are kept apart: the head must not learn
+    of them)."""
     if body.into == code:
         raise Unprocessable(f"into: ticket {code} cannot be merged into itself")
     duplicate = _actionable(session, scope, code, lock=False)

@@ -11,9 +11,10 @@ from typing import Annotated, Literal, Self
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from bot.routes.api.schemas import Body, Id, UTCTime, _forbid_extra
+from handlers.lifecycle import NOTICE_SEGMENTS, PUBLIC_NOTE_MAX, public_note_units
 from models import Category, Role, Staff, Ticket, TicketEvent, TicketEventKind, TicketStatus
 
-NOTE_MAX = 1000  # a staff note is a sentence or two; the SMS to residents carries only its start
+NOTE_MAX = 1000  # an internal note: a sentence or two for staff
 
 CODE_PATTERN = r"^[0-9]{6}$"  # ASCII digits only: a keypad's, not any Unicode digit
 TicketCode = Annotated[
@@ -35,13 +36,34 @@ NoteText = Annotated[
     AfterValidator(_visible),
 ]
 
+PUBLIC_NOTE_RULE = (
+    f"At most {PUBLIC_NOTE_MAX} characters, so that the residents' notice with it stays within "
+    f"{NOTICE_SEGMENTS} SMS; characters an SMS cannot carry (emoji) are left out of the SMS, the history "
+    "keeps the note as written."
+)
+
+
+def _fits_notice(note: str) -> str:
+    units = public_note_units(note)
+    if units > PUBLIC_NOTE_MAX:
+        raise ValueError(
+            f"a public note may be at most {PUBLIC_NOTE_MAX} characters, so that the residents' notice "
+            f"stays within {NOTICE_SEGMENTS} SMS; this one has {units}. Shorten it, or put the rest in "
+            "an internal note"
+        )
+    return note
+
+
+PublicNoteText = Annotated[NoteText, AfterValidator(_fits_notice)]
+
 
 # --- requests ------------------------------------------------------------------------------------
 
 
 class StatusChange(Body):
-    """Move a ticket along its lifecycle. `public_note` is recorded and its start (about 50 characters)
-    is sent to the reporters with the notice; `internal_note` stays in the history for staff only."""
+    """Move a ticket along its lifecycle. `public_note` is recorded and sent whole to the reporters with
+    the notice (so it is limited to what fits two SMS); `internal_note` stays in the history for staff
+    only."""
 
     model_config = _forbid_extra(
         [
@@ -55,7 +77,9 @@ class StatusChange(Body):
         description="diverifikasi, diproses, selesai, ditolak, bukan_wewenang or diteruskan; a closed "
         "ticket can only be reopened (diproses). Duplicates go through /merge."
     )
-    public_note: NoteText | None = Field(default=None, description="Told to the reporters")
+    public_note: PublicNoteText | None = Field(
+        default=None, description="Told to the reporters. " + PUBLIC_NOTE_RULE
+    )
     internal_note: NoteText | None = Field(default=None, description="Never told to residents")
 
 
@@ -69,8 +93,14 @@ class NoteCreate(Body):
         ]
     )
 
-    text: NoteText
+    text: NoteText = Field(description="Up to 1000 characters; a public one: " + PUBLIC_NOTE_RULE)
     public: bool = Field(default=False, description="True: the reporters receive it by SMS or WhatsApp")
+
+    @model_validator(mode="after")
+    def _public_fits(self) -> Self:
+        if self.public:
+            _fits_notice(self.text)
+        return self
 
 
 class Assignment(Body):
