@@ -19,6 +19,7 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from broadcasts.timing import parse_hhmm
 from handlers import staff as staff_pins
 from models import ApiToken, Area, AreaKind, Channel, Role, Staff, Village, VillageAddress
 from models.errors import BadRequest, Conflict, NotFound
@@ -56,6 +57,32 @@ def check_timezone(zone: str) -> str:
     return zone
 
 
+# Quiet hours hold every broadcast but emergencies: a night, not a day. Longer would let whoever sets them
+# (the head, for his own village) silence the village's announcements.
+MAX_QUIET_MINUTES = 12 * 60
+
+
+def _duration(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} hours" + (f" {rest} minutes" if rest else "")
+
+
+def check_quiet_hours(quiet_start: str, quiet_end: str) -> None:
+    """BadRequest unless the quiet hours (HH:MM, local; they wrap past midnight when the end comes first)
+    last at most MAX_QUIET_MINUTES; equal start and end means no quiet hours at all."""
+    try:
+        start, end = parse_hhmm(quiet_start), parse_hhmm(quiet_end)
+    except ValueError as error:
+        raise BadRequest(str(error)) from error
+    length = (end.hour * 60 + end.minute - start.hour * 60 - start.minute) % (24 * 60)
+    if length > MAX_QUIET_MINUTES:
+        raise BadRequest(
+            f"quiet hours may last at most {_duration(MAX_QUIET_MINUTES)}: {quiet_start} to {quiet_end} is"
+            f" {_duration(length)}, holding every broadcast but emergencies (equal quiet_start and quiet_end"
+            " mean no quiet hours)"
+        )
+
+
 def get(*, session: Session, code: str) -> Village:
     """The village with this code; NotFound when there is none."""
     village = session.exec(select(Village).where(Village.code == code)).first()
@@ -78,12 +105,15 @@ def create(
     dusun: Iterable[str] = (),
     addresses: Iterable[tuple[Channel, str]] = (),
     now: datetime,
+    quiet_start: str = "21:00",
+    quiet_end: str = "06:00",
 ) -> Village:
     """A new village with its dusun and addresses; Conflict when the code (in any letter case) or an
     address is taken."""
     if not CODE.fullmatch(code):
         raise BadRequest("code is 1 to 32 letters, digits, '.', '-' or '_', starting with a letter or digit")
     check_timezone(timezone)
+    check_quiet_hours(quiet_start, quiet_end)
     # Codes are typed by people (tokens, ?village=): DEMO and demo would be villages nobody tells apart.
     taken = session.exec(select(Village.id).where(func.lower(Village.code) == code.lower())).first()
     if taken is not None:
@@ -91,7 +121,14 @@ def create(
     names = [_dusun_name(raw) for raw in dusun]
     if len({n.casefold() for n in names}) != len(names):
         raise BadRequest("dusun names repeat")
-    village = Village(code=code, name=name.strip(), timezone=timezone, created_at=now)
+    village = Village(
+        code=code,
+        name=name.strip(),
+        timezone=timezone,
+        quiet_start=quiet_start,
+        quiet_end=quiet_end,
+        created_at=now,
+    )
     session.add(village)
     _flush_or_conflict(session, f"village code {code} is already in use")
     assert village.id is not None
@@ -142,6 +179,10 @@ def update_settings(*, session: Session, village: Village, changes: Mapping[str,
         raise BadRequest(f"not a village setting: {', '.join(sorted(unknown))}")
     if "timezone" in changes:
         check_timezone(changes["timezone"])
+    if "quiet_start" in changes or "quiet_end" in changes:  # one given: checked with the other as it is
+        check_quiet_hours(
+            changes.get("quiet_start", village.quiet_start), changes.get("quiet_end", village.quiet_end)
+        )
     changed = {}
     for key, value in changes.items():
         if key == "name":
@@ -331,7 +372,8 @@ def create_staff(
     return staff
 
 
-STAFF_FIELDS = frozenset({"name", "phone", "pin", "active", "preferred_channel"})
+STAFF_FIELDS = frozenset({"name", "role", "phone", "pin", "active", "preferred_channel"})
+VILLAGE_ROLES = tuple(role for role in Role if role != Role.OPERATOR)
 
 
 def update_staff(
@@ -339,15 +381,29 @@ def update_staff(
 ) -> tuple[list[str], int]:
     """Change a staff member; returns the fields that changed and how many API tokens were revoked.
 
-    A new phone links the contact of that phone (the old link is dropped); a new PIN clears the count of
-    wrong PINs and any lock; `pin: None` removes the PIN. Deactivating revokes every API token the person
-    holds, at once, and drops a text command waiting for confirmation; reactivating does not bring the
-    tokens back (a new one must be created).
+    A new role (kader, kades or bpd: an operator belongs to no village, so nobody becomes or stops being
+    one by a change) revokes every API token the person holds, since each was given for a role, and drops
+    a text command waiting for confirmation. A new phone links the contact of that phone (the old link
+    is dropped); a new PIN clears the count of wrong PINs and any lock; `pin: None` removes the PIN.
+    Deactivating revokes every API token the person holds, at once, and drops a text command waiting for
+    confirmation; reactivating does not bring the tokens back (a new one must be created).
     """
     unknown = set(changes) - STAFF_FIELDS
     if unknown:
         raise BadRequest(f"cannot change {', '.join(sorted(unknown))}")
     changed: list[str] = []
+    revoked = 0
+    if "role" in changes and changes["role"] != staff.role:
+        role = changes["role"]
+        if role not in VILLAGE_ROLES or staff.role not in VILLAGE_ROLES:
+            raise BadRequest(
+                "role: an operator serves every village and belongs to none, so no one becomes or stops"
+                f" being one by a change; a village's staff are {', '.join(r.value for r in VILLAGE_ROLES)}"
+            )
+        staff.role = Role(role)
+        changed.append("role")
+        staff.pending_command, staff.pending_until = None, None
+        revoked += revoke_tokens(session=session, staff_id=staff.id, now=now)
     if "name" in changes and changes["name"].strip() != staff.name:
         staff.name = changes["name"].strip()
         changed.append("name")
@@ -368,13 +424,12 @@ def update_staff(
     if phone != staff.phone:
         staff.phone, staff.contact_id = phone, None
         changed.append("phone")
-    revoked = 0
     if active != staff.active:
         staff.active = bool(active)
         changed.append("active")
         if not staff.active:
             staff.pending_command, staff.pending_until = None, None
-            revoked = revoke_tokens(session=session, staff_id=staff.id, now=now)
+            revoked += revoke_tokens(session=session, staff_id=staff.id, now=now)
     session.add(staff)
     session.flush()
     if staff.phone is not None:

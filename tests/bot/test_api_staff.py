@@ -321,3 +321,80 @@ def test_a_pin_in_other_digits_never_matches_its_ascii_twin(api: Api) -> None:
             check_pin(session=session, staff=staff, pin="٤٨٢١", now=T0, channel="console") == PinCheck.WRONG
         )
         assert check_pin(session=session, staff=staff, pin="4821", now=T0, channel="console") == PinCheck.OK
+
+
+# --- roles ---------------------------------------------------------------------------------------
+
+
+def test_the_operator_changes_a_role_and_the_old_tokens_stop_working(api: Api) -> None:
+    siti = staff_id(api, "Siti Rahma (KPMD)")
+    with Session(api.engine) as session:
+        staff = session.get(Staff, siti)
+        assert staff is not None
+        staff.pending_command = {"command": "tutup", "code": "123456"}
+        session.add(staff)
+        session.commit()
+    assert api.call("GET", "/contacts", "kader").status_code == 200
+    changed = api.ok("PATCH", f"/staff/{siti}", "operator", {"role": "bpd"})
+    assert (changed["role"], changed["active"]) == ("bpd", True)
+    # A token was given for a role: the kader's token no longer opens anything.
+    response = api.call("GET", "/staff", "kader")
+    assert (response.status_code, response.json()) == (401, {"detail": "invalid or revoked token"})
+    with Session(api.engine) as session:
+        tokens = session.exec(select(ApiToken).where(ApiToken.staff_id == siti)).all()
+        row = session.get(Staff, siti)
+    assert tokens
+    assert all(t.revoked_at is not None for t in tokens)
+    assert row is not None
+    assert (row.role.value, row.pending_command) == ("bpd", None)
+    [entry] = audit_entries(api, "staff.update")
+    assert entry.detail == {"changed": ["role"], "role": "bpd", "role_was": "kader", "tokens_revoked": 2}
+    assert entry.actor.startswith("operator:")
+    assert [s["role"] for s in api.ok("GET", "/staff", "kades") if s["id"] == siti] == ["bpd"]
+
+
+def test_the_same_role_again_changes_nothing(api: Api) -> None:
+    siti = staff_id(api, "Siti Rahma (KPMD)")
+    assert api.ok("PATCH", f"/staff/{siti}", "operator", {"role": "kader"})["role"] == "kader"
+    assert api.call("GET", "/staff", "kader").status_code == 200
+    assert audit_entries(api, "staff.update") == []
+
+
+def test_a_role_changes_with_other_fields_in_one_entry(api: Api) -> None:
+    joko = api.ok("POST", "/staff", "operator", JOKO)["id"]
+    changed = api.ok("PATCH", f"/staff/{joko}", "operator", {"role": "kades", "name": "Pak Joko (Kades)"})
+    assert (changed["role"], changed["name"]) == ("kades", "Pak Joko (Kades)")
+    [entry] = audit_entries(api, "staff.update")
+    assert entry.detail == {
+        "changed": ["name", "role"],
+        "role": "kades",
+        "role_was": "kader",
+        "tokens_revoked": 0,
+    }
+
+
+@pytest.mark.parametrize("who", ["kader", "kades", "bpd", "other"])
+def test_only_the_operator_changes_roles(api: Api, who: str) -> None:
+    kades = staff_id(api, "Bapak Darmawan (Kepala Desa)")
+    response = api.call("PATCH", f"/staff/{kades}", who, {"role": "kader"})
+    assert response.status_code == 403, response.text
+    assert staff_row(api, kades).role.value == "kades"
+
+
+@pytest.mark.parametrize("role", ["operator", "admin", "KADER", "", None, 1])
+def test_a_role_that_cannot_be_given_is_422(api: Api, role: Any) -> None:
+    siti = staff_id(api, "Siti Rahma (KPMD)")
+    response = api.call("PATCH", f"/staff/{siti}", "operator", {"role": role})
+    assert response.status_code == 422, response.text
+    if isinstance(role, str):
+        assert "Input should be 'kader', 'kades' or 'bpd'" in response.text
+    assert staff_row(api, siti).role.value == "kader"
+    assert api.call("GET", "/staff", "kader").status_code == 200
+
+
+def test_an_operator_does_not_become_village_staff(api: Api) -> None:
+    me = staff_id(api, "Operator")
+    response = as_operator_without_village(api, "PATCH", f"/staff/{me}", {"role": "kader"})
+    assert response.status_code == 422, response.text
+    assert "operator serves every village" in response.json()["detail"]
+    assert api.call("GET", "/villages", "operator").status_code == 200

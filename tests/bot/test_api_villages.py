@@ -472,3 +472,61 @@ def insert_lain_dusun(api: Api) -> int:
         session.commit()
         assert area.id is not None
         return area.id
+
+
+# --- quiet hours ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["kades", "operator"])
+@pytest.mark.parametrize(
+    ("body", "length"),
+    [
+        ({"quiet_start": "06:00", "quiet_end": "05:59"}, "23 hours 59 minutes"),
+        ({"quiet_start": "18:00", "quiet_end": "07:00"}, "13 hours"),
+        ({"quiet_start": "00:00", "quiet_end": "23:00"}, "23 hours"),
+        ({"quiet_start": "08.00", "quiet_end": "20:01"}, "12 hours 1 minutes"),
+    ],
+)
+def test_quiet_hours_cannot_swallow_the_day(api: Api, who: str, body: dict[str, str], length: str) -> None:
+    response = api.call("PATCH", "/villages/DEMO", who, body)
+    assert response.status_code == 422, response.text
+    detail = response.json()["detail"]
+    assert detail.startswith("quiet hours may last at most 12 hours: ")
+    assert f"is {length}" in detail
+    village = api.ok("GET", "/villages/DEMO", "kader")
+    assert (village["quiet_start"], village["quiet_end"]) == ("21:00", "06:00")
+    assert audit_entries(api, "village.update") == []
+
+
+def test_one_end_of_the_quiet_hours_is_checked_with_the_other(api: Api) -> None:
+    # Stored: 21:00 to 06:00. Moving only the start to 17:00 would make 13 hours.
+    response = api.call("PATCH", "/villages/DEMO", "kades", {"quiet_start": "17:00"})
+    assert response.status_code == 422, response.text
+    assert "17:00 to 06:00 is 13 hours" in response.json()["detail"]
+    response = api.call("PATCH", "/villages/DEMO", "kades", {"quiet_end": "09:01"})
+    assert response.status_code == 422, response.text
+    # Both moved together within the bound is fine, even when one alone would not be.
+    changed = api.ok("PATCH", "/villages/DEMO", "kades", {"quiet_start": "17:00", "quiet_end": "05:00"})
+    assert (changed["quiet_start"], changed["quiet_end"]) == ("17:00", "05:00")
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [("21:00", "09:00"), ("08:00", "20:00"), ("22:00", "04:30"), ("13:00", "14:00"), ("05:00", "05:00")],
+)
+def test_quiet_hours_of_up_to_twelve_hours_or_none(api: Api, start: str, end: str) -> None:
+    changed = api.ok("PATCH", "/villages/DEMO", "kades", {"quiet_start": start, "quiet_end": end})
+    assert (changed["quiet_start"], changed["quiet_end"]) == (start, end)
+
+
+def test_a_new_village_has_bounded_quiet_hours(api: Api) -> None:
+    code = f"SUNYI{fresh()}"
+    body: dict[str, Any] = {"code": code, "name": "Desa Sunyi", "quiet_start": "19:00", "quiet_end": "18:00"}
+    response = api.call("POST", "/villages", "operator", body)
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"].startswith("quiet hours may last at most 12 hours: 19:00 to 18:00")
+    assert api.call("GET", f"/villages/{code}", "operator").status_code == 404
+    created = api.ok("POST", "/villages", "operator", {**body, "quiet_start": "20.30", "quiet_end": "05:30"})
+    assert (created["quiet_start"], created["quiet_end"]) == ("20:30", "05:30")
+    plain = api.ok("POST", "/villages", "operator", {"code": f"BIASA{fresh()}", "name": "Desa Biasa"})
+    assert (plain["quiet_start"], plain["quiet_end"]) == ("21:00", "06:00")

@@ -1,8 +1,9 @@
 """/api/v1/staff: who works for a village. Everyone reads their village's staff; the operator creates
-staff, sets phones and PINs, and deactivates them.
+staff, sets roles, phones and PINs, and deactivates them.
 
 PINs are hashed (handlers.staff.hash_pin) and never answered; a phone links the person's own contact in
-the village, where digests and notices go. Deactivating someone revokes every API token they hold.
+the village, where digests and notices go. Deactivating someone, or changing their role, revokes every
+API token they hold.
 """
 
 from datetime import datetime
@@ -123,12 +124,13 @@ def update_staff(
     now: NowDep,
     village: VillageCode = None,
 ) -> StaffPublic:
-    """Change a staff member (operator only): name, phone, PIN, preferred channel, active. With
+    """Change a staff member (operator only): name, role, phone, PIN, preferred channel, active. With
     ?village= the person must be of that village; without it any staff member, operators included.
 
-    Deactivating (`active: false`) also revokes every API token the person holds, at once, and drops a
-    text command waiting for their confirmation; reactivating does not bring the tokens back. A new phone
-    links the contact of that phone; a new PIN lifts a lock after wrong PINs.
+    Deactivating (`active: false`) or a new role (kader, kades, bpd) also revokes every API token the
+    person holds, at once, and drops a text command waiting for their confirmation; reactivating does not
+    bring the tokens back, and a token for the new role must be created. A new phone links the contact of
+    that phone; a new PIN lifts a lock after wrong PINs.
     """
     staff = session.get(Staff, staff_id)
     if village is not None:
@@ -140,12 +142,17 @@ def update_staff(
     changes = body.changes()
     if changes.get("active") is False and staff.id == caller.staff_id:
         raise Conflict("you cannot deactivate yourself: ask another operator")
+    role_was = staff.role
     with refused_as_unprocessable():
         changed, revoked = villages.update_staff(session=session, staff=staff, changes=changes, now=now)
     if changed:
         detail: dict[str, Any] = {"changed": sorted(changed)}  # names of fields only: no phone, no PIN
+        if "role" in changed:
+            detail["role"] = staff.role.value
+            detail["role_was"] = role_was.value
         if "active" in changed:
             detail["active"] = staff.active
+        if "active" in changed or "role" in changed:
             detail["tokens_revoked"] = revoked
         audit.record(
             session=session,

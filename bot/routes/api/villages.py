@@ -100,13 +100,16 @@ def create_village(
     body: VillageCreate, staff: Creator, session: SessionDep, now: NowDep, forget: ForgetDep
 ) -> VillageDetail:
     """Create a village (operator only) with its dusun and addresses; it answers on them at once.
-    A code already used (in any letter case) or an address any village answers on is 409."""
+    A code already used (in any letter case) or an address any village answers on is 409. Quiet hours
+    (default 21:00 to 06:00) last at most 12 hours."""
     with refused_as_unprocessable():
         village = villages.create(
             session=session,
             code=body.code,
             name=body.name,
             timezone=body.timezone,
+            quiet_start=body.quiet_start,
+            quiet_end=body.quiet_end,
             dusun=body.dusun,
             addresses=[(a.channel, a.address) for a in body.addresses],
             now=now,
@@ -154,7 +157,9 @@ def update_village(
     """Change settings: quiet hours, prices, weekly blackouts, holidays, the broadcast kinds that need
     approval, and when digests go. The operator may change every village and every setting; the village
     head (kades) his own village's quiet hours, prices, blackouts and digest time, but not what his
-    oversight depends on (holidays, which digests go, approvals) nor its name or time zone (403)."""
+    oversight depends on (holidays, which digests go, approvals) nor its name or time zone (403).
+    Quiet hours last at most 12 hours, checked with the other end as stored when only one is given
+    (422 otherwise); equal start and end mean none."""
     village = resolve_village(staff, session, code)
     changes = body.changes()
     reserved = sorted(villages.OPERATOR_ONLY & changes.keys())

@@ -1,7 +1,7 @@
 """Staff as the REST API accepts and answers them. A PIN goes in, never out: answers say `has_pin`."""
 
 from datetime import datetime
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -69,16 +69,26 @@ class StaffCreate(Body):
 NULLABLE = frozenset({"phone", "pin", "preferred_channel"})
 
 
+VillageRole = Literal["kader", "kades", "bpd"]  # Role's values but the operator's, who has no village
+
+
 class StaffUpdate(Body):
     """What to change; only what is given changes. `phone: null` or `pin: null` removes it; a new PIN also
-    lifts a lock after wrong PINs; `active: false` also revokes every API token the person holds."""
+    lifts a lock after wrong PINs; `active: false` and a new `role` also revoke every API token the person
+    holds (a token was given for a role). Roles change among kader, kades and bpd: an operator belongs to
+    no village, so nobody becomes or stops being one by a change."""
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"pin": "7315"}, {"phone": "081300000010"}, {"active": False}]},
+        json_schema_extra={
+            "examples": [{"pin": "7315"}, {"phone": "081300000010"}, {"role": "bpd"}, {"active": False}]
+        },
     )
 
     name: StaffName | None = None
+    role: VillageRole | None = Field(
+        default=None, description="kader, kades or bpd; revokes the person's API tokens"
+    )
     phone: Phone | None = None
     pin: Pin | None = None
     active: bool | None = None
@@ -95,7 +105,10 @@ class StaffUpdate(Body):
 
     def changes(self) -> dict[str, Any]:
         """The given fields."""
-        return {name: getattr(self, name) for name in self.model_fields_set}
+        changes = {name: getattr(self, name) for name in self.model_fields_set}
+        if "role" in changes:
+            changes["role"] = Role(changes["role"])
+        return changes
 
 
 class StaffPublic(BaseModel):

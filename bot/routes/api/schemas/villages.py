@@ -83,6 +83,10 @@ class VillageCreate(Body):
     code: Code
     name: VillageName
     timezone: Zone = "Asia/Jakarta"
+    quiet_start: HHMM = Field(
+        default="21:00", description="Quiet hours start, HH:MM local (equal to end: none; at most 12 hours)"
+    )
+    quiet_end: HHMM = Field(default="06:00", description="Quiet hours end, HH:MM local")
     dusun: list[DusunName] = Field(default_factory=list, max_length=100)
     addresses: list[AddressCreate] = Field(default_factory=list, max_length=20)
 
@@ -129,9 +133,10 @@ class VillageUpdate(Body):
     name: VillageName | None = None
     timezone: Zone | None = None
     quiet_start: HHMM | None = Field(
-        default=None, description="Quiet hours start, HH:MM (equal to end: none)"
+        default=None,
+        description="Quiet hours start, HH:MM local; they may last at most 12 hours (equal to end: none)",
     )
-    quiet_end: HHMM | None = None
+    quiet_end: HHMM | None = Field(default=None, description="Quiet hours end, HH:MM local")
     sms_price: Price | None = None
     whatsapp_template_price: Price | None = None
     blackouts: list[Blackout] | None = Field(default=None, max_length=20)
