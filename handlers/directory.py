@@ -192,10 +192,15 @@ def _split(cell: str) -> list[str]:
 
 def _evidence(raw: str | None, actor: str) -> str:
     text = " ".join((raw or "").replace("\x00", "").split())  # PostgreSQL stores no NUL
-    if len(text) < EVIDENCE_MIN:
+    if not text:
         raise BadRequest(
             "consent_evidence is required to subscribe someone: say where and when they agreed "
-            "(e.g. 'formulir Posyandu 12/11')"
+            "(e.g. 'daftar hadir Musdes 12/11')"
+        )
+    if len(text) < EVIDENCE_MIN:
+        raise BadRequest(
+            f"consent_evidence must be at least {EVIDENCE_MIN} characters ({_short(text)!r} is"
+            f" {len(text)}): say where and when consent was given, e.g. 'daftar hadir Musdes 12/11'"
         )
     if len(text) > EVIDENCE_MAX:
         raise BadRequest(f"consent_evidence is longer than {EVIDENCE_MAX} characters")
@@ -896,6 +901,7 @@ class ImportReport:
     skipped_empty: int = 0
     subscribed: int = 0
     kept_unsubscribed: int = 0
+    kept_subscribed: int = 0
     rejections: list[Rejection] = field(default_factory=list)
     notes: list[RowNote] = field(default_factory=list)
 
@@ -915,6 +921,7 @@ class ImportReport:
             "skipped_empty": self.skipped_empty,
             "subscribed": self.subscribed,
             "kept_unsubscribed": self.kept_unsubscribed,
+            "kept_subscribed": self.kept_subscribed,
         }
 
 
@@ -1017,7 +1024,10 @@ def import_csv(
     A row whose phone (or WhatsApp id) is already a contact updates it with its non-empty cells;
     re-importing a file changes nothing. Every row subscribes (source "csv_import", with the import's
     evidence and row number) unless its consent cell says no; a contact who unsubscribed stays
-    unsubscribed, because their own BERHENTI outranks a list whose date nobody knows.
+    unsubscribed, because their own BERHENTI outranks a list whose date nobody knows. Likewise a row
+    that says no never unsubscribes a contact who is subscribed (by their own DAFTAR or an earlier
+    consent): it is kept so and noted in `notes` (with `kept_subscribed` counting them), since only
+    BERHENTI or a staff change one by one unsubscribes.
     """
     evidence = _evidence(consent_evidence, actor)
     sheet = read_sheet(data)
@@ -1128,6 +1138,15 @@ def _update_existing(
             report.kept_unsubscribed += 1
             message = (
                 "kept unsubscribed: they asked to stop; re-subscribe them one by one with fresh evidence"
+            )
+            report.notes.append(RowNote(row.number, contact_id, message))
+        if not row.consent and record.subscription == SubscriptionState.SUBSCRIBED:
+            # Their own DAFTAR, or an earlier consent, stands: only they (BERHENTI) or staff, one by
+            # one, unsubscribe someone; a list is not told apart from an old or a mistaken one.
+            report.kept_subscribed += 1
+            message = (
+                "list says no consent; contact stays subscribed "
+                f"(unsubscribe with BERHENTI or PATCH /contacts/{contact_id} subscribed: false)"
             )
             report.notes.append(RowNote(row.number, contact_id, message))
         if not (columns or new_topics or identities or subscribe):

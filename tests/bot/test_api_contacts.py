@@ -523,6 +523,7 @@ def test_an_excel_export_with_every_kind_of_problem(api: Api) -> None:
         "skipped_empty": 1,
         "subscribed": 4,
         "kept_unsubscribed": 0,
+        "kept_subscribed": 0,
     }
 
     # The same file again: nothing new.
@@ -791,3 +792,61 @@ def test_a_search_with_a_nul_character_is_refused(api: Api) -> None:
     for path in ("/contacts", "/contacts/export"):
         response = api.call("GET", path, "kader", params={"q": "ab\x00c"})
         assert response.status_code == 422, response.text
+
+
+def test_too_short_evidence_says_what_is_wrong(api: Api) -> None:
+    data = b"nama,hp\nBu Rini,0812 9000 0001\n"
+    response = upload(api, data, evidence="abc")
+    assert response.status_code == 422, response.text
+    detail = response.json()["detail"]
+    assert detail.startswith("consent_evidence must be at least 5 characters ('abc' is 3)")
+    assert "daftar hadir Musdes 12/11" in detail
+    assert "is required" not in detail
+    as_query = send(
+        api,
+        "POST",
+        "/contacts/import",
+        content=data,
+        headers={"Content-Type": "text/csv"},
+        params={"consent_evidence": " ab  "},
+    )
+    assert as_query.status_code == 422, as_query.text
+    assert as_query.json()["detail"].startswith("consent_evidence must be at least 5 characters ('ab' is 2)")
+    blank = upload(api, data, evidence="   ")
+    assert blank.status_code == 422, blank.text
+    assert "consent_evidence is required" in blank.json()["detail"]
+    assert count(api.engine, Contact) == 9
+
+
+def test_a_list_that_says_no_keeps_subscribed_residents_subscribed_and_says_so(api: Api) -> None:
+    data = "\n".join(
+        [
+            "nama,hp,persetujuan",
+            "Pak Slamet,081234500001,tidak",  # subscribed (demo): stays so, noted
+            "Bu Rini,081290000001,tidak",  # new: created, not subscribed, nothing to note
+            "Mas Agus,085712300003,ya",  # subscribed already: unchanged
+        ]
+    )
+    dry = imported(api, data, dry_run=True)
+    result = imported(api, data)
+    for answer in (dry, result):
+        assert (answer["created"], answer["updated"], answer["unchanged"]) == (1, 0, 2)
+        assert (answer["subscribed"], answer["kept_subscribed"], answer["kept_unsubscribed"]) == (0, 1, 0)
+        assert answer["notes"] == [
+            {
+                "row": 2,
+                "contact_id": 1,
+                "message": "list says no consent; contact stays subscribed "
+                "(unsubscribe with BERHENTI or PATCH /contacts/1 subscribed: false)",
+            }
+        ]
+    slamet = api.ok("GET", "/contacts/1")
+    assert slamet["subscription"] == "subscribed"
+    assert [e["source"] for e in slamet["consent"]] == ["demo"]
+    [entry] = audit_entries(api.engine, "contact.import")
+    assert entry.detail is not None
+    assert (entry.detail["kept_subscribed"], entry.detail["unchanged"]) == (1, 2)
+    # A refusal in keterangan is a "no" too: noted the same way.
+    again = imported(api, "nama,hp,keterangan\nPak Slamet,081234500001,tidak mau dapat SMS\n")
+    assert again["kept_subscribed"] == 1
+    assert [n["row"] for n in again["notes"]] == [2]

@@ -342,6 +342,10 @@ def test_rejections_carry_a_reason_code(engine: Engine, demo: None) -> None:
 
 def test_evidence_is_required_and_kept_with_who_gave_it(engine: Engine, demo: None) -> None:
     with pytest.raises(BadRequest, match="consent_evidence is required"):
+        import_(engine, b"hp\n081390000001\n", consent_evidence="   ")
+    with pytest.raises(BadRequest, match="consent_evidence is required"):
+        import_(engine, b"hp\n081390000001\n", consent_evidence=None)
+    with pytest.raises(BadRequest, match=r"consent_evidence must be at least 5 characters \('ok' is 2\)"):
         import_(engine, b"hp\n081390000001\n", consent_evidence="  ok ")
     import_(engine, csv_bytes([["hp", "keterangan"], ["081390000001", "TTD di balai"]]))
     with Session(engine) as session:
@@ -413,3 +417,25 @@ def test_a_number_taken_between_check_and_write_is_a_conflict(
             actor="k",
         )
     assert table_counts(engine)["Contact"] == 8
+
+
+def test_a_list_never_unsubscribes_a_subscribed_contact(engine: Engine, demo: None) -> None:
+    data = csv_bytes(
+        [
+            ["nama", "hp", "persetujuan"],
+            ["Pak Slamet", "081234500001", "tidak"],
+            ["Bu Sri", "081234500002", "ya"],
+            ["Pak Baru", "081390000009", "tidak"],
+        ]
+    )
+    report = import_(engine, data)
+    assert (report.created, report.updated, report.unchanged) == (1, 1, 1)
+    assert (report.subscribed, report.kept_subscribed, report.kept_unsubscribed) == (0, 1, 0)
+    assert [(n.row, n.contact_id) for n in report.notes] == [(2, 1)]
+    assert report.notes[0].message.startswith("list says no consent; contact stays subscribed")
+    assert report.counts()["kept_subscribed"] == 1
+    with transaction(engine) as session:
+        [slamet] = directory.search(session=session, village_id=DEMO, filters=Filters(q="081234500001"))
+        [baru] = directory.search(session=session, village_id=DEMO, filters=Filters(q="081390000009"))
+    assert slamet.subscription == SubscriptionState.SUBSCRIBED
+    assert baru.subscription == SubscriptionState.NEVER

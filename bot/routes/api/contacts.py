@@ -265,8 +265,11 @@ def import_contacts(
     """Import a CSV list: a header row naming the columns (nama, hp / no_hp / nomor / telepon, dusun, rw,
     rt, topik, tags, consent / keterangan), comma or semicolon separated, numbers in any Indonesian form.
     A number already in the village updates that contact with the row's non-empty cells. Every listed
-    resident subscribes (source `csv_import`, with `consent_evidence`) unless the row says no (tidak);
-    someone who unsubscribed stays unsubscribed. One transaction: all of it, or nothing."""
+    resident subscribes (source `csv_import`, with `consent_evidence`, at least 5 characters saying where
+    consent was given) unless the row says no (tidak); someone who unsubscribed stays unsubscribed, and
+    someone subscribed stays subscribed even when the row says no (a list never unsubscribes anyone:
+    BERHENTI or a change of the contact does); both are listed in `notes` by row number. One
+    transaction: all of it, or nothing."""
     evidence = (
         consent_evidence or upload.fields.get("consent_evidence") or upload.fields.get("consent_source")
     )

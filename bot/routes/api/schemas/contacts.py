@@ -235,13 +235,15 @@ class RejectionPublic(BaseModel):
 
 
 class RowNotePublic(BaseModel):
-    """Something worth knowing about an imported row."""
+    """Something worth knowing about an imported row, by its spreadsheet row number (the header is 1)."""
 
     model_config = ConfigDict(from_attributes=True)
 
     row: int
     contact_id: int | None
-    message: str
+    message: str = Field(
+        examples=["list says no consent; contact stays subscribed (unsubscribe with BERHENTI or PATCH ...)"]
+    )
 
 
 class ImportPublic(BaseModel):
@@ -264,5 +266,13 @@ class ImportPublic(BaseModel):
     skipped_empty: int
     subscribed: int = Field(description="Contacts subscribed by this import (consent events recorded)")
     kept_unsubscribed: int = Field(description="Listed, but kept unsubscribed: they had asked to stop")
+    kept_subscribed: int = Field(
+        default=0,
+        description="Listed without consent, but kept subscribed: a list never unsubscribes anyone "
+        "(BERHENTI or a change of the contact does); each is in `notes`",
+    )
     rejections: list[RejectionPublic]
-    notes: list[RowNotePublic]
+    notes: list[RowNotePublic] = Field(
+        description="Rows imported with something to know (kept unsubscribed or kept subscribed), "
+        "by row number"
+    )
