@@ -6,11 +6,25 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlmodel import Session, select
+from sqlalchemy import event, insert
+from sqlmodel import Session, col, select
 
 from bot.db import transaction
 from handlers import tickets
-from models import Channel, ContactIdentity, Direction, Message, Village
+from models import (
+    RANK,
+    Channel,
+    Contact,
+    ContactIdentity,
+    DeliveryStatus,
+    Direction,
+    FailureReason,
+    Lane,
+    Message,
+    Outbox,
+    OutboxSource,
+    Village,
+)
 from tests.apiclient import Api
 from tests.conftest import T0
 
@@ -240,8 +254,12 @@ def test_the_messages_before_an_anonymous_report_do_not_give_it_away(api: Api) -
     assert mine == []
     masked = [m for m in api.ok("GET", "/messages", "kader") if m["masked"]]
     assert len(masked) >= 3
-    assert all(m["sender"] == "anonim" and m["contact_id"] is None for m in masked)
+    # What came in reads "anonim" as its sender; the replies that went out, as their recipient.
+    assert all(m["contact_id"] is None for m in masked)
+    assert all(m["sender" if m["direction"] == "in" else "recipient"] == "anonim" for m in masked)
+    assert {m["direction"] for m in masked} == {"in", "out"}
     assert len([m for m in api.ok("GET", "/messages", "operator") if m["sender"] == sender]) == 3
+    assert len([m for m in api.ok("GET", "/messages", "operator") if m["recipient"] == sender]) >= 3
 
 
 def test_nothing_of_someone_who_complained_about_the_head_reaches_the_cadre(api: Api) -> None:
@@ -259,3 +277,295 @@ def test_a_report_in_progress_is_private_before_its_ticket_exists(api: Api) -> N
     log = api.ok("GET", "/messages", "kader")
     assert all(sender not in (m["sender"], m["recipient"]) for m in log)
     assert any(m["body"] == "ADUAN ANONIM" and m["sender"] == "anonim" for m in log)
+
+
+# --- what went out (the outbox) ------------------------------------------------------------------
+
+BPD_PHONE = "+6281300000004"
+
+
+def outbound(
+    village_id: int,
+    contact_id: int,
+    recipient: str,
+    body: str,
+    source: OutboxSource,
+    at: timedelta,
+    source_id: int | None = None,
+    status: DeliveryStatus = DeliveryStatus.SENT,
+    **extra: Any,
+) -> Outbox:
+    return Outbox(
+        village_id=village_id,
+        contact_id=contact_id,
+        channel=Channel.TWILIO_SMS,
+        sender=VILLAGE_NUMBER,
+        recipient=recipient,
+        body=body,
+        lane=Lane.NOTICE,
+        source=source,
+        source_id=source_id,
+        status=status,
+        status_rank=RANK[status],
+        created_at=T0 + at,
+        **extra,
+    )
+
+
+def seed_outbox(api: Api, log: Log) -> dict[str, int]:
+    """What went out around seed_log's messages: o1 the reply to m1 (at the same moment), o2 a notice
+    about the anonymous complaint to its reporter, o3 a notice about the complaint about the head to its
+    reporter, o4 a broadcast that failed, o5 a digest, o6 the BPD chair's escalation about the head, o7
+    a broadcast in LAIN."""
+    c = log.contacts
+    with transaction(api.engine) as session:
+        demo = session.exec(select(Village).where(Village.code == "DEMO")).one()
+        lain = session.exec(select(Village).where(Village.code == "LAIN")).one()
+        bpd = Contact(village_id=demo.id, name="Ibu Wulandari (Ketua BPD)")
+        session.add(bpd)
+        session.flush()
+        assert bpd.id is not None
+        assert demo.id is not None
+        assert lain.id is not None
+        d, minutes = demo.id, lambda m: timedelta(minutes=m)
+        rows = {
+            "o1": outbound(
+                d, c[SLAMET], SLAMET, "Balasan satu", OutboxSource.REPLY, minutes(0), log.ids["m1"]
+            ),
+            "o2": outbound(
+                d,
+                c[SRI],
+                SRI,
+                "Aduan diverifikasi. Petugas: 0812-7777-8888",
+                OutboxSource.TICKET_NOTICE,
+                minutes(1.5),
+                log.ids["ticket:anon"],
+                DeliveryStatus.DELIVERED,
+            ),
+            "o3": outbound(
+                d,
+                c[AGUS],
+                AGUS,
+                "Aduan diteruskan ke BPD",
+                OutboxSource.TICKET_NOTICE,
+                minutes(2.5),
+                log.ids["ticket:head"],
+            ),
+            "o4": outbound(
+                d,
+                c[YATI],
+                YATI,
+                "Kerja bakti Minggu pagi",
+                OutboxSource.BROADCAST,
+                minutes(7),
+                status=DeliveryStatus.FAILED,
+                run_id=1,
+                error_code="30003",
+                failure_reason=FailureReason.UNDELIVERABLE,
+            ),
+            "o5": outbound(
+                d, c[SLAMET], SLAMET, "Ringkasan: 3 aduan baru", OutboxSource.DIGEST, minutes(8), 1
+            ),
+            "o6": outbound(
+                d,
+                bpd.id,
+                BPD_PHONE,
+                "Aduan belum diverifikasi",
+                OutboxSource.TICKET_NOTICE,
+                minutes(9),
+                log.ids["ticket:head"],
+                DeliveryStatus.QUEUED,
+            ),
+            "o7": outbound(
+                lain.id,
+                c["+6281200000099"],
+                "+6281200000099",
+                "Gotong royong",
+                OutboxSource.BROADCAST,
+                minutes(10),
+            ),
+        }
+        session.add_all(rows.values())
+        session.flush()
+        ids = {}
+        for name, row in rows.items():
+            assert row.id is not None
+            ids[name] = row.id
+        return ids
+
+
+def labels(log: Log, sent: dict[str, int], answer: list[dict[str, Any]]) -> list[str]:
+    by_key = {("message", v): k for k, v in log.ids.items() if k.startswith("m")}
+    by_key |= {("outbox", v): k for k, v in sent.items()}
+    return [by_key[(m["stored_in"], m["id"])] for m in answer]
+
+
+def test_the_log_holds_what_went_out_too(api: Api) -> None:
+    log = seed_log(api)
+    sent = seed_outbox(api, log)
+
+    def query(who: str, **params: Any) -> list[str]:
+        return labels(log, sent, api.ok("GET", "/messages", who, **params))
+
+    # Newest first over both tables; at the same moment the message comes before its reply.
+    everything = ["o6", "o5", "o4", "m6", "m5", "m4", "o3", "m3", "o2", "m2", "m1", "o1"]
+    assert query("operator") == everything
+    # The cadre: nothing about the head (o3, o6: to its reporter, to the BPD), no digest (o5).
+    assert query("kader") == ["o4", "m6", "m5", "m4", "o2", "m2", "m1", "o1"]
+    assert query("kader", direction="out") == ["o4", "m6", "o2", "o1"]
+    assert query("operator", direction="out") == ["o6", "o5", "o4", "m6", "o3", "o2", "o1"]
+    assert query("kader", direction="in") == ["m5", "m4", "m2", "m1"]
+    assert query("other") == ["o7", "m7"]
+    assert query("other", direction="out") == ["o7"]
+
+    answer = {
+        m["id"]: m for m in api.ok("GET", "/messages", "kader", direction="out") if m["stored_in"] == "outbox"
+    }
+    o1, o2, o4 = answer[sent["o1"]], answer[sent["o2"]], answer[sent["o4"]]
+    assert (o1["direction"], o1["source"], o1["status"], o1["in_reply_to"]) == (
+        "out",
+        "reply",
+        "sent",
+        log.ids["m1"],
+    )
+    assert (o1["recipient"], o1["sender"], o1["contact_id"], o1["body"]) == (
+        SLAMET,
+        VILLAGE_NUMBER,
+        log.contacts[SLAMET],
+        "Balasan satu",
+    )
+    assert (o1["replies"], o1["media"], o1["masked"], o1["ticket"]) == ([], [], False, None)
+    # The reporter of an anonymous complaint is its notices' recipient: masked like their messages.
+    assert (o2["recipient"], o2["contact_id"], o2["masked"]) == ("anonim", None, True)
+    assert (o2["source"], o2["status"], o2["ticket"]) == ("ticket_notice", "delivered", log.codes["anon"])
+    assert o2["body"] == "Aduan diverifikasi. Petugas: [disembunyikan]"
+    assert (o4["source"], o4["status"], o4["error_code"], o4["failure_reason"]) == (
+        "broadcast",
+        "failed",
+        "30003",
+        "undeliverable",
+    )
+    by_operator = {
+        m["id"]: m
+        for m in api.ok("GET", "/messages", "operator", direction="out")
+        if m["stored_in"] == "outbox"
+    }
+    assert (by_operator[sent["o2"]]["recipient"], by_operator[sent["o2"]]["masked"]) == (SRI, False)
+    assert by_operator[sent["o6"]]["ticket"] == log.codes["head"]
+    assert by_operator[sent["o5"]]["source"] == "digest"
+
+
+def test_filters_hold_for_what_went_out(api: Api) -> None:
+    log = seed_log(api)
+    sent = seed_outbox(api, log)
+
+    def query(who: str, **params: Any) -> list[str]:
+        return labels(log, sent, api.ok("GET", "/messages", who, **params))
+
+    assert query("kader", ticket=log.codes["anon"]) == ["m6", "o2", "m2"]
+    assert query("kader", ticket=log.codes["head"]) == []
+    assert query("operator", ticket=log.codes["head"]) == ["o6", "o3", "m3"]
+    assert query("kader", contact_id=log.contacts[YATI]) == ["o4", "m4"]
+    assert query("kader", contact_id=log.contacts[SRI]) == []  # the anonymous reporter: not tied to them
+    assert query("operator", contact_id=log.contacts[SRI]) == ["m6", "m5", "o2", "m2"]
+    assert query("kader", contact_id=log.contacts[AGUS]) == []
+    since = (T0 + timedelta(minutes=1)).isoformat()
+    until = (T0 + timedelta(minutes=4)).isoformat()
+    assert query("kader", since=since, until=until) == ["m4", "o2", "m2"]
+    assert query("kader", direction="out", since=(T0 + timedelta(minutes=6)).isoformat()) == ["o4"]
+
+
+@pytest.mark.parametrize("who", ["kader", "operator"])
+def test_pages_over_both_tables_are_slices_of_the_whole(api: Api, who: str) -> None:
+    log = seed_log(api)
+    sent = seed_outbox(api, log)
+    whole = labels(log, sent, api.ok("GET", "/messages", who, limit=500))
+    for direction in (None, "out"):
+        params = {"direction": direction} if direction else {}
+        full = labels(log, sent, api.ok("GET", "/messages", who, limit=500, **params))
+        for limit in (1, 2, 3, 5):
+            for offset in range(len(full) + 1):
+                page = labels(
+                    log, sent, api.ok("GET", "/messages", who, limit=limit, offset=offset, **params)
+                )
+                assert page == full[offset : offset + limit], (direction, limit, offset)
+    assert len(whole) == len(set(whole))
+
+
+def test_a_reply_sent_in_the_webhook_answer_is_in_the_log_as_sent(api: Api) -> None:
+    body = {"from": "0812 9999 0001", "to": VILLAGE_NUMBER, "text": "MENU", "id": "console-2"}
+    replies = api.client.post("/webhooks/console", json=body).json()["replies"]
+    assert replies
+    [received] = api.ok("GET", "/messages", "kader", direction="in", limit=1)
+    out = api.ok("GET", "/messages", "kader", direction="out")
+    assert [m["body"] for m in out] == list(reversed(replies))  # the same moment: newest id first
+    assert {(m["stored_in"], m["source"], m["status"], m["in_reply_to"]) for m in out} == {
+        ("outbox", "reply", "sent", received["id"])
+    }
+    assert {(m["recipient"], m["contact_id"]) for m in out} == {("+6281299990001", received["contact_id"])}
+    assert all(m["sent_at"] is not None for m in out)
+    both = api.ok("GET", "/messages", "kader")
+    assert [m["direction"] for m in both] == ["in"] + ["out"] * len(replies)
+
+
+def test_answers_to_staff_commands_are_the_operators_to_read(api: Api) -> None:
+    for phone in (BPD_PHONE, "+6281300000002"):
+        response = api.client.post(
+            "/webhooks/console", json={"from": phone, "to": VILLAGE_NUMBER, "text": "TIKET"}
+        )
+        assert response.status_code == 200
+    staff_phones = {BPD_PHONE, "+6281300000002"}
+    assert [m for m in api.ok("GET", "/messages", "kader") if m["recipient"] in staff_phones] == []
+    to_staff = [
+        m for m in api.ok("GET", "/messages", "operator", direction="out") if m["recipient"] in staff_phones
+    ]
+    assert len(to_staff) >= 2
+    assert {m["source"] for m in to_staff} == {"reply"}
+
+
+def test_a_large_fan_out_is_read_a_page_at_a_time(api: Api) -> None:
+    with transaction(api.engine) as session:
+        demo = session.exec(select(Village).where(Village.code == "DEMO")).one()
+        contact = session.exec(select(ContactIdentity).where(ContactIdentity.value == YATI)).one()
+        assert demo.id is not None
+        rows = [
+            {
+                "village_id": demo.id,
+                "contact_id": contact.contact_id,
+                "channel": Channel.SMSGATE,
+                "sender": VILLAGE_NUMBER,
+                "recipient": YATI,
+                "body": f"Siaran {n}",
+                "lane": int(Lane.BULK),
+                "source": OutboxSource.BROADCAST,
+                "run_id": 1000 + n,  # one contact per run: unique (run_id, contact_id)
+                "status": DeliveryStatus.QUEUED,
+                "status_rank": 0,
+                "created_at": T0 + timedelta(seconds=n // 10),
+                "next_attempt_at": T0,
+                "updated_at": T0,
+            }
+            for n in range(3000)
+        ]
+        session.connection().execute(insert(Outbox), rows)
+    with Session(api.engine) as session:
+        ids = list(
+            session.exec(
+                select(Outbox.id)
+                .where(Outbox.village_id == demo.id)
+                .order_by(col(Outbox.created_at).desc(), col(Outbox.id).desc())
+            )
+        )
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(api.engine, "before_cursor_execute", record)
+    try:
+        page = api.ok("GET", "/messages", "kader", direction="out", limit=7, offset=1500)
+    finally:
+        event.remove(api.engine, "before_cursor_execute", record)
+    assert [m["id"] for m in page] == ids[1500:1507]
+    # One query for the page, one for its rows: never a row at a time, nor the whole fan-out.
+    assert len([s for s in statements if "outbox" in s.lower()]) == 2

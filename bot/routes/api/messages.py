@@ -1,22 +1,29 @@
-"""/api/v1/messages: the village's message log, for the cadre (kader) and the operator.
+"""/api/v1/messages: the village's message log, for the cadre (kader) and the operator: what came in
+(the message table) and what went out (the outbox: replies, ticket notices, broadcasts, digests), newest
+first in one list.
 
 The ticket visibility rules of handlers/rights.py hold here too: messages about a complaint about the
-village head (about_head) are left out for everyone but the BPD and the operator (and the BPD has no
-right to the log), and for a message about an anonymous complaint only the operator sees who sent it.
+village head (about_head), and every message of or to someone who made one, are left out for everyone
+but the BPD and the operator (and the BPD has no right to the log); for a message of or to the reporter
+of an anonymous complaint only the operator sees who the resident is. Staff text commands and their
+replies, and digests (the BPD's holds the complaints about the head), are the operator's to read.
 """
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy import ColumnElement, and_, or_
-from sqlmodel import col, select
+from sqlalchemy import ColumnElement, Select, and_, case, literal, or_, union_all
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
 
 from bot.routes.api.deps import Limit, Offset, Scope, SessionDep, Unprocessable, requires
 from bot.routes.api.schemas import INT4_MAX, Moment
 from bot.routes.api.schemas.messages import MessagePublic
 from handlers import staff_commands
 from handlers.rights import Right, hides_about_head
-from models import Contact, Direction, Message, Role, Ticket
+from models import Contact, Direction, Message, Outbox, OutboxSource, Role, Ticket
 
 router = APIRouter(prefix="/messages", tags=["messages"])
 
@@ -30,18 +37,141 @@ TicketCode = Annotated[
         examples=["482913"],
     ),
 ]
+RECEIVED, SENT = "message", "outbox"
+LogQuery = Select[*tuple[Any, ...]]
 
 
-def _sent_by_reporter(village_id: int, ticket_flag: Any, flag: str) -> ColumnElement[bool]:
-    """The message is of someone with a ticket carrying the flag, or with such a report in progress
-    ("ADUAN ANONIM" sent, the detail still to come: models/contact.py pending_flags)."""
+def _of_reporter(village_id: int, contact_id: Any, ticket_flag: Any, flag: str) -> ColumnElement[bool]:
+    """The message is of (or to) someone with a ticket carrying the flag, or with such a report in
+    progress ("ADUAN ANONIM" sent, the detail still to come: models/contact.py pending_flags)."""
     with_ticket = select(Ticket.reporter_id).where(
         Ticket.village_id == village_id, col(ticket_flag).is_(True)
     )
     reporting = select(Contact.id).where(
         Contact.village_id == village_id, col(Contact.pending_flags).contains(flag, autoescape=True)
     )
-    return or_(col(Message.contact_id).in_(with_ticket), col(Message.contact_id).in_(reporting))
+    return or_(col(contact_id).in_(with_ticket), col(contact_id).in_(reporting))
+
+
+def _received(
+    scope: Scope, direction: Direction | None, contact_id: int | None, ticket: str | None
+) -> LogQuery:
+    """What came in (and anything the message table logged as sent): its kind, id, time, ticket code
+    and whether the resident is hidden."""
+    operator = scope.staff.role == Role.OPERATOR
+    # Ticket ids are per deployment, but a message and its ticket always share a village: say so anyway.
+    joined = and_(col(Ticket.id) == col(Message.ticket_id), col(Ticket.village_id) == col(Message.village_id))
+    # A reporter's other messages give them away as much as the complaint's own ("ADUAN ANONIM" before
+    # the detail, "CEK" listing their codes): the rule follows the person, not only the message.
+    anonymous_reporter = _of_reporter(scope.village_id, Message.contact_id, Ticket.anonymous, "anonim")
+    head_reporter = _of_reporter(scope.village_id, Message.contact_id, Ticket.about_head, "about_head")
+    hidden = or_(col(Ticket.anonymous).is_(True), anonymous_reporter)
+    query: LogQuery = (
+        sa_select(
+            literal(RECEIVED).label("stored_in"),
+            col(Message.id).label("id"),
+            col(Message.created_at).label("at"),
+            literal(0).label("rank"),  # at the same moment: the message before the replies it got
+            col(Ticket.code).label("code"),
+            hidden.label("hidden"),
+        )
+        .outerjoin(Ticket, joined)
+        .where(col(Message.village_id) == scope.village_id)
+    )
+    if hides_about_head(scope.staff.role):
+        query = query.where(
+            or_(col(Ticket.id).is_(None), col(Ticket.about_head).is_(False)),
+            or_(col(Message.contact_id).is_(None), ~head_reporter),
+        )
+    if not operator:
+        # Staff text commands are staff work, in the audit log; here they would show the BPD's lists
+        # of complaints about the head to a cadre.
+        query = query.where(or_(col(Message.intent).is_(None), col(Message.intent) != staff_commands.INTENT))
+    if direction is not None:
+        query = query.where(col(Message.direction) == direction)
+    if contact_id is not None:
+        query = query.where(col(Message.contact_id) == contact_id)
+        if not operator:
+            query = query.where(~hidden)
+    if ticket is not None:
+        query = query.where(col(Ticket.code) == ticket)
+    return query
+
+
+def _sent(scope: Scope, contact_id: int | None, ticket: str | None) -> LogQuery:
+    """What went out (the outbox), with the same columns as `_received`. A reply concerns the ticket of
+    the message it answers, a ticket notice its ticket; the resident is the recipient."""
+    operator = scope.staff.role == Role.OPERATOR
+    answered = aliased(Message)
+    is_reply = col(Outbox.source) == OutboxSource.REPLY
+    ticket_id = case(
+        (col(Outbox.source) == OutboxSource.TICKET_NOTICE, col(Outbox.source_id)),
+        else_=col(answered.ticket_id),
+    )
+    joined = and_(col(Ticket.id) == ticket_id, col(Ticket.village_id) == col(Outbox.village_id))
+    anonymous_reporter = _of_reporter(scope.village_id, Outbox.contact_id, Ticket.anonymous, "anonim")
+    head_reporter = _of_reporter(scope.village_id, Outbox.contact_id, Ticket.about_head, "about_head")
+    hidden = or_(col(Ticket.anonymous).is_(True), anonymous_reporter)
+    query: LogQuery = (
+        sa_select(
+            literal(SENT).label("stored_in"),
+            col(Outbox.id).label("id"),
+            col(Outbox.created_at).label("at"),
+            literal(1).label("rank"),
+            col(Ticket.code).label("code"),
+            hidden.label("hidden"),
+        )
+        .outerjoin(
+            answered,
+            and_(
+                is_reply,
+                col(answered.id) == col(Outbox.source_id),
+                col(answered.village_id) == col(Outbox.village_id),
+            ),
+        )
+        .outerjoin(Ticket, joined)
+        .where(col(Outbox.village_id) == scope.village_id)
+    )
+    if hides_about_head(scope.staff.role):
+        query = query.where(or_(col(Ticket.id).is_(None), col(Ticket.about_head).is_(False)), ~head_reporter)
+    if not operator:
+        # Answers to staff text commands (the BPD's TIKET lists complaints about the head), and digests
+        # (the BPD's counts exactly those; the kader has no right to digests), are the operator's.
+        query = query.where(
+            or_(col(answered.intent).is_(None), col(answered.intent) != staff_commands.INTENT),
+            col(Outbox.source) != OutboxSource.DIGEST,
+        )
+    if contact_id is not None:
+        query = query.where(col(Outbox.contact_id) == contact_id)
+        if not operator:
+            query = query.where(~hidden)
+    if ticket is not None:
+        query = query.where(col(Ticket.code) == ticket)
+    return query
+
+
+def _answers(session: Session, rows: Sequence[Any], operator: bool) -> list[MessagePublic]:
+    """The page's rows in full, in the page's order (two reads by primary key, whatever the page)."""
+    received_ids = [row.id for row in rows if row.stored_in == RECEIVED]
+    sent_ids = [row.id for row in rows if row.stored_in == SENT]
+    received = (
+        {m.id: m for m in session.exec(select(Message).where(col(Message.id).in_(received_ids)))}
+        if received_ids
+        else {}
+    )
+    sent = (
+        {o.id: o for o in session.exec(select(Outbox).where(col(Outbox.id).in_(sent_ids)))}
+        if sent_ids
+        else {}
+    )
+    answers = []
+    for row in rows:
+        hide = bool(row.hidden) and not operator
+        if row.stored_in == RECEIVED:
+            answers.append(MessagePublic.of(received[row.id], row.code, hide_resident=hide))
+        else:
+            answers.append(MessagePublic.sent(sent[row.id], row.code, hide_resident=hide))
+    return answers
 
 
 @router.get("")
@@ -56,54 +186,30 @@ def list_messages(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> list[MessagePublic]:
-    """The village's messages, newest first, filtered by direction, contact, complaint code and time.
+    """The village's messages, in and out, newest first, filtered by direction, contact, complaint code
+    and time. What came in carries the replies given to it; what went out (`stored_in: outbox`) is every
+    reply, ticket notice, broadcast message and digest, with its `source`, delivery `status` and error.
 
-    For everyone but the operator: the messages of anyone who complained about the head (all of them,
-    since "CEK" lists their codes) and staff text commands are left out; in the messages of anyone who
-    complained anonymously the resident's number reads "anonim" and the contact id is left out, and a
-    `contact_id` filter leaves them out, so that nothing ties the complaint to its reporter.
+    For everyone but the operator: the messages of and to anyone who complained about the head (all of
+    them, since "CEK" lists their codes), staff text commands and their answers, and digests are left
+    out; in the messages of and to anyone who complained anonymously the resident's number reads
+    "anonim" and the contact id is left out, and a `contact_id` filter leaves them out, so that nothing
+    ties the complaint to its reporter.
     """
     if since is not None and until is not None and since >= until:
         raise Unprocessable("since must be before until")
-    operator = scope.staff.role == Role.OPERATOR
-    # Ticket ids are per deployment, but a message and its ticket always share a village: say so anyway.
-    joined = and_(col(Ticket.id) == col(Message.ticket_id), col(Ticket.village_id) == col(Message.village_id))
-    # A reporter's other messages give them away as much as the complaint's own ("ADUAN ANONIM" before
-    # the detail, "CEK" listing their codes): the rule follows the person, not only the message.
-    anonymous_reporter = _sent_by_reporter(scope.village_id, Ticket.anonymous, "anonim")
-    head_reporter = _sent_by_reporter(scope.village_id, Ticket.about_head, "about_head")
-    hidden = or_(col(Ticket.anonymous).is_(True), anonymous_reporter)
-    query = (
-        select(Message, Ticket.code, hidden)
-        .outerjoin(Ticket, joined)
-        .where(Message.village_id == scope.village_id)
-    )
-    no_ticket = col(Ticket.id).is_(None)
-    if hides_about_head(scope.staff.role):
-        query = query.where(
-            or_(no_ticket, col(Ticket.about_head).is_(False)),
-            or_(col(Message.contact_id).is_(None), ~head_reporter),
-        )
-    if not operator:
-        # Staff text commands are staff work, in the audit log; here they would show the BPD's lists
-        # of complaints about the head to a cadre.
-        query = query.where(or_(col(Message.intent).is_(None), col(Message.intent) != staff_commands.INTENT))
-    if direction is not None:
-        query = query.where(Message.direction == direction)
-    if contact_id is not None:
-        query = query.where(Message.contact_id == contact_id)
-        if not operator:
-            query = query.where(~hidden)
-    if ticket is not None:
-        query = query.where(Ticket.code == ticket)
-    if since is not None:
-        query = query.where(col(Message.created_at) >= since)
-    if until is not None:
-        query = query.where(col(Message.created_at) < until)
-    rows = session.exec(
-        query.order_by(col(Message.created_at).desc(), col(Message.id).desc()).offset(offset).limit(limit)
-    ).all()
-    return [
-        MessagePublic.of(message, code, hide_resident=bool(private) and not operator)
-        for message, code, private in rows
-    ]
+    # The message table may hold rows logged as sent too: it is read for either direction.
+    branches = [_received(scope, direction, contact_id, ticket)]
+    if direction != Direction.IN:
+        branches.append(_sent(scope, contact_id, ticket))
+    for at, index in ((Message.created_at, 0), (Outbox.created_at, 1)):
+        if index < len(branches):
+            if since is not None:
+                branches[index] = branches[index].where(col(at) >= since)
+            if until is not None:
+                branches[index] = branches[index].where(col(at) < until)
+    log = (union_all(*branches) if len(branches) > 1 else branches[0]).subquery()
+    # One sorted page over both tables: the database keeps only offset + limit rows while it reads.
+    page = sa_select(log).order_by(log.c.at.desc(), log.c.rank, log.c.id.desc()).offset(offset).limit(limit)
+    rows = session.connection().execute(page).all()
+    return _answers(session, rows, scope.staff.role == Role.OPERATOR)

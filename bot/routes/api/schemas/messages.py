@@ -1,26 +1,33 @@
-"""The message log as the REST API answers it."""
+"""The message log as the REST API answers it: what came in (the message table) and what went out (the
+outbox: replies, ticket notices, broadcasts, digests), in one list."""
 
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import BaseModel, Field
 
 from bot.routes.api.schemas import UTCTime
 from handlers.pipeline import REPLY_SEPARATOR
-from models import Channel, Direction, Message
+from models import Channel, DeliveryStatus, Direction, FailureReason, Message, Outbox, OutboxSource
 from models.phone import HIDDEN, hide_personal
 
 ANONYMOUS = "anonim"
 
 
 class MessagePublic(BaseModel):
-    """One message received (or logged as sent) and the replies given to it.
+    """One message received, with the replies given to it, or one message sent (an outbox row: a reply,
+    a ticket notice, a broadcast, a digest) with where its delivery stands.
 
-    For a message about an anonymous (anonim) complaint, everyone but the operator sees the resident's
-    number masked, no contact id and the numbers typed in the text hidden (a phone, an NIK): the
-    complaint's content is theirs to act on, its reporter is not.
+    For a message of or to the reporter of an anonymous (anonim) complaint, everyone but the operator
+    sees the resident's number (the sender of what came in, the recipient of what went out) as "anonim",
+    no contact id and the numbers typed in the text hidden (a phone, an NIK): the complaint's content is
+    theirs to act on, its reporter is not.
     """
 
-    id: int
+    id: int = Field(description="The row's id in the table `stored_in` names (the two are numbered apart)")
+    stored_in: Literal["message", "outbox"] = Field(
+        default="message",
+        description="message: received (or logged as sent); outbox: sent by Kentongan, with its status",
+    )
     direction: Direction
     channel: Channel
     contact_id: int | None
@@ -33,6 +40,18 @@ class MessagePublic(BaseModel):
     replies: list[str]
     note: str | None = Field(description="Why it was handled specially: rate_limited, loop_guard, ...")
     masked: bool = Field(description="True when the resident's number is masked (anonymous complaint)")
+    source: OutboxSource | None = Field(
+        default=None,
+        description="Why it went out (reply, ticket_notice, broadcast, digest); null for what came in",
+    )
+    status: DeliveryStatus | None = Field(
+        default=None, description="Where the delivery of what went out stands; null for what came in"
+    )
+    error_code: str | None = Field(default=None, description="The provider's error code, if any")
+    failure_reason: FailureReason | None = Field(default=None, description="Why it was not delivered")
+    in_reply_to: int | None = Field(default=None, description="For a reply: the id of the message it answers")
+    sent_at: UTCTime | None = None
+    delivered_at: UTCTime | None = None
     created_at: UTCTime
 
     @classmethod
@@ -49,6 +68,7 @@ class MessagePublic(BaseModel):
                 recipient = ANONYMOUS
         return cls(
             id=message.id,
+            stored_in="message",
             direction=message.direction,
             channel=message.channel,
             contact_id=None if hide_resident else message.contact_id,
@@ -62,4 +82,33 @@ class MessagePublic(BaseModel):
             note=message.note,
             masked=hide_resident,
             created_at=message.created_at,
+        )
+
+    @classmethod
+    def sent(cls, row: Outbox, ticket_code: str | None, *, hide_resident: bool) -> Self:
+        """From an outbox row; the resident is its recipient."""
+        assert row.id is not None
+        return cls(
+            id=row.id,
+            stored_in="outbox",
+            direction=Direction.OUT,
+            channel=row.channel,
+            contact_id=None if hide_resident else row.contact_id,
+            sender=row.sender,
+            recipient=ANONYMOUS if hide_resident else row.recipient,
+            body=hide_personal(row.body, marker=HIDDEN) if hide_resident else row.body,
+            media=[],
+            intent=None,
+            ticket=ticket_code,
+            replies=[],
+            note=None,
+            masked=hide_resident,
+            source=row.source,
+            status=row.status,
+            error_code=row.error_code,
+            failure_reason=row.failure_reason,
+            in_reply_to=row.source_id if row.source == OutboxSource.REPLY else None,
+            sent_at=row.sent_at,
+            delivered_at=row.delivered_at,
+            created_at=row.created_at,
         )
