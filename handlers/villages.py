@@ -11,7 +11,7 @@ cannot be acted on, NotFound for things not in the village, Conflict for a state
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -19,7 +19,7 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from broadcasts.timing import parse_hhmm
+from broadcasts.timing import QuietRules, parse_hhmm, weekly_blackouts
 from handlers import staff as staff_pins
 from models import ApiToken, Area, AreaKind, Channel, Role, Staff, Village, VillageAddress
 from models.errors import BadRequest, Conflict, NotFound
@@ -80,6 +80,28 @@ def check_quiet_hours(quiet_start: str, quiet_end: str) -> None:
             f"quiet hours may last at most {_duration(MAX_QUIET_MINUTES)}: {quiet_start} to {quiet_end} is"
             f" {_duration(length)}, holding every broadcast but emergencies (equal quiet_start and quiet_end"
             " mean no quiet hours)"
+        )
+
+
+MIN_SENDING_HOURS_A_WEEK = 24
+_WEEK_START = datetime(2026, 1, 5)  # a Monday: weekly windows are the same every week
+_STEP = timedelta(minutes=15)
+
+
+def check_sending_time(quiet_start: str, quiet_end: str, blackouts: list[dict[str, str]]) -> None:
+    """BadRequest unless quiet hours and weekly blackouts together leave broadcasts at least
+    MIN_SENDING_HOURS_A_WEEK (checked every 15 minutes of a week): with no time left a scheduled broadcast
+    could never go, and the head alone could silence the village's announcements."""
+    try:
+        rules = QuietRules.parse(quiet_start, quiet_end, weekly_blackouts(blackouts))
+    except (KeyError, TypeError, ValueError) as error:
+        raise BadRequest(f"quiet hours or blackouts do not read: {error}") from error
+    steps = int(timedelta(days=7) / _STEP)
+    free = sum(1 for i in range(steps) if not rules.holding(_WEEK_START + i * _STEP)) * _STEP
+    if free < timedelta(hours=MIN_SENDING_HOURS_A_WEEK):
+        raise BadRequest(
+            f"quiet hours and blackouts leave {_duration(int(free.total_seconds()) // 60)} a week to send"
+            f" broadcasts; they must leave at least {MIN_SENDING_HOURS_A_WEEK} hours (emergencies always go)"
         )
 
 
@@ -179,10 +201,10 @@ def update_settings(*, session: Session, village: Village, changes: Mapping[str,
         raise BadRequest(f"not a village setting: {', '.join(sorted(unknown))}")
     if "timezone" in changes:
         check_timezone(changes["timezone"])
-    if "quiet_start" in changes or "quiet_end" in changes:  # one given: checked with the other as it is
-        check_quiet_hours(
-            changes.get("quiet_start", village.quiet_start), changes.get("quiet_end", village.quiet_end)
-        )
+    if {"quiet_start", "quiet_end", "blackouts"} & set(changes):  # each checked with the others as they are
+        quiet = changes.get("quiet_start", village.quiet_start), changes.get("quiet_end", village.quiet_end)
+        check_quiet_hours(*quiet)
+        check_sending_time(*quiet, changes.get("blackouts", village.blackouts))
     changed = {}
     for key, value in changes.items():
         if key == "name":

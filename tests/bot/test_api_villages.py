@@ -530,3 +530,31 @@ def test_a_new_village_has_bounded_quiet_hours(api: Api) -> None:
     assert (created["quiet_start"], created["quiet_end"]) == ("20:30", "05:30")
     plain = api.ok("POST", "/villages", "operator", {"code": f"BIASA{fresh()}", "name": "Desa Biasa"})
     assert (plain["quiet_start"], plain["quiet_end"]) == ("21:00", "06:00")
+
+
+def test_blackouts_must_leave_time_to_send(api: Api) -> None:
+    """Quiet hours of 12 hours and a blackout over the rest of every day would hold every broadcast for
+    ever (a scheduled one could never go): refused, and what the week keeps is said."""
+    rest_of_each_day = [{"weekday": day, "start": "09:00", "end": "21:00"} for day in range(7)]
+    response = api.call(
+        "PATCH",
+        "/villages/DEMO",
+        "kades",
+        {"quiet_start": "21:00", "quiet_end": "09:00", "blackouts": rest_of_each_day},
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"] == (
+        "quiet hours and blackouts leave 0 hours a week to send broadcasts; they must leave at least 24"
+        " hours (emergencies always go)"
+    )
+    # Checked against the quiet hours already stored (21:00-06:00) when only blackouts change.
+    most_of_each_day = [{"weekday": day, "start": "06:00", "end": "20:00"} for day in range(7)]
+    response = api.call("PATCH", "/villages/DEMO", "kades", {"blackouts": most_of_each_day})
+    assert response.status_code == 422, response.text
+    assert "leave 7 hours a week" in response.json()["detail"]
+    village = api.ok("GET", "/villages/DEMO", "kader")
+    assert (village["quiet_start"], village["quiet_end"]) == ("21:00", "06:00")
+    assert audit_entries(api, "village.update") == []
+    # A market morning held every day still leaves plenty.
+    market = [{"weekday": day, "start": "06:00", "end": "09:00", "label": "pasar"} for day in range(7)]
+    assert len(api.ok("PATCH", "/villages/DEMO", "kades", {"blackouts": market})["blackouts"]) == 7
