@@ -72,9 +72,13 @@ CONFIRM_ANSWERS = {
 # a "not yet" keeps the rest ("masih bolong") as the reason for reopening. A longer message, or a "yes"
 # followed by more than politeness ("sudah 3 hari jalan RT 5 banjir"), is read as usual: likely a new
 # report, and the question stays open.
-CONFIRM_YES_LEADS = frozenset({"ya", "iya", "sudah", "beres"})
-CONFIRM_NO_LEADS = frozenset({"belum", "tidak"})
-CONFIRM_NO_KEPT = frozenset({"masih"})  # "masih rusak": the answer and its reason in one
+# Javanese and Sundanese too: sampun / wis / atos (sudah), durung / dereng / teu acan (belum), ora /
+# mboten / teu (tidak), isih (masih).
+CONFIRM_YES_LEADS = frozenset({"ya", "iya", "sudah", "beres", "alhamdulillah", "sampun", "wis", "atos"})
+CONFIRM_NO_LEADS = frozenset({"belum", "tidak", "durung", "dereng", "teu", "acan", "ora", "mboten"})
+CONFIRM_NO_KEPT = frozenset({"masih", "isih", "tetap", "tetep"})  # "masih rusak": answer and reason in one
+# "tidak ada air di RT 5" is a new problem, not an answer; so in Javanese and Sundanese.
+NEW_PROBLEM_LEADS = frozenset({("tidak", "ada"), ("teu", "aya"), ("ora", "ana"), ("mboten", "wonten")})
 CONFIRM_POLITE = frozenset(
     {
         *CONFIRM_YES_LEADS,
@@ -104,9 +108,19 @@ CONFIRM_POLITE = frozenset(
         "deh",
         "dong",
         "nih",
+        "banyak",
+        "sip",
+        "mantap",
+        "alhamdulillah",
+        "nuhun",
+        "hatur",
+        "pisan",
+        "matur",
+        "suwun",
+        "nggih",
     }
 )
-CONFIRM_MAX_WORDS = 6
+CONFIRM_MAX_WORDS = 7
 
 
 def read_confirm(text: str) -> tuple[bool, str] | None:
@@ -125,7 +139,7 @@ def read_confirm(text: str) -> tuple[bool, str] | None:
         return True, ""
     if lead not in CONFIRM_NO_LEADS and lead not in CONFIRM_NO_KEPT:
         return None
-    if words[:2] == ["tidak", "ada"]:  # "tidak ada air di RT 5": a new problem, not an answer
+    if tuple(words[:2]) in NEW_PROBLEM_LEADS:
         return None
     return False, _reason(text)
 
@@ -135,7 +149,9 @@ def _reason(text: str) -> str:
     "masih bolong"; a second negation is part of the reason ("gak, blm ditambal" -> "blm ditambal")."""
     raw = text.split()
     if raw and all(word in CONFIRM_NO_LEADS for word in normalize(raw[0]).split()):
-        raw.pop(0)
+        first = raw.pop(0)
+        if raw and normalize(first) == "teu" and normalize(raw[0]) == "acan":
+            raw.pop(0)  # Sundanese "teu acan": one "not yet" in two words
     filler = CONFIRM_POLITE - CONFIRM_NO_LEADS
     while raw and (lead := normalize(raw[0]).split()) and all(word in filler for word in lead):
         raw.pop(0)
@@ -274,6 +290,24 @@ def receive(
 ABOUT_HEAD, ANONIM, RAHASIA = "about_head", "anonim", "rahasia"
 
 
+def _not_the_detail(meaning: Understanding) -> bool:
+    """While a report waits for its detail: a message that is not it (a question, or only greetings,
+    thanks, "ok" or emoji; whatever names a problem is the detail, even in words read as no intent)."""
+    if meaning.intent in (Intent.INFO, Intent.HELP):
+        return meaning.category is None
+    return meaning.intent == Intent.OTHER and not meaning.detail
+
+
+def _ask_detail(flags: frozenset[str]) -> str:
+    """ "Write your complaint", promising only what the flags keep: the name (anonim) or the content
+    from the public (rahasia)."""
+    if ANONIM in flags:
+        return t.COMPLAINT_ASK_DETAIL_PRIVATE
+    if RAHASIA in flags:
+        return t.COMPLAINT_ASK_DETAIL_CONFIDENTIAL
+    return t.COMPLAINT_ASK_DETAIL
+
+
 def _flags(meaning: Understanding) -> frozenset[str]:
     """The privacy flags a message set, as stored while a two-step report waits for its detail."""
     return frozenset(
@@ -353,10 +387,18 @@ class _Turn:
         if pending is not Pending.NONE and meaning.keyword not in COMMAND_KEYWORDS:
             if pending is Pending.COMPLAINT_DETAIL:
                 carried = frozenset(filter(None, self.contact.pending_flags.split(",")))
-                self._clear_pending()
-                if text or self.message.media:
-                    self.intent = Intent.COMPLAINT
-                    return self._complaint(meaning, forced=True, carried=carried)
+                if not self.message.media and _not_the_detail(meaning):
+                    # "ok pak", a thank-you or an emoji is no report, and a question in plain words is
+                    # answered (below): the report still waits, with the promise its first message made.
+                    self.contact.set(pending_until=self.now + COMPLAINT_DETAIL_WAIT)
+                    if meaning.intent == Intent.OTHER:
+                        self.intent = Intent.OTHER
+                        return [_ask_detail(carried)]
+                else:
+                    self._clear_pending()
+                    if text or self.message.media:
+                        self.intent = Intent.COMPLAINT
+                        return self._complaint(meaning, forced=True, carried=carried)
             elif pending is Pending.TICKET_DESCRIPTION and (text or self.message.media):
                 return self._describe_pending_ticket(text)
         # A question in the middle of a report ("ADUAN ANONIM", then JADWAL) is answered and the report
@@ -407,11 +449,11 @@ class _Turn:
         media = [{"url": m.url, "content_type": m.content_type} for m in self.message.media]
         flags = carried | self._leftover_flags() | _flags(meaning)
         if not detail and not media:
-            private = bool(flags & {ANONIM, RAHASIA})
-            if private and not carried and (code := self._make_last_private(flags)):
-                return [t.COMPLAINT_MADE_PRIVATE.format(code=code)]
+            if flags & {ANONIM, RAHASIA} and not carried and (code := self._make_last_private(flags)):
+                made = t.COMPLAINT_MADE_PRIVATE if ANONIM in flags else t.COMPLAINT_MADE_CONFIDENTIAL
+                return [made.format(code=code)]
             self._set_pending(Pending.COMPLAINT_DETAIL, None, COMPLAINT_DETAIL_WAIT, flags)
-            return [t.COMPLAINT_ASK_DETAIL_PRIVATE if private else t.COMPLAINT_ASK_DETAIL]
+            return [_ask_detail(flags)]
         about_head, anonymous, confidential = (name in flags for name in (ABOUT_HEAD, ANONIM, RAHASIA))
         since = self.now - timedelta(hours=1)
         recent = tickets.count_recent_by_reporter(
@@ -455,8 +497,10 @@ class _Turn:
             return [t.COMPLAINT_PHOTO_ONLY.format(code=self.ticket_code)]
         template = t.COMPLAINT_CREATED_BPD if about_head else t.COMPLAINT_CREATED
         reply = template.format(code=self.ticket_code)
-        if anonymous or confidential:
+        if anonymous:
             reply += t.COMPLAINT_PRIVATE_SUFFIX
+        elif confidential:
+            reply += t.COMPLAINT_CONFIDENTIAL_SUFFIX
         return [reply]
 
     def _leftover_flags(self) -> frozenset[str]:

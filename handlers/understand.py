@@ -713,13 +713,14 @@ _NEGATIONS = _wordset("tidak belum ora durung teu acan dereng mboten")
 
 _HEAD_REQUEST_FRAME = _wordset("tolong mohon kepada yth untuk buat minta")
 
-_ANON_WORDS = _wordset("anonim anonymous anon anonimus")
+# With the slips residents make in them ("ADUAN ANONYM"): a promise of anonymity must not hang on spelling.
+_ANON_WORDS = _wordset("anonim anonymous anon anonimus anonym anonymus anonime anonimm annonim anomin anonin")
 _NAME_WORDS = _wordset("nama namaku identitas identitasku")
 _HIDE_WORDS = _wordset("""
     rahasiakan dirahasiakan merahasiakan sebut disebut sebutkan disebutkan sembunyikan disembunyikan
     samarkan disamarkan tutupi ditutupi cantumkan dicantumkan ditampilkan tampilkan tanpa
     """)
-_CONFIDENTIAL_WORDS = _wordset("rahasia konfidensial confidential")
+_CONFIDENTIAL_WORDS = _wordset("rahasia rahsia rahasya rahasiah konfidensial confidential")
 _SECRET_VERBS = _wordset("rahasiakan dirahasiakan merahasiakan")  # "tolong dirahasiakan ya pak"
 _FLAG_WORDS = _ANON_WORDS | _NAME_WORDS | _CONFIDENTIAL_WORDS | _SECRET_VERBS
 # What may stand around a bare mention of the head in "mau lapor soal pak kades": the report is about

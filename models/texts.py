@@ -35,6 +35,13 @@ COMPLAINT_ASK_DETAIL_PRIVATE = (
     "(dusun/RT). Contoh: Lampu jalan RT 3 mati."
 )
 COMPLAINT_MADE_PRIVATE = "Baik, identitas Anda pada aduan {code} kini dirahasiakan dari petugas desa."
+# RAHASIA alone keeps the content out of public outputs (DOMAIN.md): it promises nothing about the name.
+COMPLAINT_CONFIDENTIAL_SUFFIX = " Isi aduan tidak diumumkan."
+COMPLAINT_ASK_DETAIL_CONFIDENTIAL = (
+    "Baik, isi aduan Anda tidak akan diumumkan. Silakan tulis aduannya: apa masalahnya dan di mana "
+    "(dusun/RT). Contoh: Lampu jalan RT 3 mati."
+)
+COMPLAINT_MADE_CONFIDENTIAL = "Baik, isi aduan {code} tidak akan diumumkan."
 COMPLAINT_PHOTO_ONLY = (
     "Foto diterima, kode aduan {code}. Mohon balas dgn keterangan singkat: apa masalahnya dan di mana "
     "(dusun/RT)."

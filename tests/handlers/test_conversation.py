@@ -376,8 +376,12 @@ def test_a_two_step_report_keeps_what_the_first_message_said(
         contact = contact_of(engine, WARGA)
     assert (ticket.about_head, ticket.anonymous, ticket.confidential) == flags
     assert contact.pending_flags == ""
-    if flags[1] or flags[2]:
+    # The promise made is what the flags keep: the name (anonim), or the content from the public (rahasia).
+    if flags[1]:
         assert reply.endswith(t.COMPLAINT_PRIVATE_SUFFIX)
+    elif flags[2]:
+        assert reply.endswith(t.COMPLAINT_CONFIDENTIAL_SUFFIX)
+        assert "Identitas" not in reply
 
 
 def test_a_photo_described_as_anonymous_hides_its_reporter(client: TestClient, engine: Engine) -> None:
@@ -435,6 +439,34 @@ def test_a_question_in_the_middle_of_a_report_keeps_it_waiting_and_anonymous(
         assert session.exec(select(Ticket.anonymous).where(Ticket.code == code)).one()
 
 
+@pytest.mark.parametrize(
+    ("between", "answered"),
+    [
+        ("syarat bikin KTP apa", "Layanan"),  # a question in plain words: answered from the village's data
+        ("kapan bansos cair?", "Program"),
+        ("ok pak", None),  # no report: the request for it again, with its promise
+        ("terima kasih pak", None),
+        ("sebentar ya pak, sy tanya tetangga dulu", None),
+        ("\U0001f64f", None),
+        ("", None),
+    ],
+)
+def test_what_is_not_the_detail_leaves_an_anonymous_report_waiting(
+    client: TestClient, engine: Engine, between: str, answered: str | None
+) -> None:
+    warga = Resident(client, WARGA)
+    assert warga.say("ADUAN ANONYM") == t.COMPLAINT_ASK_DETAIL_PRIVATE  # a slip in ANONIM keeps the promise
+    reply = warga.say(between)
+    if answered is None:
+        assert reply == t.COMPLAINT_ASK_DETAIL_PRIVATE
+    else:
+        assert answered.lower() in reply.lower(), reply
+    assert count_tickets(engine) == 0
+    code = code_in(warga.say("ada judi sabung ayam di krajan rt 3"))
+    with Session(engine) as session:
+        assert session.exec(select(Ticket.anonymous).where(Ticket.code == code)).one()
+
+
 def test_asking_for_anonymity_just_after_a_report_makes_that_report_anonymous(
     client: TestClient, engine: Engine, clock: Clock
 ) -> None:
@@ -448,7 +480,7 @@ def test_asking_for_anonymity_just_after_a_report_makes_that_report_anonymous(
     assert stored.anonymous
     assert "ditandai: anonim" in events
     clock.advance(hours=2)  # long after: a new report is asked for, the old one is left as it was
-    assert warga.say("ADUAN RAHASIA") == t.COMPLAINT_ASK_DETAIL_PRIVATE
+    assert warga.say("ADUAN RAHASIA") == t.COMPLAINT_ASK_DETAIL_CONFIDENTIAL  # no promise about the name
 
 
 def test_asking_to_be_kept_anonymous_never_unsubscribes(
@@ -545,6 +577,9 @@ def reopen_note(engine: Engine, code: str) -> str | None:
         ("tidak, masih mati", "masih mati"),
         ("gak, blm ditambal", "blm ditambal"),
         ("2", None),
+        ("durung pak, jembatane isih rusak", "jembatane isih rusak"),  # Javanese
+        ("dereng pak", None),
+        ("teu acan, masih ruksak", "masih ruksak"),  # Sundanese
     ],
 )
 def test_a_not_yet_in_own_words_reopens_and_keeps_the_reason(
@@ -560,7 +595,20 @@ def test_a_not_yet_in_own_words_reopens_and_keeps_the_reason(
     assert contact_of(engine, WARGA).pending == "none"  # answered: the question is closed
 
 
-@pytest.mark.parametrize("answer", ["sudah pak", "udah beres, makasih", "sdh", "1", "Sudah, terima kasih bu"])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "sudah pak",
+        "udah beres, makasih",
+        "sdh",
+        "1",
+        "Sudah, terima kasih bu",
+        "ya sudah beres, makasih banyak ya pak \U0001f64f",
+        "alhamdulillah sudah pak",
+        "sampun pak, matur suwun",  # Javanese
+        "atos pak, hatur nuhun",  # Sundanese
+    ],
+)
 def test_a_yes_in_own_words_confirms(client: TestClient, engine: Engine, clock: Clock, answer: str) -> None:
     code = closed_complaint(client, engine, clock)
     before = count_tickets(engine)
@@ -575,6 +623,7 @@ def test_a_yes_in_own_words_confirms(client: TestClient, engine: Engine, clock: 
         "sudah 3 hari air PAMSIMAS di dusun Cibodas tidak mengalir",  # starts with "sudah": a new report
         "sudah lama lampu jalan RT 4 mati",
         "tidak ada air bersih di RT 5",  # "tidak ada ...": a new problem
+        "teu aya cai di RT 5",  # the same in Sundanese
         "belum ada petugas yang datang memperbaiki saluran air di dusun Cibodas RT 4 sejak kemarin",  # long
     ],
 )
