@@ -34,7 +34,30 @@ TOPIC_KEYWORDS = {
 
 
 def paginate(header: str, items: Sequence[str], keyword: str, page: int, limit: int = SMS_LIMIT) -> str:
-    """Part `page` (from 1) of header + items, each part fitting `limit`, offering the next if more remain."""
+    """Part `page` (from 1) of the items, each part fitting `limit`, offering the next if more remain.
+
+    The header opens the first part only; later parts open with a short "DANA 2/5: " so that a long
+    header is not paid for on every SMS.
+    """
+    width = 1  # digits of the part count, as the later parts' prefix spells it
+    while True:
+        pages = _parts(header, items, keyword, limit, width)
+        if len(str(len(pages))) <= width:
+            break
+        width = len(str(len(pages)))
+    if page > len(pages):
+        return t.INFO_NO_MORE_PAGES.format(keyword=keyword)
+    opening = header if page == 1 else t.INFO_PAGE.format(keyword=keyword, page=page, pages=len(pages))
+    body = opening + "; ".join(pages[page - 1])
+    if page < len(pages):
+        body += "." + t.INFO_MORE.format(keyword=keyword, page=page + 1)
+    else:
+        body += "."
+    return body
+
+
+def _parts(header: str, items: Sequence[str], keyword: str, limit: int, width: int) -> list[list[str]]:
+    """The items cut into parts; a later part's prefix is reckoned with `width`-digit page numbers."""
     pages: list[list[str]] = []
     current: list[str] = []
     for index, raw in enumerate(items):
@@ -42,8 +65,11 @@ def paginate(header: str, items: Sequence[str], keyword: str, page: int, limit: 
         last = index == len(items) - 1
         while True:
             # Room left in this part; the offer of the next part is not needed after the last item.
-            more = "" if last else t.INFO_MORE.format(keyword=keyword, page=len(pages) + 2)
-            room = limit - len(header) - len(more) - len("; ".join(current)) - (2 if current else 0) - 1
+            number = len(pages) + 1
+            opening = header if number == 1 else t.INFO_PAGE.format(keyword=keyword, page=9, pages=9)
+            opening_len = len(opening) + (2 * (width - 1) if number > 1 else 0)
+            more = "" if last else t.INFO_MORE.format(keyword=keyword, page=number + 1)
+            room = limit - opening_len - len(more) - len("; ".join(current)) - (2 if current else 0) - 1
             if len(item) <= room:
                 current.append(item)
                 break
@@ -54,14 +80,7 @@ def paginate(header: str, items: Sequence[str], keyword: str, page: int, limit: 
             current = []
     if current:
         pages.append(current)
-    if page > len(pages):
-        return t.INFO_NO_MORE_PAGES.format(keyword=keyword)
-    body = header + "; ".join(pages[page - 1])
-    if page < len(pages):
-        body += "." + t.INFO_MORE.format(keyword=keyword, page=page + 1)
-    else:
-        body += "."
-    return body
+    return pages
 
 
 def answer(
@@ -144,11 +163,10 @@ def _budget(session: Session, village_id: int, now: datetime, timezone: str) -> 
     header = t.DANA_HEADER.format(
         year=year, income=t.format_rupiah(income), spending=t.format_rupiah(spending)
     )
+    amounts = t.format_rupiah_list([line.amount for line in spending_lines])  # one style for the list
     items = [
-        t.DANA_ITEM.format(
-            activity=line.activity, location=line.location or "desa", amount=t.format_rupiah(line.amount)
-        )
-        for line in spending_lines
+        t.DANA_ITEM.format(activity=line.activity, location=line.location or "desa", amount=amount)
+        for line, amount in zip(spending_lines, amounts, strict=True)
     ]
     return header, items
 
@@ -165,8 +183,9 @@ def _decisions(session: Session, village_id: int) -> list[str]:
         decisions, key=lambda d: (-d.effective_date.toordinal(), d.kind != DecisionKind.SANKSI)
     )
     return [
-        (t.SANKSI_PREFIX if d.kind == DecisionKind.SANKSI else "")
-        + t.KEPUTUSAN_ITEM.format(title=d.title, date=t.format_date(d.effective_date))
+        (t.SANKSI_ITEM if d.kind == DecisionKind.SANKSI else t.KEPUTUSAN_ITEM).format(
+            title=d.title, date=t.format_date(d.effective_date)
+        )
         for d in decisions
     ]
 

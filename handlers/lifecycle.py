@@ -23,6 +23,7 @@ from handlers import contacts, rights, workdays
 from handlers import staff as staff_people
 from models import (
     Category,
+    Channel,
     Lane,
     OutboxSource,
     Pending,
@@ -49,6 +50,7 @@ SMS_ROOM = 160  # one GSM-7 SMS
 NOTICE_SEGMENTS = 2
 NOTICE_ROOM = NOTICE_SEGMENTS * 153 - 1
 OPEN = (TicketStatus.BARU, TicketStatus.DIVERIFIKASI, TicketStatus.DIPROSES)
+WORD_CUT_MAX = 25  # a note cut short loses at most this many more characters to end on a whole word
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +167,14 @@ def fit_note(note: str, room: int) -> str:
         if used > room - 3:
             break
         cut.append(ch)
-    return "".join(cut).rstrip() + "..."
+    kept = "".join(cut)
+    if len(kept) < len(short) and not short[len(kept)].isspace():
+        # Never half a word ("kabelnya putus dimak..."): back to the last space, unless that drops too
+        # much (one very long word, a number).
+        space = kept.rfind(" ")
+        if space > 0 and len(kept) - space <= WORD_CUT_MAX:
+            kept = kept[:space]
+    return kept.rstrip(" ,;:-") + "..."
 
 
 def _notice_frames() -> list[str]:
@@ -433,11 +442,21 @@ def make_private(
 
 
 def confirm_fix(
-    *, session: Session, ticket: Ticket, fixed: bool, now: datetime, detail: str | None = None
+    *,
+    session: Session,
+    ticket: Ticket,
+    fixed: bool,
+    now: datetime,
+    detail: str | None = None,
+    reporter_id: int | None = None,
+    available: Collection[Channel] = (),
 ) -> str:
     """The reporter's answer to 'is it really fixed?': 1 closes it for good, 2 reopens it.
 
-    `detail`: what the reporter said besides the answer ("masih bolong"), kept with the reopening."""
+    `detail`: what the reporter said besides the answer ("masih bolong"), kept with the reopening.
+    A ticket with several reporters (merged reports) that one of them reopens is no longer closed for
+    the others either: each other reporter (`reporter_id` is the one answering) is told, on the
+    channels in `available`, and is no longer asked to confirm."""
     resident = Actor("warga")
     if fixed:
         _event(
@@ -464,9 +483,41 @@ def confirm_fix(
             to_status=TicketStatus.DIPROSES,
             note=reason,
         )
+        _tell_other_reporters(session, ticket, reporter_id, available, now)
     elif detail and detail.strip():  # already reopened (by staff, or another reporter): keep the words
         _event(session, ticket, TicketEventKind.DETAIL_ADDED, resident, now, note=reason)
     return t.TICKET_REOPENED.format(code=ticket.code)
+
+
+def _tell_other_reporters(
+    session: Session, ticket: Ticket, reporter_id: int | None, available: Collection[Channel], now: datetime
+) -> None:
+    """A reporter reopened `ticket`: the others, who were told it was done, hear that it is not."""
+    others = [c for c in reporters(session=session, ticket=ticket) if c != reporter_id]
+    if not others:
+        return
+    # Their "is it fixed?" question is answered by the reopening: a later "1" must not close it.
+    session.connection().execute(
+        contacts.CONTACT.update()
+        .where(
+            contacts.CONTACT.c.id.in_(others),
+            contacts.CONTACT.c.pending == Pending.CONFIRM_FIX,
+            contacts.CONTACT.c.pending_ticket_id == ticket.id,
+        )
+        .values(pending=Pending.NONE, pending_ticket_id=None)
+    )
+    if not available:
+        return
+    village = session.get(Village, ticket.village_id)
+    assert village is not None
+    notify(
+        session=session,
+        routes=runs.village_routes(session=session, village=village, available=available),
+        contact_ids=others,
+        text=t.TICKET_REOPENED_BY_OTHER.format(code=ticket.code),
+        now=now,
+        source_id=ticket.id,
+    )
 
 
 def overdue(*, session: Session, now: datetime) -> list[Ticket]:

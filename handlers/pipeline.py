@@ -52,6 +52,20 @@ COMMAND_KEYWORDS = frozenset(
     {"CEK", "JADWAL", "DANA", "SANKSI", "PROGRAM", "LAYANAN", "DAFTAR", "BERHENTI", "MENU"}
 )
 COMPLAINT_DETAIL_WAIT = timedelta(minutes=30)
+# A message of only these (normalised), one of them more than a courtesy, is the Islamic greeting,
+# answered in kind ("Assalamualaikum pak", "wassalam").
+SALAM_COURTESY = frozenset({"pak", "bu", "bapak", "ibu", "min", "admin", "wr", "wb"})
+SALAM = SALAM_COURTESY | {
+    "assalamualaikum",
+    "alaikum",
+    "wassalam",
+    "wassalamualaikum",
+    "salam",
+    "warahmatullahi",
+    "warahmatullah",
+    "wabarakatuh",
+    "wabarakatu",
+}
 QUESTION_KEYWORDS = frozenset({"CEK", "JADWAL", "DANA", "SANKSI", "PROGRAM", "LAYANAN"})  # not MENU: lost
 MAKE_PRIVATE_WITHIN = timedelta(hours=1)
 FLAGS_KEPT = timedelta(days=1)  # "tolong rahasiakan nama saya" after the report
@@ -437,6 +451,12 @@ class _Turn:
             return [self._unsubscribe()]
         if meaning.intent in (Intent.HELP, Intent.INFO):
             return [t.MENU.format(desa=self.village.name)]
+        if meaning.scam:
+            self.note = "scam"
+            return [t.SCAM_WARNING]
+        words = normalize(text).split()
+        if SALAM.issuperset(words) and not SALAM_COURTESY.issuperset(words):
+            return [t.GREETING]
         return [t.OTHER]
 
     # --- complaints ----------------------------------------------------------------------------
@@ -572,7 +592,13 @@ class _Turn:
         self.intent = Intent.STATUS
         self.ticket_id, self.ticket_code = ticket.id, ticket.code
         reply = lifecycle.confirm_fix(
-            session=self.session, ticket=ticket, fixed=fixed, now=self.now, detail=detail or None
+            session=self.session,
+            ticket=ticket,
+            fixed=fixed,
+            now=self.now,
+            detail=detail or None,
+            reporter_id=self.contact.id,
+            available=self.available,  # the other reporters hear of a reopening
         )
         self.session.flush()
         return [reply]
@@ -581,10 +607,27 @@ class _Turn:
 
     def _status(self, code: str | None) -> str:
         if code is None:
-            mine = tickets.list_open_for_reporter(session=self.session, reporter_id=self.contact.id, limit=4)
+            typed = tickets.mistyped_code(self.message.text)
+            if typed is not None:  # "CEK 12345": not "you have no open reports"
+                return t.STATUS_BAD_CODE.format(number=typed, digits=len(typed))
+            mine = tickets.list_open_for_reporter(
+                session=self.session, reporter_id=self.contact.id, limit=None
+            )
             if not mine:
                 return t.STATUS_NONE
-            return t.STATUS_LIST.format(items=", ".join(f"{c} ({status.label})" for c, status in mine))
+            items = [f"{c} ({status.label})" for c, status in mine]
+            # As many as one SMS holds, newest first, and how many more there are.
+            for shown in range(len(items), 0, -1):
+                rest = len(items) - shown
+                listed = ", ".join(items[:shown])
+                reply = (
+                    t.STATUS_LIST_MORE.format(items=listed, n=rest)
+                    if rest
+                    else t.STATUS_LIST.format(items=listed)
+                )
+                if len(reply) <= lifecycle.SMS_ROOM:
+                    return reply
+            return t.STATUS_LIST_MORE.format(items=items[0], n=len(items) - 1)
         ticket = tickets.get_by_code(session=self.session, village_id=self.village.id, code=code)
         if ticket is None:
             return t.STATUS_UNKNOWN.format(code=code)

@@ -1,5 +1,6 @@
 """Complaint tickets as residents create and check them by text (Core on the hot path, see contacts.py)."""
 
+import re
 import secrets
 from collections.abc import Sequence
 from datetime import datetime
@@ -8,6 +9,7 @@ from sqlalchemy import Table, and_, bindparam, false, func, insert, or_, select
 from sqlmodel import Session, col
 
 from handlers import rights
+from handlers.understand import keyword_of
 from models import Category, Role, Ticket, TicketEvent, TicketEventKind, TicketStatus
 from models.ticket import overdue_clause
 
@@ -126,23 +128,43 @@ def get_by_code(*, session: Session, village_id: int, code: str) -> Ticket | Non
 
 
 def list_open_for_reporter(
-    *, session: Session, reporter_id: int, limit: int = 5
+    *, session: Session, reporter_id: int, limit: int | None = 5
 ) -> list[tuple[str, TicketStatus]]:
     """Codes and statuses of the reporter's open tickets, newest first: their own, and those their
-    reports were merged into (they follow the surviving ticket)."""
+    reports were merged into (they follow the surviving ticket). `limit` None: all of them."""
     merged_into = select(TICKET.c.merged_into_id).where(
         TICKET.c.reporter_id == reporter_id, TICKET.c.merged_into_id.is_not(None)
     )
-    rows = session.connection().execute(
+    query = (
         select(TICKET.c.code, TICKET.c.status)
         .where(
             or_(TICKET.c.reporter_id == reporter_id, TICKET.c.id.in_(merged_into)),
             TICKET.c.status.in_(OPEN_STATUSES),
         )
         .order_by(TICKET.c.created_at.desc(), TICKET.c.id.desc())
-        .limit(limit)
     )
-    return [(row.code, row.status) for row in rows]
+    if limit is not None:
+        query = query.limit(limit)
+    return [(row.code, row.status) for row in session.connection().execute(query)]
+
+
+_WORD_OR_NUMBER = re.compile(r"[^\W\d_]+|\d+")
+# Words a resident may put between CEK and the code: "CEK kode 482913", "cek aduan no 482913".
+_BEFORE_CODE = frozenset({"kode", "aduan", "laporan", "tiket", "no", "nomor", "nomer", "nmr", "saya", "sy"})
+
+
+def mistyped_code(text: str) -> str | None:
+    """The number a CEK names when it is not a six-digit code ("CEK 12345"): None for "CEK" alone, a
+    right code, or a number elsewhere in the message ("status laporan RT 3")."""
+    words = _WORD_OR_NUMBER.findall(text)
+    if not words or keyword_of(words[0].lower()) != "CEK":
+        return None
+    for word in words[1:]:
+        if word.isdigit():
+            return word if 3 <= len(word) <= 12 and len(word) != 6 else None
+        if word.lower() not in _BEFORE_CODE:
+            return None
+    return None
 
 
 def count_recent_by_reporter(*, session: Session, reporter_id: int, since: datetime) -> int:

@@ -58,6 +58,7 @@ class Understanding:
     page: int | None = None
     topics: tuple[Topic, ...] = ()
     detail: str = ""
+    scam: bool = False  # a prize, loan or "transfer first" text (intent OTHER): warn, never a ticket
 
     def as_dict(self) -> dict[str, object]:
         """A JSON-ready dict with the string codes of CONTRACT.md."""
@@ -283,6 +284,7 @@ _INTENT_LEXICON: dict[int, str] = {
         kemana_mana:-0.5 dimana_mana:-1.5 sistem_informasi:-1.5
         pripun:1.5 kepripun:1.5 pundi:1 sinten:1.5 saha:1.5 tanyakan:1.5 menanyakan:2 nanyain:2 takon:2
         tanglet:2 nyuwun_pirsa:2.5 pirsa:1 opo_wae:1.5 apa_wae:1.5 naon_wae:1.5
+        jam_buka:1 jam_pelayanan:1
     """,
     _SUBSCRIBE: """
         daftar:1.5 daftarkan:3 didaftarkan:3 didaftarin:3 daftarin:3 mendaftar:2 mendaftarkan:3
@@ -317,7 +319,7 @@ _INTENT_LEXICON: dict[int, str] = {
     """,
     _HELP: """
         menu:3 help:3 bantuan:1 cara:2 caranya:2 cara_lapor:3 cara_pakai:3 cara_pakainya:3
-        cara_menggunakan:3 cara_mengadu:3 cara_daftar:1 panduan:3 petunjuk:3 perintah:3 kode_kode:1
+        cara_menggunakan:3 cara_mengadu:3 cara_daftar:0 panduan:3 petunjuk:3 perintah:3 kode_kode:1
         format:2 bisa_apa:3 ini_nomor_apa:4 nomor_apa:3 nomor_siapa:3 ini_apa:2 layanan_apa:4 ini_layanan:1
         nomor_naon:3 nomor_iki:2 gawe_opo:2 tidak_mengerti:2 tidak_paham:2 bingung:1 diajari:2 ajari:2
         kentongan:2 fitur:2 cara_kerja:2 pakainya:1 gunanya:2 fungsinya:2 buat_apa:0.5 dapat_sms:2
@@ -436,7 +438,7 @@ _TOPIC_LEXICON: dict[Topic, str] = {
         beasiswa:2.5 sumur_bor:1 embung:1 makan_bergizi:3 mbg:3 bibit:1.5 pupuk_gratis:1.5 subsidi:1
         kur:1 penerima:1 sembako:2 bantuan_apa:1 usulan:1 diusulkan:1 cair:1.5 dimulai:1 mulai:0.5
         ikut:0.5 ikut_kerja:1 pendaftaran:1.5 kuota:1 sasaran:1 kriteria:2 syarat_dapat:1.5 dapat:0.5
-        pemberdayaan:1.5 posyandu:0.5 stunting:0.5 kegiatan_desa:1 jalan:0.5 talud:1 jembatan:0.5
+        pemberdayaan:1.5 posyandu:2.5 stunting:0.5 kegiatan_desa:1 jalan:0.5 talud:1 jembatan:0.5
         irigasi:0.5 pamsimas:0.5 paud:0.5 bumdes:1 umkm:1 modal:1 hibah:0.5 ternak:1 lele:1 bibit_ikan:1
         renovasi:1 pengaspalan:1 betonisasi:1 tahun_depan:1 tahun_ini:0.5 rencana_desa:1 dapat_bantuan:1
         bantuan_rumah:1.5 pbi:2 kis:1.5 bpjs:1.5 kip:2 pip:2 bltdd:2.5 jaminan_sosial:1.5 blt_dana:3
@@ -1142,6 +1144,7 @@ def understand(text: str, *, dusun_names: Sequence[str] = ()) -> Understanding:
             question += 1.0
 
     intent, topic, decisive = _decide(toks, n, start, keyword, sc, question, code, content)
+    scam = intent is Intent.OTHER and decisive  # the one decisive rule that answers OTHER
     scores: list[float] | None = None
     if intent is Intent.OTHER and not decisive:
         scores = _SCORER.scores(toks, text)
@@ -1235,6 +1238,7 @@ def understand(text: str, *, dusun_names: Sequence[str] = ()) -> Understanding:
         page=page,
         topics=topics,
         detail=detail,
+        scam=scam and intent is Intent.OTHER,
     )
 
 

@@ -16,6 +16,10 @@ MENU = (
 )
 EMPTY = "Pesan Anda kosong. Tulis masalah atau pertanyaan Anda, atau ketik MENU untuk pilihan."
 OTHER = "Terima kasih atas pesannya. Untuk melapor, tulis saja masalahnya. Ketik MENU untuk pilihan lain."
+# Not wired yet: handlers/pipeline.py `_Turn.act` answers every "other" message with OTHER; it should
+# answer a scam (understand's spam rule) with SCAM_WARNING and a greeting alone with GREETING.
+SCAM_WARNING = "Pesan ini mirip penipuan. Jangan kirim uang atau kode OTP. Ketik MENU utk layanan desa."
+GREETING = "Waalaikumsalam. Silakan tulis masalah Anda, atau ketik MENU utk pilihan."
 
 COMPLAINT_ASK_DETAIL = (
     "Silakan tulis aduan Anda: apa masalahnya dan di mana (dusun/RT/RW). "
@@ -56,25 +60,32 @@ COMPLAINT_RATE_LIMITED = (
 
 STATUS_OWN = "Aduan {code} ({category}): {status}.{note}"
 STATUS_NOTE = " Catatan: {note}"
-STATUS_OTHER = "Aduan {code}: {status}."
+STATUS_OTHER = "Aduan {code}: {status}. Ketik CEK utk aduan Anda."
 STATUS_UNKNOWN = (
     "Kode {code} tidak ditemukan. Periksa lagi angkanya, atau ketik CEK saja utk melihat aduan Anda."
 )
 STATUS_LIST = "Aduan Anda yg masih terbuka: {items}. Ketik CEK kode utk rinciannya."
+STATUS_LIST_MORE = "Aduan Anda yg masih terbuka: {items}, dan {n} lainnya. Ketik CEK kode utk rinciannya."
+STATUS_BAD_CODE = (
+    "Kode aduan terdiri dari 6 angka, sedangkan {number} ada {digits} angka. Periksa lagi, atau ketik "
+    "CEK saja utk melihat aduan Anda."
+)
 STATUS_NONE = "Anda tidak punya aduan yg masih terbuka. Utk melapor, tulis saja masalahnya."
 # CEK of a code merged into another, by one of its reporters: the surviving ticket's status.
 STATUS_MERGED = "Aduan {old} digabung dgn aduan {code}: {status}.{note} Ketik CEK {code} utk rinciannya."
 
-SUBSCRIBED = "Anda terdaftar utk info {what} dari {desa}. Utk berhenti, ketik BERHENTI."
-ALREADY_SUBSCRIBED = "Anda sudah terdaftar utk info {what} dari {desa}. Utk berhenti, ketik BERHENTI."
+# {what}: ALL_TOPICS, or TOPIC_NAMES joined with " & ".
+SUBSCRIBED = "Anda terdaftar utk {what} {desa}. Utk berhenti, ketik BERHENTI."
+ALREADY_SUBSCRIBED = "Anda sudah terdaftar utk {what} {desa}. Utk berhenti, ketik BERHENTI."
 UNSUBSCRIBED = (
     "Anda tidak akan menerima pengumuman {desa} lagi. Aduan tetap bisa dikirim. "
     "Utk daftar kembali, ketik DAFTAR."
 )
-NOT_SUBSCRIBED = "Anda memang tidak terdaftar utk pengumuman {desa}. Utk daftar, ketik DAFTAR."
+NOT_SUBSCRIBED = "Anda belum terdaftar utk pengumuman {desa}. Utk daftar, ketik DAFTAR."
 
 # Information answers: a header, items, and an offer of the next part when more remain.
 INFO_MORE = " Balas {keyword} {page} utk lanjutannya."
+INFO_PAGE = "{keyword} {page}/{pages}: "  # opens every part after the first (the header opens the first)
 INFO_NO_MORE_PAGES = "Tidak ada lanjutan. Ketik {keyword} utk bagian pertama."
 JADWAL_HEADER = "Jadwal rapat desa: "
 JADWAL_ITEM = "{kind} {when}, {place}"
@@ -82,9 +93,9 @@ JADWAL_EMPTY = "Belum ada jadwal rapat desa yg diumumkan. Ketik DAFTAR agar dika
 DANA_HEADER = "APBDes {year}: pendapatan {income}, belanja {spending}. "
 DANA_ITEM = "{activity} ({location}) {amount}"
 DANA_EMPTY = "Data APBDes belum dimasukkan. Silakan tanyakan ke kantor desa atau BPD."
-KEPUTUSAN_HEADER = "Keputusan & sanksi: "
+KEPUTUSAN_HEADER = "Keputusan desa: "
 KEPUTUSAN_ITEM = "{title} (sejak {date})"
-SANKSI_PREFIX = "Sanksi: "
+SANKSI_ITEM = "{title} (sanksi, sejak {date})"
 KEPUTUSAN_EMPTY = "Belum ada keputusan atau sanksi desa yg diumumkan."
 PROGRAM_HEADER = "Program desa: "
 PROGRAM_ITEM = "{name}: {summary}"
@@ -94,13 +105,13 @@ LAYANAN_ITEM = "{name}: bawa {requirements}; {hours}; {fee}"
 LAYANAN_EMPTY = "Data layanan belum dimasukkan. Silakan datang ke kantor desa pada jam kerja."
 
 TOPIC_NAMES = {
-    "jadwal": "jadwal rapat",
-    "dana_desa": "dana desa",
-    "keputusan": "keputusan & sanksi",
-    "program": "program",
-    "layanan": "layanan",
+    "jadwal": "info jadwal rapat",
+    "dana_desa": "info dana desa",
+    "keputusan": "info keputusan & sanksi",
+    "program": "info program",
+    "layanan": "info layanan",
 }
-ALL_TOPICS = "semua"
+ALL_TOPICS = "semua info"
 
 # Ticket notices to the reporter (and everyone whose report was merged into the ticket).
 TICKET_NOTE = " Catatan: {note}"
@@ -114,11 +125,16 @@ TICKET_NOTICES = {
     "bukan_wewenang": "Aduan {code} bukan wewenang desa.{note} Hubungi kantor desa bila perlu bantuan.",
     "diteruskan": "Aduan {code} diteruskan ke instansi yg berwenang.{note} Ketik CEK {code} utk status.",
 }
-TICKET_MERGED = (
-    "Aduan {old} digabung dgn aduan {code} yg melaporkan masalah yg sama. Ketik CEK {code} utk status."
-)
+TICKET_MERGED = "Aduan {old} digabung dgn aduan {code} (masalah yg sama). Ketik CEK {code} utk status."
 TICKET_CONFIRMED = "Terima kasih atas konfirmasinya. Aduan {code} ditutup."
-TICKET_REOPENED = "Terima kasih. Aduan {code} dibuka kembali dan akan ditindaklanjuti lagi."
+TICKET_REOPENED = (
+    "Terima kasih. Aduan {code} dibuka kembali dan akan ditindaklanjuti lagi. Ketik CEK {code} utk status."
+)
+# To the other reporters of a ticket (merged reports) when one of them says it is not fixed yet.
+TICKET_REOPENED_BY_OTHER = (
+    "Aduan {code} dibuka kembali: pelapor lain menyatakan masalahnya belum beres. Petugas desa akan "
+    "menindaklanjutinya. Ketik CEK {code} utk status."
+)
 TICKET_CONFIRM_AGAIN = "Mohon balas 1 jika aduan {code} sudah beres, atau 2 jika belum."
 TICKET_ESCALATED = "Aduan {code} ({category}, {where}) lewat batas waktu {stage}. Mohon ditindaklanjuti."
 
@@ -189,6 +205,33 @@ def format_rupiah(amount: int) -> str:
     if amount >= 100_000_000:
         return f"{sign}Rp{_decimal(amount, 1_000_000, 1)} juta"
     return f"{sign}Rp{amount:,}".replace(",", ".")
+
+
+def format_rupiah_list(amounts: list[int]) -> list[str]:
+    """Amounts that are read together (one list), all in one style.
+
+    In words (Rp1,25 miliar; Rp75 juta; Rp12,5 juta) when every amount is at least a million and
+    words say it exactly (at most two decimals); otherwise all in full digits (Rp12.345.678), so that
+    one list never mixes "Rp250 juta" with "Rp75.000.000" nor rounds one line and not the next.
+    """
+
+    def in_words(amount: int) -> bool:
+        if amount >= 1_000_000_000:
+            return amount % 10_000_000 == 0
+        return amount >= 1_000_000 and amount % 10_000 == 0
+
+    if amounts and all(in_words(abs(a)) for a in amounts):
+        return [_in_words(a) for a in amounts]
+    return [f"{'-' if a < 0 else ''}Rp{abs(a):,}".replace(",", ".") for a in amounts]
+
+
+def _in_words(amount: int) -> str:
+    """An amount of a million or more in words, exactly (see format_rupiah_list)."""
+    sign = "-" if amount < 0 else ""
+    amount = abs(amount)
+    if amount >= 1_000_000_000:
+        return f"{sign}Rp{_decimal(amount, 1_000_000_000, 2)} miliar"
+    return f"{sign}Rp{_decimal(amount, 1_000_000, 2)} juta"
 
 
 # --- staff by text message (handlers/staff_commands.py) ----------------------------------------

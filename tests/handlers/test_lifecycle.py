@@ -137,8 +137,7 @@ def test_duplicates_merge_and_every_reporter_follows_the_survivor(
             session=session, duplicate=duplicate, into=survivor, actor=KADER, now=clock.now, routes=ROUTES
         )
     assert notices_to(engine, SRI) == [
-        f"Aduan {second} digabung dgn aduan {first} yg melaporkan masalah yg sama. "
-        f"Ketik CEK {first} utk status."
+        f"Aduan {second} digabung dgn aduan {first} (masalah yg sama). Ketik CEK {first} utk status."
     ]
     change(engine, first, TicketStatus.DIPROSES, clock.now)
     assert notices_to(engine, SLAMET)[-1].startswith(f"Aduan {first} sedang dikerjakan")
@@ -400,3 +399,62 @@ def test_every_notice_carries_the_longest_note_within_two_gsm7_sms(status: str) 
         assert note in text
         assert analyse(text).segments <= lifecycle.NOTICE_SEGMENTS
         assert analyse(text).encoding == Encoding.GSM7
+
+
+@pytest.mark.parametrize(
+    ("note", "room", "expect"),
+    [
+        # QA: "... kabelnya putus dimak..." in a CEK answer.
+        ("Tiang diganti tapi kabelnya putus dimakan tikus", 40, "Tiang diganti tapi kabelnya putus..."),
+        ("Sudah dicek, tukang datang Senin pagi", 24, "Sudah dicek, tukang..."),
+        ("Sudah dicek, tukang datang Senin pagi", 18, "Sudah dicek..."),  # no comma before "..."
+        ("y" * 200, 40, "y" * 37 + "..."),  # one long word: cut inside it, still within room
+        ("Lampu diganti", 40, "Lampu diganti."),
+    ],
+)
+def test_a_long_note_is_cut_after_a_whole_word(note: str, room: int, expect: str) -> None:
+    assert lifecycle.fit_note(note, room) == expect
+    assert len(expect) <= room
+
+
+def test_a_reporter_who_reopens_a_merged_ticket_tells_the_other_reporters(
+    client: TestClient, engine: Engine, clock: Clock
+) -> None:
+    # QA: B merged into A, A selesai; Slamet answers 1 ("ditutup"), then Sri answers 2 and A reopens
+    # without a word to Slamet.
+    first = say(client, SLAMET, "jembatan bambu di Cibodas patah").split("kode ")[1][:6]
+    second = say(client, SRI, "jembatan Cibodas putus, anak2 tdk bisa sekolah").split("kode ")[1][:6]
+    with transaction(engine) as session:
+        survivor = session.exec(select(Ticket).where(Ticket.code == first)).one()
+        duplicate = session.exec(select(Ticket).where(Ticket.code == second)).one()
+        lifecycle.merge(
+            session=session, duplicate=duplicate, into=survivor, actor=KADER, now=clock.now, routes=ROUTES
+        )
+    change(engine, first, TicketStatus.SELESAI, clock.now, note="Jembatan sudah diganti")
+    assert "ditutup" in say(client, SLAMET, "1")
+    told_before = len(notices_to(engine, SLAMET))
+    reply = say(client, SRI, "2")
+    assert "dibuka kembali" in reply
+    assert f"Ketik CEK {first} utk status." in reply
+    assert ticket(engine, first).status == TicketStatus.DIPROSES
+    assert notices_to(engine, SLAMET)[told_before:] == [t.TICKET_REOPENED_BY_OTHER.format(code=first)]
+    assert notices_to(engine, SRI)[-1].startswith(f"Aduan {first} dinyatakan selesai")  # not told twice
+
+
+def test_a_reopening_by_one_reporter_answers_the_question_for_the_others(
+    client: TestClient, engine: Engine, clock: Clock
+) -> None:
+    first = say(client, SLAMET, "jembatan bambu di Cibodas patah").split("kode ")[1][:6]
+    second = say(client, SRI, "jembatan Cibodas putus, anak2 tdk bisa sekolah").split("kode ")[1][:6]
+    with transaction(engine) as session:
+        survivor = session.exec(select(Ticket).where(Ticket.code == first)).one()
+        duplicate = session.exec(select(Ticket).where(Ticket.code == second)).one()
+        lifecycle.merge(
+            session=session, duplicate=duplicate, into=survivor, actor=KADER, now=clock.now, routes=ROUTES
+        )
+    change(engine, first, TicketStatus.SELESAI, clock.now)
+    say(client, SRI, "belum, masih goyang")
+    assert notices_to(engine, SLAMET)[-1] == t.TICKET_REOPENED_BY_OTHER.format(code=first)
+    # Slamet's "1" now is no answer to a question he was no longer asked: it closes nothing.
+    assert "ditutup" not in say(client, SLAMET, "1")
+    assert ticket(engine, first).status == TicketStatus.DIPROSES

@@ -212,6 +212,13 @@ def test_detail_keeps_the_residents_words(text: str, detail: str) -> None:
         ("BLT kapan cair?", Topic.PROGRAM),
         ("syarat bikin akta kelahiran apa saja?", Topic.LAYANAN),
         ("kantor desa buka jam berapa?", Topic.LAYANAN),
+        # QA: office hours without a question word were a complaint ticket; Posyandu is a programme,
+        # not a meeting; "cara daftar" before a programme asks about the programme, not the menu.
+        ("jam buka kantor desa", Topic.LAYANAN),
+        ("kapan posyandu?", Topic.PROGRAM),
+        ("posyandu buka hari apa ya", Topic.PROGRAM),
+        ("cara daftar BLT gimana", Topic.PROGRAM),
+        ("cara daftar KTP", Topic.LAYANAN),
     ],
 )
 def test_information_requests(text: str, topic: Topic) -> None:
@@ -298,7 +305,16 @@ def test_unsubscribe(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["MENU", "menu?", "bantuan?", "HELP", "ini nomor apa?", "cara lapor gimana", "gmn caranya cek laporan"],
+    [
+        "MENU",
+        "menu?",
+        "bantuan?",
+        "HELP",
+        "ini nomor apa?",
+        "cara lapor gimana",
+        "gmn caranya cek laporan",
+        "cara daftar",
+    ],
 )
 def test_help(text: str) -> None:
     assert understand(text).intent is Intent.HELP

@@ -15,9 +15,12 @@ VALUES = {
     "status": "digabung dengan laporan lain",
     "note": "",
     "items": "482913 (sedang diproses), 120456 (diterima)",
-    "what": "jadwal rapat & dana desa",
+    "what": "info jadwal rapat & info keputusan & sanksi",
     "keyword": "PROGRAM",
     "page": 12,
+    "pages": 12,
+    "number": "081234500001",  # a phone number typed after CEK
+    "digits": 12,
     "acara": "Musdes RKPDes",
     "who": "Kades",
     "new": 12,
@@ -69,6 +72,27 @@ def test_private_suffix_still_fits() -> None:
 )
 def test_rupiah(amount: int, text: str) -> None:
     assert t.format_rupiah(amount) == text
+
+
+@pytest.mark.parametrize(
+    ("amounts", "texts"),
+    [
+        # QA: one DANA list said "Rp250 juta" and "Rp75.000.000" side by side.
+        (
+            [560_000_000, 151_200_000, 75_000_000, 12_500_000],
+            ["Rp560 juta", "Rp151,2 juta", "Rp75 juta", "Rp12,5 juta"],
+        ),
+        ([1_250_000_000, 48_000_000], ["Rp1,25 miliar", "Rp48 juta"]),
+        ([47_850_000, 2_000_000], ["Rp47,85 juta", "Rp2 juta"]),
+        # Words would round one of them, or one is under a million: all in digits, never mixed.
+        ([250_000_000, 12_345_678], ["Rp250.000.000", "Rp12.345.678"]),
+        ([250_000_000, 500_000], ["Rp250.000.000", "Rp500.000"]),
+        ([1_234_567_000, 5_000_000], ["Rp1.234.567.000", "Rp5.000.000"]),
+        ([], []),
+    ],
+)
+def test_rupiah_in_one_list_share_one_style(amounts: list[int], texts: list[str]) -> None:
+    assert t.format_rupiah_list(amounts) == texts
 
 
 @pytest.mark.parametrize(
