@@ -14,18 +14,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, Table, func, select, text
 from sqlmodel import Session, SQLModel
 
 from bot.app import create_app
 from bot.db import make_engine, transaction, upgrade
 from bot.demo import seed
 from bot.settings import Settings
+from models import Village
 
 POSTGRES_URL = os.environ.get("KENTONGAN_TEST_POSTGRES_URL", "")
 PUBLIC_BASE_URL = "https://kentongan.example.id"
@@ -76,21 +78,85 @@ _SEQUENCES = text(
 )
 
 
+def _clear(connection: Connection) -> None:
+    """Empty every table, children first, and restart the id sequences: for tables this small DELETE is
+    7x faster than TRUNCATE, which costs a file operation per table, and the suite does this thousands
+    of times."""
+    for table in reversed(SQLModel.metadata.sorted_tables):
+        connection.execute(table.delete())
+    for sequence in connection.execute(_SEQUENCES).scalars():
+        connection.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Every row of a seeded PostgreSQL schema and where its id sequences stood."""
+
+    rows: list[tuple[Table, list[dict[str, Any]]]]
+    sequences: dict[str, tuple[int, bool]]
+
+    def restore(self, connection: Connection) -> None:
+        for table, rows in self.rows:
+            if rows:
+                connection.execute(table.insert(), rows)
+        for name, (value, called) in self.sequences.items():
+            connection.execute(
+                text("SELECT setval(:name, :value, :called)"),
+                {"name": f'"{name}"', "value": value, "called": called},
+            )
+
+
+# Seeding the demo costs ~40 ms a test; the suite has thousands. Each database is seeded once a run and
+# copied: SQLite from a seeded template file, PostgreSQL from a snapshot of its rows.
+@pytest.fixture(scope="session")
+def sqlite_demo_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo-template") / "demo.db"
+    shutil.copy(sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    with transaction(engine) as session:
+        seed(session=session, now=T0)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # all in the file that is copied
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_demo_snapshot(postgres_schema_url: str) -> Snapshot:
+    engine = make_engine(postgres_schema_url, pool_size=1)
+    with engine.begin() as connection:
+        _clear(connection)
+    with transaction(engine) as session:
+        seed(session=session, now=T0)
+    with engine.begin() as connection:
+        rows = [
+            (table, [dict(row._mapping) for row in connection.execute(table.select())])
+            for table in SQLModel.metadata.sorted_tables
+        ]
+        sequences = {
+            # Names from information_schema, not input.
+            name: tuple(connection.execute(text(f'SELECT last_value, is_called FROM "{name}"')).one())  # noqa: S608
+            for name in connection.execute(_SEQUENCES).scalars()
+        }
+    engine.dispose()
+    return Snapshot(rows, sequences)  # type: ignore[arg-type]
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
+    """A clean database; already holding the demo village when the test asks for `demo`."""
+    seeded = "demo" in request.fixturenames
     if request.param == "sqlite":
         path = tmp_path / "kentongan.db"
-        shutil.copy(sqlite_template, path)
+        shutil.copy(request.getfixturevalue("sqlite_demo_template") if seeded else sqlite_template, path)
         return f"sqlite:///{path}"
     url: str = request.getfixturevalue("postgres_schema_url")
+    snapshot: Snapshot | None = request.getfixturevalue("postgres_demo_snapshot") if seeded else None
     engine = make_engine(url, pool_size=1)
-    # DELETE, children first, and restart the id sequences: for tables this small it is 7x faster than
-    # TRUNCATE, which costs a file operation per table, and the suite does this a thousand times.
     with engine.begin() as connection:
-        for table in reversed(SQLModel.metadata.sorted_tables):
-            connection.execute(table.delete())
-        for sequence in connection.execute(_SEQUENCES).scalars():
-            connection.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
+        _clear(connection)
+        if snapshot is not None:
+            snapshot.restore(connection)
     engine.dispose()
     return url
 
@@ -109,7 +175,11 @@ def clock() -> Clock:
 
 @pytest.fixture
 def demo(engine: Engine) -> None:
-    """The demo village, seeded at T0."""
+    """The demo village, seeded at T0: copied in by `db_url` when the test names this fixture, seeded
+    here when it was asked for another way (`request.getfixturevalue`)."""
+    with engine.connect() as connection:
+        if connection.execute(select(func.count()).select_from(Village)).scalar_one():
+            return
     with transaction(engine) as session:
         seed(session=session, now=T0)
 
