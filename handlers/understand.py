@@ -724,7 +724,10 @@ _HIDE_WORDS = _wordset("""
     """)
 _CONFIDENTIAL_WORDS = _wordset("rahasia rahsia rahasya rahasiah konfidensial confidential")
 _SECRET_VERBS = _wordset("rahasiakan dirahasiakan merahasiakan")  # "tolong dirahasiakan ya pak"
-_FLAG_WORDS = _ANON_WORDS | _NAME_WORDS | _CONFIDENTIAL_WORDS | _SECRET_VERBS
+# "mau lapor tapi takut ketahuan": afraid of being found out is a request for anonymity.
+_FEAR_WORDS = _wordset("takut khawatir kuatir cemas")
+_FOUND_OUT = _wordset("ketahuan ketauan diketahui dikenali")
+_FLAG_WORDS = _ANON_WORDS | _NAME_WORDS | _CONFIDENTIAL_WORDS | _SECRET_VERBS | _FOUND_OUT
 # What may stand around a bare mention of the head in "mau lapor soal pak kades": the report is about
 # him, and its detail is still to come.
 _HEAD_REFERENCE = _wordset("soal tentang mengenai masalah terkait pak bu bapak ibu yth sdr kepala desa")
@@ -1011,9 +1014,11 @@ _FLAG_CLAUSE_WORDS = (
     | _NAME_WORDS
     | _HIDE_WORDS
     | _CONFIDENTIAL_WORDS
+    | _FEAR_WORDS
+    | _FOUND_OUT
     | _wordset("jangan usah perlu minta mohon harap agar supaya biar tapi dan juga ya sih dong")
 )
-_FLAG_TRIGGERS = _ANON_WORDS | _NAME_WORDS | _CONFIDENTIAL_WORDS | _SECRET_VERBS
+_FLAG_TRIGGERS = _ANON_WORDS | _NAME_WORDS | _CONFIDENTIAL_WORDS | _SECRET_VERBS | _FOUND_OUT
 
 
 def _detail(text: str, flagged: bool) -> str:
@@ -1172,6 +1177,7 @@ def understand(text: str, *, dusun_names: Sequence[str] = ()) -> Understanding:
             bool(token_set & _ANON_WORDS)
             or bool(token_set & _SECRET_VERBS)
             or (bool(token_set & _NAME_WORDS) and bool(token_set & _HIDE_WORDS))
+            or (bool(token_set & _FEAR_WORDS) and bool(token_set & _FOUND_OUT))
         )
         confidential = bool(token_set & _CONFIDENTIAL_WORDS)
         if (anonymous or confidential) and keyword is None and intent in (Intent.UNSUBSCRIBE, Intent.OTHER):

@@ -501,6 +501,19 @@ def test_what_is_not_the_detail_leaves_an_anonymous_report_waiting(
         assert session.exec(select(Ticket.anonymous).where(Ticket.code == code)).one()
 
 
+def test_afraid_of_being_found_out_is_asked_for_the_detail_anonymously(
+    client: TestClient, engine: Engine
+) -> None:
+    warga = Resident(client, WARGA)
+    assert warga.say("Saya mau lapor tapi takut ketahuan") == t.COMPLAINT_ASK_DETAIL_PRIVATE
+    assert count_tickets(engine) == 0
+    code = code_in(warga.say("ada pungli di kantor desa waktu bikin surat"))
+    with Session(engine) as session:
+        assert session.exec(select(Ticket.anonymous).where(Ticket.code == code)).one()
+    reply = Resident(client, TETANGGA).say("jalan rusak di RT 3, tapi takut ketahuan")
+    assert reply.endswith(t.COMPLAINT_PRIVATE_SUFFIX)
+
+
 def test_asking_for_anonymity_just_after_a_report_makes_that_report_anonymous(
     client: TestClient, engine: Engine, clock: Clock
 ) -> None:
