@@ -1381,6 +1381,13 @@ class _StaffTurn:
             # "31/12/9999" is a slip of the keypad; the reply names the year, which format_when leaves out.
             local = command.starts_at.astimezone(ZoneInfo(self.village.timezone))
             return s.MEETING_TOO_FAR.format(kapan=format_date(local))
+        held = self.held_until(BroadcastKind.UMUM)
+        if held is not None and held >= command.starts_at:
+            # At 04.00 for 05.30 with quiet hours to 06.00: the invitation would come after the meeting.
+            return s.MEETING_BEFORE_QUIET_END.format(
+                kapan=format_when(command.starts_at, self.village.timezone),
+                jam=f"{held.astimezone(ZoneInfo(self.village.timezone)):%H.%M}",
+            )
         refused = self.check_pin(command.pin)
         if refused is not None:
             return refused

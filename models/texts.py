@@ -309,6 +309,10 @@ class StaffText:
 
     MEETING_WHEN = "Tanggal/jam rapat tidak terbaca. Contoh: 12/12 19.30, besok jam 7 malam, senin 09.00."
     MEETING_PAST = "Waktu rapat {kapan} sudah lewat. Periksa lagi tanggal dan jamnya."
+    MEETING_BEFORE_QUIET_END = (
+        "Rapat {kapan} mulai sebelum jam tenang selesai ({jam}), jadi undangannya terlambat. "
+        "Pilih jam lain, atau umumkan lewat DARURAT."
+    )
     MEETING_TOO_FAR = (
         "Tanggal rapat {kapan} lebih dari 1 tahun lagi. Rapat bisa diumumkan paling jauh 1 tahun ke depan. "
         "Periksa lagi tanggal dan tahunnya."

@@ -1451,6 +1451,18 @@ def test_rapat_in_quiet_hours_says_when_the_invitation_really_goes(
     assert fire_due(engine, datetime(2026, 12, 2, 23, 0, 5, tzinfo=UTC)) == [FireOutcome.SENT]  # 06.00 WIB
 
 
+def test_a_meeting_before_the_quiet_hours_end_is_refused_with_a_way_out(
+    engine: Engine, clock: Clock, kader: Phone
+) -> None:
+    clock.now = datetime(2026, 12, 2, 21, 13, tzinfo=UTC)  # Thursday 3 Dec 04.13 WIB: quiet until 06.00
+    reply = kader.say("RAPAT 1234 hari ini 05.30 Balai Desa Rapat kerja bakti")
+    assert reply == StaffText.MEETING_BEFORE_QUIET_END.format(kapan="Kamis 3 Des 05.30 WIB", jam="06.00")
+    assert kader.say("YA") == StaffText.CONFIRM_NOTHING  # nothing waits
+    assert staff_member(engine, KADER).pin_failures == 0
+    # Half an hour after the quiet hours end, the invitation is in time: asked to confirm as usual.
+    assert "Balas YA" in kader.say("RAPAT 1234 hari ini 06.30 Balai Desa Rapat kerja bakti")
+
+
 def test_rapat_in_quiet_hours_waiting_for_approval_promises_no_time(
     engine: Engine, clock: Clock, kader: Phone
 ) -> None:
