@@ -1386,7 +1386,7 @@ class _StaffTurn:
             # At 04.00 for 05.30 with quiet hours to 06.00: the invitation would come after the meeting.
             return s.MEETING_BEFORE_QUIET_END.format(
                 kapan=format_when(command.starts_at, self.village.timezone),
-                jam=f"{held.astimezone(ZoneInfo(self.village.timezone)):%H.%M}",
+                until=self.local_time(held),
             )
         refused = self.check_pin(command.pin)
         if refused is not None:

@@ -310,7 +310,7 @@ class StaffText:
     MEETING_WHEN = "Tanggal/jam rapat tidak terbaca. Contoh: 12/12 19.30, besok jam 7 malam, senin 09.00."
     MEETING_PAST = "Waktu rapat {kapan} sudah lewat. Periksa lagi tanggal dan jamnya."
     MEETING_BEFORE_QUIET_END = (
-        "Rapat {kapan} mulai sebelum jam tenang selesai ({jam}), jadi undangannya terlambat. "
+        "Rapat {kapan} mulai sebelum jam tenang selesai ({until}), jadi undangannya terlambat. "
         "Pilih jam lain, atau umumkan lewat DARURAT."
     )
     MEETING_TOO_FAR = (

@@ -1456,7 +1456,9 @@ def test_a_meeting_before_the_quiet_hours_end_is_refused_with_a_way_out(
 ) -> None:
     clock.now = datetime(2026, 12, 2, 21, 13, tzinfo=UTC)  # Thursday 3 Dec 04.13 WIB: quiet until 06.00
     reply = kader.say("RAPAT 1234 hari ini 05.30 Balai Desa Rapat kerja bakti")
-    assert reply == StaffText.MEETING_BEFORE_QUIET_END.format(kapan="Kamis 3 Des 05.30 WIB", jam="06.00")
+    assert reply == StaffText.MEETING_BEFORE_QUIET_END.format(
+        kapan="Kamis 3 Des 05.30 WIB", until="06.00 WIB"
+    )
     assert kader.say("YA") == StaffText.CONFIRM_NOTHING  # nothing waits
     assert staff_member(engine, KADER).pin_failures == 0
     # Half an hour after the quiet hours end, the invitation is in time: asked to confirm as usual.
