@@ -1,5 +1,6 @@
 """Answers from the village's own data, cut into SMS-sized parts ("balas DANA 2")."""
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -8,6 +9,7 @@ from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, func, or_, select
 
 from broadcasts.sms import sanitize
+from handlers.normalize import normalize
 from models import (
     BudgetDirection,
     BudgetLine,
@@ -92,10 +94,19 @@ def answer(
     page: int,
     now: datetime,
     dusun: str | None,
+    asked: str = "",
 ) -> str:
-    """The answer to an information question, one SMS long."""
+    """The answer to an information question, one SMS long. `asked`: the question's words, when it was
+    not a request for a page; a question that names one programme or service ("kapan posyandu?",
+    "syarat SKTM apa") gets that entry alone, with a pointer to the rest."""
     keyword = TOPIC_KEYWORDS[topic]
     page = max(page, 1)
+    if asked and topic in (Topic.PROGRAM, Topic.LAYANAN):
+        one = _named_entry(session, village_id, topic, asked)
+        if one is not None:
+            more = t.INFO_ONE.format(keyword=keyword)
+            entry = _cut(sanitize(one).rstrip(), SMS_LIMIT - len(more) - 1)
+            return entry + ("" if entry.endswith((".", "!", "?")) else ".") + more
     if topic == Topic.JADWAL:
         header, items, empty = (
             t.JADWAL_HEADER,
@@ -188,6 +199,42 @@ def _decisions(session: Session, village_id: int) -> list[str]:
         )
         for d in decisions
     ]
+
+
+# Words in programme and service names that name none of them in particular.
+_GENERIC_NAME_WORDS = frozenset({"surat", "pengantar", "keterangan", "program", "layanan", "desa", "dana"})
+
+
+def _name_words(name: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+", name.lower()) if len(w) >= 3} - _GENERIC_NAME_WORDS
+
+
+def _named_entry(session: Session, village_id: int, topic: Topic, asked: str) -> str | None:
+    """The one programme or service the question names, as its list entry; None for none or several."""
+    words = set(normalize(asked).split())
+    if topic == Topic.PROGRAM:
+        programmes = session.exec(
+            select(Programme).where(Programme.village_id == village_id, col(Programme.active).is_(True))
+        ).all()
+        named = [
+            t.PROGRAM_ITEM.format(name=p.name, summary=p.summary)
+            for p in programmes
+            if _name_words(p.name) & words
+        ]
+    else:
+        services = session.exec(select(Service).where(Service.village_id == village_id)).all()
+        named = [
+            t.LAYANAN_ITEM.format(name=s.name, requirements=s.requirements, hours=s.hours, fee=s.fee)
+            for s in services
+            if _name_words(s.name) & words
+        ]
+    return named[0] if len(named) == 1 else None
+
+
+def _cut(text: str, room: int) -> str:
+    if len(text) <= room:
+        return text
+    return text[: room - 3].rsplit(" ", 1)[0].rstrip(" ,;:") + "..."
 
 
 def _programmes(session: Session, village_id: int) -> list[str]:

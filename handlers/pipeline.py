@@ -443,6 +443,7 @@ class _Turn:
                     page=meaning.page or 1,
                     now=self.now,
                     dusun=self.contact.dusun,
+                    asked="" if meaning.page else text,
                 )
             ]
         if meaning.intent == Intent.SUBSCRIBE:

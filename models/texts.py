@@ -85,6 +85,7 @@ NOT_SUBSCRIBED = "Anda belum terdaftar utk pengumuman {desa}. Utk daftar, ketik 
 
 # Information answers: a header, items, and an offer of the next part when more remain.
 INFO_MORE = " Balas {keyword} {page} utk lanjutannya."
+INFO_ONE = " Ketik {keyword} utk yg lain."  # after the one entry a question named
 INFO_PAGE = "{keyword} {page}/{pages}: "  # opens every part after the first (the header opens the first)
 INFO_NO_MORE_PAGES = "Tidak ada lanjutan. Ketik {keyword} utk bagian pertama."
 JADWAL_HEADER = "Jadwal rapat desa: "

@@ -165,12 +165,24 @@ def test_status_for_reporter_other_number_unknown_and_list(client: TestClient, e
             id="keputusan",
         ),
         pytest.param("PROGRAM", ["BLT-DD"], id="program"),
-        pytest.param("syarat bikin surat domisili apa?", ["Layanan kantor desa", "KK asli"], id="layanan"),
+        pytest.param("LAYANAN", ["Layanan kantor desa", "KK asli"], id="layanan"),
+        # A question that names one service or programme gets that entry alone, and where the rest is.
+        pytest.param(
+            "syarat bikin surat domisili apa?",
+            ["Surat keterangan domisili: bawa KTP & KK;", "Ketik LAYANAN utk yg lain."],
+            id="layanan-named",
+        ),
         # QA: a ticket, the meeting schedule and the menu before.
         pytest.param("jam buka kantor desa", ["Layanan kantor desa"], id="office-hours"),
-        pytest.param("kapan posyandu?", ["Program desa", "Balas PROGRAM 2"], id="posyandu-when"),
-        pytest.param("posyandu buka hari apa ya", ["Program desa", "Balas PROGRAM 2"], id="posyandu-day"),
-        pytest.param("cara daftar BLT gimana", ["Program desa", "BLT-DD"], id="blt-how"),
+        pytest.param(
+            "kapan posyandu?",
+            ["Posyandu: Tiap Selasa", "dusun. Ketik PROGRAM utk yg lain."],
+            id="posyandu-when",
+        ),
+        pytest.param("posyandu buka hari apa ya", ["Posyandu: Tiap Selasa"], id="posyandu-day"),
+        pytest.param("cara daftar BLT gimana", ["BLT-DD: Rp300.000/bulan", "Ketik PROGRAM"], id="blt-how"),
+        pytest.param("program desa apa saja", ["Program desa", "Balas PROGRAM 2"], id="programmes"),
+        pytest.param("syarat surat pengantar apa saja", ["Layanan kantor desa"], id="several-named"),
     ],
 )
 def test_information_comes_from_the_village_data(
