@@ -786,6 +786,11 @@ def test_a_contact_shows_the_day_it_became_known_not_the_time(api: Api) -> None:
     contacts = api.ok("GET", "/contacts", "kader")
     assert contacts
     assert all(len(c["created_at"]) == len("2026-12-02") for c in contacts)
+    # Nor the time of a consent change: a masked BERHENTI in the message log would match it.
+    assert all(len(c["subscription_changed_at"] or "") in (0, len("2026-12-02")) for c in contacts)
+    detail = api.ok("GET", f"/contacts/{contacts[0]['id']}", "kader")
+    assert detail["consent"]
+    assert all(len(event["created_at"]) == len("2026-12-02") for event in detail["consent"])
 
 
 def test_a_search_with_a_nul_character_is_refused(api: Api) -> None:

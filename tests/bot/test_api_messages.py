@@ -182,8 +182,13 @@ def test_filters(api: Api) -> None:
     assert query("kader", direction="out") == ["m6"]
     assert query("kader", direction="in", limit=2) == ["m5", "m4"]
     assert query("kader", limit=2, offset=2) == ["m4", "m2"]
-    # Filtering by the anonymous reporter must not tie the complaint to them: nothing of theirs is found.
-    assert query("kader", contact_id=log.contacts[SRI]) == []
+    # Filtering by person is the operator's: for a cadre, whose messages are left out or masked would
+    # tell who complained anonymously or about the head.
+    response = api.call("GET", "/messages", "kader", params={"contact_id": log.contacts[SLAMET]})
+    assert (response.status_code, response.json()) == (
+        403,
+        {"detail": "only the operator may filter the message log by contact"},
+    )
     assert query("operator", contact_id=log.contacts[SRI]) == ["m6", "m5", "m2"]
     assert query("kader", ticket=log.codes["anon"]) == ["m6", "m2"]
     assert query("kader", ticket=log.codes["head"]) == []
@@ -410,18 +415,20 @@ def test_the_log_holds_what_went_out_too(api: Api) -> None:
     # Newest first over both tables; at the same moment the message comes before its reply.
     everything = ["o6", "o5", "o4", "m6", "m5", "m4", "o3", "m3", "o2", "m2", "m1", "o1"]
     assert query("operator") == everything
-    # The cadre: nothing about the head (o3, o6: to its reporter, to the BPD), no digest (o5).
-    assert query("kader") == ["o4", "m6", "m5", "m4", "o2", "m2", "m1", "o1"]
-    assert query("kader", direction="out") == ["o4", "m6", "o2", "o1"]
+    # The cadre: nothing about the head (o3, o6: to its reporter, to the BPD), no digest (o5), no
+    # broadcast message (o4): who a fan-out leaves out or masks would name the private reporters.
+    assert query("kader") == ["m6", "m5", "m4", "o2", "m2", "m1", "o1"]
+    assert query("kader", direction="out") == ["m6", "o2", "o1"]
     assert query("operator", direction="out") == ["o6", "o5", "o4", "m6", "o3", "o2", "o1"]
     assert query("kader", direction="in") == ["m5", "m4", "m2", "m1"]
-    assert query("other") == ["o7", "m7"]
-    assert query("other", direction="out") == ["o7"]
+    assert query("other") == ["m7"]  # o7 is LAIN's broadcast: the operator's to list, like o4
+    assert query("other", direction="out") == []
+    assert query("operator@LAIN", direction="out") == ["o7"]
 
     answer = {
         m["id"]: m for m in api.ok("GET", "/messages", "kader", direction="out") if m["stored_in"] == "outbox"
     }
-    o1, o2, o4 = answer[sent["o1"]], answer[sent["o2"]], answer[sent["o4"]]
+    o1, o2 = answer[sent["o1"]], answer[sent["o2"]]
     assert (o1["direction"], o1["source"], o1["status"], o1["in_reply_to"]) == (
         "out",
         "reply",
@@ -439,17 +446,18 @@ def test_the_log_holds_what_went_out_too(api: Api) -> None:
     assert (o2["recipient"], o2["contact_id"], o2["masked"]) == ("anonim", None, True)
     assert (o2["source"], o2["status"], o2["ticket"]) == ("ticket_notice", "delivered", log.codes["anon"])
     assert o2["body"] == "Aduan diverifikasi. Petugas: [disembunyikan]"
+    by_operator = {
+        m["id"]: m
+        for m in api.ok("GET", "/messages", "operator", direction="out")
+        if m["stored_in"] == "outbox"
+    }
+    o4 = by_operator[sent["o4"]]
     assert (o4["source"], o4["status"], o4["error_code"], o4["failure_reason"]) == (
         "broadcast",
         "failed",
         "30003",
         "undeliverable",
     )
-    by_operator = {
-        m["id"]: m
-        for m in api.ok("GET", "/messages", "operator", direction="out")
-        if m["stored_in"] == "outbox"
-    }
     assert (by_operator[sent["o2"]]["recipient"], by_operator[sent["o2"]]["masked"]) == (SRI, False)
     assert by_operator[sent["o6"]]["ticket"] == log.codes["head"]
     assert by_operator[sent["o5"]]["source"] == "digest"
@@ -465,14 +473,14 @@ def test_filters_hold_for_what_went_out(api: Api) -> None:
     assert query("kader", ticket=log.codes["anon"]) == ["m6", "o2", "m2"]
     assert query("kader", ticket=log.codes["head"]) == []
     assert query("operator", ticket=log.codes["head"]) == ["o6", "o3", "m3"]
-    assert query("kader", contact_id=log.contacts[YATI]) == ["o4", "m4"]
-    assert query("kader", contact_id=log.contacts[SRI]) == []  # the anonymous reporter: not tied to them
+    assert query("operator", contact_id=log.contacts[YATI]) == ["o4", "m4"]
     assert query("operator", contact_id=log.contacts[SRI]) == ["m6", "m5", "o2", "m2"]
-    assert query("kader", contact_id=log.contacts[AGUS]) == []
     since = (T0 + timedelta(minutes=1)).isoformat()
     until = (T0 + timedelta(minutes=4)).isoformat()
     assert query("kader", since=since, until=until) == ["m4", "o2", "m2"]
-    assert query("kader", direction="out", since=(T0 + timedelta(minutes=6)).isoformat()) == ["o4"]
+    late = (T0 + timedelta(minutes=6)).isoformat()
+    assert query("kader", direction="out", since=late) == []  # o4, a broadcast, is the operator's
+    assert "o4" in query("operator", direction="out", since=late)
 
 
 @pytest.mark.parametrize("who", ["kader", "operator"])
@@ -563,9 +571,45 @@ def test_a_large_fan_out_is_read_a_page_at_a_time(api: Api) -> None:
 
     event.listen(api.engine, "before_cursor_execute", record)
     try:
-        page = api.ok("GET", "/messages", "kader", direction="out", limit=7, offset=1500)
+        page = api.ok("GET", "/messages", "operator", direction="out", limit=7, offset=1500)
     finally:
         event.remove(api.engine, "before_cursor_execute", record)
     assert [m["id"] for m in page] == ids[1500:1507]
     # One query for the page, one for its rows: never a row at a time, nor the whole fan-out.
     assert len([s for s in statements if "outbox" in s.lower()]) == 2
+
+
+def say(api: Api, phone: str, text: str) -> list[str]:
+    response = api.client.post("/webhooks/console", json={"from": phone, "to": VILLAGE_NUMBER, "text": text})
+    assert response.status_code == 200, response.text
+    replies: list[str] = response.json()["replies"]
+    return replies
+
+
+def test_an_anonymous_reporters_name_and_numbers_are_hidden_in_texts_and_replies(api: Api) -> None:
+    say(api, SRI, "ADUAN ANONIM")
+    say(api, SRI, "saya Sri Wahyuni RT 3, jalan rusak parah, hp 0812-3333-4444")
+    echoed = say(api, SRI, "CEK 081234500002")  # the reply repeats the number typed
+    assert "081234500002" in echoed[0]
+    shown = api.ok("GET", "/messages", "kader", direction="in")
+    texts = [m["body"] for m in shown] + [reply for m in shown for reply in m["replies"]]
+    assert all(m["masked"] for m in shown)
+    assert "saya [disembunyikan] [disembunyikan] RT 3, jalan rusak parah, hp [disembunyikan]" in texts
+    assert not [text for text in texts if "Wahyuni" in text or "0812" in text]
+    # The operator reads them as written.
+    by_operator = api.ok("GET", "/messages", "operator", direction="in")
+    assert "saya Sri Wahyuni RT 3, jalan rusak parah, hp 0812-3333-4444" in [m["body"] for m in by_operator]
+
+
+def test_a_complaint_held_by_the_flood_limit_is_not_shown_to_a_cadre(api: Api) -> None:
+    for n in range(5):
+        say(api, YATI, f"lampu jalan RT {n + 1} mati")
+        api.clock.advance(minutes=1)
+    held = say(api, YATI, "pak kades minta pungutan liar utk surat domisili")
+    assert "kode" not in held[0]  # no ticket: nothing flags it as about the head
+    bodies = [m["body"] for m in api.ok("GET", "/messages", "kader", direction="in", limit=100)]
+    assert len(bodies) == 5
+    assert not [body for body in bodies if "kades" in body]
+    assert "pak kades minta pungutan liar utk surat domisili" in [
+        m["body"] for m in api.ok("GET", "/messages", "operator", direction="in", limit=100)
+    ]

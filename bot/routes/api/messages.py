@@ -24,6 +24,7 @@ from bot.routes.api.schemas.messages import MessagePublic
 from handlers import staff_commands
 from handlers.rights import Right, hides_about_head
 from models import Contact, Direction, Message, Outbox, OutboxSource, Role, Ticket
+from models.errors import Forbidden
 
 router = APIRouter(prefix="/messages", tags=["messages"])
 
@@ -38,6 +39,7 @@ TicketCode = Annotated[
     ),
 ]
 RECEIVED, SENT = "message", "outbox"
+RATE_LIMITED = "rate_limited"  # Message.note of a complaint held back by the flood limit
 LogQuery = Select[*tuple[Any, ...]]
 
 
@@ -87,6 +89,9 @@ def _received(
         # Staff text commands are staff work, in the audit log; here they would show the BPD's lists
         # of complaints about the head to a cadre.
         query = query.where(or_(col(Message.intent).is_(None), col(Message.intent) != staff_commands.INTENT))
+    if hides_about_head(scope.staff.role):
+        # A complaint the flood limit kept from becoming a ticket carries no flag: it may be about the head.
+        query = query.where(or_(col(Message.note).is_(None), col(Message.note) != RATE_LIMITED))
     if direction is not None:
         query = query.where(col(Message.direction) == direction)
     if contact_id is not None:
@@ -137,9 +142,11 @@ def _sent(scope: Scope, contact_id: int | None, ticket: str | None) -> LogQuery:
     if not operator:
         # Answers to staff text commands (the BPD's TIKET lists complaints about the head), and digests
         # (the BPD's counts exactly those; the kader has no right to digests), are the operator's.
+        # Broadcasts too: which subscribers a fan-out left out or masked would name the residents who
+        # complained anonymously or about the head; a broadcast's reach is in /broadcasts/{id}.
         query = query.where(
             or_(col(answered.intent).is_(None), col(answered.intent) != staff_commands.INTENT),
-            col(Outbox.source) != OutboxSource.DIGEST,
+            col(Outbox.source).not_in([OutboxSource.DIGEST, OutboxSource.BROADCAST]),
         )
     if contact_id is not None:
         query = query.where(col(Outbox.contact_id) == contact_id)
@@ -164,13 +171,28 @@ def _answers(session: Session, rows: Sequence[Any], operator: bool) -> list[Mess
         if sent_ids
         else {}
     )
+    # The names of the residents hidden on this page: blanked in the texts too ("saya Sri Wahyuni ...").
+    hidden_people = {
+        (received[row.id].contact_id if row.stored_in == RECEIVED else sent[row.id].contact_id)
+        for row in rows
+        if row.hidden and not operator
+    } - {None}
+    names = (
+        dict(session.exec(select(Contact.id, Contact.name).where(col(Contact.id).in_(hidden_people))).all())
+        if hidden_people
+        else {}
+    )
     answers = []
     for row in rows:
         hide = bool(row.hidden) and not operator
         if row.stored_in == RECEIVED:
-            answers.append(MessagePublic.of(received[row.id], row.code, hide_resident=hide))
+            message = received[row.id]
+            name = names.get(message.contact_id) if hide and message.contact_id else None
+            answers.append(MessagePublic.of(message, row.code, hide_resident=hide, name=name))
         else:
-            answers.append(MessagePublic.sent(sent[row.id], row.code, hide_resident=hide))
+            outbound = sent[row.id]
+            name = names.get(outbound.contact_id) if hide else None
+            answers.append(MessagePublic.sent(outbound, row.code, hide_resident=hide, name=name))
     return answers
 
 
@@ -191,13 +213,19 @@ def list_messages(
     reply, ticket notice, broadcast message and digest, with its `source`, delivery `status` and error.
 
     For everyone but the operator: the messages of and to anyone who complained about the head (all of
-    them, since "CEK" lists their codes), staff text commands and their answers, and digests are left
-    out; in the messages of and to anyone who complained anonymously the resident's number reads
-    "anonim" and the contact id is left out, and a `contact_id` filter leaves them out, so that nothing
-    ties the complaint to its reporter.
+    them, since "CEK" lists their codes), complaints the flood limit held back (they carry no flag),
+    staff text commands and their answers, digests and broadcast messages (see /broadcasts/{id} for a
+    broadcast's reach) are left out; in the messages of and to anyone who complained anonymously the
+    resident's number reads "anonim", the contact id is left out and the numbers and name in the texts
+    read "[disembunyikan]"; and the `contact_id` filter is the operator's (403), so that nothing ties a
+    complaint to its reporter.
     """
     if since is not None and until is not None and since >= until:
         raise Unprocessable("since must be before until")
+    if contact_id is not None and scope.staff.role != Role.OPERATOR:
+        # Whose messages are left out or masked for a cadre is exactly who complained anonymously or
+        # about the head: a per-person view would tell, so it is the operator's.
+        raise Forbidden("only the operator may filter the message log by contact")
     # The message table may hold rows logged as sent too: it is read for either direction.
     branches = [_received(scope, direction, contact_id, ticket)]
     if direction != Direction.IN:

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from bot.routes.api.schemas import Body, UTCTime
+from bot.routes.api.schemas import Body
 from handlers import directory
 from models import Channel, SubscriptionState, Topic
 from models.errors import BadRequest
@@ -189,7 +189,11 @@ class ContactPublic(BaseModel):
     topics: list[str] = Field(description="Topics chosen; empty means every topic")
     preferred_channel: Channel | None
     subscription: SubscriptionState
-    subscription_changed_at: UTCTime | None
+    subscription_changed_at: Annotated[date | None, BeforeValidator(_day)] = Field(
+        description="The day (UTC) of the last consent change: a time of day would match the time of a "
+        "masked BERHENTI in the message log, and so name a resident who complained anonymously",
+        examples=["2026-12-02"],
+    )
     created_at: Annotated[date, BeforeValidator(_day)] = Field(
         description="The day (UTC) the contact became known: no time of day, so that it cannot be matched "
         "with the time of an anonymous complaint",
@@ -207,7 +211,10 @@ class ConsentPublic(BaseModel):
     source: str
     channel: Channel | None
     evidence: str | None
-    created_at: UTCTime
+    created_at: Annotated[date, BeforeValidator(_day)] = Field(
+        description="The day (UTC): no time of day, for the reason given at subscription_changed_at",
+        examples=["2026-12-02"],
+    )
 
 
 class ContactDetail(ContactPublic):

@@ -13,6 +13,10 @@ from models.phone import HIDDEN, hide_personal
 ANONYMOUS = "anonim"
 
 
+def _hidden(text: str, name: str | None) -> str:
+    return hide_personal(text, marker=HIDDEN, names=[name])
+
+
 class MessagePublic(BaseModel):
     """One message received, with the replies given to it, or one message sent (an outbox row: a reply,
     a ticket notice, a broadcast, a digest) with where its delivery stands.
@@ -55,8 +59,11 @@ class MessagePublic(BaseModel):
     created_at: UTCTime
 
     @classmethod
-    def of(cls, message: Message, ticket_code: str | None, *, hide_resident: bool) -> Self:
-        """From the stored row, hiding the resident's side when asked."""
+    def of(
+        cls, message: Message, ticket_code: str | None, *, hide_resident: bool, name: str | None = None
+    ) -> Self:
+        """From the stored row, hiding the resident's side when asked: their number, and in the texts
+        the numbers they typed and their `name` (also echoed in the replies: "CEK 0812...")."""
         assert message.id is not None
         sender, recipient = message.sender, message.recipient
         if hide_resident:
@@ -74,18 +81,23 @@ class MessagePublic(BaseModel):
             contact_id=None if hide_resident else message.contact_id,
             sender=sender,
             recipient=recipient,
-            body=hide_personal(message.body, marker=HIDDEN) if hide_resident else message.body,
+            body=_hidden(message.body, name) if hide_resident else message.body,
             media=message.media,
             intent=message.intent,
             ticket=ticket_code,
-            replies=message.reply.split(REPLY_SEPARATOR) if message.reply else [],
+            replies=[
+                _hidden(reply, name) if hide_resident else reply
+                for reply in (message.reply.split(REPLY_SEPARATOR) if message.reply else [])
+            ],
             note=message.note,
             masked=hide_resident,
             created_at=message.created_at,
         )
 
     @classmethod
-    def sent(cls, row: Outbox, ticket_code: str | None, *, hide_resident: bool) -> Self:
+    def sent(
+        cls, row: Outbox, ticket_code: str | None, *, hide_resident: bool, name: str | None = None
+    ) -> Self:
         """From an outbox row; the resident is its recipient."""
         assert row.id is not None
         return cls(
@@ -96,7 +108,7 @@ class MessagePublic(BaseModel):
             contact_id=None if hide_resident else row.contact_id,
             sender=row.sender,
             recipient=ANONYMOUS if hide_resident else row.recipient,
-            body=hide_personal(row.body, marker=HIDDEN) if hide_resident else row.body,
+            body=_hidden(row.body, name) if hide_resident else row.body,
             media=[],
             intent=None,
             ticket=ticket_code,
