@@ -135,6 +135,7 @@ CONFIRM_POLITE = frozenset(
     }
 )
 CONFIRM_MAX_WORDS = 7
+NOT_YET = CONFIRM_NO_LEADS | CONFIRM_NO_KEPT
 
 
 def read_confirm(text: str) -> tuple[bool, str] | None:
@@ -148,6 +149,11 @@ def read_confirm(text: str) -> tuple[bool, str] | None:
         return None
     lead = words[0]
     if lead in CONFIRM_YES_LEADS:
+        first = next((word for word in words[1:] if word not in CONFIRM_POLITE - NOT_YET), None)
+        if first in NOT_YET:
+            # "iya blm beres", "ya pak, masih rusak": a yes-word to open, and still not fixed. Reopening
+            # costs a visit; closing a complaint that is not fixed loses it.
+            return False, _reason(text.split(maxsplit=1)[1])
         if any(word not in CONFIRM_POLITE for word in words[1:]):
             return None
         return True, ""
@@ -687,7 +693,9 @@ class _Turn:
     def _subscribe(self, meaning: Understanding) -> str:
         topics = [topic.value for topic in meaning.topics]
         changed = self._consent(SubscriptionState.SUBSCRIBED, topics)
-        what = " & ".join(t.TOPIC_NAMES[topic] for topic in topics) if topics else t.ALL_TOPICS
+        what = (
+            t.TOPICS_INFO + " & ".join(t.TOPIC_NAMES[topic] for topic in topics) if topics else t.ALL_TOPICS
+        )
         template = t.SUBSCRIBED if changed else t.ALREADY_SUBSCRIBED
         return template.format(what=what, desa=self.village.name)
 

@@ -133,6 +133,7 @@ from models import (
     BroadcastKind,
     BroadcastStatus,
     Channel,
+    Contact,
     DigestPeriod,
     Direction,
     IdentityKind,
@@ -1285,7 +1286,10 @@ class _StaffTurn:
             return s.TICKET_UNKNOWN.format(code=command.code)
         self.ticket_id = found.id
         self.record("staff.ticket_viewed", target)
-        return describe(found, now=self.now, timezone=self.village.timezone)
+        reporter = self.session.get(Contact, found.reporter_id)
+        return describe(
+            found, now=self.now, timezone=self.village.timezone, name=reporter.name if reporter else None
+        )
 
     def digest(self) -> str:
         if not rights.can(self.role, Right.DIGEST):
@@ -1652,10 +1656,10 @@ def _fit(text: str, room: int) -> str:
 _NOTE_MISSING = {"tolak": s.REASON_MISSING, "teruskan": s.FORWARD_MISSING, "bukan": s.NOT_OURS_MISSING}
 
 
-def describe(ticket: Ticket, *, now: datetime, timezone: str) -> str:
+def describe(ticket: Ticket, *, now: datetime, timezone: str, name: str | None = None) -> str:
     """LIHAT's answer: one GSM-7 SMS with the ticket's code, category, status, where, deadline and as much
-    of its text as fits. Never who reported it, nor a long number in the text (a phone, an NIK): a reply
-    on a phone can be forwarded."""
+    of its text as fits. Never who reported it, nor their `name` or a long number in the text (a phone,
+    an NIK): a reply on a phone can be forwarded."""
     where = " ".join(
         part
         for part in (
@@ -1684,7 +1688,7 @@ def describe(ticket: Ticket, *, now: datetime, timezone: str) -> str:
         due=due,
         text="",
     )
-    text = _gsm(hide_personal(ticket.text, marker="***"))
+    text = _gsm(hide_personal(ticket.text, marker="***", names=[name]))
     if not text:
         text = s.LOOKUP_PHOTO_ONLY if ticket.media else s.LOOKUP_NO_TEXT
     return opening + _fit(text, SMS_ROOM - _units(opening))

@@ -53,7 +53,7 @@ def mask(value: str) -> str:
 # Ticket codes (6 digits), years and amounts like "100rb" stay.
 _NUMBERS_IN_TEXT = re.compile(
     r"(?P<date>(?<!\d)\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}(?!\d))"
-    r"|(?P<money>(?<![\d.])\d{1,3}(?:\.\d{3})+(?:,\d+)?(?!\d|\.\d))"
+    r"|(?P<money>(?<![\d.])[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?(?!\d|\.\d))"
     r"|(?P<number>\+?(?<!\d)\(?\d(?:(?:[ .-]|\) ?)?\d){7,}(?!\d))"
 )
 
@@ -82,3 +82,9 @@ def hide_personal(text: str, *, marker: str, names: Iterable[str | None] = ()) -
         pattern = r"\b(?:" + "|".join(map(re.escape, sorted(words, key=len, reverse=True))) + r")\b"
         hidden = re.sub(pattern, marker, hidden, flags=re.IGNORECASE)
     return hidden
+
+
+def hide_reporter(text: str, name: str | None) -> str:
+    """`text` as a reader who may not know who wrote it sees it (Open311, an anonymous complaint's texts
+    in the API): identifying numbers and the writer's `name` read HIDDEN."""
+    return hide_personal(text, marker=HIDDEN, names=[name])

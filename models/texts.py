@@ -16,8 +16,7 @@ MENU = (
 )
 EMPTY = "Pesan Anda kosong. Tulis masalah atau pertanyaan Anda, atau ketik MENU untuk pilihan."
 OTHER = "Terima kasih atas pesannya. Untuk melapor, tulis saja masalahnya. Ketik MENU untuk pilihan lain."
-# Not wired yet: handlers/pipeline.py `_Turn.act` answers every "other" message with OTHER; it should
-# answer a scam (understand's spam rule) with SCAM_WARNING and a greeting alone with GREETING.
+# A scam (understand's scam rule) is warned about; a salam alone is answered in kind.
 SCAM_WARNING = "Pesan ini mirip penipuan. Jangan kirim uang atau kode OTP. Ketik MENU utk layanan desa."
 GREETING = "Waalaikumsalam. Silakan tulis masalah Anda, atau ketik MENU utk pilihan."
 
@@ -74,7 +73,7 @@ STATUS_NONE = "Anda tidak punya aduan yg masih terbuka. Utk melapor, tulis saja 
 # CEK of a code merged into another, by one of its reporters: the surviving ticket's status.
 STATUS_MERGED = "Aduan {old} digabung dgn aduan {code}: {status}.{note} Ketik CEK {code} utk rinciannya."
 
-# {what}: ALL_TOPICS, or TOPIC_NAMES joined with " & ".
+# {what}: ALL_TOPICS, or TOPICS_INFO and the TOPIC_NAMES joined with " & ".
 SUBSCRIBED = "Anda terdaftar utk {what} {desa}. Utk berhenti, ketik BERHENTI."
 ALREADY_SUBSCRIBED = "Anda sudah terdaftar utk {what} {desa}. Utk berhenti, ketik BERHENTI."
 UNSUBSCRIBED = (
@@ -105,12 +104,14 @@ LAYANAN_HEADER = "Layanan kantor desa: "
 LAYANAN_ITEM = "{name}: bawa {requirements}; {hours}; {fee}"
 LAYANAN_EMPTY = "Data layanan belum dimasukkan. Silakan datang ke kantor desa pada jam kerja."
 
+# Joined after TOPICS_INFO ("info jadwal rapat & dana desa"): "info" once, so that all five still fit.
+TOPICS_INFO = "info "
 TOPIC_NAMES = {
-    "jadwal": "info jadwal rapat",
-    "dana_desa": "info dana desa",
-    "keputusan": "info keputusan & sanksi",
-    "program": "info program",
-    "layanan": "info layanan",
+    "jadwal": "jadwal rapat",
+    "dana_desa": "dana desa",
+    "keputusan": "keputusan & sanksi",
+    "program": "program",
+    "layanan": "layanan",
 }
 ALL_TOPICS = "semua info"
 

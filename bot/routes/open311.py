@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 
 from bot.deps import EngineDep, NowDep
 from models.contact import Contact
-from models.phone import HIDDEN, hide_personal
+from models.phone import hide_reporter
 from models.ticket import Ticket, TicketEvent, TicketStatus
 from models.village import Village
 from models.vocabulary import Category
@@ -209,10 +209,6 @@ def _statuses(value: str | None) -> list[TicketStatus] | None:
     return (OPEN_STATUSES if "open" in wanted else []) + (CLOSED_STATUSES if "closed" in wanted else [])
 
 
-def _redact(text: str, name: str | None) -> str:
-    return hide_personal(text, marker=HIDDEN, names=[name])
-
-
 def _agency(village: Village) -> str:
     """The village government: "Pemerintah Desa Sukamaju" (names may or may not start with "Desa")."""
     name = village.name.strip()
@@ -243,10 +239,10 @@ def _render(
             RequestOut(
                 service_request_id=ticket.code,
                 status="open" if ticket.status.is_open else "closed",
-                status_notes=_redact(notes[ticket.id], reporter_name) if ticket.id in notes else None,
+                status_notes=hide_reporter(notes[ticket.id], reporter_name) if ticket.id in notes else None,
                 service_name=ticket.category.label,
                 service_code=ticket.category.value,
-                description=_redact(ticket.text, reporter_name) or None,
+                description=hide_reporter(ticket.text, reporter_name) or None,
                 agency_responsible="BPD" if ticket.about_head else _agency(village),
                 service_notice=None,
                 requested_datetime=when(ticket.created_at) or "",

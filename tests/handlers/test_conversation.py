@@ -639,6 +639,8 @@ def reopen_note(engine: Engine, code: str) -> str | None:
         ("durung pak, jembatane isih rusak", "jembatane isih rusak"),  # Javanese
         ("dereng pak", None),
         ("teu acan, masih ruksak", "masih ruksak"),  # Sundanese
+        ("iya blm beres", None),  # a yes-word to open, and still not fixed: never closed
+        ("ya pak, masih bolong", "masih bolong"),
     ],
 )
 def test_a_not_yet_in_own_words_reopens_and_keeps_the_reason(

@@ -1191,6 +1191,13 @@ def test_lihat_cuts_the_text_and_keeps_it_gsm7_and_anonymous(
     assert "Slamet" not in reply
 
 
+def test_lihat_leaves_out_the_reporters_name_in_the_text(client: TestClient, kader: Phone) -> None:
+    """A forwarded SMS must not name who reported, as the text of an anonymous complaint in the API."""
+    code = complain(client, SRI, "ADUAN ANONIM saya Sri Wahyuni RT 3, BLT sy dipotong 100rb")
+    reply = kader.say(f"LIHAT {code}")
+    assert reply.endswith("Isi: saya *** *** RT 3, BLT sy dipotong 100rb"), reply
+
+
 def test_lihat_leaves_out_long_numbers_in_the_text(engine: Engine, client: TestClient, kader: Phone) -> None:
     """A phone or an NIK typed in a complaint is the reporter's more often than not."""
     text = "bansos blm cair, NIK 3201234567890001, hub saya 0812-3450-0001 / +62 812 3450 0001, RT 3"

@@ -39,6 +39,7 @@ def test_mask_hides_the_middle() -> None:
         ("KTP 3204 1234 5678 0002, KK 3204-1234-5678-0003", "KTP *, KK *"),
         ("wa +62 812-3456-7890 atau 0812.3456.7890", "wa * atau *"),
         ("no rek BRI 1234567890", "no rek BRI *"),
+        ("hp 081.234.567.890", "hp *"),  # grouped in threes like money, but money never starts with 0
         ("telp kantor (0265) 123456 atau (0265)654321", "telp kantor * atau *"),
         # Kept: money in thousands, dates, ticket codes, years, RT/RW, times, short amounts.
         ("dana 1.200.000.000 kemana, Rp 150.000,50", "dana 1.200.000.000 kemana, Rp 150.000,50"),

@@ -56,7 +56,7 @@ from models import (
     TicketStatus,
 )
 from models.errors import Conflict, Forbidden, NotFound
-from models.phone import HIDDEN, hide_personal
+from models.phone import hide_reporter
 
 router = APIRouter(prefix="/tickets", tags=["tickets"])
 
@@ -155,10 +155,6 @@ def _hidden_names(session: Session, scope: Scope, rows: Sequence[Ticket]) -> dic
 RESIDENT = "warga"  # TicketEvent.actor of what the reporter wrote
 
 
-def _hide(text: str, name: str | None) -> str:
-    return hide_personal(text, marker=HIDDEN, names=[name])
-
-
 def _publics(session: Session, scope: Scope, rows: Sequence[Ticket], now: datetime) -> list[TicketPublic]:
     reporters = _reporters(session, scope, rows)
     assignees = _assignees(session, rows)
@@ -172,7 +168,7 @@ def _publics(session: Session, scope: Scope, rows: Sequence[Ticket], now: dateti
             assignee=assignees.get(row.assignee_id) if row.assignee_id is not None else None,
         )
         if row.id in hidden:
-            public = public.model_copy(update={"text": _hide(public.text, hidden[row.id])})
+            public = public.model_copy(update={"text": hide_reporter(public.text, hidden[row.id])})
         publics.append(public)
     return publics
 
@@ -199,7 +195,7 @@ def _detail(session: Session, scope: Scope, ticket: Ticket, now: datetime) -> Ti
     hidden = _hidden_names(session, scope, [ticket])
     if ticket.id in hidden:  # what the resident wrote later (details) is theirs too
         detail.events = [
-            event.model_copy(update={"note": _hide(event.note, hidden[ticket.id])})
+            event.model_copy(update={"note": hide_reporter(event.note, hidden[ticket.id])})
             if event.actor == RESIDENT and event.note
             else event
             for event in detail.events

@@ -8,13 +8,9 @@ from pydantic import BaseModel, Field
 from bot.routes.api.schemas import UTCTime
 from handlers.pipeline import REPLY_SEPARATOR
 from models import Channel, DeliveryStatus, Direction, FailureReason, Message, Outbox, OutboxSource
-from models.phone import HIDDEN, hide_personal
+from models.phone import hide_reporter
 
 ANONYMOUS = "anonim"
-
-
-def _hidden(text: str, name: str | None) -> str:
-    return hide_personal(text, marker=HIDDEN, names=[name])
 
 
 class MessagePublic(BaseModel):
@@ -81,12 +77,12 @@ class MessagePublic(BaseModel):
             contact_id=None if hide_resident else message.contact_id,
             sender=sender,
             recipient=recipient,
-            body=_hidden(message.body, name) if hide_resident else message.body,
+            body=hide_reporter(message.body, name) if hide_resident else message.body,
             media=message.media,
             intent=message.intent,
             ticket=ticket_code,
             replies=[
-                _hidden(reply, name) if hide_resident else reply
+                hide_reporter(reply, name) if hide_resident else reply
                 for reply in (message.reply.split(REPLY_SEPARATOR) if message.reply else [])
             ],
             note=message.note,
@@ -108,7 +104,7 @@ class MessagePublic(BaseModel):
             contact_id=None if hide_resident else row.contact_id,
             sender=row.sender,
             recipient=ANONYMOUS if hide_resident else row.recipient,
-            body=_hidden(row.body, name) if hide_resident else row.body,
+            body=hide_reporter(row.body, name) if hide_resident else row.body,
             media=[],
             intent=None,
             ticket=ticket_code,
