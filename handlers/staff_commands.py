@@ -1094,12 +1094,8 @@ class _StaffTurn:
 
     def schedule(self, *made: BroadcastRow) -> None:
         for broadcast in made:
-            if (
-                broadcast.id is not None
-                and broadcast.status == BroadcastStatus.SCHEDULED
-                and broadcast.next_run_at is not None
-            ):
-                self.scheduled.append((broadcast.id, broadcast.next_run_at))
+            if broadcast.id is not None and (at := broadcast.waits_until) is not None:
+                self.scheduled.append((broadcast.id, at))
 
     @property
     def role(self) -> Role:

@@ -66,6 +66,12 @@ class Broadcast(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
+    @property
+    def waits_until(self) -> datetime | None:
+        """When the scheduler should fire it: its next run, while it is scheduled (not waiting for an
+        approval, cancelled or done)."""
+        return self.next_run_at if self.status == BroadcastStatus.SCHEDULED else None
+
 
 class RunStatus(StrEnum):
     """One firing of a broadcast: due -> held (quiet hours) -> running -> done | cancelled | missed."""

@@ -174,8 +174,8 @@ class SchedulerHooks:
         for broadcast in broadcasts:
             if broadcast.id is None:
                 continue
-            if broadcast.status == BroadcastStatus.SCHEDULED and broadcast.next_run_at is not None:
-                self._later("schedule", broadcast.id, broadcast.next_run_at)
+            if (at := broadcast.waits_until) is not None:
+                self._later("schedule", broadcast.id, at)
             elif broadcast.status != BroadcastStatus.PENDING_APPROVAL:
                 self._later("unschedule", broadcast.id)
 
