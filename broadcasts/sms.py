@@ -5,6 +5,7 @@ the never-split-a-pair rule; the rules are small and fully tested.
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -109,3 +110,51 @@ def analyse(text: str) -> SmsInfo:
 def segments(text: str) -> int:
     """Number of SMS parts `text` needs."""
     return analyse(text).segments
+
+
+# --- people's text in our SMS ------------------------------------------------------------------
+
+WORD_CUT_MAX = 25  # a text cut short loses at most this many more characters to end on a whole word
+_SPACE_BEFORE_PUNCTUATION = re.compile(r" +([,.;:!?])")
+
+
+def septets(text: str) -> int:
+    """GSM-7 septets of text already made GSM-7 (an extension character such as [ or ] takes two)."""
+    return sum(2 if ch in GSM7_EXTENSION else 1 for ch in text)
+
+
+def to_gsm7(text: str) -> str:
+    """What a person typed, as one line an SMS can carry in GSM-7: look-alikes for curly quotes and
+    dashes, accents the alphabet lacks dropped from their letter, and what has no GSM-7 form (emoji,
+    other scripts) left out, so that one character cannot turn a message into UCS-2 (70 a part)."""
+    kept: list[str] = []
+    dropped = False
+    for ch in sanitize(text):
+        if is_gsm7(ch):
+            kept.append(ch)
+            continue
+        plain = [c for c in unicodedata.normalize("NFKD", ch) if is_gsm7(c) and not unicodedata.combining(c)]
+        kept.extend(plain)
+        dropped = dropped or not plain
+    line = " ".join("".join(kept).split())
+    # "diganti 👍, terima kasih" must not read "diganti , terima kasih".
+    return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", line) if dropped else line
+
+
+def fit(text: str, room: int, *, whole_words: bool = True) -> str:
+    """GSM-7 `text` cut to `room` septets with "..." when it does not fit; with `whole_words`, back to
+    the last space ("kabelnya putus dimak..." never), unless that loses more than WORD_CUT_MAX."""
+    if septets(text) <= room:
+        return text
+    cut, used = [], 0
+    for ch in text:
+        used += septets(ch)
+        if used > room - 3:
+            break
+        cut.append(ch)
+    kept = "".join(cut)
+    if whole_words and len(kept) < len(text) and not text[len(kept)].isspace():
+        space = kept.rfind(" ")
+        if space > 0 and len(kept) - space <= WORD_CUT_MAX:
+            kept = kept[:space]
+    return kept.rstrip(" ,;:-") + "..."

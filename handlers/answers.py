@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, func, or_, select
 
-from broadcasts.sms import sanitize
+from broadcasts.sms import fit, sanitize
 from handlers.normalize import normalize
 from models import (
     BudgetDirection,
@@ -105,7 +105,7 @@ def answer(
         one = _named_entry(session, village_id, topic, asked)
         if one is not None:
             more = t.INFO_ONE.format(keyword=keyword)
-            entry = _cut(sanitize(one).rstrip(), SMS_LIMIT - len(more) - 1)
+            entry = fit(sanitize(one).rstrip(), SMS_LIMIT - len(more) - 1)
             return entry + ("" if entry.endswith((".", "!", "?")) else ".") + more
     if topic == Topic.JADWAL:
         header, items, empty = (
@@ -229,12 +229,6 @@ def _named_entry(session: Session, village_id: int, topic: Topic, asked: str) ->
             if _name_words(s.name) & words
         ]
     return named[0] if len(named) == 1 else None
-
-
-def _cut(text: str, room: int) -> str:
-    if len(text) <= room:
-        return text
-    return text[: room - 3].rsplit(" ", 1)[0].rstrip(" ,;:") + "..."
 
 
 def _programmes(session: Session, village_id: int) -> list[str]:

@@ -7,8 +7,6 @@ or the BPD chair for a complaint about the head, when one passes.
 """
 
 import logging
-import re
-import unicodedata
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from broadcasts import digest, notices, runs
 from broadcasts.fanout import VillageRoutes
-from broadcasts.sms import analyse, is_gsm7, sanitize
+from broadcasts.sms import fit, sanitize, septets, to_gsm7
 from handlers import contacts, rights, workdays
 from handlers import staff as staff_people
 from models import (
@@ -50,7 +48,6 @@ SMS_ROOM = 160  # one GSM-7 SMS
 NOTICE_SEGMENTS = 2
 NOTICE_ROOM = NOTICE_SEGMENTS * 153 - 1
 OPEN = (TicketStatus.BARU, TicketStatus.DIVERIFIKASI, TicketStatus.DIPROSES)
-WORD_CUT_MAX = 25  # a note cut short loses at most this many more characters to end on a whole word
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,30 +125,8 @@ def notify(
     return len(queued)
 
 
-def _units(text: str) -> int:
-    """GSM-7 septets of text already made GSM-7 (an extension character takes two)."""
-    return analyse(text).units
-
-
-def clean_note(note: str) -> str:
-    """A staff note as an SMS can carry it: one line, GSM-7 look-alikes for curly quotes and dashes,
-    accents the alphabet lacks dropped from their letter, and what has no GSM-7 form (emoji) left out,
-    so that one character cannot turn the notice into UCS-2 (70 characters a part)."""
-    kept: list[str] = []
-    dropped = False
-    for ch in sanitize(note):
-        if is_gsm7(ch):
-            kept.append(ch)
-            continue
-        plain = [c for c in unicodedata.normalize("NFKD", ch) if is_gsm7(c) and not unicodedata.combining(c)]
-        kept.extend(plain)
-        dropped = dropped or not plain
-    text = " ".join("".join(kept).split())
-    # "diganti 👍, terima kasih" must not read "diganti , terima kasih".
-    return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", text) if dropped else text
-
-
-_SPACE_BEFORE_PUNCTUATION = re.compile(r" +([,.;:!?])")
+_units = septets
+clean_note = to_gsm7
 
 
 def fit_note(note: str, room: int) -> str:
@@ -159,22 +134,7 @@ def fit_note(note: str, room: int) -> str:
     short = clean_note(note)
     if short and short[-1] not in ".!?":
         short += "."
-    if _units(short) <= room:
-        return short
-    cut, used = [], 0
-    for ch in short:
-        used += _units(ch)
-        if used > room - 3:
-            break
-        cut.append(ch)
-    kept = "".join(cut)
-    if len(kept) < len(short) and not short[len(kept)].isspace():
-        # Never half a word ("kabelnya putus dimak..."): back to the last space, unless that drops too
-        # much (one very long word, a number).
-        space = kept.rfind(" ")
-        if space > 0 and len(kept) - space <= WORD_CUT_MAX:
-            kept = kept[:space]
-    return kept.rstrip(" ,;:-") + "..."
+    return fit(short, room)
 
 
 def _notice_frames() -> list[str]:

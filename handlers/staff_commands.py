@@ -1618,11 +1618,8 @@ def _short(text: str, room: int) -> str:
     return text if len(text) <= room else text[: room - 3].rstrip() + "..."
 
 
-def _gsm(text: str) -> str:
-    """Staff- or resident-typed text as it can be echoed in a GSM-7 reply: look-alikes replaced
-    (broadcasts.sms.sanitize), what has none (emoji, other scripts) dropped, whitespace collapsed."""
-    kept = "".join(ch for ch in sms.sanitize(text) if ch in sms.GSM7_BASIC or ch in sms.GSM7_EXTENSION)
-    return " ".join(kept.split())
+_gsm = sms.to_gsm7
+_units = sms.septets
 
 
 def _echo(text: str, room: int) -> str:
@@ -1631,22 +1628,10 @@ def _echo(text: str, room: int) -> str:
     return _fit(_gsm(text), room)
 
 
-def _units(text: str) -> int:
-    """GSM-7 septets: the extension table's characters take two."""
-    return sum(2 if ch in sms.GSM7_EXTENSION else 1 for ch in text)
-
-
 def _fit(text: str, room: int) -> str:
-    """`text` (GSM-7) cut to `room` septets, with "..." when cut."""
-    if _units(text) <= room:
-        return text
-    kept, used = [], 0
-    for ch in text:
-        used += _units(ch)
-        if used > room - 3:
-            break
-        kept.append(ch)
-    return "".join(kept).rstrip() + "..."
+    """`text` (GSM-7) cut to `room` septets, with "..." when cut: as many characters as fit, since a
+    reply to staff packs the most of a complaint's text into its one SMS."""
+    return sms.fit(text, room, whole_words=False)
 
 
 _NOTE_MISSING = {"tolak": s.REASON_MISSING, "teruskan": s.FORWARD_MISSING, "bukan": s.NOT_OURS_MISSING}

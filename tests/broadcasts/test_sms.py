@@ -2,7 +2,7 @@
 
 import pytest
 
-from broadcasts.sms import Encoding, analyse, is_gsm7, sanitize
+from broadcasts.sms import Encoding, analyse, fit, is_gsm7, sanitize, septets, to_gsm7
 
 
 @pytest.mark.parametrize(
@@ -42,3 +42,28 @@ def test_sanitize_removes_needless_unicode() -> None:
     assert clean == "\"Musdes\" - Kamis... jam 19.00 'WIB'"
     assert is_gsm7(clean)
     assert not is_gsm7(text)
+
+
+def test_peoples_text_is_made_gsm7_without_changing_its_words() -> None:
+    # é is GSM-7 and stays; ê is not and loses its accent; the emoji has no GSM-7 form.
+    assert (
+        to_gsm7("“Jalan” ke sawah – rusak 🙏, café crêpe\n\ttutup")
+        == '"Jalan" ke sawah - rusak, café crepe tutup'
+    )
+    assert to_gsm7("lampu sudah diganti 👍, terima kasih") == "lampu sudah diganti, terima kasih"
+    assert septets("a[b]c") == 7  # the extension characters take two
+
+
+@pytest.mark.parametrize(
+    ("text", "room", "whole", "cut"),
+    [
+        ("kabelnya putus dimakan tikus", 100, True, "kabelnya putus dimakan tikus"),  # fits: unchanged
+        ("kabelnya putus dimakan tikus", 22, True, "kabelnya putus..."),  # never half a word
+        ("kabelnya putus dimakan tikus", 22, False, "kabelnya putus dima..."),
+        ("x" * 60, 20, True, "x" * 17 + "..."),  # one long word: cut inside it
+        ("[[[[[[", 8, True, "[[..."),  # septets, not characters
+    ],
+)
+def test_fit_cuts_by_septets_and_at_a_word(text: str, room: int, whole: bool, cut: str) -> None:
+    assert fit(text, room, whole_words=whole) == cut
+    assert septets(cut) <= room
