@@ -19,6 +19,7 @@ from functools import partial
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from bot.db import transaction
@@ -85,17 +86,22 @@ class InboundService:
 
     # --- one message, one transaction (PostgreSQL, and the fallback) ------------------------------
 
+    def _receive(self, session: Session, message: InboundMessage, now: datetime) -> Outcome:
+        """The pipeline over the caller's transaction, with this service's limits, directory and channels
+        (one call for both paths, so that neither can leave one out)."""
+        return pipeline.receive(
+            message,
+            session=session,
+            now=now,
+            limits=self.limits,
+            directory=self.directory,
+            available=self.available,
+        )
+
     def _handle_alone(self, message: InboundMessage, now: datetime) -> Outcome:
         try:
             with transaction(self.engine) as session:
-                return pipeline.receive(
-                    message,
-                    session=session,
-                    now=now,
-                    limits=self.limits,
-                    directory=self.directory,
-                    available=self.available,
-                )
+                return self._receive(session, message, now)
         except (IntegrityError, OperationalError) as error:
             # Another request stored this provider id first (or held the write lock past the timeout).
             with transaction(self.engine) as session:
@@ -159,14 +165,7 @@ class InboundService:
         with transaction(self.engine) as session:
             for message, now, future in batch:
                 try:
-                    outcome = pipeline.receive(
-                        message,
-                        session=session,
-                        now=now,
-                        limits=self.limits,
-                        directory=self.directory,
-                        available=self.available,
-                    )
+                    outcome = self._receive(session, message, now)
                 except NotFound as error:  # raised before any write: the batch goes on
                     future.set_exception(error)
                     continue

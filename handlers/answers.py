@@ -101,12 +101,6 @@ def answer(
     "syarat SKTM apa") gets that entry alone, with a pointer to the rest."""
     keyword = TOPIC_KEYWORDS[topic]
     page = max(page, 1)
-    if asked and topic in (Topic.PROGRAM, Topic.LAYANAN):
-        one = _named_entry(session, village_id, topic, asked)
-        if one is not None:
-            more = t.INFO_ONE.format(keyword=keyword)
-            entry = fit(sanitize(one).rstrip(), SMS_LIMIT - len(more) - 1)
-            return entry + ("" if entry.endswith((".", "!", "?")) else ".") + more
     if topic == Topic.JADWAL:
         header, items, empty = (
             t.JADWAL_HEADER,
@@ -118,10 +112,17 @@ def answer(
         empty = t.DANA_EMPTY
     elif topic == Topic.KEPUTUSAN:
         header, items, empty = t.KEPUTUSAN_HEADER, _decisions(session, village_id), t.KEPUTUSAN_EMPTY
-    elif topic == Topic.PROGRAM:
-        header, items, empty = t.PROGRAM_HEADER, _programmes(session, village_id), t.PROGRAM_EMPTY
     else:
-        header, items, empty = t.LAYANAN_HEADER, _services(session, village_id), t.LAYANAN_EMPTY
+        if topic == Topic.PROGRAM:
+            header, named, empty = t.PROGRAM_HEADER, _programmes(session, village_id), t.PROGRAM_EMPTY
+        else:
+            header, named, empty = t.LAYANAN_HEADER, _services(session, village_id), t.LAYANAN_EMPTY
+        one = _named_entry(named, asked) if asked else None
+        if one is not None:
+            more = t.INFO_ONE.format(keyword=keyword)
+            entry = fit(sanitize(one).rstrip(), SMS_LIMIT - len(more) - 1)
+            return entry + ("" if entry.endswith((".", "!", "?")) else ".") + more
+        items = [entry for _, entry in named]
     if not items:
         return empty
     return paginate(sanitize(header), [sanitize(i) for i in items], keyword, page)
@@ -209,40 +210,28 @@ def _name_words(name: str) -> set[str]:
     return {w for w in re.findall(r"[a-z0-9]+", name.lower()) if len(w) >= 3} - _GENERIC_NAME_WORDS
 
 
-def _named_entry(session: Session, village_id: int, topic: Topic, asked: str) -> str | None:
-    """The one programme or service the question names, as its list entry; None for none or several."""
+def _named_entry(entries: Sequence[tuple[str, str]], asked: str) -> str | None:
+    """The entry of the one programme or service (name, entry) the question names; None for none or
+    several."""
     words = set(normalize(asked).split())
-    if topic == Topic.PROGRAM:
-        programmes = session.exec(
-            select(Programme).where(Programme.village_id == village_id, col(Programme.active).is_(True))
-        ).all()
-        named = [
-            t.PROGRAM_ITEM.format(name=p.name, summary=p.summary)
-            for p in programmes
-            if _name_words(p.name) & words
-        ]
-    else:
-        services = session.exec(select(Service).where(Service.village_id == village_id)).all()
-        named = [
-            t.LAYANAN_ITEM.format(name=s.name, requirements=s.requirements, hours=s.hours, fee=s.fee)
-            for s in services
-            if _name_words(s.name) & words
-        ]
+    named = [entry for name, entry in entries if _name_words(name) & words]
     return named[0] if len(named) == 1 else None
 
 
-def _programmes(session: Session, village_id: int) -> list[str]:
+def _programmes(session: Session, village_id: int) -> list[tuple[str, str]]:
+    """Each active programme as (name, list entry)."""
     programmes = session.exec(
         select(Programme).where(Programme.village_id == village_id, col(Programme.active).is_(True))
     ).all()
-    return [t.PROGRAM_ITEM.format(name=p.name, summary=p.summary) for p in programmes]
+    return [(p.name, t.PROGRAM_ITEM.format(name=p.name, summary=p.summary)) for p in programmes]
 
 
-def _services(session: Session, village_id: int) -> list[str]:
+def _services(session: Session, village_id: int) -> list[tuple[str, str]]:
+    """Each office service as (name, list entry)."""
     services = session.exec(
         select(Service).where(Service.village_id == village_id).order_by(col(Service.id))
     ).all()
     return [
-        t.LAYANAN_ITEM.format(name=s.name, requirements=s.requirements, hours=s.hours, fee=s.fee)
+        (s.name, t.LAYANAN_ITEM.format(name=s.name, requirements=s.requirements, hours=s.hours, fee=s.fee))
         for s in services
     ]

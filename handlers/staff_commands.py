@@ -126,7 +126,7 @@ from handlers.inbound import InboundMessage
 from handlers.normalize import ABBREVIATIONS
 from handlers.rights import Right
 from handlers.understand import KNOWN_WORDS as RESIDENT_WORDS  # residents' words: never a slip
-from handlers.understand import deletions  # the keyword typo scheme residents get
+from handlers.understand import deletion_index, deletions  # the keyword typo scheme residents get
 from handlers.understand import keyword_of as resident_keyword
 from models import Broadcast as BroadcastRow
 from models import (
@@ -295,21 +295,7 @@ _SPELLINGS = {
 _NOT_SLIPS = frozenset({"telah", "tepat", "saran", "sarana", "lipat", "diprotes", "terusan", "rekam"})
 
 
-def _build_slip_index() -> dict[str, str]:
-    """One deletion from each command spelling -> its command (handlers/understand.py's scheme)."""
-    index: dict[str, str] = {}
-    ambiguous: set[str] = set()
-    for spelling, name in _SPELLINGS.items():
-        for deleted in deletions(spelling):
-            if index.get(deleted, name) != name:
-                ambiguous.add(deleted)
-            index[deleted] = name
-    for deleted in ambiguous:
-        del index[deleted]
-    return index
-
-
-_SLIPS = _build_slip_index()
+_SLIPS = deletion_index(_SPELLINGS)  # one deletion from each command spelling -> its command
 
 
 def near_command(word: str) -> str | None:

@@ -19,7 +19,7 @@ parse 20,000 messages/s), and the model is scored for only a minority of message
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -121,12 +121,13 @@ def deletions(word: str) -> list[str]:
     return [word[:i] + word[i + 1 :] for i in range(len(word))]
 
 
-def _build_typo_index() -> dict[str, str]:
-    """Deletion neighbourhood of the 4+ letter keyword spellings (SymSpell style, edit distance one)."""
+def deletion_index(spellings: Mapping[str, str], *, min_length: int = 0) -> dict[str, str]:
+    """One deletion from each spelling (of `min_length` letters or more) -> what it spells (SymSpell
+    style, edit distance one); a deletion two different words share is left out as ambiguous."""
     index: dict[str, str] = {}
     ambiguous: set[str] = set()
-    for spelling, canonical in KEYWORDS.items():
-        if len(spelling) < 4:
+    for spelling, canonical in spellings.items():
+        if len(spelling) < min_length:
             continue
         for d in deletions(spelling):
             if index.get(d, canonical) != canonical:
@@ -137,7 +138,7 @@ def _build_typo_index() -> dict[str, str]:
     return index
 
 
-_TYPO_INDEX = _build_typo_index()
+_TYPO_INDEX = deletion_index(KEYWORDS, min_length=4)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -64,6 +64,11 @@ def count_tickets(engine: Engine) -> int:
         return session.exec(select(func.count()).select_from(Ticket)).one()
 
 
+def is_anonymous(engine: Engine, code: str) -> bool:
+    with Session(engine) as session:
+        return bool(session.exec(select(Ticket.anonymous).where(Ticket.code == code)).one())
+
+
 def test_complaint_without_keyword_gets_code_and_next_steps(client: TestClient, engine: Engine) -> None:
     reply = Resident(client, WARGA).say(
         "Assalamualaikum pak, mau lapor jln di dpn SD dusun Krajan rusak2, lubangnya besar"
@@ -481,8 +486,7 @@ def test_a_question_in_the_middle_of_a_report_keeps_it_waiting_and_anonymous(
     assert warga.say("ADUAN ANONIM") == t.COMPLAINT_ASK_DETAIL_PRIVATE  # the promise, at once
     assert "Musdes" in warga.say("JADWAL")  # answered; the report still waits
     code = code_in(warga.say("jalan rusak parah di dusun krajan"))
-    with Session(engine) as session:
-        assert session.exec(select(Ticket.anonymous).where(Ticket.code == code)).one()
+    assert is_anonymous(engine, code)
 
 
 @pytest.mark.parametrize(
@@ -509,8 +513,7 @@ def test_what_is_not_the_detail_leaves_an_anonymous_report_waiting(
         assert answered.lower() in reply.lower(), reply
     assert count_tickets(engine) == 0
     code = code_in(warga.say("ada judi sabung ayam di krajan rt 3"))
-    with Session(engine) as session:
-        assert session.exec(select(Ticket.anonymous).where(Ticket.code == code)).one()
+    assert is_anonymous(engine, code)
 
 
 def test_afraid_of_being_found_out_is_asked_for_the_detail_anonymously(
@@ -520,8 +523,7 @@ def test_afraid_of_being_found_out_is_asked_for_the_detail_anonymously(
     assert warga.say("Saya mau lapor tapi takut ketahuan") == t.COMPLAINT_ASK_DETAIL_PRIVATE
     assert count_tickets(engine) == 0
     code = code_in(warga.say("ada pungli di kantor desa waktu bikin surat"))
-    with Session(engine) as session:
-        assert session.exec(select(Ticket.anonymous).where(Ticket.code == code)).one()
+    assert is_anonymous(engine, code)
     reply = Resident(client, TETANGGA).say("jalan rusak di RT 3, tapi takut ketahuan")
     assert reply.endswith(t.COMPLAINT_PRIVATE_SUFFIX)
 
@@ -553,8 +555,7 @@ def test_asking_to_be_kept_anonymous_never_unsubscribes(
         reply = warga.say(request)
         assert "pengumuman" not in reply.lower(), reply
     assert contact_of(engine, WARGA).subscription == "subscribed"
-    with Session(engine) as session:
-        assert session.exec(select(Ticket.anonymous).where(Ticket.code == code)).one()
+    assert is_anonymous(engine, code)
 
 
 def test_a_report_that_only_names_the_head_waits_for_its_detail_as_a_complaint_about_him(

@@ -125,9 +125,8 @@ def test_closed_tickets_only_reopen(client: TestClient, engine: Engine, clock: C
     change(engine, code, TicketStatus.DIPROSES, clock.now)
 
 
-def test_duplicates_merge_and_every_reporter_follows_the_survivor(
-    client: TestClient, engine: Engine, clock: Clock
-) -> None:
+def merged_bridge_reports(client: TestClient, engine: Engine, clock: Clock) -> tuple[str, str]:
+    """Pak Slamet's and Bu Sri's reports of one broken bridge, Sri's merged into Slamet's: both codes."""
     first = say(client, SLAMET, "jembatan bambu di Cibodas patah").split("kode ")[1][:6]
     second = say(client, SRI, "jembatan Cibodas putus, anak2 tdk bisa sekolah").split("kode ")[1][:6]
     with transaction(engine) as session:
@@ -136,6 +135,13 @@ def test_duplicates_merge_and_every_reporter_follows_the_survivor(
         lifecycle.merge(
             session=session, duplicate=duplicate, into=survivor, actor=KADER, now=clock.now, routes=ROUTES
         )
+    return first, second
+
+
+def test_duplicates_merge_and_every_reporter_follows_the_survivor(
+    client: TestClient, engine: Engine, clock: Clock
+) -> None:
+    first, second = merged_bridge_reports(client, engine, clock)
     assert notices_to(engine, SRI) == [
         f"Aduan {second} digabung dgn aduan {first} (masalah yg sama). Ketik CEK {first} utk status."
     ]
@@ -422,14 +428,7 @@ def test_a_reporter_who_reopens_a_merged_ticket_tells_the_other_reporters(
 ) -> None:
     # QA: B merged into A, A selesai; Slamet answers 1 ("ditutup"), then Sri answers 2 and A reopens
     # without a word to Slamet.
-    first = say(client, SLAMET, "jembatan bambu di Cibodas patah").split("kode ")[1][:6]
-    second = say(client, SRI, "jembatan Cibodas putus, anak2 tdk bisa sekolah").split("kode ")[1][:6]
-    with transaction(engine) as session:
-        survivor = session.exec(select(Ticket).where(Ticket.code == first)).one()
-        duplicate = session.exec(select(Ticket).where(Ticket.code == second)).one()
-        lifecycle.merge(
-            session=session, duplicate=duplicate, into=survivor, actor=KADER, now=clock.now, routes=ROUTES
-        )
+    first, _ = merged_bridge_reports(client, engine, clock)
     change(engine, first, TicketStatus.SELESAI, clock.now, note="Jembatan sudah diganti")
     assert "ditutup" in say(client, SLAMET, "1")
     told_before = len(notices_to(engine, SLAMET))
@@ -444,14 +443,7 @@ def test_a_reporter_who_reopens_a_merged_ticket_tells_the_other_reporters(
 def test_a_reopening_by_one_reporter_answers_the_question_for_the_others(
     client: TestClient, engine: Engine, clock: Clock
 ) -> None:
-    first = say(client, SLAMET, "jembatan bambu di Cibodas patah").split("kode ")[1][:6]
-    second = say(client, SRI, "jembatan Cibodas putus, anak2 tdk bisa sekolah").split("kode ")[1][:6]
-    with transaction(engine) as session:
-        survivor = session.exec(select(Ticket).where(Ticket.code == first)).one()
-        duplicate = session.exec(select(Ticket).where(Ticket.code == second)).one()
-        lifecycle.merge(
-            session=session, duplicate=duplicate, into=survivor, actor=KADER, now=clock.now, routes=ROUTES
-        )
+    first, _ = merged_bridge_reports(client, engine, clock)
     change(engine, first, TicketStatus.SELESAI, clock.now)
     say(client, SRI, "belum, masih goyang")
     assert notices_to(engine, SLAMET)[-1] == t.TICKET_REOPENED_BY_OTHER.format(code=first)

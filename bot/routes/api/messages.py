@@ -55,6 +55,16 @@ def _of_reporter(village_id: int, contact_id: Any, ticket_flag: Any, flag: str) 
     return or_(col(contact_id).in_(with_ticket), col(contact_id).in_(reporting))
 
 
+def _person_rules(village_id: int, contact_id: Any) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """For a row of or to `contact_id`, joined to the Ticket it concerns: whether the resident is hidden
+    (the ticket is anonymous, or they reported anonymously), and whether they complained about the
+    head. A reporter's other messages give them away as much as the complaint's own ("ADUAN ANONIM"
+    before the detail, "CEK" listing their codes): the rules follow the person, not only the message."""
+    anonymous_reporter = _of_reporter(village_id, contact_id, Ticket.anonymous, "anonim")
+    head_reporter = _of_reporter(village_id, contact_id, Ticket.about_head, "about_head")
+    return or_(col(Ticket.anonymous).is_(True), anonymous_reporter), head_reporter
+
+
 def _received(
     scope: Scope, direction: Direction | None, contact_id: int | None, ticket: str | None
 ) -> LogQuery:
@@ -63,11 +73,7 @@ def _received(
     operator = scope.staff.role == Role.OPERATOR
     # Ticket ids are per deployment, but a message and its ticket always share a village: say so anyway.
     joined = and_(col(Ticket.id) == col(Message.ticket_id), col(Ticket.village_id) == col(Message.village_id))
-    # A reporter's other messages give them away as much as the complaint's own ("ADUAN ANONIM" before
-    # the detail, "CEK" listing their codes): the rule follows the person, not only the message.
-    anonymous_reporter = _of_reporter(scope.village_id, Message.contact_id, Ticket.anonymous, "anonim")
-    head_reporter = _of_reporter(scope.village_id, Message.contact_id, Ticket.about_head, "about_head")
-    hidden = or_(col(Ticket.anonymous).is_(True), anonymous_reporter)
+    hidden, head_reporter = _person_rules(scope.village_id, Message.contact_id)
     query: LogQuery = (
         sa_select(
             literal(RECEIVED).label("stored_in"),
@@ -114,9 +120,7 @@ def _sent(scope: Scope, contact_id: int | None, ticket: str | None) -> LogQuery:
         else_=col(answered.ticket_id),
     )
     joined = and_(col(Ticket.id) == ticket_id, col(Ticket.village_id) == col(Outbox.village_id))
-    anonymous_reporter = _of_reporter(scope.village_id, Outbox.contact_id, Ticket.anonymous, "anonim")
-    head_reporter = _of_reporter(scope.village_id, Outbox.contact_id, Ticket.about_head, "about_head")
-    hidden = or_(col(Ticket.anonymous).is_(True), anonymous_reporter)
+    hidden, head_reporter = _person_rules(scope.village_id, Outbox.contact_id)
     query: LogQuery = (
         sa_select(
             literal(SENT).label("stored_in"),
