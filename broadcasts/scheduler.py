@@ -54,6 +54,7 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Connection, Engine, create_engine, select, text
@@ -124,6 +125,32 @@ class _Pool(ThreadPoolExecutor):  # type: ignore[misc]
         """Ids of the jobs submitted and not yet finished."""
         with self._lock:
             return {job for job, count in self._instances.items() if count > 0}
+
+
+class _Background(BackgroundScheduler):  # type: ignore[misc]
+    """APScheduler's background scheduler without its shutdown race (APScheduler 3.x).
+
+    `shutdown` marks the scheduler stopped before it takes the job-store lock and shuts the executors.
+    A pass over due jobs that was already waiting for that lock then submits to a closed pool and, as
+    the state reads stopped, `remove_job` looks only among pending jobs and raises JobLookupError in
+    the scheduler's thread. Here a pass holds the lock from before it reads the state, so it either
+    sees "stopped" and does nothing, or runs whole with the executors still open; if shutdown begins
+    during the pass, the job it could not remove stays in the store, and the next `start` rebuilds
+    every job from the broadcast table anyway.
+    """
+
+    def _process_jobs(self) -> float | None:
+        with self._jobstores_lock:
+            if self.state == STATE_STOPPED:
+                return None
+            try:
+                wait: float | None = super()._process_jobs()
+            except JobLookupError:
+                if self.state != STATE_STOPPED:
+                    raise
+                log.info("scheduler stopped during a pass over due jobs; their rows stay scheduled")
+                return None
+            return wait
 
 
 @contextmanager
@@ -243,7 +270,7 @@ class BroadcastScheduler:
 
     def _make_scheduler(self, **options: Any) -> Any:
         """The APScheduler instance (bench/fire_latency.py swaps in an AsyncIOScheduler to compare)."""
-        return BackgroundScheduler(daemon=True, **options)
+        return _Background(daemon=True, **options)
 
     def stop(self, *, wait: bool = True) -> None:
         """Stop firing (the jobs stay in the store); with `wait`, let running firings finish."""

@@ -475,3 +475,34 @@ def test_one_leader_and_a_standby_that_takes_over(
             await second.stop()
 
     asyncio.run(scenario())
+
+
+def test_a_shutdown_during_a_pass_over_due_jobs_does_not_crash_the_scheduler_thread() -> None:
+    """APScheduler 3 marks itself stopped before it closes the pool; a pass already under way must
+    neither submit to the closed pool nor die on the job it then cannot remove."""
+    from apscheduler.jobstores.memory import MemoryJobStore
+    from apscheduler.schedulers.base import STATE_RUNNING, STATE_STOPPED
+
+    from broadcasts.scheduler import _Background
+
+    ran: list[str] = []
+
+    class StoppingStore(MemoryJobStore):  # type: ignore[misc]
+        """Hands out the due jobs while shutdown's first step (state := stopped) happens."""
+
+        def get_due_jobs(self, now: datetime) -> list[object]:
+            jobs: list[object] = super().get_due_jobs(now)
+            aps.state = STATE_STOPPED
+            return jobs
+
+    aps = _Background(jobstores={"default": StoppingStore()}, timezone=UTC)
+    aps.add_job(ran.append, "date", run_date=datetime.now(UTC), args=("fired",), id="due")
+    aps.start(paused=True)
+    try:
+        aps.state = STATE_RUNNING
+        assert aps._process_jobs() is None  # no JobLookupError from remove_job
+        assert aps._process_jobs() is None  # stopped: the next pass does nothing
+    finally:
+        aps.state = STATE_RUNNING
+        aps.shutdown(wait=True)
+    assert ran == ["fired"]  # the pool was still open for the pass under way
