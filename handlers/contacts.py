@@ -115,6 +115,7 @@ class ContactState:
     loop_count: int
     loop_since: datetime | None
     pending_flags: str
+    staff_waits_until: datetime | None
     changes: dict[str, object] = field(default_factory=dict)
 
     def set(self, **values: object) -> None:
@@ -137,6 +138,7 @@ _CONTACT_COLUMNS = (
     CONTACT.c.loop_count,
     CONTACT.c.loop_since,
     CONTACT.c.pending_flags,
+    CONTACT.c.staff_waits_until,
 )
 
 
@@ -171,7 +173,7 @@ def get_or_create_contact(
     connection = session.connection()
     row = connection.execute(_FIND_CONTACT, {"village_id": village_id, "kind": kind, "value": value}).first()
     if row is not None:
-        state = ContactState(*row)
+        state = ContactState(*tuple(row))
         if name and not state.name:
             state.set(name=name[:120])
         return state
@@ -194,7 +196,7 @@ def get_or_create_contact(
         _INSERT_IDENTITY, {"village_id": village_id, "contact_id": contact_id, "kind": kind, "value": value}
     )
     return ContactState(
-        contact_id, name, None, SubscriptionState.NEVER, Pending.NONE, None, None, None, 0, None, ""
+        contact_id, name, None, SubscriptionState.NEVER, Pending.NONE, None, None, None, 0, None, "", None
     )
 
 

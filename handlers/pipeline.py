@@ -6,6 +6,7 @@ the caller rolls back and calls `replay`, which returns the answer the first del
 """
 
 import hashlib
+import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -135,6 +136,7 @@ CONFIRM_POLITE = frozenset(
     }
 )
 CONFIRM_MAX_WORDS = 7
+NUMBER_ANSWERS = {"1": True, "2": False}  # the question says "Balas 1 jika ya, 2 jika belum"
 NOT_YET = CONFIRM_NO_LEADS | CONFIRM_NO_KEPT
 
 
@@ -148,12 +150,16 @@ def read_confirm(text: str) -> tuple[bool, str] | None:
     if not words or len(words) > CONFIRM_MAX_WORDS:
         return None
     lead = words[0]
+    if lead in NUMBER_ANSWERS:  # "2 masih rusak", "1 makasih": the number asked for, and more
+        if not NUMBER_ANSWERS[lead]:
+            return False, _reason(_after_lead(text))
+        lead = "ya"  # "1" reads as the yes it stands for, polite words and a "masih rusak" alike
     if lead in CONFIRM_YES_LEADS:
         first = next((word for word in words[1:] if word not in CONFIRM_POLITE - NOT_YET), None)
         if first in NOT_YET:
             # "iya blm beres", "ya pak, masih rusak": a yes-word to open, and still not fixed. Reopening
             # costs a visit; closing a complaint that is not fixed loses it.
-            return False, _reason(text.split(maxsplit=1)[1])
+            return False, _reason(_after_lead(text))
         if any(word not in CONFIRM_POLITE for word in words[1:]):
             return None
         return True, ""
@@ -162,6 +168,14 @@ def read_confirm(text: str) -> tuple[bool, str] | None:
     if tuple(words[:2]) in NEW_PROBLEM_LEADS:
         return None
     return False, _reason(text)
+
+
+def _after_lead(text: str) -> str:
+    """The text after its first word, also when a comma glues them ("ya,masih rusak")."""
+    return _LEAD.sub("", text, count=1)
+
+
+_LEAD = re.compile(r"^\W*\w+")
 
 
 def _reason(text: str) -> str:
@@ -383,7 +397,7 @@ class _Turn:
 
     def act(self) -> list[str]:
         text = self.message.text.strip()
-        if staff_commands.keyword(text) is not None:  # staff are looked up only for a staff keyword
+        if self._for_staff(text):
             handled = staff_commands.handle(
                 session=self.session,
                 village=self.village,
@@ -707,6 +721,16 @@ class _Turn:
         return template.format(desa=self.village.name)
 
     # --- conversation state --------------------------------------------------------------------
+
+    def _for_staff(self, text: str) -> bool:
+        """Whether staff commands may have this message: a staff keyword, or any message while a command
+        from this number waits for YA (told it still waits, rather than silently cancelling it), but for
+        an answer to "is your complaint fixed?" that the same number was asked as a reporter."""
+        if staff_commands.keyword(text) is not None:
+            return True
+        if not staff_commands.confirmation_waits(self.contact, self.now):
+            return False
+        return not (self._pending() is Pending.CONFIRM_FIX and read_confirm(text) is not None)
 
     def _pending(self) -> Pending:
         c = self.contact

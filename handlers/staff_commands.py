@@ -75,10 +75,14 @@ audit entries carry that village. What waits for YA belongs to the village it wa
 Confirmation. RAPAT, SIARAN and DARURAT reach many people, so they first answer with what was
 understood (the meeting's day and time as residents will read it; recipients, SMS parts and the
 highest cost) and wait 15 minutes for YA, which must be the very next message from that number: another
-command, or a message that reads as none of ours, cancels it (a late "ya" meant for something else must
-never send a broadcast). A short message that starts like an answer but is neither ("oke tapi jamnya
-benar?") is told that nothing was sent and how to confirm, and the wait goes on from it. The cheap checks
-cost a query only for a message with a command word, a natural answer, or a code and another number.
+command replaces it, and a message to another village's number cancels it (a late "ya" meant for
+something else must never send a broadcast). Any other message while it waits ("oke tapi jamnya
+benar?", "lampu jalan mati", an emoji) is told that nothing was sent, to answer YA or BATAL and then
+send that message again; it is stored but not acted on, and the wait goes on from it. The one exception
+is the number's own answer to "is your complaint fixed? 1/2", which is the reporter's and so ends the
+wait. The cheap checks cost a query only for a message with a command word, a natural answer, or a code
+and another number, or while something waits (mirrored on the contact as `staff_waits_until`, which the
+pipeline reads anyway).
 The PIN is checked when the command comes, not again at YA.
 
 Replies fit one GSM-7 SMS. What staff typed and a reply says back (a meeting's title and place, a
@@ -525,6 +529,18 @@ def head(text: str) -> Head | None:
     if second is not None and second[0] in SECOND_WORDS.get(name, ()):
         end += second[1]
     return Head(name, end, exact)
+
+
+def may_concern_staff(text: str, contact: ContactState, now: datetime) -> bool:
+    """Whether to look the sender up as staff: the message has a staff keyword (`keyword`), or a command
+    from this number waits for YA (`confirmation_waits`). Neither costs a query."""
+    return keyword(text) is not None or confirmation_waits(contact, now)
+
+
+def confirmation_waits(contact: ContactState, now: datetime) -> bool:
+    """Whether a RAPAT / SIARAN / DARURAT from this number waits for YA, as mirrored on its contact (the
+    staff row decides; the mirror only saves ordinary messages the lookup)."""
+    return contact.staff_waits_until is not None and contact.staff_waits_until >= now
 
 
 def keyword(text: str) -> str | None:
@@ -1018,7 +1034,7 @@ def handle(
     if message.sender_kind != IdentityKind.PHONE:
         return None
     text = message.text.strip()
-    if keyword(text) is None:  # the cheap checks: most messages cost no query
+    if not may_concern_staff(text, contact, now):  # the cheap checks: most messages cost no query
         return None
     zone = ZoneInfo(village.timezone)
     command = parse(text, now_local=now.astimezone(zone), dusun_names=village.dusun_names)
@@ -1160,6 +1176,7 @@ class _StaffTurn:
             or waiting.get("village_id", self.village.id) != self.village.id
             or self.interrupted(int(waiting.get("message_id", 0)))
         ):
+            self.forget_wait()
             return None
         self.staff.pending_command = {**waiting, "message_id": self.message_id}
         return Handled([s.CONFIRM_UNCLEAR], "staff:waiting")
@@ -1448,11 +1465,18 @@ class _StaffTurn:
         # The village it was asked in: the operator's YA to another village's number finds nothing.
         self.staff.pending_command = {**command, "message_id": self.message_id, "village_id": self.village.id}
         self.staff.pending_until = self.now + CONFIRM_WAIT
+        self.contact.set(staff_waits_until=self.staff.pending_until)
         self.record("staff.confirm_asked", command=command["command"])
 
     def drop_pending(self) -> None:
         if self.staff.pending_command is not None:
             self.staff.pending_command, self.staff.pending_until = None, None
+        self.forget_wait()
+
+    def forget_wait(self) -> None:
+        """Clear the contact's mirror of the wait, so that its next messages cost no staff lookup."""
+        if self.contact.staff_waits_until is not None:
+            self.contact.set(staff_waits_until=None)
 
     def answer(self, *, confirm: bool) -> Handled | None:
         """YA or BATAL: act on what waits; None when nothing did (a reporter's 'ya' is theirs)."""

@@ -66,6 +66,12 @@ class Contact(SQLModel, table=True):
         sa_type=String(32),
         description="What the first part of a two-step report said: anonim, rahasia, about_head",
     )
+    staff_waits_until: datetime | None = Field(
+        default=None,
+        sa_type=UTCDateTime,
+        description="A staff command from this number waits for YA until then (a mirror of the staff row,"
+        " so that the pipeline knows without a query)",
+    )
     # Loop guard: the last reply sent (as a digest), how often in a row, and since when.
     loop_digest: str | None = Field(default=None, sa_type=String(16))
     loop_count: int = 0

@@ -336,8 +336,8 @@ class StaffText:
     CANCELLED = "Dibatalkan, tidak ada yg dikirim."
 
     CONFIRM_UNCLEAR = (
-        "Belum dikirim, masih menunggu. Balas YA utk kirim, atau BATAL. Pesan lain selain YA/BATAL "
-        "membatalkannya."
+        "Belum dikirim, masih menunggu. Balas YA utk kirim atau BATAL utk batal, lalu kirim ulang pesan "
+        "lainnya."
     )
 
 

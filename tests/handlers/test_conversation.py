@@ -642,6 +642,9 @@ def reopen_note(engine: Engine, code: str) -> str | None:
         ("teu acan, masih ruksak", "masih ruksak"),  # Sundanese
         ("iya blm beres", None),  # a yes-word to open, and still not fixed: never closed
         ("ya pak, masih bolong", "masih bolong"),
+        ("2 masih bolong", "masih bolong"),  # the number asked for, with the reason
+        ("2, blm ditambal", "blm ditambal"),
+        ("ya,masih bolong", "masih bolong"),  # a comma and no space
     ],
 )
 def test_a_not_yet_in_own_words_reopens_and_keeps_the_reason(
@@ -669,6 +672,8 @@ def test_a_not_yet_in_own_words_reopens_and_keeps_the_reason(
         "alhamdulillah sudah pak",
         "sampun pak, matur suwun",  # Javanese
         "atos pak, hatur nuhun",  # Sundanese
+        "1 makasih pak",
+        "1. sudah beres",
     ],
 )
 def test_a_yes_in_own_words_confirms(client: TestClient, engine: Engine, clock: Clock, answer: str) -> None:

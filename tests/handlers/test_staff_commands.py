@@ -20,7 +20,6 @@ from broadcasts import runs
 from broadcasts.runs import FireOutcome
 from broadcasts.sms import Encoding, analyse
 from handlers import rights, tickets
-from handlers.staff import hash_pin
 from handlers.staff_commands import ALIASES, BROADCAST_COMMANDS, parse, right_of
 from models import (
     AuditEntry,
@@ -68,7 +67,7 @@ def Phone(client: TestClient, number: str, to: str = "+62800000001") -> factorie
 def pins(engine: Engine) -> None:
     """Every demo staff member has the PIN 1234 (the demo sets none)."""
     with transaction(engine) as session:
-        session.execute(update(Staff).values(pin_hash=hash_pin(PIN)))
+        session.execute(update(Staff).values(pin_hash=factories.quick_pin_hash(PIN)))
 
 
 @pytest.fixture
@@ -539,19 +538,60 @@ def test_siaran_then_ya_queues_once(engine: Engine, clock: Clock, kader: Phone) 
     assert actions == ["staff.confirm_asked", "broadcast.create"]
 
 
-def test_another_message_cancels_the_waiting_siaran(engine: Engine, client: TestClient, kader: Phone) -> None:
+def test_another_command_replaces_the_waiting_siaran(
+    engine: Engine, client: TestClient, kader: Phone
+) -> None:
     kader.say("SIARAN 1234 Posyandu besok jam 8")
     kader.say("TIKET")  # another command replaces it
-    assert "pelanggan" not in kader.say("YA")
-    kader.say("SIARAN 1234 Posyandu besok jam 8")
-    complain(client, KADER, "lampu jalan depan rumah sy mati")  # not a command: still cancels it
     assert kader.say("YA") == StaffText.CONFIRM_NOTHING
     kader.say("SIARAN 1234 Posyandu besok jam 8")
     assert kader.say("BATAL") == StaffText.CANCELLED
-    assert "pelanggan" not in kader.say("YA")
+    assert kader.say("YA") == StaffText.CONFIRM_NOTHING
     assert broadcasts(engine) == []
     assert audit_actions(engine, KADER).count("staff.confirm_cancelled") == 1
-    assert audit_actions(engine, KADER).count("staff.confirm_expired") == 1
+
+
+def test_a_message_that_is_no_command_is_told_the_siaran_still_waits(engine: Engine, kader: Phone) -> None:
+    """Not a silent cancel found out only at YA: the cadre hears at once that nothing went and what to do;
+    the message is kept (it is in the log) but not read as a complaint meanwhile."""
+    kader.say("SIARAN 1234 Posyandu besok jam 8")
+    for text in ("lampu jalan depan rumah sy mati", "Pak Kades minta teksnya dicek dulu", "👍"):
+        assert kader.say(text) == StaffText.CONFIRM_UNCLEAR
+    assert stored(engine, KADER).intent == "staff"
+    assert tickets_count(engine) == 0
+    assert kader.say("YA") == StaffText.BROADCAST_QUEUED.format(n=SUBSCRIBERS)
+    assert len(broadcasts(engine)) == 1
+    # Nothing waits any more: the cadre's next message is a resident's again, at no staff lookup.
+    assert contact_of(engine, KADER).staff_waits_until is None
+    assert "kode" in kader.say("lampu jalan depan rumah sy mati")
+    assert tickets_count(engine) == 1
+
+
+def test_after_the_wait_ends_a_message_is_a_residents_again(
+    engine: Engine, clock: Clock, kader: Phone
+) -> None:
+    kader.say("SIARAN 1234 Posyandu besok jam 8")
+    assert contact_of(engine, KADER).staff_waits_until == clock.now + timedelta(minutes=15)
+    clock.advance(minutes=16)
+    assert "kode" in kader.say("lampu jalan depan rumah sy mati")
+    assert kader.say("YA") == StaffText.CONFIRM_NOTHING
+    assert broadcasts(engine) == []
+    kader.say("SIARAN 1234 Posyandu besok jam 8")
+    assert kader.say("BATAL") == StaffText.CANCELLED
+    assert contact_of(engine, KADER).staff_waits_until is None
+
+
+def test_a_reporters_answer_to_beres_goes_through_while_a_siaran_waits(
+    engine: Engine, client: TestClient, kader: Phone, kades: Phone
+) -> None:
+    """The cadre is also a reporter asked "beres? 1/2": "2 masih rusak" answers that, not the SIARAN."""
+    code = complain(client, KADER, "jembatan Cibodas patah")
+    kades.say(f"SELESAI {code} 1234 sudah diperbaiki")
+    kader.say("SIARAN 1234 Posyandu besok jam 8")
+    assert kader.say("2 masih rusak") == t.TICKET_REOPENED.format(code=code)
+    assert ticket(engine, code).status != TicketStatus.SELESAI
+    assert kader.say("YA") == StaffText.CONFIRM_NOTHING  # the answer came in between: nothing is sent
+    assert broadcasts(engine) == []
 
 
 def test_a_late_ya_sends_nothing(engine: Engine, clock: Clock, kader: Phone) -> None:
@@ -736,6 +776,21 @@ def test_a_reporters_ya_is_still_theirs(
 
 
 # --- the PIN is not kept ------------------------------------------------------------------------------
+
+
+def contact_of(engine: Engine, phone: str) -> Contact:
+    """The contact with this phone in the demo village."""
+    with Session(engine) as session:
+        return session.exec(
+            select(Contact)
+            .join(ContactIdentity, col(ContactIdentity.contact_id) == col(Contact.id))
+            .where(ContactIdentity.kind == IdentityKind.PHONE, ContactIdentity.value == phone)
+        ).one()
+
+
+def tickets_count(engine: Engine) -> int:
+    with Session(engine) as session:
+        return session.exec(select(func.count()).select_from(Ticket)).one()
 
 
 def stored(engine: Engine, phone: str) -> Message:
@@ -928,7 +983,9 @@ LAIN_NUMBER = "+62800000002"
 def operator(engine: Engine, client: TestClient, pins: None) -> Phone:
     """The deployment's operator (no village of their own) with a phone and PIN 1234."""
     with transaction(engine) as session:
-        session.add(Staff(name="Operator", role=Role.OPERATOR, phone=OPERATOR, pin_hash=hash_pin(PIN)))
+        session.add(
+            Staff(name="Operator", role=Role.OPERATOR, phone=OPERATOR, pin_hash=factories.quick_pin_hash(PIN))
+        )
     return Phone(client, OPERATOR)
 
 
@@ -997,7 +1054,9 @@ def test_the_villages_own_staff_come_before_the_operator(
     """An operator sharing a phone with a cadre acts as the operator only where the cadre is not staff."""
     second_village(engine)
     with transaction(engine) as session:
-        session.add(Staff(name="Operator", role=Role.OPERATOR, phone=KADER, pin_hash=hash_pin(PIN)))
+        session.add(
+            Staff(name="Operator", role=Role.OPERATOR, phone=KADER, pin_hash=factories.quick_pin_hash(PIN))
+        )
     assert "RINGKASAN" not in Phone(client, KADER).say("STAF")  # DEMO: the cadre
     assert "RINGKASAN" in Phone(client, KADER, to=LAIN_NUMBER).say("STAF")  # LAIN: the operator
 
