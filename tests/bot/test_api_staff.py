@@ -305,6 +305,15 @@ def test_a_change_that_cannot_be_made_is_422(api: Api, body: dict[str, Any]) -> 
     assert response.status_code == 422, response.text
 
 
+def test_a_stored_pin_is_scrypt_at_full_cost() -> None:
+    """What production stores (tests elsewhere store a cheaper hash, tests.factories.quick_pin_hash)."""
+    scheme, n, r, p, salt, digest = hash_pin("4821").split("$")
+    assert (scheme, n, r, p) == ("scrypt", str(2**14), "8", "1")
+    assert len(bytes.fromhex(salt)) == 16
+    assert len(bytes.fromhex(digest)) == 32
+    assert hash_pin("4821") != hash_pin("4821")  # salted
+
+
 @pytest.mark.parametrize("pin", ["٤٨٢١", "४८२१", "⁴⁸²¹", "４８２１", "4821\n", "482", "1234567"])
 def test_a_pin_is_ascii_digits_only(pin: str) -> None:
     assert PIN.fullmatch(pin) is None

@@ -21,7 +21,6 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot.db import transaction
-from handlers import staff as staff_people
 from handlers import tickets
 from models import (
     Category,
@@ -38,6 +37,7 @@ from models import (
 from models import texts as t
 from tests.apiclient import Api, fresh_resources, serial
 from tests.conftest import T0
+from tests.factories import quick_pin_hash
 
 CALLERS = ["none", "bad", "kader", "kades", "bpd", "operator", "other", "operator@LAIN"]
 # --- the REST matrix -----------------------------------------------------------------------------------
@@ -479,7 +479,7 @@ def lain_staff_and_ticket(engine: Engine) -> str:
 def staff_with_pins(api: Api) -> str:
     """DEMO's staff with PIN 1234 (hashed once), the operator (make_api's, of no village) with a phone
     and the PIN, LAIN's kader too; returns a LAIN ticket code."""
-    pin_hash = staff_people.hash_pin(PIN)
+    pin_hash = quick_pin_hash(PIN)
     with transaction(api.engine) as session:
         operator = session.exec(select(Staff).where(Staff.role == Role.OPERATOR)).one()
         assert operator.village_id is None

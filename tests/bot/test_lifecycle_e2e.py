@@ -13,10 +13,10 @@ from sqlmodel import Session, col, select
 from bot.adapters import configured_channels
 from bot.db import transaction
 from bot.scheduling import chores
-from handlers import staff
 from models import AuditEntry, Outbox, OutboxSource, Staff, Ticket, TicketStatus
 from models import texts as t
 from tests.apiclient import Api
+from tests.factories import quick_pin_hash
 
 VILLAGE = "+62800000001"
 SLAMET, SRI = "+6281234500001", "+6281234500002"
@@ -57,7 +57,7 @@ def the_ticket(api: Api, code: str) -> Ticket:
 def test_a_complaint_from_report_to_confirmed_fix(api: Api) -> None:
     with transaction(api.engine) as session:
         kader = session.exec(select(Staff).where(Staff.phone == KADER)).one()
-        kader.pin_hash = staff.hash_pin(PIN)
+        kader.pin_hash = quick_pin_hash(PIN)
 
     # Wednesday 10.00 WIB: two residents report the same lamp.
     first = text(api, SLAMET, "lampu jalan di RT 3 mati sdh seminggu")

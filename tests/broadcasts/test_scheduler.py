@@ -336,12 +336,11 @@ def test_what_staff_confirm_by_text_is_scheduled_at_once(db_url: str, engine: En
     from fastapi.testclient import TestClient
 
     from bot.app import create_app
-    from handlers.staff import hash_pin
-    from tests.factories import Phone
+    from tests.factories import Phone, quick_pin_hash
 
     open_village(engine)
     with transaction(engine) as session:
-        session.execute(update(Staff).values(pin_hash=hash_pin("1234")))
+        session.execute(update(Staff).values(pin_hash=quick_pin_hash("1234")))
     app = create_app(make_settings(db_url, scheduler_sweep_seconds=600), engine=engine, scheduler=True)
     with TestClient(app) as client:
         kader = Phone(client, "+6281300000002")
@@ -380,15 +379,14 @@ def test_a_scheduler_that_cannot_be_told_leaves_it_to_the_sweep(
     from fastapi.testclient import TestClient
 
     from bot.app import create_app
-    from handlers.staff import hash_pin
-    from tests.factories import Phone
+    from tests.factories import Phone, quick_pin_hash
 
     async def broken(_broadcast_id: int, _at: datetime) -> bool:
         raise RuntimeError("scheduler gone")
 
     open_village(engine)
     with transaction(engine) as session:
-        session.execute(update(Staff).values(pin_hash=hash_pin("1234")))
+        session.execute(update(Staff).values(pin_hash=quick_pin_hash("1234")))
     app = create_app(make_settings(db_url, scheduler_sweep_seconds=0.3), engine=engine, scheduler=True)
     with TestClient(app) as client:
         app.state.inbound.on_scheduled = broken
