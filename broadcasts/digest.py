@@ -155,6 +155,7 @@ def period_start(now: datetime, weekly: bool) -> datetime:
 
 RECIPIENT_ROLES = (Role.KADES, Role.BPD)
 CATCH_UP = timedelta(hours=6)  # a digest missed (service down) still goes this long after its time
+SAME_DAY = timedelta(hours=12)  # a scheduled digest this close to one already made is that one
 
 
 def due_slots(village: Village, now: datetime) -> list[tuple[DigestPeriod, datetime]]:
@@ -212,11 +213,14 @@ def deliver(
     text); None when it was already made for that time. Recorded even when they cannot be reached."""
     assert village.id is not None
     assert staff.id is not None
-    taken = session.exec(
-        select(DigestRun.id).where(
-            DigestRun.staff_id == staff.id, DigestRun.period == period, DigestRun.due_at == due_at
+    query = select(DigestRun.id).where(DigestRun.staff_id == staff.id, DigestRun.period == period)
+    if period == DigestPeriod.ON_DEMAND:
+        query = query.where(DigestRun.due_at == due_at)
+    else:  # one a day even when its hour moved (a new digest_time or time zone) after today's went
+        query = query.where(
+            col(DigestRun.due_at) > due_at - SAME_DAY, col(DigestRun.due_at) < due_at + SAME_DAY
         )
-    ).first()
+    taken = session.exec(query).first()
     if taken is not None:
         return None
     since = period_start(due_at, weekly=period == DigestPeriod.WEEKLY)

@@ -5,6 +5,8 @@ Each message is a broadcast of kind `musdes` tied to the meeting (`meeting_id`, 
 scheduler sends it like any other, in quiet-hour-aware time. A Musdus goes to its own dusun.
 """
 
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Table, select
@@ -30,6 +32,7 @@ BROADCAST: Table = Broadcast.__table__  # type: ignore[attr-defined]
 
 FURTHEST = timedelta(days=366)  # a meeting is announced at most a year ahead
 MAX_VALIDITY = 2**31 - 1  # seconds: the outbox column is a 32-bit integer
+REMINDER_KEYS = frozenset(rule.key for rule in timing.DEFAULT_REMINDERS)  # not a correction or a notice
 
 
 def audience_of(meeting: Meeting) -> Audience:
@@ -168,14 +171,19 @@ def _told(session: Session, meeting: Meeting) -> tuple[int, ...]:
     return tuple(sorted(row[0] for row in rows))
 
 
+def _pending(session: Session, meeting: Meeting, keys: Collection[str] | None = None) -> list[Broadcast]:
+    """What waits to be sent about the meeting (only the broadcasts with these keys, if given)."""
+    query = select(Broadcast).where(
+        col(Broadcast.meeting_id) == meeting.id,
+        col(Broadcast.status).in_([BroadcastStatus.SCHEDULED, BroadcastStatus.PENDING_APPROVAL]),
+    )
+    if keys is not None:
+        query = query.where(col(Broadcast.meeting_key).in_(list(keys)))
+    return list(session.scalars(query).all())
+
+
 def _drop_pending(session: Session, meeting: Meeting, actor: str, now: datetime) -> None:
-    pending = session.scalars(
-        select(Broadcast).where(
-            col(Broadcast.meeting_id) == meeting.id,
-            col(Broadcast.status).in_([BroadcastStatus.SCHEDULED, BroadcastStatus.PENDING_APPROVAL]),
-        )
-    ).all()
-    for broadcast in pending:
+    for broadcast in _pending(session, meeting):
         service.cancel(session=session, broadcast=broadcast, actor=actor, now=now)
 
 
@@ -211,6 +219,50 @@ def move(
         keys=None if not told else ("d-3", "d-1", "h-2"),
     )
     return correction
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneMove:
+    """What a change of a village's time zone changed: broadcasts (to tell the scheduler) and meetings."""
+
+    broadcasts: list[Broadcast]
+    meetings: int
+
+
+def follow_zone_change(*, session: Session, village: Village, old_zone: str, now: datetime) -> ZoneMove:
+    """After `village.timezone` changed from `old_zone`, keep every time still ahead on the village's clock.
+
+    Residents and cadres read and typed local times ("Musdes Rabu 19.30"); the operator corrects a zone
+    that was wrong, so what was said must stay true. Meetings ahead keep their wall-clock time, and
+    their reminders not yet sent are planned again from it, so that their texts name the new zone and
+    they go at 08.00 on the village's clock (nothing new is sent: those already told were told the
+    same hour). Other broadcasts waiting for their time keep theirs (broadcasts.service).
+    """
+    actor = "system:zone"
+    changed = service.follow_zone_change(session=session, village=village, old_zone=old_zone, now=now)
+    ahead = session.scalars(
+        select(Meeting).where(
+            col(Meeting.village_id) == village.id,
+            col(Meeting.status) == MeetingStatus.SCHEDULED,
+            col(Meeting.starts_at) > now,
+        )
+    ).all()
+    for meeting in ahead:
+        pending = _pending(session, meeting, keys=REMINDER_KEYS)
+        # An approval given stays given: the same message, at the same hour on the village's clock.
+        approved = {b.meeting_key: b.approved_by for b in pending if b.status == BroadcastStatus.SCHEDULED}
+        for broadcast in pending:
+            service.cancel(session=session, broadcast=broadcast, actor=actor, now=now)
+        meeting.starts_at = service.same_clock(meeting.starts_at, old_zone, village.timezone)
+        keys = tuple(b.meeting_key for b in pending if b.meeting_key)
+        made = plan(session=session, meeting=meeting, village=village, actor=actor, now=now, keys=keys)
+        for broadcast in made:
+            if broadcast.status == BroadcastStatus.PENDING_APPROVAL and broadcast.meeting_key in approved:
+                broadcast.status = BroadcastStatus.SCHEDULED
+                broadcast.approved_by = approved[broadcast.meeting_key]
+        changed += pending + made
+    session.flush()
+    return ZoneMove(changed, len(ahead))
 
 
 def cancel(

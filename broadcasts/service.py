@@ -5,11 +5,11 @@ Every action is recorded as a BroadcastEvent with who and when.
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, func, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from broadcasts import timing
 from broadcasts.audience import Audience
@@ -141,6 +141,50 @@ def cancel(*, session: Session, broadcast: Broadcast, actor: str, now: datetime)
     broadcast.status, broadcast.next_run_at, broadcast.updated_at = BroadcastStatus.CANCELLED, None, now
     _record(session, broadcast, "cancelled", actor, now, f"{stopped.rowcount} queued messages cancelled")
     return int(stopped.rowcount or 0)
+
+
+# What still waits for its time: a one-off not yet fired; a recurring series until it ends.
+WAITING = (BroadcastStatus.DRAFT, BroadcastStatus.PENDING_APPROVAL, BroadcastStatus.SCHEDULED)
+
+
+def same_clock(at: datetime, old_zone: str, new_zone: str) -> datetime:
+    """The moment that reads in `new_zone` as `at` read in `old_zone` (UTC). Indonesia's zones have no
+    daylight saving, so this is a fixed shift."""
+    return at.astimezone(ZoneInfo(old_zone)).replace(tzinfo=ZoneInfo(new_zone)).astimezone(UTC)
+
+
+def follow_zone_change(
+    *, session: Session, village: Village, old_zone: str, now: datetime
+) -> list[Broadcast]:
+    """Keep the broadcasts of `village` that are not about a meeting on the village's clock after its zone
+    changed from `old_zone` (broadcasts.meetings.follow_zone_change does the rest); returns them.
+
+    One-offs waiting for their time move; so does the first date of a recurring series, which its later
+    dates follow (also while one of its runs is in flight). One that the move puts in the past goes now
+    rather than being missed. What has been sent is not rewritten.
+    """
+    moved = []
+    rows = session.scalars(
+        select(Broadcast).where(
+            col(Broadcast.village_id) == village.id,
+            col(Broadcast.meeting_id).is_(None),
+            col(Broadcast.status).in_([*WAITING, BroadcastStatus.SENDING]),
+        )
+    ).all()
+    for broadcast in rows:
+        waiting = broadcast.status in WAITING
+        if not waiting and not broadcast.rrule:
+            continue  # a one-off in flight: its time has come
+        if broadcast.send_at is not None:
+            broadcast.send_at = same_clock(broadcast.send_at, old_zone, village.timezone)
+        if waiting and broadcast.planned_at is not None:
+            broadcast.planned_at = same_clock(broadcast.planned_at, old_zone, village.timezone)
+        if waiting and broadcast.next_run_at is not None:
+            broadcast.next_run_at = max(same_clock(broadcast.next_run_at, old_zone, village.timezone), now)
+        broadcast.updated_at = now
+        _record(session, broadcast, "rezoned", "system", now, f"{old_zone} -> {village.timezone}")
+        moved.append(broadcast)
+    return moved
 
 
 def get(*, session: Session, village_id: int, broadcast_id: int) -> Broadcast:

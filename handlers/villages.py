@@ -11,6 +11,7 @@ cannot be acted on, NotFound for things not in the village, Conflict for a state
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -19,6 +20,7 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from broadcasts.meetings import ZoneMove, follow_zone_change
 from broadcasts.timing import QuietRules, parse_hhmm, weekly_blackouts
 from handlers import staff as staff_pins
 from models import ApiToken, Area, AreaKind, Channel, Role, Staff, Village, VillageAddress
@@ -194,8 +196,19 @@ OPERATOR_ONLY = frozenset(
 )
 
 
-def update_settings(*, session: Session, village: Village, changes: Mapping[str, Any]) -> dict[str, Any]:
-    """Apply already-validated settings; returns those that really changed (name -> new value)."""
+@dataclass(frozen=True, slots=True)
+class SettingsChange:
+    """The settings that really changed (name -> new value), and what a new time zone moved with it."""
+
+    values: dict[str, Any]
+    zone_move: ZoneMove | None = None
+
+
+def update_settings(
+    *, session: Session, village: Village, changes: Mapping[str, Any], now: datetime
+) -> SettingsChange:
+    """Apply already-validated settings. A new time zone keeps the times ahead on the village's clock
+    (broadcasts.meetings.follow_zone_change): what residents were told stays true."""
     unknown = set(changes) - set(SETTINGS)
     if unknown:
         raise BadRequest(f"not a village setting: {', '.join(sorted(unknown))}")
@@ -205,6 +218,7 @@ def update_settings(*, session: Session, village: Village, changes: Mapping[str,
         quiet = changes.get("quiet_start", village.quiet_start), changes.get("quiet_end", village.quiet_end)
         check_quiet_hours(*quiet)
         check_sending_time(*quiet, changes.get("blackouts", village.blackouts))
+    old_zone = village.timezone
     changed = {}
     for key, value in changes.items():
         if key == "name":
@@ -214,7 +228,11 @@ def update_settings(*, session: Session, village: Village, changes: Mapping[str,
             changed[key] = value
     session.add(village)
     session.flush()
-    return changed
+    if "timezone" not in changed:
+        return SettingsChange(changed)
+    return SettingsChange(
+        changed, follow_zone_change(session=session, village=village, old_zone=old_zone, now=now)
+    )
 
 
 # --- addresses -----------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 addresses, which route inbound messages at once; the kades sets their own village's settings."""
 
 import itertools
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -558,3 +559,100 @@ def test_blackouts_must_leave_time_to_send(api: Api) -> None:
     # A market morning held every day still leaves plenty.
     market = [{"weekday": day, "start": "06:00", "end": "09:00", "label": "pasar"} for day in range(7)]
     assert len(api.ok("PATCH", "/villages/DEMO", "kades", {"blackouts": market})["blackouts"]) == 7
+
+
+# --- a corrected time zone ----------------------------------------------------------------------------
+
+KERJA_BAKTI = {"kind": "umum", "title": "Kerja bakti", "sms_text": "Kerja bakti Minggu pagi di balai desa."}
+MUSDUS = {
+    "kind": "musdus",
+    "title": "Musdus Krajan",
+    "starts_at": "2026-12-12T15:00:00+07:00",
+    "place": "Mushola Al-Ikhlas",
+    "dusun": "krajan",
+}
+
+
+def test_a_corrected_zone_keeps_what_residents_were_told_on_the_village_clock(api: Api) -> None:
+    """DEMO was set up as WIB but lies in WITA: every time still ahead keeps its hour on the village's
+    clock (the invitations said "15.00"), reminders are planned again in WITA, the past is untouched."""
+    meeting = api.ok("POST", "/meetings", json=MUSDUS)
+    announce = meeting["broadcasts"][0]
+    assert announce["meeting_key"] == "announce"
+    api.fire(announce["id"], api.clock.now)  # the invitation is out: "Sabtu 12 Des 15.00 WIB"
+    once = api.ok("POST", "/broadcasts", json={**KERJA_BAKTI, "send_at": "2026-12-05T08:00:00+07:00"})
+    monthly = api.ok(
+        "POST",
+        "/broadcasts",
+        json={
+            **KERJA_BAKTI,
+            "send_at": "2026-12-07T08:00:00+07:00",
+            "rrule": "FREQ=MONTHLY;BYDAY=1MO;COUNT=3",
+        },
+    )
+    soon = api.ok("POST", "/broadcasts", json={**KERJA_BAKTI, "send_at": "2026-12-02T10:30:00+07:00"})
+    dropped = api.ok("POST", "/broadcasts", json={**KERJA_BAKTI, "send_at": "2026-12-06T08:00:00+07:00"})
+    api.ok("POST", f"/broadcasts/{dropped['id']}/cancel")
+    api.scheduler.calls.clear()
+
+    village = api.ok("PATCH", "/villages/DEMO", "operator", {"timezone": "Asia/Makassar"})
+    assert village["zone"] == "WITA"
+
+    moved = api.ok("GET", f"/meetings/{meeting['id']}")
+    assert (moved["when"], moved["starts_at"]) == ("Sabtu 12 Des 15.00 WITA", "2026-12-12T07:00:00Z")
+    waiting = [b for b in api.ok("GET", "/broadcasts", limit=100) if b["status"] == "scheduled"]
+    reminders = sorted((b["meeting_key"], b["next_run_at"]) for b in waiting if b["meeting_key"])
+    assert reminders == [
+        ("d-1", "2026-12-11T00:00:00Z"),  # 08.00 WITA, not 08.00 WIB
+        ("d-3", "2026-12-09T00:00:00Z"),
+        ("h-2", "2026-12-12T05:00:00Z"),
+    ]
+    assert all("15.00 WITA" in b["sms_text"] for b in waiting if b["meeting_key"])
+    assert api.ok("GET", f"/broadcasts/{once['id']}")["next_run_at"] == "2026-12-05T00:00:00Z"
+    assert api.ok("GET", f"/broadcasts/{monthly['id']}")["next_run_at"] == "2026-12-07T00:00:00Z"
+    # 10.30 WITA has passed (it is 11.00 WITA): it goes now rather than being missed.
+    assert api.ok("GET", f"/broadcasts/{soon['id']}")["next_run_at"] == "2026-12-02T03:00:00Z"
+    assert api.ok("GET", f"/broadcasts/{dropped['id']}")["status"] == "cancelled"
+    assert api.ok("GET", f"/broadcasts/{announce['id']}")["status"] == "sent"
+    # LAIN (already WITA) is untouched.
+    assert api.ok("GET", "/broadcasts", "other")[0]["next_run_at"] == "2026-12-02T03:00:00Z"
+
+    # The scheduler is told every new time, and to forget the reminders planned again.
+    told = {call[1]: call[0] for call in api.scheduler.calls}
+    for broadcast in (once, monthly, soon):
+        assert told[broadcast["id"]] == "schedule"
+    assert sorted(told.values()).count("unschedule") == 3  # the WIB reminders
+    assert sorted(told.values()).count("schedule") == 6  # three broadcasts, three WITA reminders
+
+    # A series keeps its hour on the village's clock: the next first Monday, at 08.00 WITA.
+    api.fire(monthly["id"], datetime(2026, 12, 7, 0, 0, tzinfo=UTC))
+    assert api.ok("GET", f"/broadcasts/{monthly['id']}")["next_run_at"] == "2027-01-04T00:00:00Z"
+
+    entry = audit_entries(api, "village.update")[-1]
+    assert entry.detail == {
+        "changed": {"timezone": "Asia/Makassar"},
+        "kept_on_local_clock": {"broadcasts": 9, "meetings": 3},  # with the demo's two meetings ahead
+    }
+    # The same zone again changes nothing.
+    api.scheduler.calls.clear()
+    api.ok("PATCH", "/villages/DEMO", "operator", {"timezone": "Asia/Makassar"})
+    assert api.scheduler.calls == []
+    assert len(audit_entries(api, "village.update")) == 1
+
+
+def test_an_approved_reminder_stays_approved_when_the_zone_is_corrected(api: Api) -> None:
+    api.ok("PATCH", "/villages/DEMO", "operator", {"approval_kinds": ["musdes"]})
+    meeting = api.ok("POST", "/meetings", json=MUSDUS)
+    d3 = next(b for b in meeting["broadcasts"] if b["meeting_key"] == "d-3")
+    d1 = next(b for b in meeting["broadcasts"] if b["meeting_key"] == "d-1")
+    assert d3["status"] == "pending_approval"
+    api.ok("POST", f"/broadcasts/{d3['id']}/approve", "kades")
+    api.ok("PATCH", "/villages/DEMO", "operator", {"timezone": "Asia/Jayapura"})
+    planned = {
+        b["meeting_key"]: b
+        for b in api.ok("GET", "/broadcasts", limit=100)
+        if b["meeting_key"] and b["status"] != "cancelled"
+    }
+    assert (planned["d-3"]["status"], planned["d-3"]["next_run_at"]) == ("scheduled", "2026-12-08T23:00:00Z")
+    assert planned["d-3"]["id"] not in (d3["id"], d1["id"])
+    assert planned["d-1"]["status"] == "pending_approval"  # never approved: still waits for it

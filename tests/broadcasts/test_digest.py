@@ -151,6 +151,20 @@ def test_digests_go_once_at_the_village_time_to_the_head_and_the_bpd(
     assert all(run.channel for run in runs)
 
 
+def test_one_digest_a_day_when_its_hour_moves_after_it_went(engine: Engine, demo: None) -> None:
+    """A later digest_time, or a corrected zone, after today's digest went: not a second one today."""
+    seven = datetime(2026, 12, 3, 0, 0, tzinfo=UTC)  # 07:00 WIB
+    assert send(engine, seven) == 2
+    with transaction(engine) as session:
+        session.execute(update(Village).values(digest_time="09:00"))
+    assert send(engine, seven + timedelta(hours=2)) == 0
+    with transaction(engine) as session:
+        session.execute(update(Village).values(digest_time="07:00", timezone="Asia/Makassar"))
+    assert send(engine, seven + timedelta(hours=3)) == 0  # 07:00 WITA was 23:00 UTC, an hour before
+    assert send(engine, seven + timedelta(hours=23)) == 2  # tomorrow's, at 07:00 WITA
+    assert len(digest_rows(engine)) == 4
+
+
 def test_a_digest_missed_for_longer_than_the_catch_up_is_not_sent_late(engine: Engine, demo: None) -> None:
     seven = datetime(2026, 12, 3, 0, 0, tzinfo=UTC)
     assert send(engine, seven + timedelta(hours=6, minutes=1)) == 0

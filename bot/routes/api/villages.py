@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from bot.deps import NowDep
 from bot.routes.api.deps import (
+    HooksDep,
     Limit,
     Offset,
     PathId,
@@ -152,24 +153,36 @@ def get_village(code: CodePath, staff: Viewer, session: SessionDep) -> VillageDe
 
 @router.patch("/{code}", responses=NOT_FOUND)
 def update_village(
-    code: CodePath, body: VillageUpdate, staff: Settler, session: SessionDep, now: NowDep, forget: ForgetDep
+    code: CodePath,
+    body: VillageUpdate,
+    staff: Settler,
+    session: SessionDep,
+    now: NowDep,
+    forget: ForgetDep,
+    hooks: HooksDep,
 ) -> VillageDetail:
     """Change settings: quiet hours, prices, weekly blackouts, holidays, the broadcast kinds that need
     approval, and when digests go. The operator may change every village and every setting; the village
     head (kades) his own village's quiet hours, prices, blackouts and digest time, but not what his
     oversight depends on (holidays, which digests go, approvals) nor its name or time zone (403).
     Quiet hours last at most 12 hours, checked with the other end as stored when only one is given
-    (422 otherwise); equal start and end mean none."""
+    (422 otherwise); equal start and end mean none. A new time zone keeps every meeting and broadcast
+    still ahead at its hour on the village's clock (what residents were told stays true)."""
     village = resolve_village(staff, session, code)
     changes = body.changes()
     reserved = sorted(villages.OPERATOR_ONLY & changes.keys())
     if staff.role != Role.OPERATOR and reserved:
         raise Forbidden(f"role {staff.role.value} may not change {', '.join(reserved)} (allowed: operator)")
     with refused_as_unprocessable():
-        changed = villages.update_settings(session=session, village=village, changes=changes)
-    if changed:
+        change = villages.update_settings(session=session, village=village, changes=changes, now=now)
+    if change.values:
+        detail: dict[str, object] = {"changed": change.values}
+        if change.zone_move is not None:
+            moved = change.zone_move
+            detail["kept_on_local_clock"] = {"broadcasts": len(moved.broadcasts), "meetings": moved.meetings}
+            hooks.sync(*moved.broadcasts)
         Scope(staff, village).audit(
-            session, "village.update", now, target=f"village:{village.code}", detail={"changed": changed}
+            session, "village.update", now, target=f"village:{village.code}", detail=detail
         )
         forget()
     return _detail(session, village)
