@@ -58,11 +58,11 @@ may not ("rapat musdes kapan?" from the head). A year (19xx, 20xx) followed by w
 command the role may not use ("Rapat 2026 kapan ya pak"). Any message holding the code of one of the
 village's tickets and another number of 4 to 6 digits ("Sdh selesai 482913 1234", "slsai 482913 1234")
 is a malformed command: the answer is the example of the command a word of it names (or the menu), the
-other number is masked as a PIN, and it is never a ticket. The natural answers above (and BATAL) only
-while something waits for them, otherwise they are read as a resident's; YA (IYA, Y, YA KIRIM) with
-nothing waiting is told so when the role may broadcast (the head's YA never confirms anything: it is a
-resident's), unless the number's own complaint was just asked "sudah beres?" (then that YA is the
-reporter's answer). But a
+other number is masked as a PIN, and it is never a ticket. The natural answers above only while
+something waits for them, otherwise they are read as a resident's; YA (IYA, Y, YA KIRIM) and BATAL
+(BATALKAN, BATAL KIRIM) with nothing waiting are told so when the role may broadcast (the head's YA
+never confirms anything: it is a resident's), unless the number's own complaint was just asked "sudah
+beres?" (then that YA is the reporter's answer). But a
 command word followed at once by a number of 4 to 6 digits (a PIN, or a code) is always a command:
 when the rest does not read, the answer is that command's example, so that a slip never turns a PIN
 into a complaint ticket. YA or BATAL with such a number sends or drops what waits (the number is not
@@ -1056,17 +1056,17 @@ def handle(
     handled: Handled | None
     if isinstance(command, Confirm | Cancel):
         handled = turn.answer(confirm=isinstance(command, Confirm))
-        # "YA 1234", and YA as written exactly, are a staff answer even with nothing waiting: from a role
-        # that may have something waiting (one that may broadcast), and not while the number's own
-        # complaint asks "beres?" (that YA is the reporter's). "ya pak" stays a resident's.
+        # "YA 1234", and YA or BATAL as written exactly, are a staff answer even with nothing waiting:
+        # from a role that may have something waiting (one that may broadcast), and not while the
+        # number's own complaint asks "beres?" (that YA is the reporter's). "ya pak" stays a resident's.
+        confirm = isinstance(command, Confirm)
         exact = (
-            isinstance(command, Confirm)
-            and _plain(text) in CONFIRM_WORDS
+            _plain(text) in (CONFIRM_WORDS if confirm else CANCEL_WORDS)
             and rights.can(member.role, Right.BROADCAST)
-            and not turn.reporter_waits()
+            and not (confirm and turn.reporter_waits())
         )
         if handled is None and (pin is not None or exact):
-            handled = Handled([s.CONFIRM_NOTHING], "staff:nothing_waits")
+            handled = Handled([s.CONFIRM_NOTHING if confirm else s.CANCEL_NOTHING], "staff:nothing_waits")
         if handled is not None and turn.scheduled:
             handled = dataclasses.replace(handled, scheduled=tuple(turn.scheduled))
     else:
@@ -1500,7 +1500,7 @@ class _StaffTurn:
             self.record("staff.confirm_expired", command=name)
             if confirm and self.reporter_waits():
                 return None  # the number's own complaint asked "beres?": this 'ya' answers that
-            return Handled([s.CONFIRM_NOTHING], "staff:expired")
+            return Handled([s.CONFIRM_NOTHING if confirm else s.CANCEL_NOTHING], "staff:expired")
         if not confirm:
             self.record("staff.confirm_cancelled", command=name)
             return Handled([s.CANCELLED], "staff:batal")

@@ -334,6 +334,7 @@ class StaffText:
         "Tidak ada perintah yg menunggu YA, atau waktunya (15 menit) habis. Kirim ulang perintahnya."
     )
     CANCELLED = "Dibatalkan, tidak ada yg dikirim."
+    CANCEL_NOTHING = "Tidak ada perintah yg menunggu YA, jadi tidak ada yg dikirim atau dibatalkan."
 
     CONFIRM_UNCLEAR = (
         "Belum dikirim, masih menunggu. Balas YA utk kirim atau BATAL utk batal, lalu kirim ulang pesan "

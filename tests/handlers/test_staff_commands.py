@@ -599,6 +599,9 @@ def test_a_late_ya_sends_nothing(engine: Engine, clock: Clock, kader: Phone) -> 
     clock.advance(minutes=16)
     assert kader.say("ya") == StaffText.CONFIRM_NOTHING
     assert broadcasts(engine) == []
+    kader.say("SIARAN 1234 Posyandu besok jam 8")
+    clock.advance(minutes=16)
+    assert kader.say("batal") == StaffText.CANCEL_NOTHING  # not "send the command again"
 
 
 def test_the_head_cannot_broadcast(engine: Engine, kades: Phone, bpd: Phone) -> None:
@@ -1160,7 +1163,7 @@ def test_near_words_without_a_number_stay_residents(engine: Engine, kader: Phone
         ("LIHAT 1234", t.STAFF_USAGE["lookup"], "LIHAT ****"),
         ("STAF 1234", None, "STAF ****"),
         ("ya 1234", StaffText.CONFIRM_NOTHING, "ya ****"),
-        ("BATAL pin 1234", StaffText.CONFIRM_NOTHING, "BATAL pin ****"),
+        ("BATAL pin 1234", StaffText.CANCEL_NOTHING, "BATAL pin ****"),
     ],
 )
 def test_a_command_word_with_a_pin_is_never_a_residents_message(
@@ -1602,6 +1605,10 @@ def test_ya_with_nothing_waiting_is_told_so(
         assert stored(engine, KADER).intent == "staff"
     assert operator.say("YA") == StaffText.CONFIRM_NOTHING
     assert kader.say("ya 1234") == StaffText.CONFIRM_NOTHING
+    # BATAL alike: nothing waits, nothing is dropped (not a resident's unreadable message).
+    for text in ("BATAL", "batal", "Batalkan", "BATAL 1234"):
+        assert kader.say(text) == StaffText.CANCEL_NOTHING, text
+        assert stored(engine, KADER).intent == "staff"
     # A natural answer with nothing waiting is still a resident's ("ya pak" may answer anything).
     kader.say("ya pak")
     assert stored(engine, KADER).intent != "staff"
