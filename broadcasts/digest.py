@@ -11,7 +11,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
@@ -155,7 +155,13 @@ def period_start(now: datetime, weekly: bool) -> datetime:
 
 RECIPIENT_ROLES = (Role.KADES, Role.BPD)
 CATCH_UP = timedelta(hours=6)  # a digest missed (service down) still goes this long after its time
-SAME_DAY = timedelta(hours=12)  # a scheduled digest this close to one already made is that one
+
+
+def local_day(at: datetime, zone: str) -> tuple[datetime, datetime]:
+    """The village's calendar day holding `at`, as [start, end) in UTC."""
+    tz = ZoneInfo(zone)
+    start = datetime.combine(at.astimezone(tz).date(), time(0), tzinfo=tz)
+    return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
 
 
 def due_slots(village: Village, now: datetime) -> list[tuple[DigestPeriod, datetime]]:
@@ -213,12 +219,15 @@ def deliver(
     text); None when it was already made for that time. Recorded even when they cannot be reached."""
     assert village.id is not None
     assert staff.id is not None
-    query = select(DigestRun.id).where(DigestRun.staff_id == staff.id, DigestRun.period == period)
+    query = select(DigestRun.id).where(DigestRun.staff_id == staff.id)
     if period == DigestPeriod.ON_DEMAND:
-        query = query.where(DigestRun.due_at == due_at)
-    else:  # one a day even when its hour moved (a new digest_time or time zone) after today's went
+        query = query.where(DigestRun.period == period, DigestRun.due_at == due_at)
+    else:  # one a day, daily or weekly, even when its hour moved (digest_time, zone, weekday) after it went
+        start, end = local_day(due_at, village.timezone)
         query = query.where(
-            col(DigestRun.due_at) > due_at - SAME_DAY, col(DigestRun.due_at) < due_at + SAME_DAY
+            col(DigestRun.period).in_([DigestPeriod.DAILY, DigestPeriod.WEEKLY]),
+            col(DigestRun.due_at) >= start,
+            col(DigestRun.due_at) < end,
         )
     taken = session.exec(query).first()
     if taken is not None:

@@ -165,6 +165,33 @@ def test_one_digest_a_day_when_its_hour_moves_after_it_went(engine: Engine, demo
     assert len(digest_rows(engine)) == 4
 
 
+def test_an_earlier_hour_after_an_evening_digest_still_sends_the_next_days(
+    engine: Engine, demo: None
+) -> None:
+    with transaction(engine) as session:
+        session.execute(update(Village).values(digest_time="20:00"))
+    assert send(engine, datetime(2026, 12, 3, 13, 0, tzinfo=UTC)) == 2  # 20:00 WIB, 3 Dec
+    with transaction(engine) as session:
+        session.execute(update(Village).values(digest_time="07:00"))
+    assert send(engine, datetime(2026, 12, 4, 0, 0, tzinfo=UTC)) == 2  # 07:00 WIB, 4 Dec: a new day
+
+
+def test_a_later_hour_or_a_weekly_day_set_after_todays_digest_sends_no_second(
+    engine: Engine, demo: None
+) -> None:
+    seven = datetime(2026, 12, 3, 0, 0, tzinfo=UTC)  # Thursday 07:00 WIB
+    with transaction(engine) as session:
+        session.execute(update(Village).values(digest_weekday=None, digest_daily=True))
+    assert send(engine, seven) == 2
+    with transaction(engine) as session:
+        session.execute(update(Village).values(digest_time="20:00"))
+    assert send(engine, seven + timedelta(hours=13)) == 0  # 20:00 the same day
+    with transaction(engine) as session:
+        session.execute(update(Village).values(digest_time="07:00", digest_weekday=3))  # Thursday
+    assert send(engine, seven + timedelta(hours=1)) == 0  # the weekly on top of today's daily
+    assert send(engine, seven + timedelta(days=1)) == 2  # Friday's daily
+
+
 def test_a_digest_missed_for_longer_than_the_catch_up_is_not_sent_late(engine: Engine, demo: None) -> None:
     seven = datetime(2026, 12, 3, 0, 0, tzinfo=UTC)
     assert send(engine, seven + timedelta(hours=6, minutes=1)) == 0
