@@ -128,28 +128,37 @@ def plan(
     keys: tuple[str, ...] | None = None,
 ) -> list[Broadcast]:
     """Schedule the announcement and reminders still ahead (none in the past, none in a burst)."""
-    made = []
-    for reminder in timing.reminder_plan(meeting.starts_at, village.timezone, now):
-        if keys is not None and reminder.key not in keys:
-            continue
-        if reminder.key == "announce":
-            text = announcement(meeting, village)
-        else:
-            text = _text(t.MEETING_REMINDER, meeting, village)
-        draft = service.Draft(
-            kind=BroadcastKind.MUSDES,
-            title=f"{meeting.title} ({reminder.key})",
-            sms_text=text,
-            audience=audience_of(meeting),
-            send_at=max(reminder.due_at, now),
-            validity_seconds=min(
-                max(int((meeting.starts_at - reminder.due_at).total_seconds()), 600), MAX_VALIDITY
-            ),
-            meeting_id=meeting.id,
-            meeting_key=reminder.key,
-        )
-        made.append(_create(session, village, draft, actor, now))
-    return made
+    return [
+        _reminder(session, meeting, village, reminder.key, reminder.due_at, actor, now)
+        for reminder in timing.reminder_plan(meeting.starts_at, village.timezone, now)
+        if keys is None or reminder.key in keys
+    ]
+
+
+def _reminder(
+    session: Session,
+    meeting: Meeting,
+    village: Village,
+    key: str,
+    due_at: datetime,
+    actor: str,
+    now: datetime,
+) -> Broadcast:
+    """The announcement ("announce") or a reminder of the meeting, due at `due_at` (or now, if past)."""
+    text = (
+        announcement(meeting, village) if key == "announce" else _text(t.MEETING_REMINDER, meeting, village)
+    )
+    draft = service.Draft(
+        kind=BroadcastKind.MUSDES,
+        title=f"{meeting.title} ({key})",
+        sms_text=text,
+        audience=audience_of(meeting),
+        send_at=max(due_at, now),
+        validity_seconds=min(max(int((meeting.starts_at - due_at).total_seconds()), 600), MAX_VALIDITY),
+        meeting_id=meeting.id,
+        meeting_key=key,
+    )
+    return _create(session, village, draft, actor, now)
 
 
 def create(
@@ -172,14 +181,15 @@ def _told(session: Session, meeting: Meeting) -> tuple[int, ...]:
 
 
 def _pending(session: Session, meeting: Meeting, keys: Collection[str] | None = None) -> list[Broadcast]:
-    """What waits to be sent about the meeting (only the broadcasts with these keys, if given)."""
+    """What waits to be sent about the meeting (only the broadcasts with these keys, if given), locked."""
     query = select(Broadcast).where(
         col(Broadcast.meeting_id) == meeting.id,
         col(Broadcast.status).in_([BroadcastStatus.SCHEDULED, BroadcastStatus.PENDING_APPROVAL]),
     )
     if keys is not None:
         query = query.where(col(Broadcast.meeting_key).in_(list(keys)))
-    return list(session.scalars(query).all())
+    # Locked and read afresh: one the scheduler fires meanwhile is seen as sent, not sent again.
+    return list(session.scalars(query.with_for_update().execution_options(populate_existing=True)).all())
 
 
 def _drop_pending(session: Session, meeting: Meeting, actor: str, now: datetime) -> None:
@@ -234,32 +244,37 @@ def follow_zone_change(*, session: Session, village: Village, old_zone: str, now
 
     Residents and cadres read and typed local times ("Musdes Rabu 19.30"); the operator corrects a zone
     that was wrong, so what was said must stay true. Meetings ahead keep their wall-clock time, and
-    their reminders not yet sent are planned again from it, so that their texts name the new zone and
-    they go at 08.00 on the village's clock (nothing new is sent: those already told were told the
-    same hour). Other broadcasts waiting for their time keep theirs (broadcasts.service).
+    their reminders not yet sent are made again from it, so that their texts name the new zone and
+    they go at 08.00 on the village's clock; one whose time the change put in the past goes now rather
+    than never (nothing else is sent: those already told were told the same hour). An approval given
+    stays given. Other broadcasts waiting for their time keep theirs (broadcasts.service).
     """
     actor = "system:zone"
     changed = service.follow_zone_change(session=session, village=village, old_zone=old_zone, now=now)
     ahead = session.scalars(
-        select(Meeting).where(
+        select(Meeting)
+        .where(
             col(Meeting.village_id) == village.id,
             col(Meeting.status) == MeetingStatus.SCHEDULED,
             col(Meeting.starts_at) > now,
         )
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).all()
     for meeting in ahead:
         pending = _pending(session, meeting, keys=REMINDER_KEYS)
-        # An approval given stays given: the same message, at the same hour on the village's clock.
         approved = {b.meeting_key: b.approved_by for b in pending if b.status == BroadcastStatus.SCHEDULED}
         for broadcast in pending:
             service.cancel(session=session, broadcast=broadcast, actor=actor, now=now)
         meeting.starts_at = service.same_clock(meeting.starts_at, old_zone, village.timezone)
-        keys = tuple(b.meeting_key for b in pending if b.meeting_key)
-        made = plan(session=session, meeting=meeting, village=village, actor=actor, now=now, keys=keys)
+        keys = {b.meeting_key for b in pending if b.meeting_key}
+        made = plan(session=session, meeting=meeting, village=village, actor=actor, now=now, keys=tuple(keys))
+        for key in sorted(keys - {b.meeting_key for b in made}):  # its time is past on the new clock
+            made.append(_reminder(session, meeting, village, key, now, actor, now))
         for broadcast in made:
-            if broadcast.status == BroadcastStatus.PENDING_APPROVAL and broadcast.meeting_key in approved:
-                broadcast.status = BroadcastStatus.SCHEDULED
-                broadcast.approved_by = approved[broadcast.meeting_key]
+            by = approved.get(broadcast.meeting_key)
+            if broadcast.status == BroadcastStatus.PENDING_APPROVAL and by:
+                service.keep_approval(session=session, broadcast=broadcast, approved_by=by, now=now)
         changed += pending + made
     session.flush()
     return ZoneMove(changed, len(ahead))

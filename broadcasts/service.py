@@ -159,32 +159,44 @@ def follow_zone_change(
     """Keep the broadcasts of `village` that are not about a meeting on the village's clock after its zone
     changed from `old_zone` (broadcasts.meetings.follow_zone_change does the rest); returns them.
 
-    One-offs waiting for their time move; so does the first date of a recurring series, which its later
-    dates follow (also while one of its runs is in flight). One that the move puts in the past goes now
-    rather than being missed. What has been sent is not rewritten.
+    One-offs waiting for their time move, and so does the first date of a recurring series, which its
+    later dates follow. One that the move puts in the past goes now rather than being missed. What has
+    been sent is not rewritten. The rows are locked: a firing that commits first is seen (its series
+    already advanced), one that comes later waits and fires at the moved time.
     """
     moved = []
     rows = session.scalars(
-        select(Broadcast).where(
+        select(Broadcast)
+        .where(
             col(Broadcast.village_id) == village.id,
             col(Broadcast.meeting_id).is_(None),
-            col(Broadcast.status).in_([*WAITING, BroadcastStatus.SENDING]),
+            col(Broadcast.status).in_(WAITING),
         )
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).all()
     for broadcast in rows:
-        waiting = broadcast.status in WAITING
-        if not waiting and not broadcast.rrule:
-            continue  # a one-off in flight: its time has come
         if broadcast.send_at is not None:
             broadcast.send_at = same_clock(broadcast.send_at, old_zone, village.timezone)
-        if waiting and broadcast.planned_at is not None:
+        if broadcast.planned_at is not None:
             broadcast.planned_at = same_clock(broadcast.planned_at, old_zone, village.timezone)
-        if waiting and broadcast.next_run_at is not None:
+        if broadcast.next_run_at is not None:
             broadcast.next_run_at = max(same_clock(broadcast.next_run_at, old_zone, village.timezone), now)
         broadcast.updated_at = now
         _record(session, broadcast, "rezoned", "system", now, f"{old_zone} -> {village.timezone}")
         moved.append(broadcast)
     return moved
+
+
+def keep_approval(*, session: Session, broadcast: Broadcast, approved_by: str, now: datetime) -> None:
+    """A broadcast made again from one already approved (same message, same hour on the village's clock,
+    e.g. a meeting reminder after a zone correction) keeps that approval, on the record."""
+    broadcast.status, broadcast.approved_by, broadcast.updated_at = (
+        BroadcastStatus.SCHEDULED,
+        approved_by,
+        now,
+    )
+    _record(session, broadcast, "approved", approved_by, now, "approval kept from the broadcast it replaces")
 
 
 def get(*, session: Session, village_id: int, broadcast_id: int) -> Broadcast:

@@ -8,7 +8,17 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, select
 
-from models import Area, AreaKind, AuditEntry, Channel, Village, VillageAddress
+from models import (
+    Area,
+    AreaKind,
+    AuditEntry,
+    BroadcastEvent,
+    Channel,
+    Meeting,
+    MeetingStatus,
+    Village,
+    VillageAddress,
+)
 from tests.apiclient import Api
 
 PRINCIPALS = ["none", "bad", "kader", "kades", "bpd", "operator", "other", "operator@LAIN"]
@@ -640,6 +650,35 @@ def test_a_corrected_zone_keeps_what_residents_were_told_on_the_village_clock(ap
     assert len(audit_entries(api, "village.update")) == 1
 
 
+def test_a_reminder_the_correction_puts_in_the_past_goes_now_rather_than_never(api: Api) -> None:
+    meeting = api.ok("POST", "/meetings", json=MUSDUS)
+    for broadcast in meeting["broadcasts"]:
+        if broadcast["meeting_key"] in ("announce", "d-3"):
+            api.fire(broadcast["id"], datetime.fromisoformat(broadcast["next_run_at"]))
+    api.clock.now = datetime(2026, 12, 11, 0, 30, tzinfo=UTC)  # 07.30 WIB: d-1 is due at 08.00 WIB
+    api.ok("PATCH", "/villages/DEMO", "operator", {"timezone": "Asia/Jayapura"})  # 09.30 WIT
+    waiting = {
+        b["meeting_key"]: b["next_run_at"]
+        for b in api.ok("GET", "/broadcasts", limit=100)
+        if b["meeting_key"] and b["status"] == "scheduled"
+    }
+    assert waiting == {"d-1": "2026-12-11T00:30:00Z", "h-2": "2026-12-12T04:00:00Z"}  # now; 13.00 WIT
+
+
+def test_a_zone_correction_with_nothing_ahead_moves_nothing(api: Api) -> None:
+    with Session(api.engine) as session:
+        for meeting in session.exec(select(Meeting)).all():
+            meeting.status = MeetingStatus.HELD
+            session.add(meeting)
+        session.commit()
+    api.ok("PATCH", "/villages/DEMO", "operator", {"timezone": "Asia/Jayapura"})
+    assert audit_entries(api, "village.update")[-1].detail == {
+        "changed": {"timezone": "Asia/Jayapura"},
+        "kept_on_local_clock": {"broadcasts": 0, "meetings": 0},
+    }
+    assert api.scheduler.calls == []
+
+
 def test_an_approved_reminder_stays_approved_when_the_zone_is_corrected(api: Api) -> None:
     api.ok("PATCH", "/villages/DEMO", "operator", {"approval_kinds": ["musdes"]})
     meeting = api.ok("POST", "/meetings", json=MUSDUS)
@@ -656,3 +695,10 @@ def test_an_approved_reminder_stays_approved_when_the_zone_is_corrected(api: Api
     assert (planned["d-3"]["status"], planned["d-3"]["next_run_at"]) == ("scheduled", "2026-12-08T23:00:00Z")
     assert planned["d-3"]["id"] not in (d3["id"], d1["id"])
     assert planned["d-1"]["status"] == "pending_approval"  # never approved: still waits for it
+    with Session(api.engine) as session:
+        kept = session.exec(
+            select(BroadcastEvent).where(
+                BroadcastEvent.broadcast_id == planned["d-3"]["id"], BroadcastEvent.action == "approved"
+            )
+        ).one()
+    assert kept.actor == next(e for e in audit_entries(api, "broadcast.approve")).actor

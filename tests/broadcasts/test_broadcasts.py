@@ -357,3 +357,54 @@ def test_quiet_hours_and_prayer_in_each_zone(
         assert result.outcome == FireOutcome.SENT
     else:
         assert (result.outcome, result.next_run_at) == (FireOutcome.HELD, expect)
+
+
+def test_a_zone_correction_waits_for_a_firing_in_flight_and_keeps_its_advance(
+    engine: Engine, demo: None, db_url: str
+) -> None:
+    """PostgreSQL: the scheduler is firing today's run of a daily series (row locked, advanced to
+    tomorrow, not yet committed) when the operator corrects the zone. The correction waits for it and
+    moves tomorrow's run; it must not re-arm today's, which would send it twice."""
+    import threading
+    import time
+
+    from handlers import villages
+
+    if not db_url.startswith("postgresql"):
+        pytest.skip("row locks are PostgreSQL's; SQLite has one writer at a time")
+    now = datetime(2026, 12, 3, 1, 0, tzinfo=UTC)  # 08.00 WIB
+    with transaction(engine) as session:
+        village = session.exec(select(Village).where(Village.code == "DEMO")).one()
+        draft = service.Draft(
+            kind=BroadcastKind.UMUM,
+            title="Harian",
+            sms_text="Harian.",
+            send_at=datetime(2026, 12, 1, 1, 0, tzinfo=UTC),
+            rrule="FREQ=DAILY;COUNT=30",
+        )
+        broadcast_id = service.create(
+            session=session, village=village, draft=draft, actor="kader:1", now=now - timedelta(minutes=1)
+        ).id
+    firing = Session(engine)
+    row = firing.get(Broadcast, broadcast_id, with_for_update=True)
+    assert row is not None
+    row.planned_at = row.next_run_at = now + timedelta(days=1)
+    firing.flush()
+
+    def correct_zone() -> None:
+        with transaction(engine) as session:
+            village = session.exec(select(Village).where(Village.code == "DEMO")).one()
+            villages.update_settings(
+                session=session, village=village, changes={"timezone": "Asia/Makassar"}, now=now
+            )
+
+    correction = threading.Thread(target=correct_zone)
+    correction.start()
+    time.sleep(0.5)  # the correction now waits for the row
+    firing.commit()
+    firing.close()
+    correction.join(10)
+    with Session(engine) as session:
+        after = session.get(Broadcast, broadcast_id)
+        assert after is not None
+        assert after.next_run_at == datetime(2026, 12, 4, 0, 0, tzinfo=UTC)  # tomorrow 08.00 WITA
