@@ -273,7 +273,9 @@ def receive(
         sent: list[str] = []
     else:
         sent = turn.act()
-        if turn.intent != staff_commands.INTENT:  # staff are people answering, not auto-responders
+        # Staff are people answering, not auto-responders; but "still waiting for YA" answers anything,
+        # an auto-reply from a staff phone too.
+        if turn.intent != staff_commands.INTENT or turn.note == staff_commands.WAITING_NOTE:
             sent = _loop_guard(turn, sent)
     connection.execute(
         _UPDATE_MESSAGE,
@@ -725,12 +727,15 @@ class _Turn:
     def _for_staff(self, text: str) -> bool:
         """Whether staff commands may have this message: a staff keyword, or any message while a command
         from this number waits for YA (told it still waits, rather than silently cancelling it), but for
-        an answer to "is your complaint fixed?" that the same number was asked as a reporter."""
+        an answer to "is your complaint fixed?" that the same number was asked as a reporter, and for
+        an opt-out (STOP must always work)."""
         if staff_commands.keyword(text) is not None:
             return True
         if not staff_commands.confirmation_waits(self.contact, self.now):
             return False
-        return not (self._pending() is Pending.CONFIRM_FIX and read_confirm(text) is not None)
+        if self._pending() is Pending.CONFIRM_FIX and read_confirm(text) is not None:
+            return False
+        return understand(text, dusun_names=self.village.dusun_names).intent != Intent.UNSUBSCRIBE
 
     def _pending(self) -> Pending:
         c = self.contact

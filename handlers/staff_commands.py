@@ -78,12 +78,13 @@ highest cost) and wait 15 minutes for YA, which must be the very next message fr
 command replaces it, and a message to another village's number cancels it (a late "ya" meant for
 something else must never send a broadcast). Any other message while it waits ("oke tapi jamnya
 benar?", "lampu jalan mati", an emoji) is told that nothing was sent, to answer YA or BATAL and then
-send that message again; it is stored but not acted on, and the wait goes on from it. The one exception
-is the number's own answer to "is your complaint fixed? 1/2", which is the reporter's and so ends the
-wait. The cheap checks cost a query only for a message with a command word, a natural answer, or a code
-and another number, or while something waits (mirrored on the contact as `staff_waits_until`, which the
-pipeline reads anyway).
-The PIN is checked when the command comes, not again at YA.
+send that message again; it is stored but not acted on, and the wait goes on from it. The exceptions
+end the wait: the number's own answer to "is your complaint fixed? 1/2", which is the reporter's, and
+an opt-out (STOP, BERHENTI), which must always work. The pipeline's loop guard limits "still waiting"
+to three in a row, so that an auto-reply does not ping-pong for 15 minutes. The cheap checks cost a
+query only for a message with a command word, a natural answer, or a code and another number, or while
+something waits (mirrored on the contact as `staff_waits_until`, which the pipeline reads anyway). The
+PIN is checked when the command comes, not again at YA.
 
 Replies fit one GSM-7 SMS. What staff typed and a reply says back (a meeting's title and place, a
 complaint's text in LIHAT) goes through broadcasts.sms.sanitize, and what has no GSM-7 form (emoji,
@@ -243,6 +244,9 @@ NEEDS_NUMBER = frozenset(
 BROADCAST_COMMANDS = frozenset({"rapat", "siaran", "darurat"})
 CONFIRM_WORDS = frozenset({"ya", "iya", "y", "ya kirim", "iya kirim", "ya umumkan"})
 CANCEL_WORDS = frozenset({"batal", "batalkan", "batal kirim"})
+# BATAL with nothing waiting is told so; not BATALKAN, which from a resident means "unsubscribe me".
+NOTHING_TO_CANCEL_WORDS = CANCEL_WORDS - {"batalkan"}
+WAITING_NOTE = "staff:waiting"  # the stored note of a message answered "still waiting for YA"
 # Natural answers to "Balas YA ... atau BATAL" (on the plain text): only read while something waits.
 _POLITE = r"(?:\s+(?:pak|bu|bapak|ibu|mas|mbak|betul|benar|bener|silakan|silahkan|kirim|kirimkan|umumkan|"
 _POLITE += r"sekarang|skrg|lanjut|lanjutkan|saja|aja|deh|dong|ya|sip|terima kasih|makasih|trims))*"
@@ -1061,7 +1065,7 @@ def handle(
         # number's own complaint asks "beres?" (that YA is the reporter's). "ya pak" stays a resident's.
         confirm = isinstance(command, Confirm)
         exact = (
-            _plain(text) in (CONFIRM_WORDS if confirm else CANCEL_WORDS)
+            _plain(text) in (CONFIRM_WORDS if confirm else NOTHING_TO_CANCEL_WORDS)
             and rights.can(member.role, Right.BROADCAST)
             and not (confirm and turn.reporter_waits())
         )
@@ -1178,8 +1182,12 @@ class _StaffTurn:
         ):
             self.forget_wait()
             return None
+        # Locked and read again, as YA does: a new command racing this message must not be undone.
+        self.session.refresh(self.staff, with_for_update=True)
+        if self.staff.pending_command != waiting:
+            return Handled([s.CONFIRM_UNCLEAR], WAITING_NOTE)  # replaced meanwhile; the new one waits
         self.staff.pending_command = {**waiting, "message_id": self.message_id}
-        return Handled([s.CONFIRM_UNCLEAR], "staff:waiting")
+        return Handled([s.CONFIRM_UNCLEAR], WAITING_NOTE)
 
     def not_allowed(self, right_of: str) -> str:
         self.refuse(right_of, "not_allowed")

@@ -567,6 +567,42 @@ def test_a_message_that_is_no_command_is_told_the_siaran_still_waits(engine: Eng
     assert tickets_count(engine) == 1
 
 
+def test_an_auto_reply_from_a_staff_phone_is_told_at_most_three_times(
+    engine: Engine, client: TestClient, kader: Phone
+) -> None:
+    """Two auto-responders must not talk for 15 minutes, one paid SMS each time (the loop guard)."""
+    kader.say("SIARAN 1234 Posyandu besok jam 8")
+    auto = "Maaf saya sedang mengemudi, akan saya balas nanti."
+    phone = factories.Phone(client, KADER, "+62800000001")  # any number of replies, none too
+    assert [phone.say(auto) for _ in range(6)] == [StaffText.CONFIRM_UNCLEAR] * 3 + [""] * 3
+    assert kader.say("YA") == StaffText.BROADCAST_QUEUED.format(n=SUBSCRIBERS)  # still waited
+
+
+def test_an_opt_out_works_while_a_siaran_waits(engine: Engine, client: TestClient, kader: Phone) -> None:
+    kader.say("DAFTAR")
+    kader.say("SIARAN 1234 Posyandu besok jam 8")
+    assert kader.say("STOP").startswith("Anda tidak akan menerima")
+    assert contact_of(engine, KADER).subscription == SubscriptionState.UNSUBSCRIBED
+    assert kader.say("YA") == StaffText.CONFIRM_NOTHING  # the opt-out came in between
+    # BATALKAN is a resident's "unsubscribe me" when nothing waits, even from staff.
+    kader.say("DAFTAR")
+    assert kader.say("BATALKAN").startswith("Anda tidak akan menerima")
+    assert contact_of(engine, KADER).subscription == SubscriptionState.UNSUBSCRIBED
+
+
+def test_a_photo_without_text_while_a_siaran_waits_is_told_it_waits(
+    engine: Engine, client: TestClient, kader: Phone
+) -> None:
+    kader.say("SIARAN 1234 Posyandu besok jam 8")
+    response = client.post(
+        "/webhooks/console",
+        json={"from": KADER, "to": "+62800000001", "text": "", "media": ["https://example.id/foto.jpg"]},
+    )
+    assert response.status_code == 200
+    assert response.json()["replies"] == [StaffText.CONFIRM_UNCLEAR]
+    assert tickets_count(engine) == 0
+
+
 def test_after_the_wait_ends_a_message_is_a_residents_again(
     engine: Engine, clock: Clock, kader: Phone
 ) -> None:
@@ -1606,9 +1642,11 @@ def test_ya_with_nothing_waiting_is_told_so(
     assert operator.say("YA") == StaffText.CONFIRM_NOTHING
     assert kader.say("ya 1234") == StaffText.CONFIRM_NOTHING
     # BATAL alike: nothing waits, nothing is dropped (not a resident's unreadable message).
-    for text in ("BATAL", "batal", "Batalkan", "BATAL 1234"):
+    for text in ("BATAL", "batal", "batal kirim", "BATAL 1234", "batalkan 1234"):
         assert kader.say(text) == StaffText.CANCEL_NOTHING, text
         assert stored(engine, KADER).intent == "staff"
+    kader.say("Batalkan")  # without a PIN, a resident's "unsubscribe me" (test_an_opt_out_works_...)
+    assert stored(engine, KADER).intent == "unsubscribe"
     # A natural answer with nothing waiting is still a resident's ("ya pak" may answer anything).
     kader.say("ya pak")
     assert stored(engine, KADER).intent != "staff"
