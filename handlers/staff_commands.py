@@ -1422,7 +1422,10 @@ class _StaffTurn:
             village_id=self.village.id,
             kind=MeetingKind(fields["kind"]),
             title=fields["title"],
-            starts_at=datetime.fromisoformat(fields["starts_at"]).astimezone(UTC),
+            # The hour as typed, on the village's clock now (its zone may have been corrected since).
+            starts_at=datetime.fromisoformat(fields["starts_at"])
+            .replace(tzinfo=ZoneInfo(self.village.timezone))
+            .astimezone(UTC),
             place=fields["place"],
             agenda=fields["agenda"],
             dusun=fields["dusun"],

@@ -732,6 +732,20 @@ def test_rapat_creates_a_meeting_with_reminders(engine: Engine, clock: Clock, ka
     }
 
 
+def test_a_rapat_waiting_across_a_zone_correction_keeps_the_hour_typed(
+    engine: Engine, client: TestClient, kader: Phone
+) -> None:
+    kader.say("RAPAT 1234 12/12 19.30 Balai Desa Musdes RKPDes 2027")
+    with transaction(engine) as session:
+        session.execute(update(Village).values(timezone="Asia/Makassar"))  # the operator corrects it
+    client.app.state.inbound.directory.forget()  # type: ignore[attr-defined]  # as PATCH /villages does
+    assert kader.say("YA") == StaffText.MEETING_CREATED.format(
+        acara="Musdes RKPDes 2027", kapan="Sabtu 12 Des 19.30 WITA", reminders=3
+    )
+    (meeting,) = meetings_titled(engine, "Musdes RKPDes 2027")
+    assert meeting.starts_at == datetime(2026, 12, 12, 11, 30, tzinfo=UTC)
+
+
 def test_rapat_musdus_goes_to_its_dusun(engine: Engine, kader: Phone) -> None:
     ask = kader.say("rapat 1234 besok jam 3 sore Musdus Krajan II di Mushola Al-Ikhlas")
     assert ask.startswith("Musdus Krajan II, Kamis 3 Des 15.00 WIB, Mushola Al-Ikhlas. Undangan ke 3 warga +")
