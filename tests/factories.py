@@ -1,8 +1,6 @@
 """Small typed factories and readers shared by the tests."""
 
 import functools
-import hashlib
-import secrets
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -11,6 +9,7 @@ from sqlmodel import Session, col, select
 from bot.db import transaction
 from broadcasts import outbox
 from broadcasts.sms import Encoding, analyse
+from handlers.staff import hash_pin
 from models import (
     Channel,
     ContactIdentity,
@@ -27,15 +26,13 @@ from tests.conftest import T0
 
 @functools.cache
 def quick_pin_hash(pin: str) -> str:
-    """A PIN stored in handlers.staff's format, but with scrypt at n=2**4 instead of 2**14, made once.
+    """A PIN stored as handlers.staff stores one, but with scrypt at n=2**4 instead of 2**14, made once.
 
     Checking it runs the same code as in production (the cost is read from the stored form), in
     microseconds instead of ~60 ms; across the suite's thousands of commands with a PIN that is
     minutes. `test_a_stored_pin_is_scrypt_at_full_cost` checks what `hash_pin` really stores.
     """
-    n, r, p, salt = 2**4, 8, 1, secrets.token_bytes(16)
-    digest = hashlib.scrypt(pin.encode(), salt=salt, n=n, r=r, p=p, dklen=32)
-    return f"scrypt${n}${r}${p}${salt.hex()}${digest.hex()}"
+    return hash_pin(pin, cost=2**4)
 
 
 def inbound_messages(engine: Engine) -> list[Message]:

@@ -100,13 +100,7 @@ def _received(
         query = query.where(or_(col(Message.note).is_(None), col(Message.note) != RATE_LIMITED))
     if direction is not None:
         query = query.where(col(Message.direction) == direction)
-    if contact_id is not None:
-        query = query.where(col(Message.contact_id) == contact_id)
-        if not operator:
-            query = query.where(~hidden)
-    if ticket is not None:
-        query = query.where(col(Ticket.code) == ticket)
-    return query
+    return _narrowed(query, col(Message.contact_id), hidden, operator, contact_id, ticket)
 
 
 def _sent(scope: Scope, contact_id: int | None, ticket: str | None) -> LogQuery:
@@ -152,8 +146,21 @@ def _sent(scope: Scope, contact_id: int | None, ticket: str | None) -> LogQuery:
             or_(col(answered.intent).is_(None), col(answered.intent) != staff_commands.INTENT),
             col(Outbox.source).not_in([OutboxSource.DIGEST, OutboxSource.BROADCAST]),
         )
+    return _narrowed(query, col(Outbox.contact_id), hidden, operator, contact_id, ticket)
+
+
+def _narrowed(
+    query: LogQuery,
+    contact: Any,
+    hidden: ColumnElement[bool],
+    operator: bool,
+    contact_id: int | None,
+    ticket: str | None,
+) -> LogQuery:
+    """The caller's filters, alike on both halves of the log: one contact (never a hidden one but for
+    the operator, so that an empty answer names no one) and one ticket code."""
     if contact_id is not None:
-        query = query.where(col(Outbox.contact_id) == contact_id)
+        query = query.where(contact == contact_id)
         if not operator:
             query = query.where(~hidden)
     if ticket is not None:
