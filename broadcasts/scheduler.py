@@ -126,6 +126,10 @@ class _Pool(ThreadPoolExecutor):  # type: ignore[misc]
         with self._lock:
             return {job for job, count in self._instances.items() if count > 0}
 
+    def finish(self) -> None:
+        """Wait for the firings under way (after the scheduler's shutdown closed the pool to new ones)."""
+        self._pool.shutdown(wait=True)
+
 
 class _Background(BackgroundScheduler):  # type: ignore[misc]
     """APScheduler's background scheduler without its shutdown race (APScheduler 3.x).
@@ -275,10 +279,16 @@ class BroadcastScheduler:
     def stop(self, *, wait: bool = True) -> None:
         """Stop firing (the jobs stay in the store); with `wait`, let running firings finish."""
         with self._state:
-            aps, self._aps, self._store, self._pool = self._aps, None, None, None
+            aps, pool = self._aps, self._pool
+            self._aps, self._store, self._pool = None, None, None
         if aps is None:
             return
-        aps.shutdown(wait=wait)
+        # Not APScheduler's shutdown(wait=True): it waits for the firings while holding its job-store
+        # lock, which a firing needs to move or remove its job, and the two would wait for each other.
+        # The firings finish outside that lock; the job they can no longer remove is rebuilt by `start`.
+        aps.shutdown(wait=False)
+        if wait and pool is not None:
+            pool.finish()
         _SCHEDULERS.pop(self._key, None)
         log.info("scheduler stopped")
 

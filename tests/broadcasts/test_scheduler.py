@@ -504,3 +504,38 @@ def test_a_shutdown_during_a_pass_over_due_jobs_does_not_crash_the_scheduler_thr
         aps.state = STATE_RUNNING
         aps.shutdown(wait=True)
     assert ran == ["fired"]  # the pool was still open for the pass under way
+
+
+def test_stop_waits_for_a_firing_that_still_has_to_remove_its_job(
+    engine: Engine, demo: None, schedulers: Callable[..., BroadcastScheduler]
+) -> None:
+    """A firing that had checked the scheduler was running, then moves to remove its job while stop()
+    waits for it: APScheduler's own shutdown(wait=True) holds the lock remove_job needs (a deadlock seen
+    in CI). stop() must return, and the firing must finish."""
+    import threading
+
+    open_village(engine)
+    scheduler = schedulers()
+    scheduler.start()
+    removing, stopping = threading.Event(), threading.Event()
+    aps = scheduler._aps
+    original = aps.remove_job
+
+    def slow_remove_job(*args: object, **kwargs: object) -> object:
+        if threading.current_thread().name.startswith("ThreadPoolExecutor"):  # the firing, not the loop
+            removing.set()
+            stopping.wait(5)
+            time.sleep(0.2)  # stop() is inside the scheduler's shutdown by now
+        return original(*args, **kwargs)
+
+    aps.remove_job = slow_remove_job
+    due = utcnow() + timedelta(seconds=0.3)
+    broadcast_id = create(engine, send_at=due)
+    assert scheduler.schedule(broadcast_id, due)
+    assert removing.wait(10)
+    stopper = threading.Thread(target=scheduler.stop)
+    stopper.start()
+    stopping.set()
+    stopper.join(10)
+    assert not stopper.is_alive(), "stop() and the firing wait for each other"
+    assert len(runs_of(engine, broadcast_id)) == 1
