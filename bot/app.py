@@ -9,12 +9,14 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from bot.adapters import configured_channels
 from bot.db import make_engine
 from bot.delivery import DeliveryService
 from bot.inbound import InboundService
 from bot.metrics import REJECTED
+from bot.outage import RETRY_AFTER_SECONDS, DatabaseUnavailable, OutageMonitor, is_outage
 from bot.routes import health, open311, providers, webhooks
 from bot.routes.api import router as api_router
 from bot.scheduling import SchedulingService
@@ -68,6 +70,7 @@ def create_app(
         if scheduler:
             await app.state.scheduling.stop()
         app.state.inbound.close()
+        app.state.outage.close()
         if dispatcher:
             await app.state.delivery.stop()
 
@@ -95,13 +98,31 @@ def create_app(
         app.state.engine, settings, clock=clock, on_queued=app.state.delivery.wake
     )
     app.state.inbound.on_scheduled = app.state.scheduling.schedule  # a no-op unless it runs here
+    app.state.outage = OutageMonitor(app.state.engine)
 
     @app.exception_handler(KentonganError)
     async def kentongan_error(request: Request, error: KentonganError) -> JSONResponse:
+        if isinstance(error, DatabaseUnavailable):
+            return unavailable(error)
         log.warning("%s %s -> %d %s", request.method, request.url.path, error.status_code, error.message)
         if error.status_code == 404 and request.url.path.startswith("/webhooks/"):
             REJECTED.labels(channel=request.url.path.split("/")[2], reason="unknown_address").inc()
         return JSONResponse({"detail": error.message}, status_code=error.status_code)
+
+    @app.exception_handler(DBAPIError)
+    async def database_error(request: Request, error: DBAPIError) -> JSONResponse:
+        if not is_outage(error):
+            raise error  # a bug (a constraint, a bad statement): a 500 with its traceback, once
+        return unavailable(error)
+
+    def unavailable(error: Exception) -> JSONResponse:
+        """503 with Retry-After; the outage monitor logs a line a second instead of one per request."""
+        app.state.outage.refused(error)
+        return JSONResponse(
+            {"detail": DatabaseUnavailable().message},
+            status_code=503,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:

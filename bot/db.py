@@ -37,7 +37,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_pre_ping", True)  # a connection the server dropped is replaced, not used
+    # A server that does not answer at all must not hold a webhook past the provider's ~15 s budget:
+    # give up connecting after 5 s and answer 503 (bot/outage.py).
+    kwargs.setdefault("connect_args", {"connect_timeout": 5})
     kwargs.setdefault("pool_size", 10)
     return create_engine(url, **kwargs)
 

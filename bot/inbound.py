@@ -24,11 +24,12 @@ from starlette.concurrency import run_in_threadpool
 
 from bot.db import transaction
 from bot.metrics import INBOUND
+from bot.outage import DatabaseUnavailable, is_outage
 from handlers import pipeline
 from handlers.contacts import Directory
 from handlers.inbound import InboundMessage, Outcome
 from models import Channel
-from models.errors import KentonganError, NotFound
+from models.errors import NotFound
 from models.phone import log_id, mask
 
 log = logging.getLogger("kentongan.inbound")
@@ -108,7 +109,7 @@ class InboundService:
                 replayed = pipeline.replay(message, session=session)
             if replayed is None:
                 if isinstance(error, OperationalError):
-                    raise KentonganError("database busy, try again", status_code=503) from error
+                    raise DatabaseUnavailable() from error
                 raise
             return replayed
 
@@ -154,8 +155,9 @@ class InboundService:
                 batch.append(job)
             try:
                 self._write_batch(batch)
-            except Exception:  # the batch's transaction failed as a whole: retry each message alone
-                log.exception("inbound batch of %d failed; handling each alone", len(batch))
+            except Exception as error:  # the batch's transaction failed as a whole: retry each alone
+                if not is_outage(error):  # an outage is logged once a second by the app, not per batch
+                    log.exception("inbound batch of %d failed; handling each alone", len(batch))
                 for message, now, future in batch:
                     if not future.done():
                         self._settle(future, message, partial(self._handle_alone, message, now))

@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     channel: str = "console"
     console_enabled: bool = True
     log_level: str = "INFO"
+    # /metrics: with a token, only `Authorization: Bearer <token>` reads it; without one it is open in
+    # development and test, and off (404) in production.
+    metrics_token: SecretStr = SecretStr("")
 
     twilio_account_sid: str = ""
     twilio_auth_token: SecretStr = SecretStr("")

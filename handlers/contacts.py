@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from threading import Lock
 
-from sqlalchemy import Table, and_, bindparam, insert, select, update
+from sqlalchemy import Table, and_, bindparam, delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from broadcasts import consent
@@ -143,6 +144,9 @@ _CONTACT_COLUMNS = (
 
 
 # Statements built once: building them per message costs more than running them.
+# The contact's row is locked (PostgreSQL; SQLite has one writer anyway) for the rest of the message's
+# transaction: messages from one person are handled one after the other, so that what one decides (the
+# flood limit's count, a two-step report, the loop guard, topics) is seen by the next, never lost to it.
 _FIND_CONTACT = (
     select(*_CONTACT_COLUMNS)
     .join(IDENTITY, IDENTITY.c.contact_id == CONTACT.c.id)
@@ -153,9 +157,21 @@ _FIND_CONTACT = (
             IDENTITY.c.value == bindparam("value"),
         )
     )
+    .with_for_update(of=CONTACT)
 )
 _INSERT_CONTACT = insert(CONTACT).returning(CONTACT.c.id)
-_INSERT_IDENTITY = insert(IDENTITY)
+# A first message and another from the same new number can arrive at the same instant: the second
+# identity insert waits for the first transaction, then does nothing (instead of failing the message).
+_IDENTITY_KEY = ["village_id", "kind", "value"]
+_INSERT_IDENTITY = {
+    "postgresql": postgresql.insert(IDENTITY)
+    .on_conflict_do_nothing(index_elements=_IDENTITY_KEY)
+    .returning(IDENTITY.c.id),
+    "sqlite": sqlite.insert(IDENTITY)
+    .on_conflict_do_nothing(index_elements=_IDENTITY_KEY)
+    .returning(IDENTITY.c.id),
+}
+_DELETE_CONTACT = delete(CONTACT).where(CONTACT.c.id == bindparam("contact_id"))
 _UPDATE_CONTACT = update(CONTACT).where(CONTACT.c.id == bindparam("contact_id"))
 
 
@@ -169,9 +185,15 @@ def get_or_create_contact(
     name: str | None = None,
     channel: Channel | None = None,
 ) -> ContactState:
-    """The contact with this identity in the village, created on first contact."""
+    """The contact with this identity in the village, created on first contact; its row stays locked
+    until the caller's transaction ends (see _FIND_CONTACT).
+
+    Race-free: when another transaction creates the same identity first, this one waits for it, drops
+    the contact it had begun and takes that one.
+    """
     connection = session.connection()
-    row = connection.execute(_FIND_CONTACT, {"village_id": village_id, "kind": kind, "value": value}).first()
+    key = {"village_id": village_id, "kind": kind, "value": value}
+    row = connection.execute(_FIND_CONTACT, key).first()
     if row is not None:
         state = ContactState(*tuple(row))
         if name and not state.name:
@@ -192,9 +214,15 @@ def get_or_create_contact(
             "created_at": now,
         },
     ).scalar_one()
-    connection.execute(
-        _INSERT_IDENTITY, {"village_id": village_id, "contact_id": contact_id, "kind": kind, "value": value}
-    )
+    claimed = connection.execute(
+        _INSERT_IDENTITY[connection.dialect.name], {**key, "contact_id": contact_id}
+    ).first()
+    if claimed is None:
+        # Another transaction created this identity and has committed (the insert waited for it).
+        connection.execute(_DELETE_CONTACT, {"contact_id": contact_id})
+        return get_or_create_contact(
+            session=session, village_id=village_id, kind=kind, value=value, now=now, name=name
+        )
     return ContactState(
         contact_id, name, None, SubscriptionState.NEVER, Pending.NONE, None, None, None, 0, None, "", None
     )
