@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from broadcasts import outbox, routing
@@ -18,6 +17,7 @@ from broadcasts.audience import Audience, Recipient, recipients
 from broadcasts.channel import Template
 from broadcasts.compose import CompiledText, render, variables_in
 from models import BroadcastKind, Channel, Lane, OutboxSource
+from models.base import insert_unless_taken
 
 PERSONAL = frozenset({"nama", "dusun", "rt", "rw"})  # variables that differ per recipient
 
@@ -69,6 +69,9 @@ def _personal_values(recipient: Recipient) -> dict[str, str | None]:
     }
 
 
+_INSERT_ROW = insert_unless_taken(outbox.OUTBOX, ["run_id", "contact_id"], outbox.OUTBOX.c.id)
+
+
 def fan_out(
     *,
     session: Session,
@@ -81,11 +84,8 @@ def fan_out(
 ) -> FanoutResult:
     """Queue one outbox row per reachable recipient of `audience` for run `run_id`."""
     connection = session.connection()
-    insert = (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(outbox.OUTBOX)
     # RETURNING counts what was really inserted (executemany's rowcount is -1 on PostgreSQL).
-    statement = insert.on_conflict_do_nothing(index_elements=["run_id", "contact_id"]).returning(
-        outbox.OUTBOX.c.id
-    )
+    statement = _INSERT_ROW[connection.dialect.name]
     lane = lane_for(message.kind)
     personal = bool(variables_in(message.sms_text) & PERSONAL) or bool(
         message.whatsapp_text and variables_in(message.whatsapp_text) & PERSONAL

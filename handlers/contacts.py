@@ -11,7 +11,6 @@ from datetime import date, datetime
 from threading import Lock
 
 from sqlalchemy import Table, and_, bindparam, delete, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from broadcasts import consent
@@ -29,6 +28,7 @@ from models import (
     Village,
     VillageAddress,
 )
+from models.base import insert_unless_taken
 from models.errors import NotFound
 
 CONTACT: Table = Contact.__table__  # type: ignore[attr-defined]
@@ -162,15 +162,7 @@ _FIND_CONTACT = (
 _INSERT_CONTACT = insert(CONTACT).returning(CONTACT.c.id)
 # A first message and another from the same new number can arrive at the same instant: the second
 # identity insert waits for the first transaction, then does nothing (instead of failing the message).
-_IDENTITY_KEY = ["village_id", "kind", "value"]
-_INSERT_IDENTITY = {
-    "postgresql": postgresql.insert(IDENTITY)
-    .on_conflict_do_nothing(index_elements=_IDENTITY_KEY)
-    .returning(IDENTITY.c.id),
-    "sqlite": sqlite.insert(IDENTITY)
-    .on_conflict_do_nothing(index_elements=_IDENTITY_KEY)
-    .returning(IDENTITY.c.id),
-}
+_INSERT_IDENTITY = insert_unless_taken(IDENTITY, ["village_id", "kind", "value"], IDENTITY.c.id)
 _DELETE_CONTACT = delete(CONTACT).where(CONTACT.c.id == bindparam("contact_id"))
 _UPDATE_CONTACT = update(CONTACT).where(CONTACT.c.id == bindparam("contact_id"))
 

@@ -11,6 +11,7 @@ from sqlmodel import Session, col
 from handlers import rights
 from handlers.understand import keyword_of
 from models import Category, Role, Ticket, TicketEvent, TicketEventKind, TicketStatus
+from models.base import insert_unless_taken
 from models.ticket import overdue_clause
 
 TICKET: Table = Ticket.__table__  # type: ignore[attr-defined]
@@ -23,7 +24,9 @@ REOPENABLE = tuple(s for s in TicketStatus if not s.is_open and s != TicketStatu
 _CODE_TAKEN = select(TICKET.c.id).where(
     TICKET.c.village_id == bindparam("village_id"), TICKET.c.code == bindparam("code")
 )
-_INSERT_TICKET = insert(TICKET).returning(TICKET.c.id)
+# Two complaints in one village may draw the same free code at the same moment: the second insert then
+# waits for the first transaction and does nothing, and that complaint draws another code.
+_INSERT_TICKET = insert_unless_taken(TICKET, ["village_id", "code"], TICKET.c.id)
 _INSERT_EVENT = insert(EVENT)
 _COUNT_RECENT = (
     select(func.count())
@@ -62,31 +65,33 @@ def create(
     act_due_at: datetime | None = None,
 ) -> tuple[int, str]:
     """Open a ticket with a fresh code and its first history event; returns (id, code)."""
-    code = new_code(session=session, village_id=village_id)
     connection = session.connection()
-    ticket_id: int = connection.execute(
-        _INSERT_TICKET,
-        {
-            "village_id": village_id,
-            "code": code,
-            "reporter_id": reporter_id,
-            "category": category or Category.LAINNYA,
-            "status": TicketStatus.BARU,
-            "text": text,
-            "about_head": about_head,
-            "anonymous": anonymous,
-            "confidential": confidential,
-            "dusun": dusun,
-            "rw": rw,
-            "rt": rt,
-            "media": list(media),
-            "channel": channel,
-            "created_at": now,
-            "updated_at": now,
-            "verify_due_at": verify_due_at,
-            "act_due_at": act_due_at,
-        },
-    ).scalar_one()
+    ticket_id: int | None = None
+    while ticket_id is None:
+        code = new_code(session=session, village_id=village_id)
+        ticket_id = connection.execute(
+            _INSERT_TICKET[connection.dialect.name],
+            {
+                "village_id": village_id,
+                "code": code,
+                "reporter_id": reporter_id,
+                "category": category or Category.LAINNYA,
+                "status": TicketStatus.BARU,
+                "text": text,
+                "about_head": about_head,
+                "anonymous": anonymous,
+                "confidential": confidential,
+                "dusun": dusun,
+                "rw": rw,
+                "rt": rt,
+                "media": list(media),
+                "channel": channel,
+                "created_at": now,
+                "updated_at": now,
+                "verify_due_at": verify_due_at,
+                "act_due_at": act_due_at,
+            },
+        ).scalar()
     connection.execute(
         _INSERT_EVENT,
         {

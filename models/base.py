@@ -4,7 +4,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, Dialect, String, TypeDecorator
+from sqlalchemy import ColumnElement, DateTime, Dialect, Insert, String, Table, TypeDecorator
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import SQLModel
 
 # Named constraints, so migrations and error messages refer to stable names.
@@ -61,3 +62,14 @@ class EnumText(TypeDecorator[E]):
 
     def process_result_value(self, value: Any, dialect: Dialect) -> E | None:
         return None if value is None else self.enum(value)
+
+
+def insert_unless_taken(table: Table, key: list[str], *returning: ColumnElement[Any]) -> dict[str, Insert]:
+    """`INSERT ... ON CONFLICT (key) DO NOTHING RETURNING ...` for each dialect we run on, by dialect
+    name: a row whose natural key a concurrent transaction took waits for it, then inserts nothing (and
+    returns no row) instead of failing the whole transaction."""
+    statements: dict[str, Insert] = {}
+    for name, dialect_insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert)):
+        statement = dialect_insert(table).on_conflict_do_nothing(index_elements=key)
+        statements[name] = statement.returning(*returning) if returning else statement
+    return statements

@@ -3,6 +3,7 @@ same person's keywords at once. Nothing is lost and the flood limit holds (SQLit
 real socket so that requests really race)."""
 
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 
@@ -11,9 +12,11 @@ import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
+from bot.db import transaction
+from handlers import tickets
 from models import Contact, ContactIdentity, ContactTopic, Message, Ticket
 from models import texts as t
-from tests.conftest import PUBLIC_BASE_URL, TWILIO_TOKEN
+from tests.conftest import PUBLIC_BASE_URL, T0, TWILIO_TOKEN
 from tests.providers import twilio_signature, twilio_sms_form
 
 PATH = "/webhooks/twilio"
@@ -116,3 +119,50 @@ def test_the_same_residents_keywords_at_once_do_not_fail(live_server: str, engin
     with Session(engine) as session:
         topics = session.exec(select(ContactTopic.topic)).all()
     assert sorted(topics) == ["dana_desa", "jadwal"]
+
+
+def test_two_complaints_drawing_the_same_code_at_once_both_get_a_ticket(
+    engine: Engine, demo: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first draw of both is the same free code; the second complaint waits, then draws again."""
+    draws = iter([382_913, 382_913, 512_044])  # +100_000: codes 482913, 482913, 612044
+    lock = threading.Lock()
+
+    def randbelow(_bound: int) -> int:
+        with lock:
+            return next(draws)
+
+    monkeypatch.setattr(tickets.secrets, "randbelow", randbelow)
+    with Session(engine) as session:
+        village_id, reporter_id = session.exec(select(Contact.village_id, Contact.id)).first()  # type: ignore[misc]
+    first_inserted, first_may_commit = threading.Event(), threading.Event()
+    codes: list[str] = []
+
+    def open_ticket(wait: bool) -> None:
+        with transaction(engine) as session:
+            codes.append(
+                tickets.create(
+                    session=session,
+                    village_id=village_id,
+                    reporter_id=reporter_id,
+                    text="jalan rusak",
+                    category=None,
+                    now=T0,
+                    channel="console",
+                )[1]
+            )
+            if wait:
+                first_inserted.set()
+                first_may_commit.wait(10)
+
+    first = threading.Thread(target=open_ticket, args=(True,))
+    first.start()
+    assert first_inserted.wait(10)
+    second = threading.Thread(target=open_ticket, args=(False,))
+    second.start()
+    time.sleep(0.3)  # the second is now waiting on the first's code (PostgreSQL) or write lock (SQLite)
+    first_may_commit.set()
+    first.join(10)
+    second.join(10)
+    assert sorted(codes) == ["482913", "612044"]
+    assert count(engine, Ticket) == 2
