@@ -7,7 +7,7 @@ from typing import Annotated, Protocol
 import orjson
 import typer
 
-from bot.settings import get_settings
+from bot.settings import InsecureSettings, get_settings
 from models import Role
 
 app = typer.Typer(help="Kentongan: SMS and WhatsApp service for Indonesian villages.", no_args_is_help=True)
@@ -24,6 +24,9 @@ def _configure_logging() -> None:
     )
     # APScheduler logs every job it adds, runs and removes; kentongan.scheduler logs what each firing did.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    from bot.logs import mask_numbers_in_logs
+
+    mask_numbers_in_logs()
 
 
 @app.command()
@@ -207,7 +210,11 @@ def token_revoke(token: Annotated[str, typer.Argument(help="The token to revoke"
 
 def main() -> None:
     """Entry point of the `kentongan` script."""
-    app()
+    try:
+        app()
+    except InsecureSettings as error:  # a refusal to start, not a crash: its reason, no traceback
+        typer.echo(f"error: {error}", err=True)
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":
