@@ -59,6 +59,17 @@ class Digest:
 
 # Whose digest it is, in its title; any other role (the operator) gets the village's name alone.
 TITLES = {Role.KADES: "Kades", Role.BPD: "BPD"}
+# The WhatsApp text is the SMS line, this, then the details; a quiet period's is the SMS line alone.
+DETAILS_SEPARATOR = "\n\n"
+
+
+def sms_form(whatsapp: str) -> str:
+    """The SMS form of a digest's WhatsApp text (`Digest.whatsapp` -> `Digest.sms`): its first part.
+
+    What an SMS sent in place of a WhatsApp digest carries (broadcasts/fallback.py): one SMS line, not
+    the fuller text cut into parts.
+    """
+    return whatsapp.split(DETAILS_SEPARATOR, 1)[0]
 
 
 def _scope(query, role: Role, everything: bool):  # type: ignore[no-untyped-def]
@@ -126,7 +137,7 @@ def compose(
         overdue=len(overdue),
         resolved=len(resolved),
     )
-    lines = [sms, ""]
+    lines: list[str] = []
     by_category = Counter(Category(tk.category).label for tk in open_)
     if by_category:
         lines.append(
@@ -143,7 +154,8 @@ def compose(
         )
     if total:
         lines.append(f"Pengumuman terakhir: {sent} dari {total} pesan terkirim.")
-    return Digest(len(new), len(open_), len(overdue), len(resolved), sms, "\n".join(lines))
+    whatsapp = DETAILS_SEPARATOR.join([sms, "\n".join(lines)]) if lines else sms
+    return Digest(len(new), len(open_), len(overdue), len(resolved), sms, whatsapp)
 
 
 def period_start(now: datetime, weekly: bool) -> datetime:

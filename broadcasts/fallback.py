@@ -3,6 +3,9 @@ refused by WhatsApp (131047, 131026, 63016), or a channel the village does not h
 
 Used by the dispatcher when it decides or hears so at send time, and by status callbacks when the
 provider says so later. A WhatsApp row is replaced at most once, so a resident never gets both.
+
+The SMS carries the WhatsApp row's text, except for a digest: the head and the BPD chair get its SMS
+form (the one line an SMS digest has), not the fuller WhatsApp text cut into several SMS.
 """
 
 from collections.abc import Collection
@@ -11,8 +14,17 @@ from datetime import datetime
 from sqlalchemy import Table, func, select
 from sqlmodel import Session
 
-from broadcasts import outbox
-from models import Channel, Contact, ContactIdentity, IdentityKind, Lane, Village, VillageAddress
+from broadcasts import digest, outbox
+from models import (
+    Channel,
+    Contact,
+    ContactIdentity,
+    IdentityKind,
+    Lane,
+    OutboxSource,
+    Village,
+    VillageAddress,
+)
 
 CONTACT: Table = Contact.__table__  # type: ignore[attr-defined]
 IDENTITY: Table = ContactIdentity.__table__  # type: ignore[attr-defined]
@@ -62,7 +74,7 @@ def queue_sms_instead(
         channel=channel,
         sender=senders[channel.value],
         recipient=phone,
-        body=row.body,
+        body=sms_body(OutboxSource(row.source), row.body),
         lane=Lane(row.lane),
         source=row.source,
         source_id=row.source_id,
@@ -74,3 +86,10 @@ def queue_sms_instead(
     )
     new_id: int = connection.execute(outbox.INSERT_RETURNING_ID, new).scalar_one()
     return new_id
+
+
+def sms_body(source: OutboxSource, whatsapp_body: str) -> str:
+    """What the SMS replacing a WhatsApp message of this source says."""
+    if source == OutboxSource.DIGEST:
+        return digest.sms_form(whatsapp_body)
+    return whatsapp_body

@@ -18,6 +18,7 @@ from models import (
     Outbox,
     OutboxSource,
 )
+from models.base import fits_id
 
 OUTBOX: Table = Outbox.__table__  # type: ignore[attr-defined]
 _INSERT = insert(OUTBOX)
@@ -128,7 +129,7 @@ def record_statuses(*, session: Session, updates: Sequence[StatusUpdate], now: d
             found = connection.execute(
                 _FIND_BY_PROVIDER, {"channel": update_.channel, "provider_id": update_.provider_id}
             ).first()
-        if found is None and update_.outbox_id is not None:
+        if found is None and update_.outbox_id is not None and fits_id(update_.outbox_id):
             # Our own id (the gateway's message id, Twilio's ?o=): also finds a row whose provider id the
             # dispatcher has not recorded yet when a fast callback overtakes it.
             found = connection.execute(

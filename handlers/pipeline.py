@@ -16,7 +16,7 @@ from sqlmodel import Session, col
 
 from broadcasts import outbox
 from broadcasts.sms import sanitize
-from handlers import answers, contacts, lifecycle, staff_commands, tickets, workdays
+from handlers import answers, attachments, contacts, lifecycle, revisions, staff_commands, tickets, workdays
 from handlers.contacts import ContactState, Directory, VillageInfo
 from handlers.inbound import InboundMessage, Outcome
 from handlers.normalize import normalize
@@ -37,6 +37,7 @@ from models import (
     Ticket,
 )
 from models import texts as t
+from models.phone import sender_e164
 
 MESSAGE: Table = Message.__table__  # type: ignore[attr-defined]
 # Statements built once: building them per message costs more than running them.
@@ -250,8 +251,10 @@ def receive(
             "provider_id": message.provider_id,
             "sender": message.sender,
             "recipient": message.to,
-            "body": message.text,
+            "body": message.stored_text,
+            "body_cut_from": message.cut_from,
             "media": media,
+            "location": message.location.as_json() if message.location else None,
             "raw": dict(message.raw),
             "created_at": now,
         },
@@ -267,10 +270,24 @@ def receive(
         limits=limits,
         available=available,
     )
-    if message.sender_kind == IdentityKind.PHONE and not message.sender.startswith("+"):
-        # An operator's promotion or a short code ("TELKOMSEL", "3636"): kept, never answered, no ticket.
+    # A WhatsApp edit or deletion of an earlier message is applied to it and never answered.
+    revised = revisions.apply(
+        session=session,
+        message=message,
+        message_id=message_id,
+        village_id=village.id,
+        contact_id=contact.id,
+        now=now,
+        dusun_names=village.dusun_names,
+    )
+    if message.sender_kind == IdentityKind.PHONE and sender_e164(message.sender) != message.sender:
+        # An operator's promotion or a short code ("TELKOMSEL", "3636"), or digits that are no valid
+        # number ("+6505551212"): kept, never answered (an SMS to it would fail or reach a stranger).
         turn.note = "unreachable_sender"
         sent: list[str] = []
+    elif revised is not None:
+        turn.note, turn.intent, turn.ticket_id = revised.note, revised.intent, revised.ticket_id
+        sent = []
     else:
         sent = turn.act()
         # Staff are people answering, not auto-responders; but "still waiting for YA" answers anything,
@@ -423,7 +440,7 @@ class _Turn:
         if pending is not Pending.NONE and meaning.keyword not in COMMAND_KEYWORDS:
             if pending is Pending.COMPLAINT_DETAIL:
                 carried = frozenset(filter(None, self.contact.pending_flags.split(",")))
-                if not self.message.media and _not_the_detail(meaning):
+                if not self.message.attached and _not_the_detail(meaning):
                     # "ok pak", a thank-you or an emoji is no report, and a question in plain words is
                     # answered (below): the report still waits, with the promise its first message made.
                     self.contact.set(pending_until=self.now + COMPLAINT_DETAIL_WAIT)
@@ -432,10 +449,10 @@ class _Turn:
                         return [_ask_detail(carried)]
                 else:
                     self._clear_pending()
-                    if text or self.message.media:
+                    if text or self.message.attached:
                         self.intent = Intent.COMPLAINT
                         return self._complaint(meaning, forced=True, carried=carried)
-            elif pending is Pending.TICKET_DESCRIPTION and (text or self.message.media):
+            elif pending is Pending.TICKET_DESCRIPTION and (text or self.message.attached):
                 return self._describe_pending_ticket(text)
         # A question in the middle of a report ("ADUAN ANONIM", then JADWAL) is answered and the report
         # still waits, with what its first message said; any other keyword ends the wait.
@@ -445,12 +462,12 @@ class _Turn:
         elif pending is not Pending.NONE and meaning.keyword in COMMAND_KEYWORDS:
             self._clear_pending()
 
-        if not text and self.message.media:
+        if not text and self.message.attached:  # a photo, voice note, file or location alone
             self.intent = Intent.COMPLAINT
             return self._complaint(meaning, forced=True)
         self.intent = meaning.intent
         if not text:
-            return [t.EMPTY]
+            return [attachments.nothing_to_read(self.message)]
         if meaning.intent == Intent.COMPLAINT:
             return self._complaint(meaning)
         if meaning.intent == Intent.STATUS:
@@ -491,7 +508,7 @@ class _Turn:
         detail = meaning.detail if not forced or meaning.keyword else self.message.text.strip()
         media = [{"url": m.url, "content_type": m.content_type} for m in self.message.media]
         flags = carried | self._leftover_flags() | _flags(meaning)
-        if not detail and not media:
+        if not detail and not self.message.attached:
             if flags & {ANONIM, RAHASIA} and not carried and (code := self._make_last_private(flags)):
                 made = t.COMPLAINT_MADE_PRIVATE if ANONIM in flags else t.COMPLAINT_MADE_CONFIDENTIAL
                 return [made.format(code=code)]
@@ -512,7 +529,7 @@ class _Turn:
             session=self.session,
             village_id=self.village.id,
             reporter_id=self.contact.id,
-            text=detail,
+            text=attachments.ticket_text(detail, self.message),
             category=category or Category.LAINNYA,
             now=self.now,
             channel=self.message.channel,
@@ -537,7 +554,7 @@ class _Turn:
             self.contact.set(pending_flags="")  # spent on this ticket
         if not detail:
             self._set_pending(Pending.TICKET_DESCRIPTION, self.ticket_id, TICKET_DESCRIPTION_WAIT)
-            return [t.COMPLAINT_PHOTO_ONLY.format(code=self.ticket_code)]
+            return [attachments.ask_description(self.message, self.ticket_code)]
         template = t.COMPLAINT_CREATED_BPD if about_head else t.COMPLAINT_CREATED
         reply = template.format(code=self.ticket_code)
         if anonymous:
@@ -587,8 +604,13 @@ class _Turn:
         if self.message.media:
             media = [{"url": m.url, "content_type": m.content_type} for m in self.message.media]
             tickets.add_media(session=self.session, ticket=ticket, media=media, now=self.now)
-        if not text:
-            return [t.COMPLAINT_MEDIA_ADDED.format(code=ticket.code)]
+        if self.message.location:
+            tickets.add_detail(
+                session=self.session, ticket=ticket, text=self.message.location.text(), now=self.now
+            )
+        if not text:  # more photos or a place, still no words: the complaint goes on waiting for them
+            self._set_pending(Pending.TICKET_DESCRIPTION, ticket.id, TICKET_DESCRIPTION_WAIT)
+            return [attachments.added(self.message, ticket.code)]
         tickets.add_detail(session=self.session, ticket=ticket, text=text, now=self.now)
         refined = understand(text, dusun_names=self.village.dusun_names)
         if ticket.category == Category.LAINNYA and refined.category not in (None, Category.LAINNYA):

@@ -73,3 +73,28 @@ def insert_unless_taken(table: Table, key: list[str], *returning: ColumnElement[
         statement = dialect_insert(table).on_conflict_do_nothing(index_elements=key)
         statements[name] = statement.returning(*returning) if returning else statement
     return statements
+
+
+# Row ids are 32-bit `integer` columns on PostgreSQL (64-bit on SQLite): the narrower range holds for both.
+MAX_ID = 2**31 - 1
+
+
+def fits_id(value: int) -> bool:
+    """True when `value` fits a database integer id (1 to 2**31 - 1).
+
+    An id from outside (a provider's report, a URL) that does not is not ours, and must never reach a
+    query: SQLite overflows past 64 bits, PostgreSQL refuses past 32, and either is a 500 that the
+    provider retries for days.
+    """
+    return 1 <= value <= MAX_ID
+
+
+def id_from_text(value: str | None) -> int | None:
+    """One of our row ids written as we write it (`str(id)`: ASCII digits, no sign, no leading zero);
+    None for anything else, a number out of range included."""
+    if not value or len(value) > len(str(MAX_ID)) or not (value.isascii() and value.isdigit()):
+        return None
+    if value.startswith("0"):
+        return None
+    number = int(value)
+    return number if fits_id(number) else None

@@ -33,14 +33,27 @@ class Message(SQLModel, table=True):
     contact_id: int | None = Field(default=None, foreign_key="contact.id", index=True)
     direction: Direction = Field(sa_type=EnumText(Direction, 3))
     channel: Channel = Field(sa_type=EnumText(Channel, 20))
-    provider_id: str | None = Field(default=None, sa_type=String(80))
+    # Whole, never cut: ids sharing a beginning must not collide (longer ones are refused at the webhook).
+    provider_id: str | None = Field(default=None, sa_type=String(255))
     sender: str = Field(default="", sa_type=String(80))
     recipient: str = Field(default="", sa_type=String(80))
     body: str = Field(default="", sa_type=Text)
+    body_cut_from: int | None = Field(
+        default=None, description="The text's length as received, when `body` holds its first 4,096"
+    )
     media: list[dict[str, str]] = Field(default_factory=list, sa_type=JSON)
+    location: dict[str, Any] | None = Field(
+        default=None,
+        sa_type=JSON(none_as_null=True),
+        description="A shared place: latitude, longitude, label, address",
+    )
     intent: str | None = Field(default=None, sa_type=String(16))
     ticket_id: int | None = None
     reply: str | None = Field(default=None, sa_type=Text, description="Replies joined by a form feed")
     note: str | None = Field(default=None, sa_type=String(40), description="rate_limited, loop_guard, ...")
     raw: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    # WhatsApp: the resident changed the text (`body` is the latest; `raw` keeps what came first, and the
+    # edit is a message of its own) or deleted the message in the app (it is kept).
+    edited_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

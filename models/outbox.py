@@ -112,7 +112,7 @@ class Outbox(SQLModel, table=True):
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    provider_id: str | None = Field(default=None, sa_type=String(80))
+    provider_id: str | None = Field(default=None, sa_type=String(255))
     error_code: str | None = Field(default=None, sa_type=String(16))
     failure_reason: FailureReason | None = Field(default=None, sa_type=EnumText(FailureReason, 24))
     segments: int = 1

@@ -45,14 +45,42 @@ COMPLAINT_ASK_DETAIL_CONFIDENTIAL = (
     "(dusun/RT). Contoh: Lampu jalan RT 3 mati."
 )
 COMPLAINT_MADE_CONFIDENTIAL = "Baik, isi aduan {code} tidak akan diumumkan."
-COMPLAINT_PHOTO_ONLY = (
-    "Foto diterima, kode aduan {code}. Mohon balas dgn keterangan singkat: apa masalahnya dan di mana "
+# A photo, voice note, video or document alone opens a complaint that waits for its description; {what}
+# names it (ATTACHMENT_NAMES). A location alone too: the place is known, the problem not yet.
+COMPLAINT_ATTACHMENT_ONLY = (
+    "{what} diterima, kode aduan {code}. Mohon balas dgn keterangan singkat: apa masalahnya dan di mana "
     "(dusun/RT)."
+)
+COMPLAINT_LOCATION_ONLY = (
+    "Lokasi diterima, kode aduan {code}. Apa masalahnya di tempat itu? Mohon balas dgn keterangan singkat, "
+    "contoh: jalan berlubang."
 )
 COMPLAINT_DETAIL_ADDED = (
     "Terima kasih, keterangan ditambahkan ke aduan {code}. Ketik CEK {code} utk melihat status."
 )
-COMPLAINT_MEDIA_ADDED = "Foto ditambahkan ke aduan {code}. Ketik CEK {code} utk melihat status."
+# More of them while the complaint still waits for its description: it goes on waiting.
+COMPLAINT_ATTACHMENT_ADDED = (
+    "{what} ditambahkan ke aduan {code}. Mohon balas dgn keterangan singkat: apa masalahnya dan di mana "
+    "(dusun/RT)."
+)
+ATTACHMENT_NAMES = {
+    "image": "Foto",
+    "audio": "Pesan suara",
+    "video": "Video",
+    "document": "Dokumen",
+    "other": "Lampiran",  # of several kinds, or of none known
+    "location": "Lokasi",
+}
+# WhatsApp content with no text to read (handlers/inbound.py InboundMessage.unreadable): {what} names it.
+UNREADABLE = (
+    "{what} diterima, tetapi kami hanya bisa membaca teks, foto & lokasi. Tulis masalah atau pertanyaan "
+    "Anda, atau ketik MENU."
+)
+UNREADABLE_NAMES = {"contacts": "Kartu kontak", "order": "Pesanan", "form": "Formulir"}
+UNREADABLE_UNKNOWN = (
+    "Jenis pesan ini belum bisa kami baca. Mohon tulis masalah atau pertanyaan Anda, atau ketik MENU utk "
+    "pilihan."
+)
 COMPLAINT_RATE_LIMITED = (
     "Maaf, Anda sudah mengirim {n} aduan dlm 1 jam terakhir. Mohon tunggu 1 jam, atau hubungi kantor desa."
 )

@@ -1,16 +1,21 @@
 """Twilio SMS and WhatsApp: turning webhook forms into InboundMessage and replies into TwiML."""
 
+import logging
 from collections.abc import Mapping
 from functools import lru_cache
 
 from twilio.request_validator import RequestValidator, compare
 from twilio.twiml.messaging_response import MessagingResponse
 
+from bot.channels import media as media_urls
 from broadcasts.channel import StatusUpdate
-from handlers.inbound import InboundMessage, Media
+from handlers.inbound import CONTACTS, ORDER, UNSUPPORTED, InboundMessage, Location, Media
 from models import Channel, DeliveryStatus, IdentityKind
+from models.base import id_from_text
 from models.errors import BadRequest
 from models.phone import to_e164
+
+log = logging.getLogger("kentongan.twilio")
 
 WHATSAPP_PREFIX = "whatsapp:"
 MAX_MEDIA = 10  # Twilio sends at most 10 media items per message
@@ -45,10 +50,22 @@ def _address(value: str) -> tuple[str, IdentityKind]:
     return bare[:64], IdentityKind.WHATSAPP_USER if value.startswith(WHATSAPP_PREFIX) else IdentityKind.PHONE
 
 
+# WhatsApp message types (MessageType) that carry text, media or a location Kentongan reads; an empty
+# message of another type (a contact card, an order, one Twilio could not show) is answered as such.
+READ_TYPES = frozenset({"", "text", "image", "video", "audio", "document", "sticker", "location", "button"})
+UNREADABLE_TYPES = {"contacts": CONTACTS, "order": ORDER}
+
+
 def parse_inbound(form: Mapping[str, str]) -> InboundMessage:
-    """An inbound Twilio SMS or WhatsApp message; unknown extra fields are kept in `raw` and ignored."""
+    """An inbound Twilio SMS or WhatsApp message; unknown extra fields are kept in `raw` and ignored.
+
+    A MessageSid longer than the column is refused (400), never cut; media URLs that are not Twilio's
+    own https URLs are dropped; a WhatsApp location (`Latitude`, `Longitude`, optional `Label` and
+    `Address`; `MessageType=location`, often no `Body`) becomes the message's location.
+    """
     sid = form.get("MessageSid") or form.get("SmsMessageSid") or form.get("SmsSid") or ""
-    sender_raw, to_raw = form.get("From", ""), form.get("To", "")
+    # NUL (which PostgreSQL refuses) goes before the addresses are read: "+62812...\x00" is a phone.
+    sender_raw, to_raw = (form.get(name, "").replace("\x00", "") for name in ("From", "To"))
     if not sid or not sender_raw or not to_raw:
         raise BadRequest("MessageSid, From and To are required")
     channel = Channel.TWILIO_WHATSAPP if to_raw.startswith(WHATSAPP_PREFIX) else Channel.TWILIO_SMS
@@ -58,21 +75,35 @@ def parse_inbound(form: Mapping[str, str]) -> InboundMessage:
         num_media = min(int(form.get("NumMedia", "0") or 0), MAX_MEDIA)
     except ValueError:
         num_media = 0
-    media = tuple(
+    given = (
         Media(url=form[f"MediaUrl{i}"], content_type=form.get(f"MediaContentType{i}", ""))
         for i in range(num_media)
         if form.get(f"MediaUrl{i}")
     )
+    media = media_urls.kept(given, hosts=media_urls.TWILIO_HOSTS, channel=channel, message_id=sid)
+    location = None
+    if form.get("Latitude") or form.get("Longitude"):
+        latitude, longitude = form.get("Latitude", ""), form.get("Longitude", "")
+        location = Location.parse(latitude, longitude, form.get("Label", ""), form.get("Address", ""))
+        if location is None:
+            log.info("Twilio message %s: a location that is not one (Latitude/Longitude)", sid[:40])
+    text = form.get("Body", "")
+    message_type = form.get("MessageType", "").strip().lower()
+    unreadable = None
+    if not text.strip() and not media and location is None and message_type not in READ_TYPES:
+        unreadable = UNREADABLE_TYPES.get(message_type, UNSUPPORTED)
     return InboundMessage(
         channel=channel,
-        provider_id=sid[:80],
+        provider_id=sid,
         to=to,
         sender=sender,
         sender_kind=kind,
-        text=form.get("Body", ""),
+        text=text,
         profile_name=form.get("ProfileName") or None,
         media=media,
         raw=dict(form),
+        location=location,
+        unreadable=unreadable,
     )
 
 
@@ -102,10 +133,13 @@ STATUS_FIELDS = ("ChannelPrefix", "EventType", "SmsStatus")
 
 
 def outbox_id_param(value: str | None) -> int | None:
-    """Our outbox id from the StatusCallback URL's `o` parameter; None when absent or not a number."""
-    if value is None or not (value.isascii() and value.isdigit()) or len(value) > 18:
-        return None
-    return int(value)
+    """Our outbox id from the StatusCallback URL's `o` parameter; None when absent, or not an id of ours
+    (not a plain number, or out of the id column's range): the callback is then matched by its
+    MessageSid alone, and answered 200 as not ours when that finds nothing."""
+    outbox_id = id_from_text(value)
+    if outbox_id is None and value:
+        log.info("Twilio status callback with o=%r, which is not one of our outbox ids", value[:40])
+    return outbox_id
 
 
 def parse_status(form: Mapping[str, str], outbox_id: int | None) -> StatusUpdate:

@@ -6,9 +6,10 @@ from typing import Annotated
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
+from bot.channels import media as media_urls
 from bot.channels import twilio as twilio_channel
 from bot.deps import InboundDep, NowDep, SettingsDep, TwilioForm
-from handlers.inbound import InboundMessage, Media
+from handlers.inbound import MAX_PROVIDER_ID, InboundMessage, Media
 from models import Channel, IdentityKind
 from models.errors import BadRequest, NotFound
 from models.phone import to_e164
@@ -32,8 +33,17 @@ class ConsoleMessage(BaseModel):
     sender: Annotated[str, Field(alias="from", min_length=1, max_length=64, examples=["+6281234567890"])]
     to: Annotated[str, Field(min_length=1, max_length=64, examples=["+62800000001"])]
     text: Annotated[str, Field(default="", max_length=MAX_CONSOLE_TEXT)]
-    id: Annotated[str | None, Field(default=None, max_length=80, description="Idempotency key")] = None
-    media: Annotated[list[str], Field(default_factory=list, max_length=10, description="Media URLs")]
+    id: Annotated[
+        str | None, Field(default=None, max_length=MAX_PROVIDER_ID, description="Idempotency key")
+    ] = None
+    media: Annotated[
+        list[str],
+        Field(
+            default_factory=list,
+            max_length=10,
+            description="Media URLs: https only (http only on 127.0.0.1 or localhost); others are dropped",
+        ),
+    ]
 
 
 class ConsoleReply(BaseModel):
@@ -57,14 +67,18 @@ async def console_inbound(
         raise BadRequest(f"'from' is not a valid phone number: {body.sender!r}")
     if to is None:
         raise BadRequest(f"'to' is not a valid phone number: {body.to!r}")
+    provider_id = body.id or uuid.uuid4().hex
+    media = media_urls.kept(
+        (Media(url=url) for url in body.media), hosts=None, channel=Channel.CONSOLE, message_id=provider_id
+    )
     message = InboundMessage(
         channel=Channel.CONSOLE,
-        provider_id=body.id or uuid.uuid4().hex,
+        provider_id=provider_id,
         to=to,
         sender=sender,
         sender_kind=IdentityKind.PHONE,
         text=body.text,
-        media=tuple(Media(url=url) for url in body.media),
+        media=media,
         raw=body.model_dump(by_alias=True),
     )
     outcome = await service.handle_async(message, now=now)

@@ -1,5 +1,7 @@
 """POST /webhooks/smsgate: signatures and timestamps, residents' SMS, delivery reports, odd events."""
 
+import base64
+import logging
 import re
 from collections.abc import Callable, Mapping
 from datetime import timedelta
@@ -15,6 +17,8 @@ from sqlmodel import Session, col, select
 from bot.app import create_app
 from bot.channels import smsgate
 from bot.db import transaction
+from broadcasts import outbox
+from broadcasts.channel import StatusUpdate
 from models import (
     Channel,
     ConsentEvent,
@@ -26,8 +30,10 @@ from models import (
     OutboxSource,
     Ticket,
 )
-from tests.conftest import Clock, make_settings
-from tests.factories import handed_over_row, inbound_messages, outbox_rows
+from models.base import fits_id, id_from_text
+from tests.conftest import T0, Clock, make_settings
+from tests.factories import handed_over_row, inbound_messages, outbox_rows, tickets
+from tests.fakes.smsgate import mms_attachment, mms_downloaded_payload, mms_received_payload
 from tests.providers import (
     SMSGATE_DEVICE,
     smsgate_event,
@@ -215,6 +221,14 @@ def test_complaint_opens_a_ticket_and_queues_the_reply(
         pytest.param("0812-3450-0099", "+6281234500099", id="dashes"),
         pytest.param("TELKOMSEL", "TELKOMSEL", id="operator-name-kept"),
         pytest.param("3636", "3636", id="short-code-kept"),
+        # Senders that carry a country code keep it (the gateway docs' own example is "6505551212").
+        pytest.param("+16505551212", "+16505551212", id="us-e164"),
+        pytest.param("16505551212", "+16505551212", id="us-without-plus"),
+        pytest.param("+1 (650) 555-1212", "+16505551212", id="us-written"),
+        pytest.param("447911123456", "+447911123456", id="uk-without-plus"),
+        pytest.param("00447911123456", "+447911123456", id="uk-with-00"),
+        pytest.param("6505551212", "6505551212", id="no-country-code-kept"),  # was +626505551212
+        pytest.param("unknown", "unknown", id="unknown-kept"),  # MmsContentReader.kt's placeholder
     ],
 )
 def test_senders_are_normalised_or_kept(
@@ -224,6 +238,9 @@ def test_senders_are_normalised_or_kept(
     assert response.status_code == 200
     [message] = inbound_messages(engine)
     assert message.sender == stored
+    # A sender kept as it came is stored and never answered; a number is.
+    assert (message.note == "unreachable_sender") == (not stored.startswith("+"))
+    assert len(outbox_rows(engine)) == (1 if stored.startswith("+") else 0)
 
 
 def test_old_app_versions_send_phone_number_and_no_message_id(
@@ -286,7 +303,7 @@ def test_unknown_device_is_200_and_stores_nothing(client: TestClient, engine: En
     [
         pytest.param(smsgate_event("system:ping", {"health": {"status": "pass"}}), id="ping"),
         pytest.param(smsgate_event("sms:data-received", {"messageId": "1", "data": "AAE="}), id="data-sms"),
-        pytest.param(smsgate_event("mms:received", {"messageId": "1", "transactionId": "t"}), id="mms"),
+        pytest.param(smsgate_event("app:started", {"simCards": []}), id="app-started"),
     ],
 )
 def test_events_we_do_not_act_on_are_200(
@@ -370,16 +387,77 @@ def test_failure_keeps_the_reason(client: TestClient, engine: Engine, clock: Clo
         )
 
 
-@pytest.mark.parametrize("message_id", ["abc123", "", "٣", "12a"])
+@pytest.mark.parametrize(
+    "message_id",
+    [
+        "abc123",
+        "",
+        "٣",
+        "12a",
+        "2147483648",  # one past the id column (32-bit on PostgreSQL)
+        "3000000000",
+        "99999999999999999999",  # 20 digits: OverflowError on SQLite
+        "9" * 40,
+        "0",
+        "01",  # we never write our ids with a leading zero
+        "-1",
+    ],
+)
 def test_reports_for_ids_that_are_not_ours_are_200(
-    client: TestClient, engine: Engine, clock: Clock, message_id: str
+    client: TestClient, engine: Engine, clock: Clock, message_id: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     row_id = sent_row(engine)
     event = smsgate_event("sms:delivered", smsgate_status("sms:delivered", message_id))
-    response = post(client, event, clock)
+    with caplog.at_level(logging.INFO, logger="kentongan.smsgate"):
+        response = post(client, event, clock)
     assert response.status_code == 200
     assert response.json()["unknown"] == 1
     assert row(engine, row_id).status == DeliveryStatus.SENDING
+    assert any("which is not ours" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize("message_id", ["2147483647", "1000000"])
+def test_reports_for_ids_in_range_with_no_row_are_200(
+    client: TestClient, clock: Clock, message_id: str
+) -> None:
+    response = post(client, smsgate_event("sms:failed", smsgate_status("sms:failed", message_id)), clock)
+    assert response.status_code == 200
+    assert response.json()["unknown"] == 1
+
+
+@pytest.mark.parametrize("outbox_id", [0, -5, 2**31, 3_000_000_000, 10**20, 2**70])
+def test_the_recorder_never_looks_up_an_id_out_of_range(engine: Engine, outbox_id: int) -> None:
+    """Whatever a channel hands it, the recorder bounds our own ids before they reach a query."""
+    update_ = StatusUpdate(channel=Channel.SMSGATE, status=DeliveryStatus.DELIVERED, outbox_id=outbox_id)
+    with transaction(engine) as session:
+        result = outbox.record_statuses(session=session, updates=[update_], now=T0)
+    assert (result.applied, result.ignored, result.unknown) == (0, 0, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1", 1),
+        ("2147483647", 2**31 - 1),
+        ("2147483648", None),
+        ("3000000000", None),
+        ("99999999999999999999", None),
+        ("0", None),
+        ("007", None),
+        ("-7", None),
+        ("+7", None),
+        (" 7", None),
+        ("٧", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_an_id_from_outside_is_ours_only_in_the_columns_range(text: str | None, expected: int | None) -> None:
+    assert id_from_text(text) == expected
+    if expected is not None:
+        assert fits_id(expected)
+    assert not fits_id(0)
+    assert not fits_id(2**31)
 
 
 def test_reports_for_rows_that_do_not_exist_are_200(client: TestClient, clock: Clock) -> None:
@@ -399,3 +477,227 @@ def test_reports_from_an_unknown_device_change_nothing(
     assert response.status_code == 200
     assert response.json()["skipped"] == 1
     assert row(engine, row_id).status == DeliveryStatus.SENDING
+
+
+# --- MMS: mms:received, then mms:downloaded ---------------------------------------------------------
+# Payloads as the gateway's docs (android-sms-gateway/docs-web docs/features/mms.md, commit af975373)
+# and the app's source (capcom6/android-sms-gateway, commit 0cdc5d86) send them: tests/fakes/smsgate.py.
+
+PHOTO = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 40 + b"\xff\xd9"  # a small JPEG-ish
+RESIDENT = "081234500099"
+
+
+def mms(kind: str, payload: Mapping[str, object], event_id: str | None = None) -> dict[str, object]:
+    return smsgate_event(kind, payload, event_id=event_id)
+
+
+def decoded(url: str) -> tuple[str, bytes]:
+    """The content type and bytes of a data: URL."""
+    head, _, data = url.partition(",")
+    assert head.startswith("data:"), head
+    assert head.endswith(";base64"), head
+    return head.removeprefix("data:").removesuffix(";base64"), base64.b64decode(data, validate=True)
+
+
+def test_an_mms_photo_is_one_message_and_one_ticket_whatever_repeats(
+    client: TestClient, engine: Engine, clock: Clock
+) -> None:
+    notice = mms("mms:received", mms_received_payload(RESIDENT, subject="Foto"))
+    content = mms(
+        "mms:downloaded",
+        mms_downloaded_payload(
+            RESIDENT,
+            body="jalan di RT 3 dusun Krajan berlubang besar",
+            subject="Foto",
+            attachments=[mms_attachment(PHOTO)],
+        ),
+    )
+    first = post(client, notice, clock)
+    assert (first.status_code, first.json()["skipped"]) == (200, 1)
+    assert inbound_messages(engine) == []  # the notice: nothing to keep or answer yet
+    assert outbox_rows(engine) == []
+    second = post(client, content, clock)
+    assert (second.status_code, second.json()["messages"]) == (200, 1)
+    # The gateway retries each event, and may send the notice after the content.
+    assert post(client, notice, clock).json()["skipped"] == 1
+    assert post(client, content, clock).json()["duplicates"] == 1
+    assert post(client, notice, clock).json()["skipped"] == 1
+    [message] = inbound_messages(engine)
+    assert message.body == "jalan di RT 3 dusun Krajan berlubang besar"
+    assert message.sender == "+6281234500099"
+    assert message.provider_id is not None
+    assert message.provider_id.startswith("mms-42-")
+    [photo] = message.media
+    assert photo["content_type"] == "image/jpeg"
+    assert decoded(photo["url"]) == ("image/jpeg", PHOTO)
+    [ticket] = tickets(engine)
+    assert ticket.media == message.media
+    assert ticket.category == "infrastruktur"
+    [reply] = outbox_rows(engine)
+    assert (reply.channel, reply.recipient, reply.lane) == (Channel.SMSGATE, "+6281234500099", Lane.URGENT)
+    assert ticket.code in reply.body
+    # The stored event says what each attachment was, without its bytes (kept once, in the media).
+    [note] = message.raw["payload"]["attachments"]
+    assert note == {
+        "partId": 1,
+        "contentType": "image/jpeg",
+        "name": "photo.jpg",
+        "size": len(PHOTO),
+        "bytes": len(PHOTO),
+        "stored": "media",
+    }
+
+
+def test_the_app_gives_the_notice_and_the_content_different_ids(
+    client: TestClient, engine: Engine, clock: Clock
+) -> None:
+    """ReceiverService.kt: the notice's messageId is the MMS's Message-ID header (or its transaction id),
+    the content's the phone's MMS row id. Still one message."""
+    notice = mms_received_payload(RESIDENT, message_id="T1234567890ABC")
+    content = mms_downloaded_payload(RESIDENT, message_id="1207", attachments=[mms_attachment(PHOTO)])
+    assert post(client, mms("mms:received", notice), clock).json()["skipped"] == 1
+    assert post(client, mms("mms:downloaded", content), clock).json()["messages"] == 1
+    assert len(inbound_messages(engine)) == 1
+    assert len(tickets(engine)) == 1
+
+
+def test_a_photo_alone_opens_a_ticket_that_asks_for_its_description(
+    client: TestClient, engine: Engine, clock: Clock
+) -> None:
+    content = mms_downloaded_payload(RESIDENT, attachments=[mms_attachment(PHOTO, "image/png", name=None)])
+    assert post(client, mms("mms:downloaded", content), clock).json()["messages"] == 1
+    [ticket] = tickets(engine)
+    assert ticket.text == ""
+    assert [m["content_type"] for m in ticket.media] == ["image/png"]
+    [reply] = outbox_rows(engine)
+    assert ticket.code in reply.body
+    assert "keterangan" in reply.body  # the photo is taken, the description asked for
+    # The description follows by SMS, as after any photo.
+    text = smsgate_received("lampu jalan depan masjid mati", sender=RESIDENT)
+    assert post(client, smsgate_event("sms:received", text), clock).json()["messages"] == 1
+    [ticket] = tickets(engine)
+    assert "lampu jalan depan masjid mati" in ticket.text
+    assert len(ticket.media) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "subject", "text"),
+    [
+        pytest.param("got mampet", "Aduan", "got mampet", id="body"),
+        pytest.param(None, "got mampet di RT 2", "got mampet di RT 2", id="subject-without-body"),
+        pytest.param("  ", "got mampet di RT 2", "got mampet di RT 2", id="blank-body"),
+        pytest.param(None, "NoSubject", "", id="placeholder-subject"),
+    ],
+)
+def test_the_text_is_the_body_or_else_the_subject(
+    client: TestClient, engine: Engine, clock: Clock, body: str | None, subject: str, text: str
+) -> None:
+    content = mms_downloaded_payload(
+        RESIDENT, body=body, subject=subject, attachments=[mms_attachment(PHOTO)]
+    )
+    assert post(client, mms("mms:downloaded", content), clock).json()["messages"] == 1
+    [message] = inbound_messages(engine)
+    assert message.body == text
+
+
+def test_a_photo_over_1_mb_is_dropped_with_a_note_and_a_log_line(
+    client: TestClient, engine: Engine, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    big = b"\xff\xd8" + b"\x01" * (smsgate.MAX_MMS_ATTACHMENT + 1)  # 1.33 MB as base64: the body fits 2 MB
+    small = PHOTO
+    content = mms_downloaded_payload(
+        RESIDENT,
+        body="sampah menumpuk di pasar",
+        attachments=[mms_attachment(big, part_id=1, name="big.jpg"), mms_attachment(small, part_id=2)],
+    )
+    with caplog.at_level(logging.WARNING, logger="kentongan.smsgate"):
+        response = post(client, mms("mms:downloaded", content), clock)
+    assert (response.status_code, response.json()["messages"]) == (200, 1)
+    [message] = inbound_messages(engine)
+    assert [decoded(m["url"])[1] for m in message.media] == [small]
+    big_note, small_note = message.raw["payload"]["attachments"]
+    assert big_note["stored"].startswith("not kept: over the size limit")
+    assert big_note["bytes"] >= smsgate.MAX_MMS_ATTACHMENT
+    assert small_note["stored"] == "media"
+    assert "data" not in big_note
+    [line] = [r.getMessage() for r in caplog.records if "not kept" in r.getMessage()]
+    assert "1 of 2 attachments" in line
+    assert "081234500099" not in line
+    assert "6281234500099" not in line
+    assert len(tickets(engine)) == 1
+
+
+def test_what_is_not_a_readable_picture_sound_or_video_is_not_kept(
+    client: TestClient, engine: Engine, clock: Clock
+) -> None:
+    broken = mms_attachment(PHOTO, part_id=3)
+    broken["data"] = "not base64!"
+    content = mms_downloaded_payload(
+        RESIDENT,
+        body="jembatan retak",
+        attachments=[
+            mms_attachment(b"BEGIN:VCARD\r\nEND:VCARD", "text/x-vcard", part_id=1, name="kontak.vcf"),
+            mms_attachment(None, part_id=2),  # the phone could not read the part
+            broken,
+            mms_attachment(PHOTO, "image/jpeg; name=foto.jpg", part_id=4),
+            mms_attachment(b"#!AMR\n" + b"\x00" * 500, "audio/amr", part_id=5, name="suara.amr"),
+        ],
+    )
+    assert post(client, mms("mms:downloaded", content), clock).json()["messages"] == 1
+    [message] = inbound_messages(engine)
+    assert [m["content_type"] for m in message.media] == ["image/jpeg", "audio/amr"]
+    assert [n["stored"].split(":")[0] for n in message.raw["payload"]["attachments"]] == [
+        "not kept",
+        "not kept",
+        "not kept",
+        "media",
+        "media",
+    ]
+
+
+def test_an_mms_with_nothing_kept_and_no_words_is_not_an_empty_message(
+    client: TestClient, engine: Engine, clock: Clock
+) -> None:
+    content = mms_downloaded_payload(RESIDENT, attachments=[mms_attachment(None)])
+    assert post(client, mms("mms:downloaded", content), clock).json()["messages"] == 1
+    [message] = inbound_messages(engine)
+    assert message.media == []
+    assert smsgate.parse_event(mms("mms:downloaded", content)).message.unreadable == "unsupported"  # type: ignore[union-attr]
+
+
+def test_an_mms_for_an_unknown_device_is_200_and_stores_nothing(
+    client: TestClient, engine: Engine, clock: Clock
+) -> None:
+    content = mms_downloaded_payload(RESIDENT, body="jalan rusak", attachments=[mms_attachment(PHOTO)])
+    event = smsgate_event("mms:downloaded", content, device_id="lost-phone")
+    assert post(client, event, clock).json()["skipped"] == 1
+    assert inbound_messages(engine) == []
+
+
+@pytest.mark.parametrize(
+    ("sender", "stored"),
+    [
+        pytest.param("+6281234500099", "+6281234500099", id="e164"),
+        pytest.param("6505551212", "6505551212", id="no-country-code-kept"),
+        pytest.param("unknown", "unknown", id="unknown-kept"),
+    ],
+)
+def test_mms_senders_follow_the_sms_rule(
+    client: TestClient, engine: Engine, clock: Clock, sender: str, stored: str
+) -> None:
+    content = mms_downloaded_payload(sender, body="jalan rusak", attachments=[mms_attachment(PHOTO)])
+    assert post(client, mms("mms:downloaded", content), clock).status_code == 200
+    [message] = inbound_messages(engine)
+    assert message.sender == stored
+    assert len(outbox_rows(engine)) == (1 if stored.startswith("+") else 0)
+
+
+def test_malformed_mms_events_are_400(client: TestClient, engine: Engine, clock: Clock) -> None:
+    notice = post(client, smsgate_event("mms:received", {}), clock)  # nothing to keep from it anyway
+    assert (notice.status_code, notice.json()["skipped"]) == (200, 1)
+    content = post(client, smsgate_event("mms:downloaded", {}), clock)
+    assert (content.status_code, content.json()["detail"]) == (400, "mms:downloaded without a sender")
+    assert inbound_messages(engine) == []
+    no_payload = {"event": "mms:downloaded", "deviceId": "demo-phone", "id": "x", "payload": "?"}
+    assert post(client, no_payload, clock).status_code == 400
+    assert post(client, smsgate_event("mms:downloaded", {"body": "x"}), clock).status_code == 400

@@ -1,5 +1,7 @@
 """POST /webhooks/twilio/status: signed callbacks over the URL with its query, statuses in any order."""
 
+import logging
+
 import httpx
 import pytest
 from fastapi.testclient import TestClient
@@ -86,10 +88,45 @@ def test_parse_status_reads_whatsapp_and_errors() -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("42", 42), (None, None), ("", None), ("x1", None), ("-1", None), ("٤٢", None), ("9" * 40, None)],
+    [
+        ("42", 42),
+        (None, None),
+        ("", None),
+        ("x1", None),
+        ("-1", None),
+        ("٤٢", None),
+        ("9" * 40, None),
+        ("2147483647", 2**31 - 1),  # the largest id the column holds
+        ("2147483648", None),  # past the 32-bit column on PostgreSQL
+        ("3000000000", None),
+        ("99999999999999999999", None),  # 20 digits: past SQLite's 64 bits too
+        ("0", None),
+        ("042", None),  # we never write our ids with a leading zero
+    ],
 )
 def test_outbox_id_comes_from_a_plain_number(value: str | None, expected: int | None) -> None:
     assert twilio_channel.outbox_id_param(value) == expected
+
+
+@pytest.mark.parametrize("o", ["2147483648", "3000000000", "99999999999999999999", "0", "007"])
+def test_an_o_out_of_range_is_not_ours_200_and_logged(
+    client: TestClient, engine: Engine, o: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    row_id, sid = sent_row(engine)
+    with caplog.at_level(logging.INFO, logger="kentongan"):
+        unknown = post(client, twilio_status_form(message_sid(), "delivered"), o)
+    assert unknown.status_code == 200
+    assert unknown.json()["unknown"] == 1
+    assert any("not one of our outbox ids" in r.getMessage() for r in caplog.records)
+    # The MessageSid still finds our row: the report is applied whatever `o` says.
+    known = post(client, twilio_status_form(sid, "delivered"), o)
+    assert (known.status_code, known.json()["applied"]) == (200, 1)
+    assert row(engine, row_id).status == DeliveryStatus.DELIVERED
+
+
+def test_an_o_in_range_with_no_row_is_not_ours(client: TestClient) -> None:
+    response = post(client, twilio_status_form(message_sid(), "failed", error_code="30003"), 2**31 - 1)
+    assert (response.status_code, response.json()["unknown"]) == (200, 1)
 
 
 def test_callbacks_move_a_row_forward_and_never_back(client: TestClient, engine: Engine) -> None:

@@ -1,6 +1,8 @@
 """POST /webhooks/twilio: signatures, villages, duplicates, WhatsApp senders, odd bodies."""
 
+import logging
 import re
+import secrets
 import threading
 
 import pytest
@@ -249,3 +251,204 @@ def test_operator_promotions_are_kept_but_never_answered(client: TestClient, eng
         stored = session.exec(select(Message)).one()
         assert session.exec(select(func.count()).select_from(Ticket)).one() == 0
     assert (stored.sender, stored.note) == ("TELKOMSEL", "unreachable_sender")
+
+
+# --- provider ids, odd characters, media URLs, locations (issue 9: items 8, 9, 11) ------------------
+
+
+def test_sids_sharing_their_first_80_characters_are_two_messages(client: TestClient, engine: Engine) -> None:
+    # Cut to 80 characters, the second looked like a repeat of the first and was never stored.
+    shared = "SM" + "0123456789abcdef" * 5  # 82 characters
+    first, second = shared + "a" * 40, shared + "b" * 40
+    post(client, twilio_sms_form("lampu jalan di RT 3 mati sdh seminggu", sid=first))
+    post(client, twilio_sms_form("got depan SD mampet, banjir kalau hujan", sid=second))
+    assert sorted(messages(engine)) == [first, second]
+    with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(Ticket)).one() == 2
+
+
+def test_a_sid_longer_than_the_column_is_400_and_never_cut(client: TestClient, engine: Engine) -> None:
+    response = post(client, twilio_sms_form("jalan rusak parah", sid="SM" + "f" * 254))  # 256 characters
+    assert response.status_code == 400
+    assert "255" in response.json()["detail"]
+    assert messages(engine) == []
+    exactly = "SM" + "e" * 253
+    assert post(client, twilio_sms_form("jalan rusak parah", sid=exactly)).status_code == 200
+    assert messages(engine) == [exactly]
+
+
+def test_nul_in_the_sid_the_addresses_and_media_is_stored_clean(client: TestClient, engine: Engine) -> None:
+    # PostgreSQL refuses NUL in text: a 500 there, whatever the field.
+    sid = "SM" + secrets.token_hex(16)
+    url = "https://api.twilio.com/2010-04-01/Accounts/AC0/Messages/MM1/Media/ME1"
+    form = twilio_whatsapp_form("", sid=sid + "\x00", media={url: "image/jpeg\x00"})
+    form["To"] = "whatsapp:+62800000001\x00"
+    form["From"] = "whatsapp:+6281234500001\x00"
+    form["WaId"] = "6281234500001\x00"
+    response = post(client, form)
+    assert response.status_code == 200
+    assert "kode aduan" in replies(response.text)[0]
+    with Session(engine) as session:
+        stored = session.exec(select(Message).where(Message.direction == "in")).one()
+        ticket = session.exec(select(Ticket)).one()
+    assert (stored.provider_id, stored.recipient, stored.sender) == (sid, "+62800000001", "+6281234500001")
+    with Session(engine) as session:
+        identity = session.exec(
+            select(ContactIdentity).where(ContactIdentity.value == "+6281234500001")
+        ).one()
+    assert identity.kind == IdentityKind.PHONE  # the demo's Pak Slamet, not a new WhatsApp user
+    assert stored.media == [{"url": url, "content_type": "image/jpeg"}]
+    assert ticket.media == stored.media
+    assert "\x00" not in str(stored.raw)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        pytest.param("file:///etc/passwd", id="file"),
+        pytest.param("javascript:alert(1)", id="javascript"),
+        pytest.param("http://api.twilio.com/2010-04-01/Accounts/AC0/Messages/MM1/Media/ME1", id="http"),
+        pytest.param("https://api.twilio.com.evil.example/Media/ME1", id="look-alike-host"),
+        pytest.param("https://api.twilio.com@evil.example/Media/ME1", id="userinfo"),
+        pytest.param("https://evil.example/?u=https://api.twilio.com/Media/ME1", id="other-host"),
+        pytest.param("https://api.twilio.com/Media/ME1 https://evil.example", id="space"),
+    ],
+)
+def test_media_urls_that_are_not_twilios_https_are_dropped(
+    client: TestClient, engine: Engine, caplog: pytest.LogCaptureFixture, url: str
+) -> None:
+    sender = "+6281234500001"
+    with caplog.at_level(logging.WARNING, logger="kentongan.media"):
+        response = post(
+            client, twilio_whatsapp_form("lampu jalan RT 3 mati", sender=sender, media={url: "image/jpeg"})
+        )
+    assert response.status_code == 200
+    assert "kode" in replies(response.text)[0]
+    with Session(engine) as session:
+        stored = session.exec(select(Message).where(Message.direction == "in")).one()
+        ticket = session.exec(select(Ticket)).one()
+    assert stored.media == ticket.media == []
+    [line] = [r.getMessage() for r in caplog.records if r.name == "kentongan.media"]
+    assert "dropped" in line
+    assert sender[3:] not in line
+    assert "/etc/passwd" not in line  # the scheme and host at most
+    assert "alert" not in line
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://api.twilio.com/2010-04-01/Accounts/AC0/Messages/MM1/Media/ME1",
+        "https://media.twiliocdn.com/AC0/abc123",
+        "https://mcs.us1.twilio.com/v1/Services/IS0/Media/ME1",
+        "http://127.0.0.1:8099/media/ME1",  # a fake provider in tests
+    ],
+)
+def test_twilios_own_media_urls_are_kept(client: TestClient, engine: Engine, url: str) -> None:
+    post(client, twilio_whatsapp_form("", media={url: "image/jpeg"}))
+    with Session(engine) as session:
+        ticket = session.exec(select(Ticket)).one()
+    assert ticket.media == [{"url": url, "content_type": "image/jpeg"}]
+
+
+def test_a_long_body_is_cut_and_its_length_kept(client: TestClient, engine: Engine) -> None:
+    body = "sampah menumpuk di kali dekat jembatan RT 2, bau sekali. " * 200  # 11,400 characters
+    response = post(client, twilio_sms_form(body))
+    assert response.status_code == 200
+    assert "kode" in replies(response.text)[0]
+    with Session(engine) as session:
+        stored = session.exec(select(Message).where(Message.direction == "in")).one()
+        ticket = session.exec(select(Ticket)).one()
+    assert len(stored.body) == 4096
+    assert stored.body_cut_from == len(body)
+    assert len(stored.raw["Body"]) == 4096
+    assert len(ticket.text) <= 4096
+
+
+def location_form(**extra: str) -> dict[str, str]:
+    """A WhatsApp location as Twilio posts it: MessageType=location, Latitude and Longitude, Label and
+    Address when the resident picked a named place, an empty Body, no media (PROTOCOLS.md; the same
+    field set as a form logged in public code posting Twilio's WhatsApp location webhook)."""
+    form = twilio_whatsapp_form("", MessageType="location", Latitude="-6.9147", Longitude="107.6098")
+    form.update(extra)
+    return form
+
+
+def test_a_location_alone_opens_a_complaint_that_asks_what_is_wrong_there(
+    client: TestClient, engine: Engine
+) -> None:
+    response = post(client, location_form(Label="Jembatan Cibodas", Address="Jl. Raya Cibodas RT 02 RW 03"))
+    [reply] = replies(response.text)
+    assert reply.startswith("Lokasi diterima")
+    code = re.search(r"kode aduan (\d{6})", reply)
+    assert code
+    with Session(engine) as session:
+        stored = session.exec(select(Message).where(Message.direction == "in")).one()
+        ticket = session.exec(select(Ticket)).one()
+    assert stored.location == {
+        "latitude": -6.9147,
+        "longitude": 107.6098,
+        "label": "Jembatan Cibodas",
+        "address": "Jl. Raya Cibodas RT 02 RW 03",
+    }
+    assert stored.body == "Lokasi: -6.9147,107.6098 (Jembatan Cibodas, Jl. Raya Cibodas RT 02 RW 03)"
+    assert ticket.text == stored.body
+    follow = post(client, twilio_whatsapp_form("jembatan bambu di dusun Cibodas patah"))
+    assert f"ditambahkan ke aduan {code.group(1)}" in replies(follow.text)[0]
+    with Session(engine) as session:
+        ticket = session.exec(select(Ticket)).one()
+    assert ticket.text.startswith("Lokasi: -6.9147,107.6098 (Jembatan Cibodas")
+    assert ticket.text.endswith("\njembatan bambu di dusun Cibodas patah")
+    assert (ticket.dusun, ticket.category) == ("Cibodas", "infrastruktur")
+
+
+def test_a_location_after_a_photo_joins_its_complaint(client: TestClient, engine: Engine) -> None:
+    photo = {"https://api.twilio.com/2010-04-01/Accounts/AC0/Messages/MM1/Media/ME1": "image/jpeg"}
+    code = re.search(
+        r"kode aduan (\d{6})", replies(post(client, twilio_whatsapp_form("", media=photo)).text)[0]
+    )
+    assert code
+    [reply] = replies(post(client, location_form()).text)
+    assert reply.startswith(f"Lokasi ditambahkan ke aduan {code.group(1)}")
+    [reply] = replies(post(client, twilio_whatsapp_form("tiang listrik roboh")).text)
+    assert f"keterangan ditambahkan ke aduan {code.group(1)}" in reply
+    with Session(engine) as session:
+        ticket = session.exec(select(Ticket)).one()
+    assert ticket.text == "Lokasi: -6.9147,107.6098\ntiang listrik roboh"
+    assert len(ticket.media) == 1
+
+
+def test_a_location_completes_a_report_that_waits_for_its_detail(client: TestClient, engine: Engine) -> None:
+    assert "tulis" in replies(post(client, twilio_whatsapp_form("ADUAN ANONIM")).text)[0].lower()
+    [reply] = replies(post(client, location_form(Label="Balai Desa")).text)
+    assert "Lokasi diterima" in reply
+    with Session(engine) as session:
+        ticket = session.exec(select(Ticket)).one()
+    assert ticket.anonymous
+    assert ticket.text == "Lokasi: -6.9147,107.6098 (Balai Desa)"
+
+
+@pytest.mark.parametrize(
+    ("extra", "expect"),
+    [
+        pytest.param({"Latitude": "abc"}, "kosong", id="not-a-number"),
+        pytest.param({"Latitude": "123.5"}, "kosong", id="off-the-globe"),
+        pytest.param({"Latitude": "nan"}, "kosong", id="nan"),
+    ],
+)
+def test_a_location_that_is_not_one_is_an_empty_message(
+    client: TestClient, engine: Engine, extra: dict[str, str], expect: str
+) -> None:
+    [reply] = replies(post(client, location_form(**extra)).text)
+    assert expect in reply
+    with Session(engine) as session:
+        stored = session.exec(select(Message).where(Message.direction == "in")).one()
+    assert stored.location is None
+
+
+def test_an_empty_message_of_a_kind_not_read_says_what_came(client: TestClient) -> None:
+    form = twilio_whatsapp_form("", MessageType="contacts")
+    [reply] = replies(post(client, form).text)
+    assert reply.startswith("Kartu kontak diterima")
+    [reply] = replies(post(client, twilio_whatsapp_form("", MessageType="unknown")).text)
+    assert "belum bisa kami baca" in reply

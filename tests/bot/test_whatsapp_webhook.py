@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
 from sqlalchemy import Engine, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.app import create_app
 from bot.channels import whatsapp_cloud
@@ -28,10 +28,13 @@ from models import (
     Outbox,
     OutboxSource,
     SubscriptionState,
+    TicketEvent,
+    TicketEventKind,
 )
 from tests.conftest import T0, Clock, make_settings
 from tests.factories import handed_over_row, inbound_messages, outbox_rows, tickets
 from tests.providers import (
+    T0_UNIX,
     WHATSAPP_PHONE_NUMBER_ID,
     wamid,
     whatsapp_change,
@@ -595,3 +598,523 @@ def test_huge_bodies_are_refused(client: TestClient, engine: Engine) -> None:
     response = client.post(PATH, content=body, headers=headers)
     assert response.status_code == 413
     assert inbound_messages(engine) == []
+
+
+# --- ids, sizes, odd characters (issue 9: items 8, 9) ------------------------------------------------
+
+
+def test_wamids_sharing_their_first_80_characters_are_two_messages(
+    client: TestClient, engine: Engine
+) -> None:
+    shared = wamid()[:6] + "HBgN" * 20  # 86 characters
+    first, second = shared + "A" * 30 + "==", shared + "B" * 30 + "=="
+    envelope = whatsapp_envelope(
+        whatsapp_change(
+            [
+                whatsapp_text("lampu jalan di RT 3 mati", sender=NEWCOMER, message_id=first),
+                whatsapp_text("got depan SD mampet", sender=NEWCOMER, message_id=second),
+            ]
+        )
+    )
+    response = post(client, envelope)
+    assert (response.json()["messages"], response.json()["duplicates"]) == (2, 0)
+    assert [m.provider_id for m in inbound_messages(engine)] == [first, second]
+    assert len(outbox_rows(engine)) == 2
+
+
+def test_a_wamid_longer_than_the_column_is_400_and_never_cut(client: TestClient, engine: Engine) -> None:
+    long_id = "wamid." + "A" * 250  # 256 characters
+    response = post(client, whatsapp_envelope(whatsapp_change([whatsapp_text("MENU", message_id=long_id)])))
+    assert response.status_code == 400
+    assert "255" in response.json()["detail"]
+    assert inbound_messages(engine) == []
+
+
+def test_a_malformed_event_in_a_batch_is_skipped_and_the_others_kept(
+    client: TestClient, engine: Engine
+) -> None:
+    """Meta retries a refused POST whole for days: one bad message must not keep the others out."""
+    long_id = "wamid." + "A" * 250
+    envelope = whatsapp_envelope(
+        whatsapp_change(
+            [
+                whatsapp_text("MENU", message_id=long_id),
+                whatsapp_text("got depan SD mampet", sender=NEWCOMER),
+            ]
+        )
+    )
+    response = post(client, envelope)
+    assert response.status_code == 200
+    assert (response.json()["messages"], response.json()["skipped"]) == (1, 1)
+    assert [m.body for m in inbound_messages(engine)] == ["got depan SD mampet"]
+
+
+def test_a_status_for_a_long_wamid_finds_its_row(client: TestClient, engine: Engine) -> None:
+    sent = "wamid." + "HBgN" * 30  # 126 characters: cut to 80 it matched nothing
+    row_id = sent_row(engine, sent)
+    response = post(client, whatsapp_envelope(whatsapp_change(statuses=[whatsapp_status(sent, "delivered")])))
+    assert response.json()["applied"] == 1
+    assert row(engine, row_id).status == DeliveryStatus.DELIVERED
+
+
+def test_nul_in_ids_and_media_is_stored_clean(client: TestClient, engine: Engine) -> None:
+    # A 500 on PostgreSQL before: NUL in any text column is refused there.
+    image = {"mime_type": "image/jpeg\x00", "id": "1234567890123456"}
+    message = whatsapp_message("image", image, sender=NEWCOMER + "\x00", message_id="wamid.HBgN\x00AbC=")
+    change = whatsapp_change([message], phone_number_id=WHATSAPP_PHONE_NUMBER_ID + "\x00")
+    response = post(client, whatsapp_envelope(change))
+    assert response.status_code == 200
+    assert response.json()["messages"] == 1
+    [stored] = inbound_messages(engine)
+    assert (stored.provider_id, stored.recipient) == ("wamid.HBgNAbC=", WHATSAPP_PHONE_NUMBER_ID)
+    assert stored.sender == "+" + NEWCOMER
+    with Session(engine) as session:
+        identity = session.exec(select(ContactIdentity).where(ContactIdentity.value == "+" + NEWCOMER)).one()
+    assert identity.kind == IdentityKind.PHONE
+    assert stored.media == [{"url": "whatsapp-media:1234567890123456", "content_type": "image/jpeg"}]
+
+
+def test_a_megabyte_of_text_is_cut_to_whatsapps_own_limit(client: TestClient, engine: Engine) -> None:
+    body = "jalan rusak parah di RT 2 dusun Krajan, banyak lubang. " * 19_000  # about 1 MB
+    envelope = whatsapp_envelope(whatsapp_change([whatsapp_text(body, sender=NEWCOMER)]))
+    response = post(client, envelope)
+    assert response.status_code == 200
+    [stored] = inbound_messages(engine)
+    assert len(stored.body) == 4096
+    assert stored.body_cut_from == len(body)
+    assert len(stored.raw["message"]["text"]["body"]) == 4096  # the payload does not keep it either
+    [ticket] = tickets(engine)
+    assert len(ticket.text) <= 4096
+    [reply] = outbox_rows(engine)
+    assert ticket.code in reply.body
+
+
+@pytest.mark.parametrize(
+    "media_id",
+    [
+        pytest.param("../../../etc/passwd", id="path"),
+        pytest.param("https://evil.example/x.jpg", id="url"),
+        pytest.param("1" * 200, id="too-long"),
+    ],
+)
+def test_a_media_id_that_is_not_one_is_dropped(client: TestClient, engine: Engine, media_id: str) -> None:
+    image = {"mime_type": "image/jpeg", "id": media_id, "caption": "lampu jalan RT 3 mati"}
+    assert (
+        post(client, whatsapp_envelope(whatsapp_change([whatsapp_message("image", image)]))).status_code
+        == 200
+    )
+    [stored] = inbound_messages(engine)
+    assert stored.media == []
+    [ticket] = tickets(engine)
+    assert ticket.media == []
+
+
+# --- message kinds (issue 9: items 11, 13) ------------------------------------------------------------
+# Shapes from pywa's fixtures of Meta's webhooks (github.com/david-lev/pywa, tests/data/updates/
+# message.json: "voice", "video", "document", "chosen_location", "contacts", "order", "unsupported",
+# "interactive_message_with_err"; flow_completion.json: nfm_reply; edit_message.json: "edit_text",
+# "edit_caption"; delete_message.json: "original_id"), with this village's numbers and words.
+
+
+def pywa_message(
+    kind: str, content: object, message_id: str | None = None, **extra: object
+) -> dict[str, object]:
+    """A `value.messages[]` entry of `kind` whose content may be any JSON (contacts is a list)."""
+    message: dict[str, object] = {
+        "from": NEWCOMER,
+        "id": message_id or wamid(),
+        "timestamp": str(T0_UNIX),
+        "type": kind,
+        **extra,
+    }
+    if content is not None:
+        message[kind] = content
+    return message
+
+
+@pytest.mark.parametrize(
+    ("kind", "content", "named"),
+    [
+        pytest.param(
+            "audio",
+            {
+                "mime_type": "audio/ogg; codecs=opus",
+                "sha256": "m04pFf2ERdaopTyFkGPA0+bX3i+YY2dYgVFwOgDLSDI=",
+                "id": "1234567890987654321",
+                "voice": True,
+            },
+            "Pesan suara diterima",
+            id="voice",
+        ),
+        pytest.param(
+            "video",
+            {
+                "mime_type": "video/mp4",
+                "sha256": "Jh+2ij6PzUv/J2y+grrtegr/ZMzRxkEPwc24Oyib4s03w9Jc=",
+                "id": "765756756",
+            },
+            "Video diterima",
+            id="video",
+        ),
+        pytest.param(
+            "document",
+            {
+                "filename": "surat.pdf",
+                "mime_type": "application/pdf",
+                "sha256": "grwfwe/ZPx0wAbdfbdeFUNItPZ0RylL8gGUvdt3YFqc18SY=",
+                "id": "1234567890987654321",
+            },
+            "Dokumen diterima",
+            id="document",
+        ),
+        pytest.param(
+            "image",
+            {"mime_type": "image/jpeg", "sha256": "4654+8g=", "id": "65463453"},
+            "Foto diterima",
+            id="photo",
+        ),
+    ],
+)
+def test_a_file_alone_is_named_in_the_reply(
+    client: TestClient, engine: Engine, kind: str, content: dict[str, object], named: str
+) -> None:
+    assert post(client, whatsapp_envelope(whatsapp_change([pywa_message(kind, content)]))).status_code == 200
+    [ticket] = tickets(engine)
+    [reply] = outbox_rows(engine)
+    assert reply.body.startswith(f"{named}, kode aduan {ticket.code}")
+    assert ticket.media == [{"url": f"whatsapp-media:{content['id']}", "content_type": content["mime_type"]}]
+
+
+def test_a_location_alone_opens_a_complaint_that_asks_what_is_wrong_there(
+    client: TestClient, engine: Engine
+) -> None:
+    place = {
+        "latitude": -6.9147,
+        "longitude": 107.6098,
+        "name": "Jembatan Cibodas",
+        "address": "Jl. Raya Cibodas RT 02 RW 03",
+        "url": "javascript:alert(1)",
+    }
+    assert (
+        post(client, whatsapp_envelope(whatsapp_change([pywa_message("location", place)]))).status_code == 200
+    )
+    [stored] = inbound_messages(engine)
+    assert stored.location == {
+        "latitude": -6.9147,
+        "longitude": 107.6098,
+        "label": "Jembatan Cibodas",
+        "address": "Jl. Raya Cibodas RT 02 RW 03",
+    }
+    [ticket] = tickets(engine)
+    assert ticket.text == "Lokasi: -6.9147,107.6098 (Jembatan Cibodas, Jl. Raya Cibodas RT 02 RW 03)"
+    [reply] = outbox_rows(engine)
+    assert reply.body.startswith(f"Lokasi diterima, kode aduan {ticket.code}")
+    follow = whatsapp_text("jembatan bambu di dusun Cibodas patah", sender=NEWCOMER)
+    assert post(client, whatsapp_envelope(whatsapp_change([follow]))).status_code == 200
+    [ticket] = tickets(engine)
+    assert ticket.text.endswith("\njembatan bambu di dusun Cibodas patah")
+    assert ticket.dusun == "Cibodas"
+
+
+FLOW_RESPONSE = '{"comment_text":"Comment Text","flow_token":"AQAAAAACS5FpgQ_cAAAAAD0QI3s."}'
+
+
+def interactive_error_change() -> dict[str, object]:
+    """An interactive message Meta could not show: no interactive object, errors beside it."""
+    message = pywa_message("interactive", None, context={"from": "62800000001", "id": wamid()})
+    change = whatsapp_change([message])
+    value = change["value"]
+    assert isinstance(value, dict)
+    value["errors"] = [
+        {
+            "code": 131000,
+            "title": "Something went wrong",
+            "message": "Something went wrong",
+            "error_data": {"details": "Unsupported webhook payload"},
+        }
+    ]
+    return change
+
+
+@pytest.mark.parametrize(
+    ("change", "reply_starts"),
+    [
+        pytest.param(
+            whatsapp_change(
+                [
+                    pywa_message(
+                        "contacts",
+                        [
+                            {
+                                "name": {"first_name": "Slamet", "formatted_name": "Pak Slamet"},
+                                "phones": [
+                                    {"phone": "+62 812-3450-0001", "wa_id": "6281234500001", "type": "CELL"}
+                                ],
+                            }
+                        ],
+                    )
+                ]
+            ),
+            "Kartu kontak diterima",
+            id="contacts",
+        ),
+        pytest.param(
+            whatsapp_change(
+                [
+                    pywa_message(
+                        "order",
+                        {
+                            "catalog_id": "354160437058781",
+                            "text": "",
+                            "product_items": [
+                                {
+                                    "product_retailer_id": "BERAS",
+                                    "quantity": 3,
+                                    "item_price": 30,
+                                    "currency": "IDR",
+                                }
+                            ],
+                        },
+                    )
+                ]
+            ),
+            "Pesanan diterima",
+            id="order",
+        ),
+        pytest.param(
+            whatsapp_change(
+                [
+                    pywa_message(
+                        "unsupported",
+                        None,
+                        errors=[
+                            {
+                                "code": 131051,
+                                "title": "Message type unknown",
+                                "message": "Message type unknown",
+                                "error_data": {"details": "Message type is currently not supported."},
+                            }
+                        ],
+                    )
+                ]
+            ),
+            "Jenis pesan ini belum bisa kami baca",
+            id="unsupported",
+        ),
+        pytest.param(
+            whatsapp_change(
+                [
+                    pywa_message(
+                        "interactive",
+                        {
+                            "type": "nfm_reply",
+                            "nfm_reply": {
+                                "response_json": FLOW_RESPONSE,
+                                "body": "Sent",
+                                "name": "flow",
+                            },
+                        },
+                        context={"from": "62800000001", "id": "wamid.gvwegfretge=="},
+                    )
+                ]
+            ),
+            "Formulir diterima",
+            id="form",
+        ),
+        pytest.param(
+            interactive_error_change(), "Jenis pesan ini belum bisa kami baca", id="interactive-error"
+        ),
+        pytest.param(
+            whatsapp_change([pywa_message("poll_2031", {"question": "?"})]), "Jenis pesan", id="future-kind"
+        ),
+    ],
+)
+def test_content_with_no_text_says_what_came_and_what_to_do(
+    client: TestClient, engine: Engine, change: dict[str, object], reply_starts: str
+) -> None:
+    response = post(client, whatsapp_envelope(change))
+    assert response.status_code == 200
+    assert response.json()["messages"] == 1
+    [reply] = outbox_rows(engine)
+    assert reply.body.startswith(reply_starts)
+    assert "kosong" not in reply.body
+    assert "MENU" in reply.body
+    assert tickets(engine) == []
+
+
+# --- edits and deletions (issue 9: item 13) ------------------------------------------------------------
+
+
+def edit_of(
+    original_id: str, new: dict[str, object], at: int = T0_UNIX + 60, edit_id: str | None = None
+) -> dict[str, object]:
+    """pywa's "edit_text" / "edit_caption": the edit is a message of its own naming the original."""
+    return pywa_message(
+        "edit", {"original_message_id": original_id, "message": new}, message_id=edit_id, timestamp=str(at)
+    )
+
+
+def revoke_of(original_id: str, revoke_id: str | None = None) -> dict[str, object]:
+    """pywa's delete_message.json "original_id": the resident deleted a message in the app."""
+    return pywa_message(
+        "revoke", {"original_message_id": original_id}, message_id=revoke_id, timestamp=str(T0_UNIX + 90)
+    )
+
+
+def text_edit(body: str) -> dict[str, object]:
+    return {"type": "text", "text": {"body": body}}
+
+
+def ticket_events(engine: Engine) -> list[TicketEvent]:
+    with Session(engine) as session:
+        return list(session.exec(select(TicketEvent).order_by(col(TicketEvent.id))).all())
+
+
+def test_an_edit_changes_the_message_and_its_complaint_and_is_not_answered(
+    client: TestClient, engine: Engine
+) -> None:
+    original = whatsapp_text("lampu jalan di RT 3 mati", sender=NEWCOMER)
+    assert post(client, whatsapp_envelope(whatsapp_change([original]))).status_code == 200
+    edit = edit_of(str(original["id"]), text_edit("lampu jalan di RT 5 mati sejak Senin"))
+    response = post(client, whatsapp_envelope(whatsapp_change([edit])))
+    assert (response.json()["messages"], response.json()["duplicates"]) == (1, 0)
+    assert len(outbox_rows(engine)) == 1  # the first message's reply only
+    first, edited = inbound_messages(engine)
+    assert first.body == "lampu jalan di RT 5 mati sejak Senin"
+    assert first.edited_at == datetime.fromtimestamp(T0_UNIX + 60, UTC)
+    assert first.raw["message"]["text"]["body"] == "lampu jalan di RT 3 mati"  # what came first is kept
+    assert (edited.body, edited.note, edited.intent, edited.ticket_id) == (
+        "lampu jalan di RT 5 mati sejak Senin",
+        "edit",
+        "complaint",
+        first.ticket_id,
+    )
+    [ticket] = tickets(engine)
+    assert ticket.text == "lampu jalan di RT 5 mati sejak Senin"
+    assert ticket.rt == 5
+    history = ticket_events(engine)
+    assert [e.kind for e in history] == [TicketEventKind.CREATED, TicketEventKind.DETAIL_ADDED]
+    assert history[-1].note == "diubah pelapor di WhatsApp. Sebelumnya: lampu jalan di RT 3 mati"
+    assert history[-1].actor == "warga"
+    # Meta delivers it again: nothing changes twice.
+    again = post(client, whatsapp_envelope(whatsapp_change([edit])))
+    assert (again.json()["messages"], again.json()["duplicates"]) == (0, 1)
+    assert len(ticket_events(engine)) == 2
+    assert len(inbound_messages(engine)) == 2
+    assert len(outbox_rows(engine)) == 1
+
+
+def test_an_older_edit_arriving_late_changes_nothing(client: TestClient, engine: Engine) -> None:
+    original = whatsapp_text("got mampet di RT 2", sender=NEWCOMER)
+    post(client, whatsapp_envelope(whatsapp_change([original])))
+    newer = edit_of(
+        str(original["id"]), text_edit("got mampet di RT 2, air meluap ke jalan"), at=T0_UNIX + 120
+    )
+    older = edit_of(str(original["id"]), text_edit("got mampet di RT 2 dekat masjid"), at=T0_UNIX + 60)
+    post(client, whatsapp_envelope(whatsapp_change([newer])))
+    post(client, whatsapp_envelope(whatsapp_change([older])))
+    assert inbound_messages(engine)[0].body == "got mampet di RT 2, air meluap ke jalan"
+    [ticket] = tickets(engine)
+    assert ticket.text == "got mampet di RT 2, air meluap ke jalan"
+
+
+def test_an_edited_caption_changes_a_photo_complaint(client: TestClient, engine: Engine) -> None:
+    image = {
+        "mime_type": "image/jpeg",
+        "sha256": "4654+8g=",
+        "id": "65463453",
+        "caption": "sampah menumpuk di kali RT 1",
+    }
+    original = pywa_message("image", image)
+    post(client, whatsapp_envelope(whatsapp_change([original])))
+    caption = {**image, "caption": "sampah menumpuk di kali RT 4, bau sekali"}
+    post(
+        client,
+        whatsapp_envelope(
+            whatsapp_change([edit_of(str(original["id"]), {"type": "image", "image": caption})])
+        ),
+    )
+    [ticket] = tickets(engine)
+    assert ticket.text == "sampah menumpuk di kali RT 4, bau sekali"
+    assert ticket.rt == 4
+    assert len(ticket.media) == 1
+    assert len(outbox_rows(engine)) == 1
+
+
+def test_an_edit_replaces_the_words_a_keyword_opened(client: TestClient, engine: Engine) -> None:
+    original = whatsapp_text("ADUAN jalan berlubang di dusun Krajan", sender=NEWCOMER)
+    post(client, whatsapp_envelope(whatsapp_change([original])))
+    [ticket] = tickets(engine)
+    assert ticket.text == "jalan berlubang di dusun Krajan"
+    edit = edit_of(str(original["id"]), text_edit("ADUAN jalan berlubang besar di dusun Krajan RT 2"))
+    post(client, whatsapp_envelope(whatsapp_change([edit])))
+    [ticket] = tickets(engine)
+    assert ticket.text == "jalan berlubang besar di dusun Krajan RT 2"
+    assert ticket.rt == 2
+
+
+def test_an_edit_of_a_message_never_seen_is_a_new_message(client: TestClient, engine: Engine) -> None:
+    edit = edit_of(wamid(), text_edit("jalan rusak parah di dusun Krajan"))
+    assert post(client, whatsapp_envelope(whatsapp_change([edit]))).status_code == 200
+    [ticket] = tickets(engine)
+    assert ticket.text == "jalan rusak parah di dusun Krajan"
+    [reply] = outbox_rows(engine)
+    assert ticket.code in reply.body
+
+
+def test_an_edit_of_another_residents_message_is_not_applied(client: TestClient, engine: Engine) -> None:
+    original = whatsapp_text("lampu jalan di RT 3 mati", sender=RESIDENT)
+    post(client, whatsapp_envelope(whatsapp_change([original])))
+    edit = edit_of(str(original["id"]), text_edit("lampu jalan RT 3 sudah nyala lagi"))  # from NEWCOMER
+    post(client, whatsapp_envelope(whatsapp_change([edit])))
+    assert inbound_messages(engine)[0].body == "lampu jalan di RT 3 mati"
+    assert tickets(engine)[0].text == "lampu jalan di RT 3 mati"
+
+
+def test_a_deletion_is_recorded_and_never_answered(client: TestClient, engine: Engine) -> None:
+    original = whatsapp_text("jembatan gantung dusun Cibodas putus", sender=NEWCOMER)
+    post(client, whatsapp_envelope(whatsapp_change([original])))
+    revoke = revoke_of(str(original["id"]))
+    response = post(client, whatsapp_envelope(whatsapp_change([revoke])))
+    assert response.json()["messages"] == 1
+    assert len(outbox_rows(engine)) == 1
+    first, deleted = inbound_messages(engine)
+    assert first.revoked_at == datetime.fromtimestamp(T0_UNIX + 90, UTC)
+    assert first.body == "jembatan gantung dusun Cibodas putus"  # the village keeps what was reported
+    assert (deleted.body, deleted.note, deleted.ticket_id) == ("", "revoke", first.ticket_id)
+    [ticket] = tickets(engine)
+    assert ticket.text == "jembatan gantung dusun Cibodas putus"
+    history = ticket_events(engine)
+    assert history[-1].kind == TicketEventKind.INTERNAL_NOTE
+    assert "menghapus" in (history[-1].note or "")
+    again = post(client, whatsapp_envelope(whatsapp_change([revoke, revoke_of(str(original["id"]))])))
+    assert (again.json()["messages"], again.json()["duplicates"]) == (1, 1)
+    assert len(ticket_events(engine)) == len(history)
+    assert len(outbox_rows(engine)) == 1
+
+
+def test_a_deletion_of_a_message_never_seen_is_stored_and_not_answered(
+    client: TestClient, engine: Engine
+) -> None:
+    assert post(client, whatsapp_envelope(whatsapp_change([revoke_of(wamid())]))).status_code == 200
+    [stored] = inbound_messages(engine)
+    assert (stored.note, stored.body) == ("revoke", "")
+    assert outbox_rows(engine) == []
+
+
+def test_an_edited_staff_command_keeps_no_pin(client: TestClient, engine: Engine) -> None:
+    kader = "6281300000002"
+    original = whatsapp_text("TIKET", sender=kader)
+    post(client, whatsapp_envelope(whatsapp_change([original])))
+    edit = pywa_message(
+        "edit",
+        {"original_message_id": original["id"], "message": text_edit("SIARAN 1234 Kerja bakti Minggu")},
+        **{"from": kader},
+    )
+    post(client, whatsapp_envelope(whatsapp_change([edit])))
+    first, edited = inbound_messages(engine)
+    assert first.intent == edited.intent == "staff"
+    assert first.body == "TIKET"
+    assert edited.body == "SIARAN **** Kerja bakti Minggu"
+    assert "1234" not in orjson.dumps(edited.raw).decode()
+    assert len(outbox_rows(engine)) == 1  # the TIKET list; the edit sends and asks nothing

@@ -1,34 +1,48 @@
 """Digests for the head and the BPD: complaints about the head go only to the BPD."""
 
+import asyncio
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
+from bot.adapters.http import make_client
+from bot.adapters.smsgate import SmsGateAdapter
+from bot.adapters.whatsapp_cloud import WhatsAppCloudAdapter
+from bot.app import create_app
 from bot.db import transaction
 from bot.scheduling import SchedulingService
-from broadcasts import runs, service
-from broadcasts.digest import compose, due_slots, send_due
+from broadcasts import fallback, runs, service
+from broadcasts.channel import ChannelAdapter
+from broadcasts.digest import compose, deliver, due_slots, send_due, sms_form
+from broadcasts.dispatcher import DispatchConfig, Dispatcher
 from broadcasts.fanout import VillageRoutes
+from broadcasts.ratelimit import Rate
 from broadcasts.sms import Encoding, analyse
 from handlers import lifecycle, staff
 from models import (
     BroadcastKind,
     Channel,
+    Contact,
     DeliveryStatus,
     DigestPeriod,
     DigestRun,
+    FailureReason,
     Outbox,
     OutboxSource,
     Role,
     Staff,
     Ticket,
     Village,
+    utcnow,
 )
-from tests.conftest import Clock, make_settings
+from tests.conftest import Clock, make_settings, serve
+from tests.fakes import FakeMeta, FakeSmsGate
 
 
 def say(client: TestClient, sender: str, text: str) -> None:
@@ -319,3 +333,172 @@ def test_the_operators_digest_is_the_whole_village_under_its_own_name(
             now=clock.now,
         )
     assert quiet.sms == "Ringkasan Desa Sepi: tidak ada aduan, rapat, atau pengumuman baru. Terima kasih."
+
+
+# --- a WhatsApp digest that falls back to SMS ---------------------------------------------------------
+
+
+def test_the_sms_form_of_every_digest_is_its_sms_line(
+    client: TestClient, engine: Engine, clock: Clock
+) -> None:
+    quiet = digest(engine, Role.KADES, Clock(clock.now + timedelta(days=60)))  # after the meetings
+    assert sms_form(quiet.whatsapp) == quiet.sms == quiet.whatsapp
+    say(client, "+6281234500001", "lampu jalan RT 2 dusun Krajan mati")
+    say(client, "+6281234500003", "pak kades tidak pernah ada di kantor, surat terbengkalai")
+    clock.advance(hours=1)
+    for role in (Role.KADES, Role.BPD, Role.OPERATOR):
+        busy = digest(engine, role, clock)
+        assert busy.whatsapp.count("\n") >= 2, busy.whatsapp  # the fuller text
+        assert sms_form(busy.whatsapp) == busy.sms
+        assert (analyse(busy.sms).encoding, analyse(busy.sms).segments) == (Encoding.GSM7, 1)
+
+
+def head_on(engine: Engine, channel: Channel, bpd: Channel = Channel.SMSGATE) -> str:
+    """The head prefers `channel`, the BPD chair `bpd`; returns the head's phone."""
+    with transaction(engine) as session:
+        session.execute(update(Staff).where(col(Staff.role) == Role.KADES).values(preferred_channel=channel))
+        session.execute(update(Staff).where(col(Staff.role) == Role.BPD).values(preferred_channel=bpd))
+        return session.exec(select(Staff.phone).where(Staff.role == Role.KADES)).one() or ""
+
+
+def test_a_whatsapp_digest_replaced_by_an_sms_carries_its_sms_form(
+    client: TestClient, engine: Engine, clock: Clock
+) -> None:
+    say(client, "+6281234500001", "lampu jalan RT 2 dusun Krajan mati")
+    say(client, "+6281234500002", "got mampet di dusun Cibodas, banjir kalau hujan")
+    head_phone = head_on(engine, Channel.TWILIO_WHATSAPP)
+    assert send(engine, datetime(2026, 12, 3, 0, 0, tzinfo=UTC)) == 2
+    [whatsapp] = [row for row in digest_rows(engine) if row.channel == Channel.TWILIO_WHATSAPP]
+    assert whatsapp.recipient == head_phone
+    assert "Per dusun:" in whatsapp.body
+    with transaction(engine) as session:
+        sms_id = fallback.queue_sms_instead(
+            session=session, outbox_id=whatsapp.id or 0, now=clock.now, channels={Channel.SMSGATE}
+        )
+    with Session(engine) as session:
+        sms = session.get(Outbox, sms_id)
+    assert sms is not None
+    assert (sms.channel, sms.recipient, sms.fallback_of_id) == (Channel.SMSGATE, head_phone, whatsapp.id)
+    assert sms.body == "Ringkasan Kades Desa Sukamaju: 2 aduan baru, 2 terbuka, 0 lewat batas, 0 selesai."
+    assert (sms.segments, sms.encoding) == (1, "GSM-7")
+    assert "\n" not in sms.body
+
+
+def test_other_whatsapp_messages_replaced_by_an_sms_keep_their_text() -> None:
+    text = "Undangan Musdes: Kamis 19.30 di Balai Desa.\n\nAgenda: RKPDes."
+    assert fallback.sms_body(OutboxSource.BROADCAST, text) == text
+    assert fallback.sms_body(OutboxSource.TICKET_NOTICE, text) == text
+    assert fallback.sms_body(OutboxSource.DIGEST, text) == "Undangan Musdes: Kamis 19.30 di Balai Desa."
+
+
+META_TOKEN, META_SECRET = "meta-test-access-token", "meta-test-app-secret"
+GATE_USER, GATE_PASSWORD, GATE_KEY = "SMSGATE", "smsgate-test-password", "smsgate-test-signing-key"
+PHONE_ID = "100000000000001"  # the demo village's WhatsApp Cloud number
+
+
+def drain(engine: Engine, meta: FakeMeta, gate: FakeSmsGate, until: float = 30.0) -> None:
+    """Run a dispatcher over the real WhatsApp Cloud and gateway adapters until nothing is due."""
+
+    async def run() -> None:
+        async with make_client() as http:
+            adapters: dict[Channel, ChannelAdapter] = {
+                Channel.WHATSAPP_CLOUD: WhatsAppCloudAdapter(
+                    http, access_token=META_TOKEN, api_base=meta.url + "/v21.0"
+                ),
+                Channel.SMSGATE: SmsGateAdapter(
+                    http, url=gate.url + "/3rdparty/v1", username=GATE_USER, password=GATE_PASSWORD
+                ),
+            }
+            config = DispatchConfig(rates={c: Rate(1000) for c in adapters}, backoff_base=0.05)
+            dispatcher = Dispatcher(engine, adapters, config=config, clock=utcnow)
+            deadline = time.monotonic() + until
+            while time.monotonic() < deadline:
+                if await dispatcher.run_once() == 0:
+                    waiting = (DeliveryStatus.QUEUED, DeliveryStatus.SENDING)
+                    if not any(row.status in waiting for row in digest_rows(engine)):
+                        return
+                    await asyncio.sleep(0.05)
+
+    asyncio.run(run())
+
+
+def test_meta_131047_on_a_whatsapp_digest_brings_its_one_sms_form_end_to_end(
+    db_url: str, engine: Engine, demo: None
+) -> None:
+    """The fake Meta server takes the head's WhatsApp digest (200), then reports it failed with 131047 on
+    the signed status webhook; the app queues one SMS instead, and the gateway sends the SMS form."""
+    settings = make_settings(
+        db_url,
+        whatsapp_app_secret=META_SECRET,
+        whatsapp_access_token=META_TOKEN,
+        smsgate_signing_key=GATE_KEY,
+        smsgate_url="http://127.0.0.1:9/3rdparty/v1",  # configured: the app may fall back to it
+    )
+    app = create_app(settings, engine=engine)
+    head_phone = head_on(engine, Channel.WHATSAPP_CLOUD)
+    with (
+        serve(app) as live,
+        FakeMeta(
+            META_TOKEN,
+            app_secret=META_SECRET,
+            phone_number_id=PHONE_ID,
+            webhook_url=live + "/webhooks/whatsapp",
+        ) as meta,
+        FakeSmsGate(GATE_USER, GATE_PASSWORD, signing_key=GATE_KEY) as gate,
+    ):
+        for text in ("lampu jalan RT 2 dusun Krajan mati", "got mampet di dusun Cibodas"):
+            sent = httpx.post(
+                live + "/webhooks/console",
+                json={"from": "+6281234500001", "to": "+62800000001", "text": text},
+            )
+            assert sent.status_code == 200
+        now = utcnow()
+        with transaction(engine) as session:
+            village = session.exec(select(Village).where(Village.code == "DEMO")).one()
+            head = session.exec(select(Staff).where(Staff.role == Role.KADES)).one()
+            contact_id = staff.ensure_contact(session=session, staff=head, now=now)
+            # He wrote on WhatsApp an hour ago: we think the window is open; WhatsApp says otherwise.
+            session.execute(
+                update(Contact)
+                .where(col(Contact.id) == contact_id)
+                .values(whatsapp_last_inbound_at=now - timedelta(hours=1))
+            )
+            routes = runs.village_routes(
+                session=session, village=village, available=[Channel.WHATSAPP_CLOUD, Channel.SMSGATE]
+            )
+            run = deliver(
+                session=session,
+                village=village,
+                staff=head,
+                period=DigestPeriod.ON_DEMAND,
+                due_at=now,
+                now=now,
+                contact_id=contact_id,
+                routes=routes,
+            )
+            assert run is not None
+            assert run.channel == Channel.WHATSAPP_CLOUD
+        meta.fail_for(head_phone, 131047)
+        drain(engine, meta, gate)
+        [accepted] = meta.accepted
+        assert "Per dusun:" in accepted.body  # the fuller text went to WhatsApp
+        meta.emit_pending()  # sent, then failed 131047, signed, to the app's webhook
+        drain(engine, meta, gate)
+        [sms_sent] = gate.accepted
+    [whatsapp, sms] = digest_rows(engine)
+    assert (whatsapp.channel, whatsapp.status, whatsapp.error_code, whatsapp.failure_reason) == (
+        Channel.WHATSAPP_CLOUD,
+        DeliveryStatus.FAILED,
+        "131047",
+        FailureReason.OUTSIDE_WINDOW,
+    )
+    expected = "Ringkasan Kades Desa Sukamaju: 2 aduan baru, 2 terbuka, 0 lewat batas, 0 selesai."
+    assert (sms.channel, sms.fallback_of_id, sms.status) == (
+        Channel.SMSGATE,
+        whatsapp.id,
+        DeliveryStatus.SENT,
+    )
+    assert sms.body == expected
+    assert sms.body == sms_form(whatsapp.body)
+    assert (sms.segments, sms.encoding) == (1, "GSM-7")
+    assert (sms_sent.to, sms_sent.body) == (head_phone, expected)

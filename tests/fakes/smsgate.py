@@ -19,6 +19,7 @@ from the same sender gets the same messageId (it is not unique); the event "id" 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -50,7 +51,10 @@ DEFAULT_SIGNING_KEY = "smsgate-test-signing-key"
 DEFAULT_DEVICE_ID = "ffffffffceb0b1db0000018e937c815b"
 DEFAULT_DEVICE_PHONE = "+6281200000000"
 WIB = timezone(timedelta(hours=7))
-EVENTS = frozenset({"sms:received", "sms:sent", "sms:delivered", "sms:failed", "system:ping"})
+EVENTS = frozenset(
+    {"sms:received", "sms:sent", "sms:delivered", "sms:failed", "system:ping"}
+    | {"mms:received", "mms:downloaded"}
+)
 SEND_PATHS = ("/3rdparty/v1/messages", "/3rdparty/v1/message", "/messages", "/message")
 GENERIC_FAILURE = "RESULT_ERROR_GENERIC_FAILURE"
 
@@ -130,6 +134,81 @@ def received_event(
         "id": event_id or nanoid(),
         "payload": payload,
         "webhookId": webhook_id or nanoid(),
+    }
+
+
+# --- MMS --------------------------------------------------------------------------------------------
+# Shapes from the gateway's docs (android-sms-gateway/docs-web, docs/features/mms.md and
+# docs/features/webhooks.md, commit af975373) and the app's source (capcom6/android-sms-gateway, commit
+# 0cdc5d86): modules/webhooks/payload/MmsReceivedPayload.kt and MmsDownloadedPayload.kt;
+# modules/receiver/ReceiverService.kt gives mms:received the MMS's Message-ID header (or its transaction
+# id) as messageId, and mms:downloaded the phone's MMS row id (MmsContentObserver.kt): the two differ.
+# MmsContentReader.kt joins the text/plain parts into `body`, leaves the SMIL part out and sends every
+# other part as an attachment with its bytes in base64 (NO_WRAP), or data null when it cannot read them.
+
+
+def mms_received_payload(
+    sender: str,
+    *,
+    message_id: str = "mms_12345abcde",
+    transaction_id: str = "T1234567890ABC",
+    subject: str | None = None,
+    size: int = 125684,
+    content_class: str | None = "IMAGE_BASIC",
+    recipient: str | None = DEFAULT_DEVICE_PHONE,
+    sim_number: int | None = 1,
+    received_at: datetime | None = None,
+) -> dict[str, Any]:
+    """The payload of `mms:received`: the notice that an MMS waits on the phone (no content)."""
+    return {
+        "messageId": message_id,
+        "sender": sender,
+        "recipient": recipient,
+        "simNumber": sim_number,
+        "phoneNumber": sender,  # deprecated, still sent (MessageEventPayload.kt)
+        "transactionId": transaction_id,
+        "subject": subject,
+        "size": size,
+        "contentClass": content_class,
+        "receivedAt": local_time(received_at),
+    }
+
+
+def mms_attachment(
+    data: bytes | None, content_type: str = "image/jpeg", *, part_id: int = 1, name: str | None = "photo.jpg"
+) -> dict[str, Any]:
+    """One `attachments[]` entry of `mms:downloaded`."""
+    return {
+        "partId": part_id,
+        "contentType": content_type,
+        "name": name,
+        "size": None if data is None else len(data),
+        "data": None if data is None else base64.b64encode(data).decode(),
+    }
+
+
+def mms_downloaded_payload(
+    sender: str,
+    *,
+    message_id: str = "42",
+    body: str | None = None,
+    subject: str | None = None,
+    attachments: Sequence[Mapping[str, Any]] = (),
+    recipient: str | None = DEFAULT_DEVICE_PHONE,
+    sim_number: int | None = 1,
+    received_at: datetime | None = None,
+) -> dict[str, Any]:
+    """The payload of `mms:downloaded`: the MMS as the phone downloaded it."""
+    return {
+        "messageId": message_id,
+        "sender": sender,
+        "recipient": recipient,
+        "simNumber": sim_number,
+        "phoneNumber": sender,
+        "body": body,
+        "subject": subject,
+        "attachments": [dict(a) for a in attachments],
+        "receivedAt": local_time(received_at),
     }
 
 

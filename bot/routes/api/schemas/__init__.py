@@ -32,9 +32,10 @@ from models import (
     RunStatus,
     Topic,
 )
+from models.base import MAX_ID
 from models.texts import format_rupiah, format_when
 
-INT4_MAX = 2**31 - 1  # ids are 32-bit integer columns
+INT4_MAX = MAX_ID  # ids are 32-bit integer columns (models.base: the one rule for ids from outside)
 RUPIAH_MAX = 10**15  # budget amounts are 64-bit; a village's line is far below Rp1.000 triliun
 
 
