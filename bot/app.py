@@ -15,6 +15,8 @@ from bot.adapters import configured_channels
 from bot.db import make_engine
 from bot.delivery import DeliveryService
 from bot.inbound import InboundService
+from bot.limits import RequestGuard
+from bot.logs import mask_numbers_in_logs
 from bot.metrics import REJECTED
 from bot.outage import RETRY_AFTER_SECONDS, DatabaseUnavailable, OutageMonitor, is_outage
 from bot.routes import health, open311, providers, webhooks
@@ -62,6 +64,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         quiet_query_strings()  # after uvicorn has configured its loggers
+        mask_numbers_in_logs()
         if dispatcher:
             await app.state.delivery.start()
         if scheduler:
@@ -79,7 +82,13 @@ def create_app(
         title="Kentongan",
         summary="SMS and WhatsApp service for Indonesian villages: complaints, information, broadcasts.",
         version="0.1.0",
+        # Off in production unless KENTONGAN_API_DOCS=true: the schema maps every internal endpoint.
+        docs_url="/docs" if settings.docs_enabled else None,
+        redoc_url="/redoc" if settings.docs_enabled else None,
+        openapi_url="/openapi.json" if settings.docs_enabled else None,
     )
+    # Before any route reads a body: its limit, the REST API's token, no NUL in the API's text.
+    app.add_middleware(RequestGuard)
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url)
     app.state.clock = clock

@@ -9,7 +9,7 @@ from collections.abc import Callable, Collection, Coroutine
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, status
+from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -65,10 +65,19 @@ def _unauthorized(message: str) -> HTTPException:
     return HTTPException(status.HTTP_401_UNAUTHORIZED, message, headers={"WWW-Authenticate": "Bearer"})
 
 
+PRINCIPAL = "principal"  # where bot.limits leaves the caller it checked before the body (request state)
+
+
 def current_staff(
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)], engine: EngineDep
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    engine: EngineDep,
 ) -> Principal:
-    """The caller, from `Authorization: Bearer <token>`; 401 without a valid one."""
+    """The caller, from `Authorization: Bearer <token>`; 401 without a valid one (looked up once a
+    request: bot.limits checks the token before the body and leaves the answer here)."""
+    checked: Principal | None = getattr(request.state, PRINCIPAL, None)
+    if checked is not None:
+        return checked
     if credentials is None:
         raise _unauthorized("missing bearer token: send 'Authorization: Bearer <token>'")
     principal = authenticate(engine, credentials.credentials)

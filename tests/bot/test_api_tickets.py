@@ -622,7 +622,7 @@ def test_history_is_append_only(api: Api) -> None:
         ("GET", "/tickets", None, {"status": "hilang"}, 422),
         ("GET", "/tickets", None, {"category": "jalan"}, 422),
         ("GET", "/tickets", None, {"overdue": "kadang"}, 422),
-        ("GET", "/tickets", None, {"dusun": "Kra\x00jan"}, 422),
+        ("GET", "/tickets", None, {"dusun": "Kra\x00jan"}, 400),  # NUL: refused at the edge
         ("GET", "/tickets", None, {"dusun": "x" * 81}, 422),
         ("GET", "/tickets", None, {"limit": 0}, 422),
         ("GET", "/tickets", None, {"offset": 2**63}, 422),
@@ -635,7 +635,7 @@ def test_history_is_append_only(api: Api) -> None:
         ("POST", "/tickets/{code}/notes", {"text": ""}, None, 422),
         ("POST", "/tickets/{code}/notes", {"text": "\x1c\x1d", "public": True}, None, 422),
         ("POST", "/tickets/{code}/notes", {"text": "a" * 1001}, None, 422),
-        ("POST", "/tickets/{code}/notes", {"text": "a\x00b"}, None, 422),
+        ("POST", "/tickets/{code}/notes", {"text": "a\x00b"}, None, 400),
         ("POST", "/tickets/{code}/notes", {"text": "ok", "public": "maybe"}, None, 422),
         ("POST", "/tickets/{code}/notes", None, None, 422),
         ("POST", "/tickets/{code}/assign", {}, None, 422),
