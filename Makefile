@@ -42,6 +42,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.dispatch
 	$(BIN)/python -m bench.fanout
 	$(BIN)/python -m bench.fire_latency
+	$(BIN)/python -m bench.crash_window
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

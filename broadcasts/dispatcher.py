@@ -10,20 +10,24 @@ One pass (`run_once`):
    SMS fallback, never both).
 3. Send concurrently, each sender paced by its own `Pacer`; rows whose sender is busy for longer than
    `horizon` go back to the queue untouched, so a slow SIM never holds a lease.
-4. Record results as they come, a few dozen per transaction.
+4. Record results as they come, a few dozen per transaction; the sends in a transaction of their own.
 
 Crash safety: a row is `sending` while its send is in flight. If the process dies after the provider
-accepted a message but before the result was recorded, the lease expires and the row is sent again:
-that window (from the provider's answer to the next recording, at most `record_interval` = 20 ms or
-`record_every` results) is the only way to a double send; bench/README.md measures it. The Android
-gateway closes it: our row id is its message id, and it answers a repeat with 409.
+accepted a message but before the result was recorded, the lease expires and the row would be sent
+again. Recording in the database can wait (on SQLite behind the inbound writer's lock: seconds under
+load, bench/README.md), so each acceptance is first written to the sent journal
+(`broadcasts/journal.py`) the moment the provider's answer is read, and every pass begins by recording
+what a dead dispatcher's journal (or a failed recording of our own) says was accepted, before it claims
+anything. What remains is the provider's round trip itself: a message the provider accepted while its
+answer was still on the way to a process that then died. The Android gateway closes even that: our row
+id is its message id, and it answers a repeat with 409.
 """
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, Table, and_, bindparam, case, func, or_, select, update
@@ -31,6 +35,7 @@ from sqlmodel import Session
 
 from broadcasts import consent, fallback, outbox
 from broadcasts.channel import ChannelAdapter, OutgoingMessage, SendOutcome, SendResult, Template
+from broadcasts.journal import Entry, SentJournal
 from broadcasts.ratelimit import Pacer, Rate
 from models import (
     RANK,
@@ -187,6 +192,20 @@ _END = (
         updated_at=bindparam("now"),
     )
 )
+# A journaled acceptance the database may not know yet: only a row still waiting (`sending`, or
+# `queued` by another dispatcher's failed retry of it) moves; one already recorded is left as it is.
+_RECORD_JOURNALED = (
+    update(OUTBOX)
+    .where(OUTBOX.c.id == bindparam("row_id"), OUTBOX.c.status_rank <= RANK[DeliveryStatus.SENDING])
+    .values(
+        status=DeliveryStatus.SENT.value,
+        status_rank=RANK[DeliveryStatus.SENT],
+        provider_id=bindparam("provider_id"),
+        sent_at=bindparam("sent_at"),
+        claimed_until=None,
+        updated_at=bindparam("now"),
+    )
+)
 
 
 class Dispatcher:
@@ -199,13 +218,23 @@ class Dispatcher:
         *,
         config: DispatchConfig | None = None,
         clock: Callable[[], datetime],
+        journal: SentJournal | None = None,
     ) -> None:
         self.engine = engine
         self.adapters = dict(adapters)
         self.config = config or DispatchConfig()
         self.clock = clock
+        self.journal = journal  # opened and closed by the owner (bot/delivery.py)
         self._pacers: dict[tuple[Channel, str], Pacer] = {}
         self._wake = asyncio.Event()
+        # Acceptances not yet committed to the database (touched on the event loop only).
+        self._unrecorded: dict[int, Entry] = {}
+        self._journal_failing = False
+
+    @property
+    def unrecorded(self) -> int:
+        """How many accepted messages the database does not know yet."""
+        return len(self._unrecorded)
 
     def wake(self) -> None:
         """Look at the outbox now rather than at the next poll (new urgent rows)."""
@@ -229,7 +258,13 @@ class Dispatcher:
                     waiter.cancel()
 
     async def run_once(self) -> int:
-        """One pass: claim, decide, send, record. Returns how many rows it handled."""
+        """One pass: recover, claim, decide, send, record. Returns how many rows it handled."""
+        if self.journal is not None or self._unrecorded:
+            # Before any claim: a dead dispatcher's accepted rows must be `sent` before their lease
+            # runs out and they look claimable (a failure here skips the claim; the next pass retries).
+            own = list(self._unrecorded.values())
+            await asyncio.to_thread(self._recover, own, self.clock())
+            self._recorded(entry.outbox_id for entry in own)
         now = self.clock()
         rows, contacts = await asyncio.to_thread(self._claim, now)
         if not rows:
@@ -239,11 +274,13 @@ class Dispatcher:
 
         async def one(row: _Row) -> _Result:
             async with semaphore:
-                return await self._dispatch(row, contacts.get(row.contact_id), recent, now)
+                result = await self._dispatch(row, contacts.get(row.contact_id), recent, now)
+                if result.status == DeliveryStatus.SENT:
+                    self._accepted(result)  # in the same step as the answer was read: no await between
+                return result
 
-        # Results are recorded as they come, in small groups: the time between a provider accepting a
-        # message and our knowing it (the double-send window after a crash) stays a few milliseconds
-        # instead of a whole batch.
+        # Results are recorded as they come, in small groups, so that the database is rarely far behind
+        # (and the journal stays short); the double-send window no longer depends on it.
         loop = asyncio.get_running_loop()
         done: list[_Result] = []
         flushed_at = loop.time()
@@ -252,11 +289,75 @@ class Dispatcher:
             done.append(await finished)
             due = loop.time() - flushed_at >= self.config.record_interval
             if due or len(done) >= self.config.record_every:
-                await asyncio.to_thread(self._record, done, self.clock())
+                await self._flush(done)
                 done, flushed_at = [], loop.time()
         if done:
-            await asyncio.to_thread(self._record, done, self.clock())
+            await self._flush(done)
         return len(rows)
+
+    def _accepted(self, result: _Result) -> None:
+        """Keep an acceptance until the database has it: in memory, and in the journal on disk."""
+        entry = Entry(result.row.id, result.provider_id, self.clock().timestamp())
+        self._unrecorded[entry.outbox_id] = entry
+        if self.journal is None:
+            return
+        try:
+            self.journal.append(entry)
+        except OSError:  # disk full or failing: the database recording still follows, as without one
+            if not self._journal_failing:
+                log.exception("writing the sent journal failed; sends are recorded in the database only")
+            self._journal_failing = True
+        else:
+            self._journal_failing = False
+
+    async def _flush(self, results: Sequence[_Result]) -> None:
+        await asyncio.to_thread(self._record, results, self.clock())
+        self._recorded(r.row.id for r in results if r.status == DeliveryStatus.SENT)
+
+    def _recorded(self, ids: Iterable[int]) -> None:
+        """The database has these sends: forget them, and empty the journal once it holds nothing else."""
+        for outbox_id in ids:
+            self._unrecorded.pop(outbox_id, None)
+        if not self._unrecorded and self.journal is not None:
+            try:
+                self.journal.reset()
+            except OSError:
+                log.exception("emptying the sent journal failed")
+
+    def _recover(self, own: Sequence[Entry], now: datetime) -> None:
+        """Record what our earlier, failed recordings and dead dispatchers' journals say was accepted."""
+        if own:
+            self._record_journaled(own, now)
+        if self.journal is None:
+            return
+        orphans = self.journal.orphans()
+        try:
+            while orphans:
+                orphan = orphans[0]
+                if orphan.entries:
+                    self._record_journaled(orphan.entries, now)
+                    log.warning(
+                        "recorded %d sends from the journal of a dispatcher that died (%s)",
+                        len(orphan.entries),
+                        orphan.path.name,
+                    )
+                self.journal.release(orphans.pop(0))
+        finally:
+            for orphan in orphans:  # recording failed: a later pass tries again
+                self.journal.abandon(orphan)
+
+    def _record_journaled(self, entries: Sequence[Entry], now: datetime) -> None:
+        params = [
+            {
+                "row_id": e.outbox_id,
+                "provider_id": e.provider_id,
+                "sent_at": datetime.fromtimestamp(e.at, UTC),
+                "now": now,
+            }
+            for e in entries
+        ]
+        with Session(self.engine) as session, session.begin():
+            session.connection().execute(_RECORD_JOURNALED, params)
 
     # --- 1. claim ------------------------------------------------------------------------------
 
@@ -451,28 +552,35 @@ class Dispatcher:
                     fallbacks.append(r.row.id)
                 if r.opted_out:
                     opted_out.append(r)
-        with Session(self.engine) as session, session.begin():
-            connection = session.connection()
-            if sent:
-                connection.execute(_MARK_SENT, sent)
-            if requeue:
-                connection.execute(_REQUEUE, requeue)
-            if ended:
-                connection.execute(_END, ended)
-            queued = [
-                fallback.queue_sms_instead(session=session, outbox_id=row_id, now=now, channels=self.adapters)
-                for row_id in fallbacks
-            ]
-            for r in opted_out:
-                consent.change(
-                    session=session,
-                    contact_id=r.row.contact_id,
-                    state=SubscriptionState.UNSUBSCRIBED,
-                    source="provider_opt_out",
-                    now=now,
-                    channel=r.row.channel,
-                    evidence=f"{r.row.channel} error {r.error_code}",
-                )
+        # The sends first and alone: on PostgreSQL they then wait for no row lock but their own rows',
+        # never for a contact an inbound transaction is updating (the consent change below).
+        if sent:
+            with Session(self.engine) as session, session.begin():
+                session.connection().execute(_MARK_SENT, sent)
+        queued: list[int | None] = []
+        if requeue or ended:
+            with Session(self.engine) as session, session.begin():
+                connection = session.connection()
+                if requeue:
+                    connection.execute(_REQUEUE, requeue)
+                if ended:
+                    connection.execute(_END, ended)
+                queued = [
+                    fallback.queue_sms_instead(
+                        session=session, outbox_id=row_id, now=now, channels=self.adapters
+                    )
+                    for row_id in fallbacks
+                ]
+                for r in opted_out:
+                    consent.change(
+                        session=session,
+                        contact_id=r.row.contact_id,
+                        state=SubscriptionState.UNSUBSCRIBED,
+                        source="provider_opt_out",
+                        now=now,
+                        channel=r.row.channel,
+                        evidence=f"{r.row.channel} error {r.error_code}",
+                    )
         if any(queued_id is not None for queued_id in queued):
             self.wake()
         log.info(
