@@ -1,4 +1,4 @@
-# Two commands on a fresh machine: `make run` and `make test` (CONTRACT.md).
+# Two commands on a fresh machine: `make run` and `make test` (docs/architecture.md, "Stable names").
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin

@@ -86,9 +86,9 @@ def run_dispatcher(url: str, api_base: str, transport: str, rate: str, expect: i
     """(child process) Drain the outbox; print JSON with the rate and peak memory."""
     import httpx
 
-    from bot.adapters.http import make_client
-    from bot.adapters.twilio import TwilioAdapter
     from bot.db import make_engine
+    from bot.providers.http import make_client
+    from bot.providers.twilio.send import TwilioAdapter
     from broadcasts.dispatcher import DispatchConfig, Dispatcher
     from broadcasts.ratelimit import Rate
     from models import Channel, utcnow

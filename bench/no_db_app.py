@@ -8,7 +8,9 @@ from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request, Response
 
-from bot.channels.twilio import parse_inbound, signature_is_valid, twiml
+from bot.providers.twilio.parse import parse_inbound
+from bot.providers.twilio.verify import signature_is_valid
+from bot.providers.twilio.webhooks import twiml
 from handlers.understand import understand
 
 app = FastAPI()

@@ -11,7 +11,6 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
-from bot.adapters import configured_channels
 from bot.db import make_engine
 from bot.delivery import DeliveryService
 from bot.inbound import InboundService
@@ -19,7 +18,12 @@ from bot.limits import RequestGuard
 from bot.logs import mask_numbers_in_logs
 from bot.metrics import REJECTED
 from bot.outage import RETRY_AFTER_SECONDS, DatabaseUnavailable, OutageMonitor, is_outage
-from bot.routes import health, open311, providers, webhooks
+from bot.providers.console import webhooks as console_webhooks
+from bot.providers.registry import configured_channels
+from bot.providers.smsgate import webhooks as smsgate_webhooks
+from bot.providers.twilio import webhooks as twilio_webhooks
+from bot.providers.whatsapp_cloud import webhooks as whatsapp_webhooks
+from bot.routes import health, open311
 from bot.routes.api import router as api_router
 from bot.scheduling import SchedulingService
 from bot.settings import Settings, get_settings
@@ -141,8 +145,10 @@ def create_app(
         ]
         return JSONResponse({"detail": details}, status_code=422)
 
-    app.include_router(webhooks.router)
-    app.include_router(providers.router)
+    app.include_router(twilio_webhooks.router)
+    app.include_router(console_webhooks.router)
+    app.include_router(whatsapp_webhooks.router)
+    app.include_router(smsgate_webhooks.router)
     app.include_router(health.router)
     app.include_router(api_router)
     app.include_router(open311.router)

@@ -1,4 +1,4 @@
-"""The `kentongan` command line (CONTRACT.md)."""
+"""The `kentongan` command line (its names are stable: see docs/architecture.md)."""
 
 import logging
 import sys

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from sqlalchemy import URL, Engine
 
-from bot.adapters import build_adapters, configured_channels
-from bot.adapters.http import make_client
 from bot.db import make_engine, transaction
+from bot.providers.http import make_client
+from bot.providers.registry import build_adapters, configured_channels
 from bot.settings import Settings
 from broadcasts import consent, fallback, outbox
 from broadcasts.channel import ChannelAdapter, StatusUpdate

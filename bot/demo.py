@@ -1,4 +1,4 @@
-"""The demo village of CONTRACT.md: Desa Sukamaju, with enough real-looking data to show every answer."""
+"""The demo village (docs/architecture.md): Desa Sukamaju, with real-looking data to show every answer."""
 
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo

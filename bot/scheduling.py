@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.adapters import configured_channels
+from bot.providers.registry import configured_channels
 from bot.settings import Settings
 from broadcasts import digest, runs
 from broadcasts.fanout import VillageRoutes

@@ -1,4 +1,4 @@
-"""The one Settings object (CONTRACT.md names, prefix KENTONGAN_, also read from .env)."""
+"""The one Settings object (stable names, docs/architecture.md; prefix KENTONGAN_, also read from .env)."""
 
 import re
 from functools import lru_cache

@@ -1,7 +1,8 @@
 """What the dispatcher sends through, and what providers tell it back.
 
-`broadcasts` defines these; `bot/channels/` implements `ChannelAdapter` for Twilio, the WhatsApp Cloud
-API, the Android SMS gateway and the console, and turns provider callbacks into `StatusUpdate`s.
+`broadcasts` defines these; `bot/providers/` implements them, one package per provider (Twilio, the
+WhatsApp Cloud API, the Android SMS gateway, the console): its `send.py` is the `ChannelAdapter`, and its
+`parse.py` turns the provider's status callbacks into `StatusUpdate`s.
 """
 
 from dataclasses import dataclass, field

@@ -2,7 +2,7 @@
 
 Plain functions over values. Texts residents read never make these functions raise: a missing value gets
 a polite fallback and anything that is not a variable stays as written. The Indonesian strings here are
-for the cadre's preview (DESIGN.md: code English, words for people Indonesian).
+for the cadre's preview (docs/architecture.md: code English, words for people Indonesian).
 """
 
 import difflib
@@ -144,7 +144,7 @@ def _check_name(inside: str) -> list[str]:
 
 # --- preview of one variant --------------------------------------------------------------------
 
-# Words some Indonesian SMS routes filter (PROTOCOLS.md), matched as whole words in any case.
+# Words some Indonesian SMS routes filter (docs/providers.md), matched as whole words in any case.
 FILTERED_WORDS = ("dana", "nomor", "selamat", "juta")
 MAX_SEGMENTS = 3
 _FILTERED = re.compile(r"(?<!\w)(" + "|".join(FILTERED_WORDS) + r")(?!\w)", re.IGNORECASE)

@@ -52,7 +52,7 @@ log = logging.getLogger("kentongan.dispatcher")
 OUTBOX = outbox.OUTBOX
 CONTACT: Table = Contact.__table__  # type: ignore[attr-defined]
 
-# Defaults from PROTOCOLS.md: WhatsApp 80 messages/s per number; Twilio SMS from an alphanumeric sender
+# Defaults (docs/providers.md): WhatsApp 80 messages/s per number; Twilio SMS from an alphanumeric sender
 # about 10 segments/s; an Android SIM about 100 SMS an hour before the carrier objects.
 DEFAULT_RATES: dict[Channel, Rate] = {
     Channel.TWILIO_WHATSAPP: Rate(80),

@@ -165,7 +165,7 @@ def record_statuses(*, session: Session, updates: Sequence[StatusUpdate], now: d
     return StatusResult(applied, ignored, unknown, tuple(moved))
 
 
-# Provider error codes, by what they mean for us (PROTOCOLS.md).
+# Provider error codes, by what they mean for us (docs/providers.md).
 OPT_OUT_CODES = frozenset({"21610", "131050"})
 OUTSIDE_WINDOW_CODES = frozenset({"63016", "131047"})
 UNDELIVERABLE_CODES = frozenset({"131026", "63024"})

@@ -1,4 +1,4 @@
-"""SMS encoding and segment counting, exactly as PROTOCOLS.md describes (GSM 03.38).
+"""SMS encoding and segment counting, exactly as docs/providers.md describes (GSM 03.38).
 
 Written by hand because no maintained Python library computes segments with the extension table and
 the never-split-a-pair rule; the rules are small and fully tested.

@@ -239,7 +239,7 @@ def update_settings(
 
 
 def normalise_address(channel: Channel, raw: str) -> str:
-    """The address as inbound messages name it on that channel (how bot/channels parse `to`).
+    """The address as inbound messages name it on that channel (how bot/providers/*/parse.py read `to`).
 
     Phone channels store E.164 (`whatsapp:` is dropped, as the Twilio adapter drops it); WhatsApp Cloud
     stores Meta's phone number id; the Android gateway stores its device id.

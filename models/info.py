@@ -10,7 +10,7 @@ from models.base import EnumText, UTCDateTime, utcnow
 
 
 class MeetingKind(StrEnum):
-    """Kinds of village deliberation (DOMAIN.md)."""
+    """Kinds of village deliberation (docs/domain.md)."""
 
     MUSDUS = "musdus"
     MUSDES = "musdes"

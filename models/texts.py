@@ -1,7 +1,7 @@
 """Every text a resident or official receives, in one catalogue, with the formatting they share.
 
 Indonesian, polite, short: each template fits one GSM-7 SMS (160 characters) with realistic values;
-tests/test_texts.py checks that. Variables are filled with str.format.
+tests/models/test_texts.py checks that. Variables are filled with str.format.
 """
 
 from datetime import datetime
@@ -38,7 +38,7 @@ COMPLAINT_ASK_DETAIL_PRIVATE = (
     "(dusun/RT). Contoh: Lampu jalan RT 3 mati."
 )
 COMPLAINT_MADE_PRIVATE = "Baik, identitas Anda pada aduan {code} kini dirahasiakan dari petugas desa."
-# RAHASIA alone keeps the content out of public outputs (DOMAIN.md): it promises nothing about the name.
+# RAHASIA alone keeps the content out of public outputs (docs/domain.md): it promises nothing about the name.
 COMPLAINT_CONFIDENTIAL_SUFFIX = " Isi aduan tidak diumumkan."
 COMPLAINT_ASK_DETAIL_CONFIDENTIAL = (
     "Baik, isi aduan Anda tidak akan diumumkan. Silakan tulis aduannya: apa masalahnya dan di mana "
@@ -456,7 +456,7 @@ class AnnouncementText:
     SINCE, FROM = "sejak", "mulai"  # in force already / from a date still ahead
 
     # A `dana_desa` broadcast.
-    # "APBDes" rather than "Dana Desa": some SMS routes filter the word "dana" (PROTOCOLS.md).
+    # "APBDes" rather than "Dana Desa": some SMS routes filter the word "dana" (docs/providers.md).
 
     BUDGET_SMS = "APBDes {tahun} {desa}: pendapatan {pendapatan}, belanja {belanja}{realisasi}."
     BUDGET_REALISED = ", realisasi {jumlah} ({persen}%)"

@@ -10,7 +10,7 @@ from models.base import EnumText, UTCDateTime, utcnow
 
 
 class Channel(StrEnum):
-    """A way messages reach Kentongan and leave it (PROTOCOLS.md explains why there are four)."""
+    """A way messages reach Kentongan and leave it (docs/providers.md explains why there are four)."""
 
     CONSOLE = "console"
     TWILIO_SMS = "twilio_sms"

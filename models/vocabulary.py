@@ -1,4 +1,4 @@
-"""The stable vocabulary of CONTRACT.md: intents, complaint categories, information topics, roles.
+"""The stable vocabulary (docs/domain.md): intents, complaint categories, information topics, roles.
 
 Codes are stable (tests, the API and operators rely on them); Indonesian labels are for people.
 """
@@ -19,7 +19,7 @@ class Intent(StrEnum):
 
 
 class Category(StrEnum):
-    """Complaint categories (DOMAIN.md)."""
+    """Complaint categories (docs/domain.md)."""
 
     INFRASTRUKTUR = "infrastruktur"
     AIR_SANITASI = "air_sanitasi"

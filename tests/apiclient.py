@@ -17,10 +17,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
-from bot.adapters import configured_channels
 from bot.app import create_app
 from bot.auth import create_token
 from bot.db import transaction
+from bot.providers.registry import configured_channels
 from bot.settings import Settings
 from broadcasts import runs, service
 from handlers import tickets

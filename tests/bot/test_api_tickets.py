@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, select
 
-from bot.adapters import configured_channels
 from bot.db import transaction
+from bot.providers.registry import configured_channels
 from broadcasts import runs
 from broadcasts.fanout import VillageRoutes
 from broadcasts.sms import Encoding, analyse

@@ -1,7 +1,7 @@
 """The authorization matrix: every role against every REST endpoint and every staff text command, in two
 villages (DEMO and LAIN), over SQLite and PostgreSQL.
 
-The expected answers are written out here, from the policy (handlers/rights.py's table and DOMAIN.md),
+The expected answers are written out here, from the policy (handlers/rights.py's table and docs/domain.md),
 not computed from it, so that a change to the rights table shows up as a failing row. The endpoint list
 must equal the operations in the OpenAPI schema: a new endpoint without a row fails the suite.
 

@@ -18,13 +18,13 @@ from fastapi import FastAPI
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
-from bot.adapters.http import make_client
-from bot.adapters.smsgate import SmsGateAdapter
-from bot.adapters.twilio import TwilioAdapter
-from bot.adapters.whatsapp_cloud import WhatsAppCloudAdapter
 from bot.app import create_app
 from bot.db import transaction
 from bot.demo import RESIDENTS as DEMO_RESIDENTS
+from bot.providers.http import make_client
+from bot.providers.smsgate.send import SmsGateAdapter
+from bot.providers.twilio.send import TwilioAdapter
+from bot.providers.whatsapp_cloud.send import WhatsAppCloudAdapter
 from broadcasts import outbox
 from broadcasts.channel import ChannelAdapter
 from broadcasts.dispatcher import DispatchConfig, Dispatcher

@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from bot.adapters import configured_channels
 from bot.db import transaction
+from bot.providers.registry import configured_channels
 from bot.scheduling import chores
 from models import AuditEntry, Outbox, OutboxSource, Staff, Ticket, TicketStatus
 from models import texts as t

@@ -15,8 +15,9 @@ from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
 from bot.app import create_app
-from bot.channels import smsgate
 from bot.db import transaction
+from bot.providers.smsgate import parse as smsgate
+from bot.providers.smsgate import verify as smsgate_verify
 from broadcasts import outbox
 from broadcasts.channel import StatusUpdate
 from models import (
@@ -96,13 +97,13 @@ def test_signature_is_hmac_of_body_then_timestamp() -> None:
     # The gateway docs' Python check: hmac.new(key, (payload + timestamp).encode(), sha256).hexdigest()
     vector = "32b5ef9f559a83c74646b4261d768854fae1b26d2f8b81ef7a3b1c90ef5af163"
     assert smsgate_signature("key", body, "1796180400") == vector
-    assert smsgate.signature_is_valid("key", body, "1796180400", vector)
-    assert smsgate.signature_is_valid("key", body, "1796180400", vector.upper())
-    assert not smsgate.signature_is_valid("key", body, "1796180401", vector)
-    assert not smsgate.signature_is_valid("key", body + b" ", "1796180400", vector)
-    assert not smsgate.signature_is_valid("other", body, "1796180400", vector)
-    assert not smsgate.signature_is_valid("", body, "1796180400", vector)
-    assert not smsgate.signature_is_valid("key", body, "1796180400", "é" + vector[1:])
+    assert smsgate_verify.signature_is_valid("key", body, "1796180400", vector)
+    assert smsgate_verify.signature_is_valid("key", body, "1796180400", vector.upper())
+    assert not smsgate_verify.signature_is_valid("key", body, "1796180401", vector)
+    assert not smsgate_verify.signature_is_valid("key", body + b" ", "1796180400", vector)
+    assert not smsgate_verify.signature_is_valid("other", body, "1796180400", vector)
+    assert not smsgate_verify.signature_is_valid("", body, "1796180400", vector)
+    assert not smsgate_verify.signature_is_valid("key", body, "1796180400", "é" + vector[1:])
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from bot.channels import twilio as twilio_channel
+from bot.providers.twilio import parse as twilio_parse
 from models import (
     Channel,
     ConsentEvent,
@@ -67,7 +67,7 @@ def row(engine: Engine, row_id: int) -> Outbox:
     ],
 )
 def test_every_twilio_status_has_its_place(twilio_status: str, status: DeliveryStatus) -> None:
-    update = twilio_channel.parse_status(twilio_status_form("SM" + "a" * 32, twilio_status), 7)
+    update = twilio_parse.parse_status(twilio_status_form("SM" + "a" * 32, twilio_status), 7)
     assert update.status == status
     assert update.provider_id == "SM" + "a" * 32
     assert update.outbox_id == 7
@@ -76,14 +76,14 @@ def test_every_twilio_status_has_its_place(twilio_status: str, status: DeliveryS
 
 def test_parse_status_reads_whatsapp_and_errors() -> None:
     form = twilio_status_form("SM" + "b" * 32, "undelivered", error_code="63016", whatsapp=True)
-    update = twilio_channel.parse_status(form, None)
+    update = twilio_parse.parse_status(form, None)
     assert update.channel == Channel.TWILIO_WHATSAPP
     assert update.error_code == "63016"
     assert update.extra["EventType"] == "UNDELIVERED"
     with pytest.raises(BadRequest, match="unknown MessageStatus"):
-        twilio_channel.parse_status(twilio_status_form("SM" + "c" * 32, "teleported"), None)
+        twilio_parse.parse_status(twilio_status_form("SM" + "c" * 32, "teleported"), None)
     with pytest.raises(BadRequest, match="MessageSid"):
-        twilio_channel.parse_status({"MessageStatus": "sent"}, None)
+        twilio_parse.parse_status({"MessageStatus": "sent"}, None)
 
 
 @pytest.mark.parametrize(
@@ -105,7 +105,7 @@ def test_parse_status_reads_whatsapp_and_errors() -> None:
     ],
 )
 def test_outbox_id_comes_from_a_plain_number(value: str | None, expected: int | None) -> None:
-    assert twilio_channel.outbox_id_param(value) == expected
+    assert twilio_parse.outbox_id_param(value) == expected
 
 
 @pytest.mark.parametrize("o", ["2147483648", "3000000000", "99999999999999999999", "0", "007"])

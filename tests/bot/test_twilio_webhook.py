@@ -367,7 +367,7 @@ def test_a_long_body_is_cut_and_its_length_kept(client: TestClient, engine: Engi
 
 def location_form(**extra: str) -> dict[str, str]:
     """A WhatsApp location as Twilio posts it: MessageType=location, Latitude and Longitude, Label and
-    Address when the resident picked a named place, an empty Body, no media (PROTOCOLS.md; the same
+    Address when the resident picked a named place, an empty Body, no media (docs/providers.md; the same
     field set as a form logged in public code posting Twilio's WhatsApp location webhook)."""
     form = twilio_whatsapp_form("", MessageType="location", Latitude="-6.9147", Longitude="107.6098")
     form.update(extra)

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from bot.app import create_app
-from bot.channels import whatsapp_cloud
+from bot.providers.whatsapp_cloud import verify as whatsapp_verify
 from models import (
     Channel,
     ConsentEvent,
@@ -94,12 +94,12 @@ def row(engine: Engine, row_id: int) -> Outbox:
 
 def test_signature_matches_the_documented_vector() -> None:
     vector = "sha256=0329a06b62cd16b33eb6792be8c60b158d89a2ee3a876fce9a881ebb488c0914"
-    assert whatsapp_cloud.signature_is_valid("secret", b"test", vector)
-    assert whatsapp_cloud.signature_is_valid("secret", b"test", vector.upper().replace("SHA256=", "sha256="))
-    assert not whatsapp_cloud.signature_is_valid("secret", b"test ", vector)
-    assert not whatsapp_cloud.signature_is_valid("secret", b"test", vector.removeprefix("sha256="))
-    assert not whatsapp_cloud.signature_is_valid("", b"test", vector)
-    assert not whatsapp_cloud.signature_is_valid("secret", b"test", "sha256=é" + vector[8:])
+    assert whatsapp_verify.signature_is_valid("secret", b"test", vector)
+    assert whatsapp_verify.signature_is_valid("secret", b"test", vector.upper().replace("SHA256=", "sha256="))
+    assert not whatsapp_verify.signature_is_valid("secret", b"test ", vector)
+    assert not whatsapp_verify.signature_is_valid("secret", b"test", vector.removeprefix("sha256="))
+    assert not whatsapp_verify.signature_is_valid("", b"test", vector)
+    assert not whatsapp_verify.signature_is_valid("secret", b"test", "sha256=é" + vector[8:])
 
 
 def test_verification_handshake_returns_the_raw_challenge(client: TestClient) -> None:

@@ -1,6 +1,6 @@
 """Composing broadcasts: variables and fallbacks, SMS previews and the cost and duration estimate.
 
-Segment figures are computed by hand from PROTOCOLS.md: GSM-7 fits 160 septets in one SMS and 153 per
+Segment figures are computed by hand from docs/providers.md: GSM-7 fits 160 septets in one SMS and 153 per
 part beyond that; UCS-2 fits 70 units in one and 67 per part.
 """
 

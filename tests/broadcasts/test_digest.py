@@ -11,11 +11,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
-from bot.adapters.http import make_client
-from bot.adapters.smsgate import SmsGateAdapter
-from bot.adapters.whatsapp_cloud import WhatsAppCloudAdapter
 from bot.app import create_app
 from bot.db import transaction
+from bot.providers.http import make_client
+from bot.providers.smsgate.send import SmsGateAdapter
+from bot.providers.whatsapp_cloud.send import WhatsAppCloudAdapter
 from bot.scheduling import SchedulingService
 from broadcasts import fallback, runs, service
 from broadcasts.channel import ChannelAdapter

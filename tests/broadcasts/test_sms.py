@@ -1,4 +1,4 @@
-"""SMS encoding and segments, table-driven against hand-computed figures (PROTOCOLS.md)."""
+"""SMS encoding and segments, table-driven against hand-computed figures (docs/providers.md)."""
 
 import pytest
 

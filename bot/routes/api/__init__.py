@@ -1,4 +1,5 @@
-"""The REST API under /api/v1 (CONTRACT.md): `Authorization: Bearer <token>`, errors as {"detail": ...}.
+"""The REST API under /api/v1 (docs/architecture.md): `Authorization: Bearer <token>`, errors as
+{"detail": ...}.
 
 Rights: `kader` creates and changes broadcasts, meetings, decisions and budget lines; `kades` and `bpd`
 read everything and approve broadcasts; `operator` does everything in any village, named with

@@ -6,9 +6,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from sqlmodel import Session, col, select
 
-from bot.adapters import configured_channels
 from bot.delivery import dispatch_config
 from bot.deps import NowDep, SettingsDep
+from bot.providers.registry import configured_channels
 from bot.routes.api.deps import (
     Approver,
     HooksDep,

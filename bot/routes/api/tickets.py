@@ -14,8 +14,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query
 from sqlmodel import Session, col, select
 
-from bot.adapters import configured_channels
 from bot.deps import NowDep, SettingsDep
+from bot.providers.registry import configured_channels
 from bot.routes.api.deps import (
     Limit,
     Offset,

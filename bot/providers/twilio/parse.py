@@ -1,13 +1,10 @@
-"""Twilio SMS and WhatsApp: turning webhook forms into InboundMessage and replies into TwiML."""
+"""Twilio SMS and WhatsApp: webhook forms turned into an `InboundMessage`, status callbacks into a
+`StatusUpdate`. The forms arrive verified (verify.py); the routes are in webhooks.py."""
 
 import logging
 from collections.abc import Mapping
-from functools import lru_cache
 
-from twilio.request_validator import RequestValidator, compare
-from twilio.twiml.messaging_response import MessagingResponse
-
-from bot.channels import media as media_urls
+from bot.providers import media as media_urls
 from broadcasts.channel import StatusUpdate
 from handlers.inbound import CONTACTS, ORDER, UNSUPPORTED, InboundMessage, Location, Media
 from models import Channel, DeliveryStatus, IdentityKind
@@ -19,25 +16,6 @@ log = logging.getLogger("kentongan.twilio")
 
 WHATSAPP_PREFIX = "whatsapp:"
 MAX_MEDIA = 10  # Twilio sends at most 10 media items per message
-
-
-@lru_cache(maxsize=8)
-def _validator(auth_token: str) -> RequestValidator:
-    return RequestValidator(auth_token)
-
-
-def signature_is_valid(auth_token: str, url: str, params: Mapping[str, str], signature: str) -> bool:
-    """Check X-Twilio-Signature with twilio's own RequestValidator.
-
-    The URL as configured is tried first, so a good request costs one HMAC; only a mismatch goes on to
-    `validate`, which also tries the URL with and without the default port.
-    """
-    if not auth_token or not signature:
-        return False
-    validator = _validator(auth_token)
-    if compare(validator.compute_signature(url, dict(params)), signature):
-        return True
-    return bool(validator.validate(url, dict(params), signature))
 
 
 def _address(value: str) -> tuple[str, IdentityKind]:
@@ -105,14 +83,6 @@ def parse_inbound(form: Mapping[str, str]) -> InboundMessage:
         location=location,
         unreadable=unreadable,
     )
-
-
-def twiml(replies: tuple[str, ...]) -> str:
-    """The TwiML answer: one <Message> per reply, or an empty <Response/>."""
-    response = MessagingResponse()
-    for reply in replies:
-        response.message(reply)
-    return str(response)
 
 
 # --- status callbacks ---------------------------------------------------------------------------

@@ -1,8 +1,9 @@
-"""Meta WhatsApp Cloud API: text inside the 24-hour window, approved templates outside it."""
+"""Sending through the Meta WhatsApp Cloud API, the dispatcher's `ChannelAdapter`: text inside the
+24-hour window, approved templates outside it."""
 
 import httpx
 
-from bot.adapters.http import error_body, retry_after
+from bot.providers.http import error_body, retry_after
 from broadcasts.channel import OutgoingMessage, SendOutcome, SendResult
 from models import Channel
 

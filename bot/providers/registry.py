@@ -1,11 +1,12 @@
-"""Channel adapters: the dispatcher's `ChannelAdapter` for each provider, over one shared HTTP client."""
+"""The providers these settings configure, and the dispatcher's `ChannelAdapter` for each, over one
+shared HTTP client (http.py)."""
 
 import httpx
 
-from bot.adapters.console import ConsoleAdapter
-from bot.adapters.smsgate import SmsGateAdapter
-from bot.adapters.twilio import TwilioAdapter
-from bot.adapters.whatsapp_cloud import WhatsAppCloudAdapter
+from bot.providers.console.send import ConsoleAdapter
+from bot.providers.smsgate.send import SmsGateAdapter
+from bot.providers.twilio.send import TwilioAdapter
+from bot.providers.whatsapp_cloud.send import WhatsAppCloudAdapter
 from bot.settings import Settings
 from broadcasts.channel import ChannelAdapter
 from models import Channel
@@ -53,13 +54,3 @@ def build_adapters(settings: Settings, client: httpx.AsyncClient) -> dict[Channe
             password=settings.smsgate_password.get_secret_value(),
         )
     return adapters
-
-
-__all__ = [
-    "ConsoleAdapter",
-    "SmsGateAdapter",
-    "TwilioAdapter",
-    "WhatsAppCloudAdapter",
-    "build_adapters",
-    "configured_channels",
-]

@@ -1,30 +1,18 @@
-"""Provider webhooks: verify, store once, act, answer."""
+"""A message typed into the console channel (`POST /webhooks/console`, JSON) turned into an
+`InboundMessage`. Nothing to verify: the channel answers only where it is enabled."""
 
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
-from bot.channels import media as media_urls
-from bot.channels import twilio as twilio_channel
-from bot.deps import InboundDep, NowDep, SettingsDep, TwilioForm
+from bot.providers import media as media_urls
 from handlers.inbound import MAX_PROVIDER_ID, InboundMessage, Media
 from models import Channel, IdentityKind
-from models.errors import BadRequest, NotFound
+from models.errors import BadRequest
 from models.phone import to_e164
 
-router = APIRouter(tags=["webhooks"])
-
 MAX_CONSOLE_TEXT = 4096
-
-
-@router.post("/webhooks/twilio", response_class=Response, responses={200: {"content": {"text/xml": {}}}})
-async def twilio_inbound(form: TwilioForm, service: InboundDep, now: NowDep) -> Response:
-    """Inbound SMS and WhatsApp from Twilio; answers TwiML."""
-    message = twilio_channel.parse_inbound(form)
-    outcome = await service.handle_async(message, now=now)
-    return Response(twilio_channel.twiml(outcome.replies), media_type="text/xml")
 
 
 class ConsoleMessage(BaseModel):
@@ -46,21 +34,9 @@ class ConsoleMessage(BaseModel):
     ]
 
 
-class ConsoleReply(BaseModel):
-    """What Kentongan answered."""
-
-    replies: list[str]
-    duplicate: bool = False
-    ticket: str | None = None
-
-
-@router.post("/webhooks/console")
-async def console_inbound(
-    body: ConsoleMessage, settings: SettingsDep, service: InboundDep, now: NowDep
-) -> ConsoleReply:
-    """The console channel: the same pipeline, for the demo, training and tests."""
-    if not settings.console_enabled:
-        raise NotFound("the console channel is not enabled")
+def parse_message(body: ConsoleMessage) -> InboundMessage:
+    """The message, its numbers in E.164 (BadRequest when one is not a phone number), a fresh id unless it
+    came with one, and only the media URLs that are allowed."""
     sender = to_e164(body.sender)
     to = to_e164(body.to)
     if sender is None:
@@ -71,7 +47,7 @@ async def console_inbound(
     media = media_urls.kept(
         (Media(url=url) for url in body.media), hosts=None, channel=Channel.CONSOLE, message_id=provider_id
     )
-    message = InboundMessage(
+    return InboundMessage(
         channel=Channel.CONSOLE,
         provider_id=provider_id,
         to=to,
@@ -80,8 +56,4 @@ async def console_inbound(
         text=body.text,
         media=media,
         raw=body.model_dump(by_alias=True),
-    )
-    outcome = await service.handle_async(message, now=now)
-    return ConsoleReply(
-        replies=list(outcome.replies), duplicate=outcome.duplicate, ticket=outcome.ticket_code
     )

@@ -1,4 +1,5 @@
-"""The console channel: nothing leaves the machine; the outbox row is the record of what was sent."""
+"""Sending on the console channel, the dispatcher's `ChannelAdapter`: nothing leaves the machine; the
+outbox row is the record of what was sent."""
 
 import logging
 

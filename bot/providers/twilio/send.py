@@ -1,15 +1,15 @@
-"""Twilio Messages API (SMS and WhatsApp).
+"""Sending through the Twilio Messages API (SMS and WhatsApp): the dispatcher's `ChannelAdapter`.
 
 httpx directly rather than the twilio SDK's client: the SDK's async client retries POSTs on 5xx by
 itself (a message can go twice) and adds a layer the dispatcher does not need; the SDK still does
-what it is best at here (signature validation and TwiML in bot/channels/twilio.py).
+what it is best at here (signature validation in verify.py, TwiML in webhooks.py).
 """
 
 import json
 
 import httpx
 
-from bot.adapters.http import error_body, retry_after
+from bot.providers.http import error_body, retry_after
 from broadcasts.channel import OutgoingMessage, SendOutcome, SendResult
 from models import Channel
 

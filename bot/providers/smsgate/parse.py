@@ -1,5 +1,6 @@
-"""Android SMS gateway (capcom6 "SMS Gateway for Android") webhooks: X-Signature, and events turned into
-`InboundMessage`s and `StatusUpdate`s.
+"""Android SMS gateway (capcom6 "SMS Gateway for Android") webhook events turned into `InboundMessage`s
+and `StatusUpdate`s. The body arrives verified (verify.py: X-Signature and X-Timestamp); the routes are
+in webhooks.py.
 
 Every event is one POST `{"deviceId", "event", "id", "webhookId", "payload"}`. The device is the village
 address. For what we sent, `payload.messageId` is the id we gave the gateway: our outbox row id.
@@ -26,12 +27,11 @@ kept and that has no words is `unreadable` (UNSUPPORTED), not an empty message.
 import base64
 import binascii
 import hashlib
-import hmac
 import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -45,7 +45,6 @@ from models.phone import mask, sender_e164
 
 log = logging.getLogger("kentongan.smsgate")
 
-MAX_CLOCK_SKEW = timedelta(minutes=5)
 RECEIVED = "sms:received"
 STATUSES = {
     "sms:sent": DeliveryStatus.SENT,
@@ -57,7 +56,7 @@ MMS_DOWNLOADED = "mms:downloaded"  # the content
 MAX_ADDRESS = 64
 MAX_ERROR_CODE = 16
 # What of an MMS is kept: media a cadre can look at or listen to, each up to 1 MB decoded and 1.5 MB in
-# all (the webhook body is at most 2 MB, bot/limits.py), at most 10 of them. Text parts are
+# all (2 MB base64; the webhook body may be 3 MB, bot/limits.py), at most 10 of them. Text parts are
 # already the body; anything else (a contact card) is not kept.
 MMS_MEDIA_KINDS = ("image/", "audio/", "video/")
 MAX_MMS_ATTACHMENT = 1024 * 1024
@@ -66,24 +65,6 @@ MAX_MMS_MEDIA = 10
 # Placeholders some phones put in an MMS subject: no words from the resident.
 NO_SUBJECT = frozenset({"nosubject", "no subject", "<no subject>", "(no subject)", "tanpa subjek"})
 _MIME_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,47}/[a-z0-9][a-z0-9!#$&^_.+-]{0,47}")
-
-
-def signature_is_valid(signing_key: str, body: bytes, timestamp: str, signature: str) -> bool:
-    """Check `X-Signature` = hex HMAC-SHA256(signing key, raw body + X-Timestamp) in constant time."""
-    if not signing_key or not timestamp or not signature:
-        return False
-    expected = hmac.new(signing_key.encode(), body + timestamp.encode(), hashlib.sha256).hexdigest()
-    given = signature.strip().lower()
-    return given.isascii() and hmac.compare_digest(expected, given)
-
-
-def timestamp_is_fresh(timestamp: str, *, now: datetime) -> bool:
-    """True when `X-Timestamp` (Unix seconds) is within five minutes of now, either way (no replays)."""
-    try:
-        sent_at = datetime.fromtimestamp(int(timestamp), UTC)
-    except (ValueError, OverflowError, OSError):
-        return False
-    return abs(now - sent_at) <= MAX_CLOCK_SKEW
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,12 +1,11 @@
-"""Meta WhatsApp Cloud API webhooks: the verification handshake, X-Hub-Signature-256, and events turned
-into `InboundMessage`s and `StatusUpdate`s.
+"""Meta WhatsApp Cloud API webhook events turned into `InboundMessage`s and `StatusUpdate`s. The body
+arrives verified (verify.py: X-Hub-Signature-256, and the subscription handshake); the routes are in
+webhooks.py.
 
 One POST carries `entry[].changes[]`; a change with field "messages" holds `value.messages` (from
 residents) and `value.statuses` (on what we sent), possibly several of each and the same wamid twice.
 """
 
-import hashlib
-import hmac
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -35,7 +34,6 @@ from models.phone import log_id, to_e164
 log = logging.getLogger("kentongan.whatsapp")
 
 OBJECT = "whatsapp_business_account"
-SIGNATURE_PREFIX = "sha256="
 MEDIA_URL_PREFIX = "whatsapp-media:"  # the media id; fetched later with the access token
 MEDIA_TYPES = ("image", "audio", "video", "document")
 MAX_MEDIA_ID = 128
@@ -51,26 +49,6 @@ STATUSES = {
 }
 MAX_PROFILE_NAME = 120
 MAX_ADDRESS = 64
-
-
-def signature_is_valid(app_secret: str, body: bytes, header: str) -> bool:
-    """Check `X-Hub-Signature-256: sha256=<hex HMAC-SHA256(app secret, raw body)>` in constant time."""
-    if not app_secret or not header.startswith(SIGNATURE_PREFIX):
-        return False
-    expected = hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
-    given = header.removeprefix(SIGNATURE_PREFIX).strip().lower()
-    return given.isascii() and hmac.compare_digest(expected, given)
-
-
-def verification_problem(mode: str, token: str, verify_token: str) -> str | None:
-    """Why a `GET ?hub.mode=...&hub.verify_token=...` handshake is refused, or None when it is good."""
-    if not verify_token:
-        return "no WhatsApp verify token is configured"
-    if mode != "subscribe":
-        return "hub.mode must be 'subscribe'"
-    if not token.isascii() or not hmac.compare_digest(token, verify_token):
-        return "hub.verify_token does not match"
-    return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,5 @@
-"""Android SMS gateway (capcom6 SMS Gateway for Android): a village phone's SIM sends the SMS.
+"""Sending through the Android SMS gateway (capcom6 SMS Gateway for Android), the dispatcher's
+`ChannelAdapter`: a village phone's SIM sends the SMS.
 
 Our outbox row id is the gateway's message id, so a send repeated after a crash is refused with 409 and
 never reaches the resident twice.
@@ -6,7 +7,7 @@ never reaches the resident twice.
 
 import httpx
 
-from bot.adapters.http import error_body, retry_after
+from bot.providers.http import error_body, retry_after
 from broadcasts.channel import OutgoingMessage, SendOutcome, SendResult
 from models import Channel
 
