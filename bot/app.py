@@ -25,6 +25,7 @@ from bot.providers.twilio import webhooks as twilio_webhooks
 from bot.providers.whatsapp_cloud import webhooks as whatsapp_webhooks
 from bot.routes import health, open311
 from bot.routes.api import router as api_router
+from bot.routes.api.deps import Scheduling
 from bot.scheduling import SchedulingService
 from bot.settings import Settings, get_settings
 from handlers.pipeline import Limits
@@ -106,11 +107,13 @@ def create_app(
     )
     app.state.delivery = DeliveryService(app.state.engine, settings, clock=clock)
     app.state.inbound.on_queued = app.state.delivery.wake
-    # Routes call `app.state.scheduling.schedule/unschedule` after a commit; a no-op unless it runs here.
-    app.state.scheduling = SchedulingService(
+    # The API tells it of changed broadcasts after a commit (bot/routes/api/deps.py: `Scheduling`, which
+    # it implements); a no-op unless it runs here.
+    scheduling: Scheduling = SchedulingService(
         app.state.engine, settings, clock=clock, on_queued=app.state.delivery.wake
     )
-    app.state.inbound.on_scheduled = app.state.scheduling.schedule  # a no-op unless it runs here
+    app.state.scheduling = scheduling
+    app.state.inbound.on_scheduled = scheduling.schedule  # a no-op unless it runs here
     app.state.outage = OutageMonitor(app.state.engine)
 
     @app.exception_handler(KentonganError)

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from handlers import audit
+from handlers import staff as staff_people
 from models import ApiToken, Role, Staff, Village, utcnow
 from models.errors import BadRequest, NotFound
 
@@ -29,13 +30,7 @@ def create_token(*, session: Session, village_code: str | None, role: Role, name
         if village is None:
             raise NotFound(f"no village with code {village_code}")
         village_id = village.id
-    staff = session.exec(
-        select(Staff).where(Staff.village_id == village_id, Staff.role == role, Staff.name == name)
-    ).first()
-    if staff is None:
-        staff = Staff(village_id=village_id, role=role, name=name)
-        session.add(staff)
-        session.flush()
+    staff = staff_people.get_or_create_named(session=session, village_id=village_id, role=role, name=name)
     assert staff.id is not None
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     session.add(ApiToken(staff_id=staff.id, token_hash=hash_token(token)))

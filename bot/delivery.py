@@ -1,4 +1,5 @@
-"""The boundary of the delivery engine: the dispatcher's lifecycle, and provider status reports in."""
+"""The boundary of the delivery engine: the dispatcher's lifecycle, and the transaction provider status
+reports are recorded in (what each report means is decided in broadcasts/reports.py)."""
 
 import asyncio
 import hashlib
@@ -13,12 +14,12 @@ from bot.db import make_engine, transaction
 from bot.providers.http import make_client
 from bot.providers.registry import build_adapters, configured_channels
 from bot.settings import Settings
-from broadcasts import consent, fallback, outbox
+from broadcasts import reports
 from broadcasts.channel import ChannelAdapter, StatusUpdate
 from broadcasts.dispatcher import DispatchConfig, Dispatcher
 from broadcasts.journal import SentJournal
 from broadcasts.ratelimit import Rate
-from models import Channel, SubscriptionState, utcnow
+from models import Channel, utcnow
 
 log = logging.getLogger("kentongan.delivery")
 
@@ -141,32 +142,13 @@ class DeliveryService:
         if self.dispatcher is not None and self._loop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self.dispatcher.wake)
 
-    def record_statuses(self, updates: Sequence[StatusUpdate], *, now: datetime) -> outbox.StatusResult:
-        """Move outbox rows forward and act on what they say: opt-outs, WhatsApp refusals (SMS instead).
-
-        Unknown ids are counted and logged, never an error.
-        """
+    def record_statuses(self, updates: Sequence[StatusUpdate], *, now: datetime) -> reports.StatusResult:
+        """Record provider status reports, and what they say (broadcasts/reports.py: `receive`), in one
+        transaction; wake the dispatcher for an SMS queued instead of a refused WhatsApp message."""
         channels = set(self._adapters) if self._adapters is not None else configured_channels(self.settings)
-        queued_sms = False
         with transaction(self.engine) as session:
-            result = outbox.record_statuses(session=session, updates=updates, now=now)
-            for row_id, update in result.rows:
-                if update.error_code in outbox.OUTSIDE_WINDOW_CODES | outbox.UNDELIVERABLE_CODES:
-                    sms = fallback.queue_sms_instead(
-                        session=session, outbox_id=row_id, now=now, channels=channels
-                    )
-                    queued_sms = queued_sms or sms is not None
-                if update.error_code in outbox.OPT_OUT_CODES:
-                    consent.change(
-                        session=session,
-                        contact_id=outbox.contact_of(session=session, outbox_id=row_id),
-                        state=SubscriptionState.UNSUBSCRIBED,
-                        source="provider_opt_out",
-                        now=now,
-                        channel=update.channel,
-                        evidence=f"{update.channel} error {update.error_code}",
-                    )
-        if queued_sms:
+            result = reports.receive(session=session, updates=updates, channels=channels, now=now)
+        if result.sms_queued:
             self.wake()
         if result.unknown:
             log.info("%d status reports for messages that are not ours (ignored)", result.unknown)

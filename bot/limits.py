@@ -27,7 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot import security
 from bot.routes.api import contacts
-from handlers import directory
+from handlers.contact_book import sheet
 
 log = logging.getLogger("kentongan.limits")
 
@@ -75,8 +75,8 @@ RULES: tuple[Rule, ...] = (
     _rest(
         "/api/v1/contacts/import",
         contacts.MAX_BODY,
-        "a CSV of at most 2 MB (handlers.directory) in a multipart envelope",
-        f"the upload is over {directory.MAX_IMPORT_BYTES // MB} MB: split the file",
+        "a CSV of at most 2 MB (handlers/contact_book/sheet.py) in a multipart envelope",
+        f"the upload is over {sheet.MAX_IMPORT_BYTES // MB} MB: split the file",
     ),
     _rest(
         "/api/v1/broadcasts",

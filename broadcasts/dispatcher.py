@@ -6,11 +6,12 @@ One pass (`run_once`):
    share the work without ever taking the same row; on SQLite there is one dispatcher.
    Rows left `sending` by a dispatcher that died are claimed again once their lease has run out.
 2. Decide each row without sending: cancel broadcasts to contacts who unsubscribed, expire rows past
-   their validity, stop a reply loop, and apply WhatsApp's 24-hour window (a template outside it, or an
-   SMS fallback, never both).
+   their validity, stop a reply loop, and apply WhatsApp's 24-hour window (broadcasts/window.py: a
+   template outside it, or an SMS fallback, never both).
 3. Send concurrently, each sender paced by its own `Pacer`; rows whose sender is busy for longer than
    `horizon` go back to the queue untouched, so a slow SIM never holds a lease.
 4. Record results as they come, a few dozen per transaction; the sends in a transaction of their own.
+   What a refusal means, and what follows it (an SMS instead, an opt-out), broadcasts/reports.py says.
 
 Crash safety: a row is `sending` while its send is in flight. If the process dies after the provider
 accepted a message but before the result was recorded, the lease expires and the row would be sent
@@ -33,10 +34,11 @@ from typing import Any
 from sqlalchemy import Engine, Table, and_, bindparam, case, func, or_, select, update
 from sqlmodel import Session
 
-from broadcasts import consent, fallback, outbox
+from broadcasts import outbox, reports
 from broadcasts.channel import ChannelAdapter, OutgoingMessage, SendOutcome, SendResult, Template
 from broadcasts.journal import Entry, SentJournal
 from broadcasts.ratelimit import Pacer, Rate
+from broadcasts.window import inside_window
 from models import (
     RANK,
     Channel,
@@ -61,7 +63,6 @@ DEFAULT_RATES: dict[Channel, Rate] = {
     Channel.SMSGATE: Rate(100 / 3600, "segment"),
     Channel.CONSOLE: Rate(10_000),
 }
-WHATSAPP_WINDOW = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -123,8 +124,13 @@ class _Result:
     reason: FailureReason | None = None
     retry_in: float | None = None  # back to the queue after this many seconds
     deferred: bool = False  # sender busy: back to the queue without using an attempt
-    fallback: bool = False  # queue an SMS replacing this WhatsApp row
-    opted_out: bool = False
+    fallback: bool = False  # queue an SMS replacing this WhatsApp row (reports.Verdict.sms_instead)
+    opted_out: bool = False  # unsubscribe the contact (reports.Verdict.unsubscribe)
+
+    @property
+    def verdict(self) -> reports.Verdict:
+        """What the row's ending means, as broadcasts/reports.py gave it."""
+        return reports.Verdict(self.reason, sms_instead=self.fallback, unsubscribe=self.opted_out)
 
 
 _CLAIM_COLUMNS = (
@@ -443,15 +449,15 @@ class Dispatcher:
             recent[key] = recent.get(key, 0) + 1
         adapter = self.adapters.get(row.channel)
         if adapter is None:
-            return self._fallback_or_fail(row, FailureReason.NO_CHANNEL, None)
+            return self._refused(row, reports.cannot_go(FailureReason.NO_CHANNEL, row.channel), None)
 
         template: Template | None = None
-        if row.channel.is_whatsapp and row.source != OutboxSource.REPLY:
-            last = contact.whatsapp_last_inbound_at
-            if last is None or now - last >= WHATSAPP_WINDOW:
-                if row.template_name is None:
-                    return self._fallback_or_fail(row, FailureReason.OUTSIDE_WINDOW, None)
-                template = Template(row.template_name, tuple(row.template_variables))
+        whatsapp = row.channel.is_whatsapp and row.source != OutboxSource.REPLY  # a reply is inside it
+        if whatsapp and not inside_window(contact.whatsapp_last_inbound_at, now):
+            if row.template_name is None:
+                outside = reports.cannot_go(FailureReason.OUTSIDE_WINDOW, row.channel)
+                return self._refused(row, outside, None)
+            template = Template(row.template_name, tuple(row.template_variables))
 
         rate = self.config.rates.get(row.channel, Rate(10))
         pacer = self._pacers.setdefault((row.channel, row.sender), Pacer(rate))
@@ -490,30 +496,21 @@ class Dispatcher:
                 )
             retry_in = self.config.backoff(row.attempts, result.retry_after)
             return _Result(row, DeliveryStatus.QUEUED, error_code=result.error_code, retry_in=retry_in)
-        if outcome == SendOutcome.OPTED_OUT:
-            return _Result(
-                row,
-                DeliveryStatus.FAILED,
-                error_code=result.error_code,
-                reason=FailureReason.OPTED_OUT,
-                opted_out=True,
-            )
-        if outcome == SendOutcome.NEEDS_TEMPLATE:
-            return self._fallback_or_fail(row, FailureReason.OUTSIDE_WINDOW, result.error_code)
-        if outcome == SendOutcome.UNDELIVERABLE:
-            return self._fallback_or_fail(row, FailureReason.UNDELIVERABLE, result.error_code)
+        # Refused for good: what that means (and what follows) is broadcasts/reports.py's to say.
+        verdict = reports.refusal(outcome, result.error_code, row.channel)
+        return self._refused(row, verdict, result.error_code)
+
+    @staticmethod
+    def _refused(row: _Row, verdict: reports.Verdict, error_code: str | None) -> _Result:
+        """End a row that cannot go; `_record` carries out what follows (an SMS in place of a WhatsApp
+        row, an opt-out) with `reports.follow`."""
         return _Result(
             row,
             DeliveryStatus.FAILED,
-            error_code=result.error_code,
-            reason=outbox.failure_reason(result.error_code),
-        )
-
-    @staticmethod
-    def _fallback_or_fail(row: _Row, reason: FailureReason, error_code: str | None) -> _Result:
-        """End a WhatsApp row that cannot go; `_record` queues an SMS in its place when it can."""
-        return _Result(
-            row, DeliveryStatus.FAILED, error_code=error_code, reason=reason, fallback=row.channel.is_whatsapp
+            error_code=error_code,
+            reason=verdict.reason,
+            fallback=verdict.sms_instead,
+            opted_out=verdict.unsubscribe,
         )
 
     # --- 4. record -----------------------------------------------------------------------------
@@ -522,8 +519,7 @@ class Dispatcher:
         sent: list[dict[str, Any]] = []
         requeue: list[dict[str, Any]] = []
         ended: list[dict[str, Any]] = []
-        fallbacks: list[int] = []
-        opted_out: list[_Result] = []
+        followed: list[_Result] = []  # ended rows that something follows: an SMS instead, an opt-out
         for r in results:
             if r.status == DeliveryStatus.SENT:
                 sent.append({"row_id": r.row.id, "provider_id": r.provider_id, "now": now})
@@ -548,10 +544,8 @@ class Dispatcher:
                         "now": now,
                     }
                 )
-                if r.fallback:
-                    fallbacks.append(r.row.id)
-                if r.opted_out:
-                    opted_out.append(r)
+                if r.fallback or r.opted_out:
+                    followed.append(r)
         # The sends first and alone: on PostgreSQL they then wait for no row lock but their own rows',
         # never for a contact an inbound transaction is updating (the consent change below).
         if sent:
@@ -566,21 +560,18 @@ class Dispatcher:
                 if ended:
                     connection.execute(_END, ended)
                 queued = [
-                    fallback.queue_sms_instead(
-                        session=session, outbox_id=row_id, now=now, channels=self.adapters
-                    )
-                    for row_id in fallbacks
-                ]
-                for r in opted_out:
-                    consent.change(
+                    reports.follow(
                         session=session,
-                        contact_id=r.row.contact_id,
-                        state=SubscriptionState.UNSUBSCRIBED,
-                        source="provider_opt_out",
-                        now=now,
+                        verdict=r.verdict,
+                        outbox_id=r.row.id,
                         channel=r.row.channel,
-                        evidence=f"{r.row.channel} error {r.error_code}",
+                        error_code=r.error_code,
+                        channels=self.adapters,
+                        now=now,
+                        contact_id=r.row.contact_id,
                     )
+                    for r in followed
+                ]
         if any(queued_id is not None for queued_id in queued):
             self.wake()
         log.info(
@@ -589,5 +580,5 @@ class Dispatcher:
             len(sent),
             len(requeue),
             len(ended),
-            len(fallbacks),
+            sum(r.fallback for r in followed),
         )

@@ -1,8 +1,9 @@
-"""SMS in place of a WhatsApp message that cannot go: outside the 24-hour window with no template,
-refused by WhatsApp (131047, 131026, 63016), or a channel the village does not have.
+"""SMS in place of a WhatsApp message that cannot go: outside the 24-hour window with no template
+(broadcasts/window.py), refused by WhatsApp, or a channel the village does not have.
 
-Used by the dispatcher when it decides or hears so at send time, and by status callbacks when the
-provider says so later. A WhatsApp row is replaced at most once, so a resident never gets both.
+Which outcomes ask for it is decided in broadcasts/reports.py (`Verdict.sms_instead`), for what the
+dispatcher finds at send time and what status callbacks say later alike; `reports.follow` calls this.
+A WhatsApp row is replaced at most once, so a resident never gets both.
 
 The SMS carries the WhatsApp row's text, except for a digest: the head and the BPD chair get its SMS
 form (the one line an SMS digest has), not the fuller WhatsApp text cut into several SMS.

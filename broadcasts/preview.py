@@ -1,5 +1,9 @@
 """The preview a cadre sees before sending: who gets it on which channel, how each variant encodes,
-how many WhatsApp recipients are outside the 24-hour window (template or SMS), cost and duration."""
+how many WhatsApp recipients are outside the 24-hour window (template or SMS), cost and duration.
+
+Every door shows the same: the REST API (`POST /api/v1/broadcasts/preview`), the SMS commands and the
+desk. What in a preview stops a broadcast being created is broadcasts/validate.py's to say.
+"""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -10,10 +14,12 @@ from sqlmodel import Session
 from broadcasts import routing
 from broadcasts.audience import Audience, recipients
 from broadcasts.compose import ChannelCounts, Estimate, TextPreview, describe, estimate, preview_text
-from broadcasts.dispatcher import WHATSAPP_WINDOW
+from broadcasts.dispatcher import DEFAULT_RATES
 from broadcasts.fallback import SMS_ORDER
 from broadcasts.fanout import VillageRoutes
 from broadcasts.ratelimit import Rate
+from broadcasts.service import Draft
+from broadcasts.window import inside_window
 from models import Channel, IdentityKind
 
 
@@ -56,8 +62,7 @@ def preview(
             unreachable += 1
             continue
         channel = route.channel
-        last = recipient.whatsapp_last_inbound_at
-        if channel.is_whatsapp and (last is None or now - last >= WHATSAPP_WINDOW):
+        if channel.is_whatsapp and not inside_window(recipient.whatsapp_last_inbound_at, now):
             if template_name:
                 with_template += 1
             elif sms_channel is not None and IdentityKind.PHONE in recipient.identities:
@@ -79,4 +84,27 @@ def preview(
         unreachable=unreachable,
         without_template=without_template,
         summary=describe(result),
+    )
+
+
+def of_draft(
+    *,
+    session: Session,
+    village: VillageRoutes,
+    draft: Draft,
+    now: datetime,
+    rates: Mapping[Channel, Rate] = DEFAULT_RATES,
+) -> Preview:
+    """The preview of a draft as fan-out would route it now. `village`: its routes over the channels
+    this deployment sends on (broadcasts/runs.py: `village_routes`); `rates`: the deployment's (for the
+    duration), or the dispatcher's defaults."""
+    return preview(
+        session=session,
+        village=village,
+        audience=draft.audience,
+        sms_text=draft.sms_text,
+        whatsapp_text=draft.whatsapp_text,
+        template_name=draft.template_name,
+        rates=rates,
+        now=now,
     )

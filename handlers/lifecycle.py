@@ -9,7 +9,7 @@ or the BPD chair for a complaint about the head, when one passes.
 import logging
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
@@ -58,10 +58,15 @@ class Actor:
     role: Role | None = None
 
 
-def set_deadlines(*, ticket: Ticket, village: Village) -> None:
-    """Verify within 3 working days of the report, act within 5 more."""
-    ticket.verify_due_at = _due(village, ticket.created_at, VERIFY_DAYS)
-    ticket.act_due_at = _due(village, ticket.created_at, VERIFY_DAYS + ACT_DAYS)
+def deadlines(
+    *, reported_at: datetime, timezone: str, holidays: Collection[date]
+) -> tuple[datetime, datetime]:
+    """A new ticket's two deadlines, (verify, act): verify within VERIFY_DAYS working days of the report,
+    act within ACT_DAYS more, in the village's zone without its weekends and `holidays`."""
+    return (
+        workdays.due(reported_at, VERIFY_DAYS, timezone, holidays),
+        workdays.due(reported_at, VERIFY_DAYS + ACT_DAYS, timezone, holidays),
+    )
 
 
 def _due(village: Village, start: datetime, days: int) -> datetime:

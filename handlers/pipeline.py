@@ -1,4 +1,6 @@
-"""The inbound pipeline: store once, understand, act, word the reply.
+"""The inbound pipeline: store once, understand once, act, word the reply. Replies about a subject come
+from its module: CEK from handlers/ticket_status.py, questions from handlers/answers.py, staff commands
+from handlers/staff_commands, a ticket's life from handlers/lifecycle.py.
 
 The caller (bot/) owns the transaction. `receive` inserts the message row first, so a provider's
 concurrent retry of the same message blocks on the unique (channel, provider_id) key and then fails;
@@ -7,16 +9,25 @@ the caller rolls back and calls `replay`, which returns the answer the first del
 
 import hashlib
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlmodel import Session, col
 
-from broadcasts import outbox
-from broadcasts.sms import sanitize
-from handlers import answers, attachments, contacts, lifecycle, revisions, staff_commands, tickets, workdays
+from broadcasts import outbox, window
+from handlers import (
+    answers,
+    attachments,
+    contacts,
+    lifecycle,
+    revisions,
+    staff_commands,
+    ticket_status,
+    tickets,
+)
 from handlers.contacts import ContactState, Directory, VillageInfo
 from handlers.inbound import InboundMessage, Outcome
 from handlers.normalize import normalize
@@ -328,7 +339,7 @@ def receive(
             )
     outbox.enqueue(session=session, rows=replies)
     contact.set(last_inbound_at=now)
-    if message.channel.is_whatsapp:
+    if window.opened_by(message.channel):
         contact.set(whatsapp_last_inbound_at=now)
     contacts.save_contact(session=session, contact=contact)
     return Outcome(
@@ -414,7 +425,15 @@ class _Turn:
     note: str | None = None
     scheduled: tuple[tuple[int, datetime], ...] = ()
 
+    @cached_property
+    def meaning(self) -> Understanding:
+        """What the message says, understood once per message, and only when something asks (a staff
+        command never needs it)."""
+        return understand(self.message.text.strip(), dusun_names=self.village.dusun_names)
+
     def act(self) -> list[str]:
+        """Route the message: a staff command, the answer a pending conversation waits for, or what its
+        words mean; each reply is built by its subject's module."""
         text = self.message.text.strip()
         if self._for_staff(text):
             handled = staff_commands.handle(
@@ -430,7 +449,7 @@ class _Turn:
                 self.intent, self.note = staff_commands.INTENT, handled.note
                 self.ticket_id, self.scheduled = handled.ticket_id, handled.scheduled
                 return handled.replies
-        meaning = understand(text, dusun_names=self.village.dusun_names)
+        meaning = self.meaning
         pending = self._pending()
         if pending is Pending.CONFIRM_FIX:
             answer = read_confirm(text)
@@ -453,7 +472,7 @@ class _Turn:
                         self.intent = Intent.COMPLAINT
                         return self._complaint(meaning, forced=True, carried=carried)
             elif pending is Pending.TICKET_DESCRIPTION and (text or self.message.attached):
-                return self._describe_pending_ticket(text)
+                return self._describe_pending_ticket(text, meaning)
         # A question in the middle of a report ("ADUAN ANONIM", then JADWAL) is answered and the report
         # still waits, with what its first message said; any other keyword ends the wait.
         question = pending is Pending.COMPLAINT_DETAIL and meaning.keyword in QUESTION_KEYWORDS
@@ -525,6 +544,9 @@ class _Turn:
         category = meaning.category
         if forced and meaning.intent != Intent.COMPLAINT:
             category = None  # the words were read for another intent; leave the category to the cadre
+        verify_due_at, act_due_at = lifecycle.deadlines(
+            reported_at=self.now, timezone=self.village.timezone, holidays=self.village.holidays
+        )
         self.ticket_id, self.ticket_code = tickets.create(
             session=self.session,
             village_id=self.village.id,
@@ -540,15 +562,8 @@ class _Turn:
             rw=meaning.location.rw,
             rt=meaning.location.rt,
             media=media,
-            verify_due_at=workdays.due(
-                self.now, lifecycle.VERIFY_DAYS, self.village.timezone, self.village.holidays
-            ),
-            act_due_at=workdays.due(
-                self.now,
-                lifecycle.VERIFY_DAYS + lifecycle.ACT_DAYS,
-                self.village.timezone,
-                self.village.holidays,
-            ),
+            verify_due_at=verify_due_at,
+            act_due_at=act_due_at,
         )
         if self.contact.pending_flags:
             self.contact.set(pending_flags="")  # spent on this ticket
@@ -593,7 +608,8 @@ class _Turn:
         self.intent, self.ticket_id, self.ticket_code = Intent.COMPLAINT, recent.id, recent.code
         return recent.code
 
-    def _describe_pending_ticket(self, text: str) -> list[str]:
+    def _describe_pending_ticket(self, text: str, refined: Understanding) -> list[str]:
+        """The description a ticket opened by a photo or a place waits for; `refined`: what it says."""
         ticket_id = self.contact.pending_ticket_id
         ticket = self.session.get(Ticket, ticket_id) if ticket_id else None
         self._clear_pending()
@@ -612,7 +628,6 @@ class _Turn:
             self._set_pending(Pending.TICKET_DESCRIPTION, ticket.id, TICKET_DESCRIPTION_WAIT)
             return [attachments.added(self.message, ticket.code)]
         tickets.add_detail(session=self.session, ticket=ticket, text=text, now=self.now)
-        refined = understand(text, dusun_names=self.village.dusun_names)
         if ticket.category == Category.LAINNYA and refined.category not in (None, Category.LAINNYA):
             ticket.category = refined.category or Category.LAINNYA
         # "jangan sebut nama saya" in the description counts as much as in the first message.
@@ -651,67 +666,17 @@ class _Turn:
     # --- status --------------------------------------------------------------------------------
 
     def _status(self, code: str | None) -> str:
-        if code is None:
-            typed = tickets.mistyped_code(self.message.text)
-            if typed is not None:  # "CEK 12345": not "you have no open reports"
-                return t.STATUS_BAD_CODE.format(number=typed, digits=len(typed))
-            mine = tickets.list_open_for_reporter(
-                session=self.session, reporter_id=self.contact.id, limit=None
-            )
-            if not mine:
-                return t.STATUS_NONE
-            items = [f"{c} ({status.label})" for c, status in mine]
-            # As many as one SMS holds, newest first, and how many more there are.
-            for shown in range(len(items), 0, -1):
-                rest = len(items) - shown
-                listed = ", ".join(items[:shown])
-                reply = (
-                    t.STATUS_LIST_MORE.format(items=listed, n=rest)
-                    if rest
-                    else t.STATUS_LIST.format(items=listed)
-                )
-                if len(reply) <= lifecycle.SMS_ROOM:
-                    return reply
-            return t.STATUS_LIST_MORE.format(items=items[0], n=len(items) - 1)
-        ticket = tickets.get_by_code(session=self.session, village_id=self.village.id, code=code)
-        if ticket is None:
-            return t.STATUS_UNKNOWN.format(code=code)
-        self.ticket_id = ticket.id  # the message log hides it from those who may not see the ticket
-        # Reporters merged into a ticket are its reporters: they follow the surviving ticket.
-        survivor = self.session.get(Ticket, ticket.merged_into_id) if ticket.merged_into_id else None
-        group = survivor or ticket
-        own = ticket.reporter_id == self.contact.id or self.contact.id in lifecycle.reporters(
-            session=self.session, ticket=group
+        """CEK: the reply is handlers/ticket_status.py's; the message log links the ticket it named."""
+        status = ticket_status.reply(
+            session=self.session,
+            village_id=self.village.id,
+            sender_id=self.contact.id,
+            code=code,
+            text=self.message.text,
         )
-        if not own:
-            # Its existence is not for others: the head could ask any phone to CEK a code.
-            if ticket.about_head or ticket.confidential:
-                return t.STATUS_UNKNOWN.format(code=code)
-            return t.STATUS_OTHER.format(code=ticket.code, status=ticket.status.label)
-        assert group.id is not None
-        note = tickets.last_public_note(session=self.session, ticket_id=group.id)
-        if survivor is not None:
-
-            def build(text: str) -> str:
-                return t.STATUS_MERGED.format(
-                    old=ticket.code, code=group.code, status=group.status.label, note=text
-                )
-        else:
-
-            def build(text: str) -> str:
-                return t.STATUS_OWN.format(
-                    code=ticket.code, category=ticket.category.label, status=ticket.status.label, note=text
-                )
-
-        return sanitize(build(self._note_within(note, build)))
-
-    @staticmethod
-    def _note_within(note: str | None, build: Callable[[str], str]) -> str:
-        """The note part of a CEK answer, cut so that the answer stays one SMS."""
-        if not note or not lifecycle.clean_note(note):
-            return ""
-        room = lifecycle.SMS_ROOM - len(sanitize(build(t.STATUS_NOTE.format(note=""))))
-        return t.STATUS_NOTE.format(note=lifecycle.fit_note(note, room))
+        if status.ticket_id is not None:  # the message log hides it from those who may not see the ticket
+            self.ticket_id = status.ticket_id
+        return status.text
 
     # --- subscriptions -------------------------------------------------------------------------
 
@@ -757,7 +722,7 @@ class _Turn:
             return False
         if self._pending() is Pending.CONFIRM_FIX and read_confirm(text) is not None:
             return False
-        return understand(text, dusun_names=self.village.dusun_names).intent != Intent.UNSUBSCRIBE
+        return self.meaning.intent != Intent.UNSUBSCRIBE
 
     def _pending(self) -> Pending:
         c = self.contact

@@ -1,5 +1,5 @@
 """Villages as the operator sets them up: the village itself, its settings, the addresses it answers on,
-its areas (dusun / RW / RT), and its staff.
+and its areas (dusun / RW / RT). Its staff are handlers/staff.py's.
 
 Inbound messages find their village by address through a cache (handlers.contacts.Directory); whoever
 calls the functions that change addresses, areas or settings must make the running app forget that cache
@@ -16,16 +16,15 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func, update
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from broadcasts.meetings import ZoneMove, follow_zone_change
 from broadcasts.timing import QuietRules, parse_hhmm, weekly_blackouts
-from handlers import staff as staff_pins
-from models import ApiToken, Area, AreaKind, Channel, Role, Staff, Village, VillageAddress
+from models import Area, AreaKind, Channel, Village, VillageAddress
 from models.errors import BadRequest, Conflict, NotFound
-from models.phone import to_e164
+from models.phone import PHONE_TEXT, to_e164
 
 # Indonesia's three zones (WIB, WITA, WIT) by their IANA names; messages say the zone as residents know it.
 ZONES = ("Asia/Jakarta", "Asia/Pontianak", "Asia/Makassar", "Asia/Jayapura")
@@ -35,8 +34,6 @@ WHATSAPP_PREFIX = "whatsapp:"
 PHONE_NUMBER_ID = re.compile(r"^[0-9]{5,32}$")
 DEVICE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
 PHONE_CHANNELS = frozenset({Channel.CONSOLE, Channel.TWILIO_SMS, Channel.TWILIO_WHATSAPP})
-# to_e164 finds a number inside any text ("tel: +62..."); an address or a staff phone must be only that.
-PHONE_TEXT = re.compile(r"^\+?[0-9][0-9 ().-]*$")
 AREA_NUMBER = re.compile(r"^[0-9]{1,3}$")
 PARENT_KIND: dict[AreaKind, AreaKind | None] = {
     AreaKind.DUSUN: None,
@@ -351,141 +348,6 @@ def add_area(*, session: Session, village: Village, kind: AreaKind, name: str, p
 def areas(*, session: Session, village_id: int) -> Sequence[Area]:
     """The village's areas, parents before their children."""
     return session.exec(select(Area).where(Area.village_id == village_id).order_by(col(Area.id))).all()
-
-
-# --- staff ---------------------------------------------------------------------------------------
-
-
-def staff_phone(raw: str) -> str:
-    """A staff member's phone in any Indonesian way of writing it, as E.164; BadRequest otherwise."""
-    phone = to_e164(raw.strip()) if PHONE_TEXT.fullmatch(raw.strip()) else None
-    if phone is None:
-        raise BadRequest("phone is not a valid phone number")
-    return phone
-
-
-def _phone_free(*, session: Session, village_id: int | None, phone: str, other_than: int | None) -> None:
-    # Text commands find their sender by (village, phone) among active staff: two would be ambiguous.
-    query = select(Staff.id).where(Staff.phone == phone, col(Staff.active).is_(True))
-    if village_id is None:
-        query = query.where(col(Staff.village_id).is_(None))
-    else:
-        query = query.where(Staff.village_id == village_id)
-    if other_than is not None:
-        query = query.where(Staff.id != other_than)
-    if session.exec(query).first() is not None:
-        raise Conflict("phone is already used by another active staff member")
-
-
-def create_staff(
-    *,
-    session: Session,
-    village: Village | None,
-    name: str,
-    role: Role,
-    now: datetime,
-    phone: str | None = None,
-    pin: str | None = None,
-    preferred_channel: Channel | None = None,
-) -> Staff:
-    """A staff member of the village (an operator: of no village), their PIN hashed and, when they have
-    a phone, their own contact linked."""
-    if (role == Role.OPERATOR) != (village is None):
-        raise BadRequest("an operator serves every village and belongs to none; other roles need a village")
-    village_id = village.id if village is not None else None
-    phone = staff_phone(phone) if phone is not None else None
-    if phone is not None:
-        _phone_free(session=session, village_id=village_id, phone=phone, other_than=None)
-    staff = Staff(
-        village_id=village_id,
-        name=name.strip(),
-        role=role,
-        phone=phone,
-        pin_hash=staff_pins.hash_pin(pin) if pin is not None else None,
-        preferred_channel=preferred_channel,
-        created_at=now,
-    )
-    session.add(staff)
-    session.flush()
-    staff_pins.ensure_contact(session=session, staff=staff, now=now)
-    session.flush()
-    return staff
-
-
-STAFF_FIELDS = frozenset({"name", "role", "phone", "pin", "active", "preferred_channel"})
-VILLAGE_ROLES = tuple(role for role in Role if role != Role.OPERATOR)
-
-
-def update_staff(
-    *, session: Session, staff: Staff, changes: Mapping[str, Any], now: datetime
-) -> tuple[list[str], int]:
-    """Change a staff member; returns the fields that changed and how many API tokens were revoked.
-
-    A new role (kader, kades or bpd: an operator belongs to no village, so nobody becomes or stops being
-    one by a change) revokes every API token the person holds, since each was given for a role, and drops
-    a text command waiting for confirmation. A new phone links the contact of that phone (the old link
-    is dropped); a new PIN clears the count of wrong PINs and any lock; `pin: None` removes the PIN.
-    Deactivating revokes every API token the person holds, at once, and drops a text command waiting for
-    confirmation; reactivating does not bring the tokens back (a new one must be created).
-    """
-    unknown = set(changes) - STAFF_FIELDS
-    if unknown:
-        raise BadRequest(f"cannot change {', '.join(sorted(unknown))}")
-    changed: list[str] = []
-    revoked = 0
-    if "role" in changes and changes["role"] != staff.role:
-        role = changes["role"]
-        if role not in VILLAGE_ROLES or staff.role not in VILLAGE_ROLES:
-            raise BadRequest(
-                "role: an operator serves every village and belongs to none, so no one becomes or stops"
-                f" being one by a change; a village's staff are {', '.join(r.value for r in VILLAGE_ROLES)}"
-            )
-        staff.role = Role(role)
-        changed.append("role")
-        staff.pending_command, staff.pending_until = None, None
-        revoked += revoke_tokens(session=session, staff_id=staff.id, now=now)
-    if "name" in changes and changes["name"].strip() != staff.name:
-        staff.name = changes["name"].strip()
-        changed.append("name")
-    if "preferred_channel" in changes and changes["preferred_channel"] != staff.preferred_channel:
-        staff.preferred_channel = changes["preferred_channel"]
-        changed.append("preferred_channel")
-    if "pin" in changes:
-        pin = changes["pin"]
-        staff.pin_hash = staff_pins.hash_pin(pin) if pin is not None else None
-        staff.pin_failures, staff.pin_locked_until = 0, None
-        changed.append("pin")
-    phone = staff.phone
-    if "phone" in changes:
-        phone = staff_phone(changes["phone"]) if changes["phone"] is not None else None
-    active = changes.get("active", staff.active)
-    if phone is not None and active and (phone != staff.phone or not staff.active):
-        _phone_free(session=session, village_id=staff.village_id, phone=phone, other_than=staff.id)
-    if phone != staff.phone:
-        staff.phone, staff.contact_id = phone, None
-        changed.append("phone")
-    if active != staff.active:
-        staff.active = bool(active)
-        changed.append("active")
-        if not staff.active:
-            staff.pending_command, staff.pending_until = None, None
-            revoked += revoke_tokens(session=session, staff_id=staff.id, now=now)
-    session.add(staff)
-    session.flush()
-    if staff.phone is not None:
-        staff_pins.ensure_contact(session=session, staff=staff, now=now)
-    session.flush()
-    return changed, revoked
-
-
-def revoke_tokens(*, session: Session, staff_id: int | None, now: datetime) -> int:
-    """Revoke every unrevoked API token of the staff member; returns how many."""
-    result = session.connection().execute(
-        update(ApiToken)
-        .where(col(ApiToken.staff_id) == staff_id, col(ApiToken.revoked_at).is_(None))
-        .values(revoked_at=now)
-    )
-    return int(result.rowcount or 0)
 
 
 def _flush_or_conflict(session: Session, message: str) -> None:

@@ -8,6 +8,10 @@ from functools import lru_cache
 
 import phonenumbers
 
+# to_e164 finds a number inside any text ("tel: +62..."); a phone typed into a field (a village's address,
+# a staff member's phone) must be only that.
+PHONE_TEXT = re.compile(r"^\+?[0-9][0-9 ().-]*$")
+
 
 @lru_cache(maxsize=65536)
 def to_e164(raw: str, region: str = "ID") -> str | None:

@@ -264,7 +264,7 @@ def _in_words(amount: int) -> str:
     return f"{sign}Rp{_decimal(amount, 1_000_000, 2)} juta"
 
 
-# --- staff by text message (handlers/staff_commands.py) ----------------------------------------
+# --- staff by text message (handlers/staff_commands/) --------------------------------------------
 # Replies to registered staff numbers. Their variables differ from the residents' templates above, so
 # they live in their own namespace (StaffText, and the STAFF_ tables after it);
 # tests/handlers/test_staff_commands.py checks that each fits one GSM-7 SMS with realistic values.

@@ -18,7 +18,7 @@ from bot.app import create_app
 from bot.db import transaction
 from bot.providers.smsgate import parse as smsgate
 from bot.providers.smsgate import verify as smsgate_verify
-from broadcasts import outbox
+from broadcasts import reports
 from broadcasts.channel import StatusUpdate
 from models import (
     Channel,
@@ -431,7 +431,7 @@ def test_the_recorder_never_looks_up_an_id_out_of_range(engine: Engine, outbox_i
     """Whatever a channel hands it, the recorder bounds our own ids before they reach a query."""
     update_ = StatusUpdate(channel=Channel.SMSGATE, status=DeliveryStatus.DELIVERED, outbox_id=outbox_id)
     with transaction(engine) as session:
-        result = outbox.record_statuses(session=session, updates=[update_], now=T0)
+        result = reports.record_statuses(session=session, updates=[update_], now=T0)
     assert (result.applied, result.ignored, result.unknown) == (0, 0, 1)
 
 

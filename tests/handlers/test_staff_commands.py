@@ -20,7 +20,8 @@ from broadcasts import runs
 from broadcasts.runs import FireOutcome
 from broadcasts.sms import Encoding, analyse
 from handlers import rights, tickets
-from handlers.staff_commands import ALIASES, BROADCAST_COMMANDS, parse, right_of
+from handlers.staff_commands.commands import right_of
+from handlers.staff_commands.grammar import ALIASES, BROADCAST_COMMANDS, parse
 from models import (
     AuditEntry,
     Broadcast,

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.staff_commands import (
+from handlers.staff_commands.commands import (
     Aside,
     Broadcast,
     Cancel,
@@ -20,18 +20,11 @@ from handlers.staff_commands import (
     Menu,
     NewMeeting,
     TicketChange,
-    code_and_pin,
-    head,
-    is_digits,
-    keyword,
-    mask_pin,
-    masked,
-    pages,
-    parse,
-    parse_when,
-    pin_span,
-    place_and_title,
 )
+from handlers.staff_commands.dates import is_digits, parse_when
+from handlers.staff_commands.grammar import code_and_pin, head, keyword, parse, place_and_title
+from handlers.staff_commands.pin_mask import mask_pin, masked, pin_span
+from handlers.staff_commands.wording import pages
 from handlers.understand import KEYWORDS
 from models import BroadcastKind, MeetingKind
 

@@ -19,7 +19,6 @@ from bot.routes.api.deps import (
     SchedulerHooks,
     Scope,
     SessionDep,
-    Unprocessable,
     Writer,
     refused_as_unprocessable,
 )
@@ -34,8 +33,8 @@ from bot.routes.api.schemas import (
     Problem,
 )
 from bot.settings import Settings
-from broadcasts import preview, runs, service
-from broadcasts.compose import validate
+from broadcasts import preview, runs, service, validate
+from broadcasts.fanout import VillageRoutes
 from models import Broadcast, BroadcastEvent, BroadcastKind, BroadcastRun, BroadcastStatus
 
 router = APIRouter(prefix="/broadcasts", tags=["broadcasts"])
@@ -48,41 +47,11 @@ CONFLICT: dict[int | str, dict[str, Any]] = {
 }
 
 
-def preview_of(
-    *, session: Session, scope: Scope, settings: Settings, draft: service.Draft, now: datetime
-) -> tuple[preview.Preview, list[str]]:
-    """The preview of a draft as fan-out would route it now, and what would stop it being created."""
-    result = preview.preview(
-        session=session,
-        village=runs.village_routes(
-            session=session, village=scope.village, available=configured_channels(settings)
-        ),
-        audience=draft.audience,
-        sms_text=draft.sms_text,
-        whatsapp_text=draft.whatsapp_text,
-        template_name=draft.template_name,
-        rates=dispatch_config(settings).rates,
-        now=now,
+def _routes(session: Session, scope: Scope, settings: Settings) -> VillageRoutes:
+    """The village's routes over the channels this deployment sends on."""
+    return runs.village_routes(
+        session=session, village=scope.village, available=configured_channels(settings)
     )
-    problems = [*validate(draft.sms_text), *(validate(draft.whatsapp_text) if draft.whatsapp_text else [])]
-    for variable in draft.template_variables:
-        problems += validate(variable)
-    chosen = result.counts.total + result.unreachable + result.without_template
-    if chosen == 0:
-        problems.append("audience is empty: no subscribed contact matches it")
-    elif result.counts.total == 0 and result.unreachable:
-        problems.append(
-            f"audience is empty: none of the {result.unreachable} chosen contacts can be reached on the "
-            "channels this deployment sends on"
-        )
-    if result.without_template:
-        n = result.without_template
-        problems.append(
-            f"{n} WhatsApp recipient{'s' if n != 1 else ''} outside the 24-hour window "
-            f"{'have' if n != 1 else 'has'} no SMS to fall back on: give template_name "
-            "(an approved WhatsApp template)"
-        )
-    return result, list(dict.fromkeys(problems))
 
 
 def create_checked(
@@ -94,11 +63,16 @@ def create_checked(
     now: datetime,
     hooks: SchedulerHooks,
 ) -> BroadcastCreated:
-    """Create a broadcast only when its preview shows nobody left out; 422 says what is wrong."""
-    result, problems = preview_of(session=session, scope=scope, settings=settings, draft=draft, now=now)
-    if problems:
-        raise Unprocessable(" ".join(problems))
+    """Create a broadcast only when nothing stops it (broadcasts/validate.py: `check`); 422 says what
+    does."""
     with refused_as_unprocessable():
+        result = validate.check(
+            session=session,
+            village=_routes(session, scope, settings),
+            draft=draft,
+            now=now,
+            rates=dispatch_config(settings).rates,
+        )
         broadcast = service.create(
             session=session,
             village=scope.village,
@@ -128,10 +102,15 @@ def preview_broadcast(
 ) -> PreviewPublic:
     """What the broadcast would do if it went now; nothing is stored. `problems` lists what would make
     creating it fail."""
-    result, problems = preview_of(
-        session=session, scope=scope, settings=settings, draft=body.to_draft(), now=now
+    draft = body.to_draft()
+    result = preview.of_draft(
+        session=session,
+        village=_routes(session, scope, settings),
+        draft=draft,
+        now=now,
+        rates=dispatch_config(settings).rates,
     )
-    return PreviewPublic.of(result, problems)
+    return PreviewPublic.of(result, validate.problems(draft, result))
 
 
 @router.post("", status_code=201)

@@ -24,8 +24,9 @@ from bot.routes.api.schemas.contacts import (
     ContactUpdate,
     ImportPublic,
 )
-from handlers import directory
-from handlers.directory import Filters, TooLarge
+from handlers.contact_book import csv_export, csv_import, edits, fields, records, sheet
+from handlers.contact_book.records import Filters
+from handlers.contact_book.sheet import TooLarge
 from handlers.rights import Right
 from models import SubscriptionState, Topic
 from models.errors import KentonganError
@@ -43,7 +44,7 @@ TAKEN: dict[int | str, dict[str, Any]] = {
     409: {"model": Problem, "description": "The phone number or WhatsApp id belongs to another contact"}
 }
 # A multipart envelope around a 2 MB file: its boundaries, headers and the two small fields.
-MAX_BODY = directory.MAX_IMPORT_BYTES + 64 * 1024
+MAX_BODY = sheet.MAX_IMPORT_BYTES + 64 * 1024
 NO_NUL = r"^[^\x00]+$"  # PostgreSQL cannot compare text with NUL in it
 CSV_TYPES = (
     "text/csv",
@@ -93,8 +94,8 @@ Search = Annotated[SearchParams, Depends()]
 
 
 def _detail(session: SessionDep, scope: Scope, contact_id: int) -> ContactDetail:
-    record = directory.get(session=session, village_id=scope.village_id, contact_id=contact_id)
-    return ContactDetail.of(record, directory.consent_history(session=session, contact_id=contact_id))
+    record = records.get(session=session, village_id=scope.village_id, contact_id=contact_id)
+    return ContactDetail.of(record, records.consent_history(session=session, contact_id=contact_id))
 
 
 @router.post("", status_code=201, responses={**TAKEN})
@@ -104,10 +105,10 @@ def create_contact(
     """Add a contact. A number already in the village is 409, naming its contact. Subscribing records a
     consent event from source `staff` with `consent_evidence`."""
     with refused_as_unprocessable():
-        record = directory.create(
+        record = edits.create(
             session=session, village_id=scope.village_id, draft=body.to_draft(), now=now, actor=scope.actor
         )
-    given = sorted(key for key in body.model_fields_set if key in directory.EDITABLE)
+    given = sorted(key for key in body.model_fields_set if key in edits.EDITABLE)
     scope.audit(
         session,
         "contact.create",
@@ -123,10 +124,10 @@ def list_contacts(
     scope: ContactReader, session: SessionDep, search: Search, limit: Limit = 50, offset: Offset = 0
 ) -> list[ContactPublic]:
     """The village's contacts matching every filter given, by name."""
-    records = directory.search(
+    found = records.search(
         session=session, village_id=scope.village_id, filters=search.filters(), limit=limit, offset=offset
     )
-    return [ContactPublic.model_validate(record) for record in records]
+    return [ContactPublic.model_validate(record) for record in found]
 
 
 @router.get(
@@ -146,7 +147,7 @@ def export_contacts(
 ) -> Response:
     """The contacts (matching the filters) as CSV with the import's columns, so that it imports back
     unchanged. Cells a spreadsheet would run as formulas are escaped."""
-    text, count = directory.export_csv(
+    text, count = csv_export.export_csv(
         session=session,
         village_id=scope.village_id,
         filters=search.filters(),
@@ -179,7 +180,7 @@ async def read_upload(request: Request) -> Upload:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media not in CSV_TYPES and media != "multipart/form-data":
         raise KentonganError("send the CSV as multipart/form-data (field 'file') or as a text/csv body", 415)
-    too_large = f"the upload is over {directory.MAX_IMPORT_BYTES // (1024 * 1024)} MB: split the file"
+    too_large = f"the upload is over {sheet.MAX_IMPORT_BYTES // (1024 * 1024)} MB: split the file"
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_BODY:
         raise TooLarge(too_large)
@@ -254,7 +255,7 @@ def import_contacts(
         str | None,
         Query(
             min_length=1,
-            max_length=directory.EVIDENCE_MAX,
+            max_length=fields.EVIDENCE_MAX,
             pattern=NO_NUL,
             description="With a text/csv body (a form sends it as a field): where the listed residents "
             "agreed to receive broadcasts",
@@ -275,7 +276,7 @@ def import_contacts(
     )
     dry = dry_run or _flag(upload.fields.get("dry_run", ""), "dry_run")
     with refused_as_unprocessable():
-        report = directory.import_csv(
+        report = csv_import.import_csv(
             session=session,
             village_id=scope.village_id,
             data=upload.data,
@@ -302,7 +303,7 @@ def update_contact(
     """Change a contact. A subscription change records a consent event from source `staff`; subscribing
     (again, too, after the resident unsubscribed) needs `consent_evidence`."""
     with refused_as_unprocessable():
-        record, changed = directory.update(
+        record, changed = edits.update(
             session=session,
             village_id=scope.village_id,
             contact_id=contact_id,

@@ -1,13 +1,12 @@
 """What every API route needs: the request's transaction, the caller's village and rights, and the
 scheduler's hooks once that transaction has committed."""
 
-import inspect
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from fastapi import BackgroundTasks, Depends, Path, Query, Request
 from sqlmodel import Session, select
@@ -158,48 +157,67 @@ Writer = Annotated[
 Approver = Annotated[Scope, Depends(requires(Right.APPROVE, "approve broadcasts"))]
 
 
+class Scheduling(Protocol):
+    """What the API tells the scheduler about a broadcast, once the change is committed.
+
+    bot/scheduling.py: `SchedulingService` is the one implementation (both calls are no-ops unless this
+    process leads the scheduling); tests stand in for it.
+    """
+
+    async def schedule(self, broadcast_id: int, at: datetime) -> object:
+        """The broadcast waits for `at`: (re)plan its firing."""
+        ...
+
+    async def unschedule(self, broadcast_id: int) -> object:
+        """The broadcast no longer waits: drop its firing."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class SchedulerHooks:
     """Tells the scheduler, when the app has one, about broadcasts that changed, after the commit.
 
-    Optional: the scheduler also finds due broadcasts in the tables by itself. `schedule` and
-    `unschedule` may be plain or async methods; a failure is logged, never the client's problem.
+    Optional: the scheduler also finds due broadcasts in the tables by itself. A failure is logged, never
+    the client's problem.
     """
 
-    scheduling: object | None
+    scheduling: Scheduling | None
     tasks: BackgroundTasks
 
     def sync(self, *broadcasts: Broadcast) -> None:
         """Schedule each broadcast that waits for its time; unschedule each that no longer does."""
+        if self.scheduling is None:
+            return
         for broadcast in broadcasts:
             if broadcast.id is None:
                 continue
             if (at := broadcast.waits_until) is not None:
-                self._later("schedule", broadcast.id, at)
+                self.tasks.add_task(_schedule, self.scheduling, broadcast.id, at)
             elif broadcast.status != BroadcastStatus.PENDING_APPROVAL:
-                self._later("unschedule", broadcast.id)
-
-    def _later(self, name: str, *args: object) -> None:
-        method = getattr(self.scheduling, name, None)
-        if callable(method):
-            self.tasks.add_task(_call, method, *args)
+                self.tasks.add_task(_unschedule, self.scheduling, broadcast.id)
 
 
-async def _call(method: Callable[..., object], *args: object) -> None:
-    # On the event loop (not a worker thread), as an asyncio scheduler expects its callers to be.
+# On the event loop (not a worker thread), as an asyncio scheduler expects its callers to be.
+async def _schedule(scheduling: Scheduling, broadcast_id: int, at: datetime) -> None:
     try:
-        result = method(*args)
-        if inspect.isawaitable(result):
-            await result
+        await scheduling.schedule(broadcast_id, at)
     except Exception:
         log.exception(
-            "scheduler hook %s%r failed; the scheduler will find the broadcast itself", method, args
+            "scheduling broadcast %d at %s failed; the scheduler will find it itself", broadcast_id, at
         )
 
 
+async def _unschedule(scheduling: Scheduling, broadcast_id: int) -> None:
+    try:
+        await scheduling.unschedule(broadcast_id)
+    except Exception:
+        log.exception("unscheduling broadcast %d failed; the scheduler will find it itself", broadcast_id)
+
+
 async def get_hooks(request: Request, tasks: BackgroundTasks) -> SchedulerHooks:
-    """The scheduler hooks of this request."""
-    return SchedulerHooks(getattr(request.app.state, "scheduling", None), tasks)
+    """The scheduler hooks of this request (none when the app has no scheduler)."""
+    scheduling: Scheduling | None = getattr(request.app.state, "scheduling", None)
+    return SchedulerHooks(scheduling, tasks)
 
 
 HooksDep = Annotated[SchedulerHooks, Depends(get_hooks)]

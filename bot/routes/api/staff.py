@@ -1,16 +1,16 @@
 """/api/v1/staff: who works for a village. Everyone reads their village's staff; the operator creates
 staff, sets roles, phones and PINs, and deactivates them.
 
-PINs are hashed (handlers.staff.hash_pin) and never answered; a phone links the person's own contact in
-the village, where digests and notices go. Deactivating someone, or changing their role, revokes every
-API token they hold.
+The rules are handlers/staff.py's (`create`, `update`). PINs are hashed (`hash_pin`) and never answered;
+a phone links the person's own contact in the village, where digests and notices go. Deactivating
+someone, or changing their role, revokes every API token they hold.
 """
 
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.deps import NowDep
 from bot.routes.api.deps import (
@@ -26,10 +26,11 @@ from bot.routes.api.deps import (
 from bot.routes.api.schemas import Problem
 from bot.routes.api.schemas.staff import StaffCreate, StaffPublic, StaffUpdate
 from bot.security import Principal, allow
-from handlers import audit, villages
+from handlers import audit
+from handlers import staff as staff_people
 from handlers.rights import Right, roles_with
 from models import Role, Staff, Village
-from models.errors import Conflict, NotFound
+from models.errors import Conflict
 
 router = APIRouter(prefix="/staff", tags=["staff"])
 
@@ -61,10 +62,9 @@ def list_staff(
     offset: Offset = 0,
 ) -> list[StaffPublic]:
     """The village's staff, oldest first; phones are masked for everyone but the operator."""
-    query = select(Staff).where(Staff.village_id == scope.village_id)
-    if active is not None:
-        query = query.where(Staff.active == active)
-    rows = session.exec(query.order_by(col(Staff.id)).offset(offset).limit(limit)).all()
+    rows = staff_people.list_staff(
+        session=session, village_id=scope.village_id, active=active, limit=limit, offset=offset
+    )
     full = scope.staff.role == Role.OPERATOR
     return [StaffPublic.of(row, scope.village.code, full_phone=full, now=now) for row in rows]
 
@@ -72,9 +72,7 @@ def list_staff(
 @router.get("/{staff_id}", responses=NOT_FOUND)
 def get_staff(staff_id: PathId, scope: Reader, session: SessionDep, now: NowDep) -> StaffPublic:
     """One staff member of the village."""
-    staff = session.get(Staff, staff_id)
-    if staff is None or staff.village_id != scope.village_id:
-        raise NotFound(f"no staff member {staff_id}")
+    staff = staff_people.get(session=session, staff_id=staff_id, village_id=scope.village_id)
     return _public(session, staff, scope.staff, now)
 
 
@@ -89,7 +87,7 @@ def create_staff(
     if body.role != Role.OPERATOR or village is not None:
         target = resolve_village(caller, session, village)
     with refused_as_unprocessable():
-        staff = villages.create_staff(
+        staff = staff_people.create(
             session=session,
             village=target,
             name=body.name,
@@ -132,19 +130,14 @@ def update_staff(
     bring the tokens back, and a token for the new role must be created. A new phone links the contact of
     that phone; a new PIN lifts a lock after wrong PINs.
     """
-    staff = session.get(Staff, staff_id)
-    if village is not None:
-        scoped = resolve_village(caller, session, village)
-        if staff is not None and staff.village_id != scoped.id:
-            staff = None
-    if staff is None:
-        raise NotFound(f"no staff member {staff_id}")
+    scoped = resolve_village(caller, session, village) if village is not None else None
+    staff = staff_people.get(session=session, staff_id=staff_id, village_id=scoped.id if scoped else None)
     changes = body.changes()
     if changes.get("active") is False and staff.id == caller.staff_id:
         raise Conflict("you cannot deactivate yourself: ask another operator")
     role_was = staff.role
     with refused_as_unprocessable():
-        changed, revoked = villages.update_staff(session=session, staff=staff, changes=changes, now=now)
+        changed, revoked = staff_people.update(session=session, staff=staff, changes=changes, now=now)
     if changed:
         detail: dict[str, Any] = {"changed": sorted(changed)}  # names of fields only: no phone, no PIN
         if "role" in changed:

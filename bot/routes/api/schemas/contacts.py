@@ -7,14 +7,14 @@ from typing import Annotated, Any, Self
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from bot.routes.api.schemas import Body
-from handlers import directory
+from handlers.contact_book import csv_import, edits, fields, records
 from models import Channel, SubscriptionState, Topic
 from models.errors import BadRequest
 
 
 def _phone(value: str) -> str:
     try:
-        return directory.parse_phone(value)
+        return fields.parse_phone(value)
     except BadRequest as error:
         raise ValueError(error.message) from None
 
@@ -37,17 +37,17 @@ WhatsAppId = Annotated[
         examples=["ID.13491208655302741918"],
     ),
 ]
-Name = Annotated[str, Field(min_length=1, max_length=directory.NAME_MAX)]
+Name = Annotated[str, Field(min_length=1, max_length=fields.NAME_MAX)]
 Dusun = Annotated[
-    str, Field(min_length=1, max_length=directory.DUSUN_MAX, description="One of the village's dusun")
+    str, Field(min_length=1, max_length=fields.DUSUN_MAX, description="One of the village's dusun")
 ]
 AreaNumber = Annotated[int, Field(ge=0, le=999)]
-Tag = Annotated[str, Field(min_length=1, max_length=directory.TAG_MAX, pattern=r"^[^,;]+$")]
+Tag = Annotated[str, Field(min_length=1, max_length=fields.TAG_MAX, pattern=r"^[^,;]+$")]
 Evidence = Annotated[
     str,
     Field(
-        min_length=directory.EVIDENCE_MIN,
-        max_length=directory.EVIDENCE_MAX,
+        min_length=fields.EVIDENCE_MIN,
+        max_length=fields.EVIDENCE_MAX,
         description="Where and when the resident agreed to receive broadcasts (kept with the consent "
         "record, with who recorded it)",
         examples=["formulir Posyandu Krajan 12/11"],
@@ -103,9 +103,9 @@ class ContactCreate(Body):
             )
         return self
 
-    def to_draft(self) -> directory.ContactDraft:
+    def to_draft(self) -> edits.ContactDraft:
         """The domain's draft."""
-        return directory.ContactDraft(
+        return edits.ContactDraft(
             name=self.name,
             phone=self.phone,
             whatsapp_id=self.whatsapp_id,
@@ -157,14 +157,14 @@ class ContactUpdate(Body):
             raise ValueError("consent_evidence goes with subscribed")
         return self
 
-    def to_changes(self) -> directory.ContactChanges:
+    def to_changes(self) -> edits.ContactChanges:
         """The domain's changes: only the fields given."""
         values: dict[str, Any] = {
-            key: getattr(self, key) for key in self.model_fields_set if key in directory.EDITABLE
+            key: getattr(self, key) for key in self.model_fields_set if key in edits.EDITABLE
         }
         if values.get("topics") is not None:
             values["topics"] = [topic.value for topic in values["topics"]]
-        return directory.ContactChanges(
+        return edits.ContactChanges(
             values=values, subscribed=self.subscribed, consent_evidence=self.consent_evidence
         )
 
@@ -223,7 +223,7 @@ class ContactDetail(ContactPublic):
     consent: list[ConsentPublic]
 
     @classmethod
-    def of(cls, record: directory.ContactRecord, history: list[directory.ConsentRecord]) -> Self:
+    def of(cls, record: records.ContactRecord, history: list[records.ConsentRecord]) -> Self:
         """The contact with its consent history."""
         return cls(
             **dict(ContactPublic.model_validate(record)),
@@ -237,7 +237,7 @@ class RejectionPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     row: int
-    reason: directory.RejectReason
+    reason: csv_import.RejectReason
     message: str = Field(examples=["'0812-345' is not a valid phone number"])
 
 

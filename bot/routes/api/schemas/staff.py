@@ -7,9 +7,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from bot.routes.api.schemas import Body, UTCTime
 from handlers import staff as staff_pins
-from handlers.villages import PHONE_TEXT
 from models import Channel, Role, Staff
-from models.phone import mask, to_e164
+from models.phone import PHONE_TEXT, mask, to_e164
 
 
 def _phone(value: str) -> str:

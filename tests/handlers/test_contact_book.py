@@ -1,4 +1,4 @@
-"""handlers/directory.py: numbers as spreadsheets leave them, CSV files as cadres save them, and the
+"""handlers/contact_book/: numbers as spreadsheets leave them, CSV files as cadres save them, and the
 contact list's writes over real SQLite and PostgreSQL."""
 
 import csv
@@ -10,8 +10,11 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from bot.db import transaction
-from handlers import directory
-from handlers.directory import ContactChanges, ContactDraft, Filters, RejectReason, TooLarge
+from handlers.contact_book import csv_export, csv_import, edits, fields, records
+from handlers.contact_book.csv_import import RejectReason
+from handlers.contact_book.edits import ContactChanges, ContactDraft
+from handlers.contact_book.records import Filters
+from handlers.contact_book.sheet import MAX_IMPORT_BYTES, TooLarge, column_of, read_sheet
 from models import ConsentEvent, Contact, ContactIdentity, ContactTopic, SubscriptionState
 from models.errors import BadRequest, Conflict, NotFound
 from tests.conftest import T0
@@ -47,7 +50,7 @@ EVIDENCE = "daftar hadir Musdes 2026"
     ],
 )
 def test_numbers_in_every_indonesian_form(raw: str) -> None:
-    assert directory.parse_phone(raw) == "+6281234567890"
+    assert fields.parse_phone(raw) == "+6281234567890"
 
 
 @pytest.mark.parametrize(
@@ -68,14 +71,14 @@ def test_numbers_in_every_indonesian_form(raw: str) -> None:
 )
 def test_numbers_that_are_refused_say_why(raw: str, expected: str) -> None:
     with pytest.raises(BadRequest, match=expected):
-        directory.parse_phone(raw)
+        fields.parse_phone(raw)
 
 
 def test_whatsapp_user_ids() -> None:
-    assert directory.parse_whatsapp_id(" ID.13491208655302741918 ") == "ID.13491208655302741918"
+    assert fields.parse_whatsapp_id(" ID.13491208655302741918 ") == "ID.13491208655302741918"
     for raw in ("13491208655302741918", "id.1", "ID.", "ID." + "1" * 62, "ID.1 2"):
         with pytest.raises(BadRequest, match="not a WhatsApp user id"):
-            directory.parse_whatsapp_id(raw)
+            fields.parse_whatsapp_id(raw)
 
 
 @pytest.mark.parametrize(
@@ -93,8 +96,8 @@ def test_whatsapp_user_ids() -> None:
     ],
 )
 def test_cells_a_spreadsheet_would_run_are_escaped_and_read_back(value: str, escaped: str) -> None:
-    assert directory.escape_cell(value) == escaped
-    assert directory.unescape_cell(escaped) == value
+    assert fields.escape_cell(value) == escaped
+    assert fields.unescape_cell(escaped) == value
 
 
 # --- files ---------------------------------------------------------------------------------------
@@ -133,14 +136,14 @@ def test_cells_a_spreadsheet_would_run_are_escaped_and_read_back(value: str, esc
     ],
 )
 def test_column_headers_cadres_write(header: str, field: str | None) -> None:
-    assert directory.column_of(header) == field
+    assert column_of(header) == field
 
 
 def test_the_delimiter_is_sniffed() -> None:
-    comma = directory.read_sheet(b"nama,hp\nA,0812\n")
-    semicolon = directory.read_sheet(b'"nama, lengkap";hp;dusun\nA;0812;X\n')
-    tab = directory.read_sheet(b"nama\thp\nA\t0812\n")
-    excel = directory.read_sheet(b"sep=|\r\nnama|hp\r\nA|0812\r\n")
+    comma = read_sheet(b"nama,hp\nA,0812\n")
+    semicolon = read_sheet(b'"nama, lengkap";hp;dusun\nA;0812;X\n')
+    tab = read_sheet(b"nama\thp\nA\t0812\n")
+    excel = read_sheet(b"sep=|\r\nnama|hp\r\nA|0812\r\n")
     assert [s.delimiter for s in (comma, semicolon, tab, excel)] == [",", ";", "\t", "|"]
     assert semicolon.columns == {"name": "nama, lengkap", "phone": "hp", "dusun": "dusun"}
     assert excel.rows == [(3, {"name": "A", "phone": "0812"})]  # the sep= line is row 1
@@ -156,20 +159,20 @@ def test_the_delimiter_is_sniffed() -> None:
     ],
 )
 def test_encodings_excel_saves(data: bytes, encoding: str) -> None:
-    sheet = directory.read_sheet(data)
+    sheet = read_sheet(data)
     assert sheet.encoding == encoding
     assert sheet.rows == [(2, {"name": "Pak José", "phone": "0812"})]
 
 
 def test_latin1_is_the_last_resort() -> None:
-    sheet = directory.read_sheet(b"nama,hp\nPak \x81X,0812\n")  # 0x81 means nothing in Windows-1252
+    sheet = read_sheet(b"nama,hp\nPak \x81X,0812\n")  # 0x81 means nothing in Windows-1252
     assert sheet.encoding == "latin-1"
     assert sheet.rows[0][1]["name"] == "Pak \x81X"
 
 
 def test_rows_are_numbered_as_the_spreadsheet_shows_them() -> None:
     data = b'\n\nnama,hp,alamat,hp\n"Pak\nSlamet",0812,"Jl. 1",0813\n,,\n-,-,-\nBu Sri,0814,,,extra\nX\n'
-    sheet = directory.read_sheet(data)
+    sheet = read_sheet(data)
     assert sheet.ignored_columns == ("alamat", "hp")  # a second phone column is not read
     assert sheet.skipped_empty == 2
     assert sheet.rows == [
@@ -195,15 +198,15 @@ def test_rows_are_numbered_as_the_spreadsheet_shows_them() -> None:
 )
 def test_files_that_cannot_be_read(data: bytes, expected: str) -> None:
     with pytest.raises(BadRequest, match=expected):
-        directory.read_sheet(data)
+        read_sheet(data)
 
 
 def test_limits() -> None:
-    assert len(directory.read_sheet(b"hp\n" + b"0812\n" * 3, max_rows=3).rows) == 3
+    assert len(read_sheet(b"hp\n" + b"0812\n" * 3, max_rows=3).rows) == 3
     with pytest.raises(TooLarge, match="more than 3 rows"):
-        directory.read_sheet(b"hp\n" + b"0812\n" * 4, max_rows=3)
+        read_sheet(b"hp\n" + b"0812\n" * 4, max_rows=3)
     with pytest.raises(TooLarge, match="over 2 MB"):
-        directory.read_sheet(b"hp\n" + b"0" * directory.MAX_IMPORT_BYTES)
+        read_sheet(b"hp\n" + b"0" * MAX_IMPORT_BYTES)
 
 
 def test_filters_used_name_no_values() -> None:
@@ -220,9 +223,9 @@ def csv_bytes(rows: list[list[str]], delimiter: str = ",") -> bytes:
     return out.getvalue().encode()
 
 
-def import_(engine: Engine, data: bytes, **kwargs: Any) -> directory.ImportReport:
+def import_(engine: Engine, data: bytes, **kwargs: Any) -> csv_import.ImportReport:
     with transaction(engine) as session:
-        return directory.import_csv(
+        return csv_import.import_csv(
             session=session,
             village_id=kwargs.pop("village_id", DEMO),
             data=data,
@@ -280,9 +283,11 @@ def test_a_large_list_lands_each_number_with_its_own_row(engine: Engine, demo: N
     again = import_(engine, csv_bytes(renamed, ";"))
     assert (again.created, again.updated, again.unchanged, again.subscribed) == (0, 1200, 0, 0)
     with transaction(engine) as session:
-        found = directory.search(session=session, village_id=DEMO, filters=Filters(q="0813 0000 0042"))
+        found = records.search(session=session, village_id=DEMO, filters=Filters(q="0813 0000 0042"))
         assert [(c.name, c.topics) for c in found] == [("Ibu Warga 42", ())]
-        text, count = directory.export_csv(session=session, village_id=DEMO, filters=Filters(dusun="cibodas"))
+        text, count = csv_export.export_csv(
+            session=session, village_id=DEMO, filters=Filters(dusun="cibodas")
+        )
     assert count == 1203  # three demo residents live in Cibodas
     exported = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
     assert exported[-1] == {
@@ -336,7 +341,7 @@ def test_rejections_carry_a_reason_code(engine: Engine, demo: None) -> None:
     ]
     assert report.created == 1
     with transaction(engine) as session:
-        [a] = directory.search(session=session, village_id=DEMO, filters=Filters(q="081390000001"))
+        [a] = records.search(session=session, village_id=DEMO, filters=Filters(q="081390000001"))
         assert (a.rt, a.tags) == (3, ("ronda", "PKK"))
 
 
@@ -355,7 +360,7 @@ def test_evidence_is_required_and_kept_with_who_gave_it(engine: Engine, demo: No
 
 def test_create_update_and_their_conflicts(engine: Engine, demo: None) -> None:
     with transaction(engine) as session:
-        created = directory.create(
+        created = edits.create(
             session=session,
             village_id=DEMO,
             draft=ContactDraft(name="  Bu   Rini ", phone="0813 9000 0001", topics=("layanan", "jadwal")),
@@ -368,10 +373,10 @@ def test_create_update_and_their_conflicts(engine: Engine, demo: None) -> None:
             SubscriptionState.NEVER,
         )
         with pytest.raises(Conflict, match="already belongs to contact 1"):
-            directory.create(
+            edits.create(
                 session=session, village_id=DEMO, draft=ContactDraft(phone="081234500001"), now=T0, actor="k"
             )
-        record, changed = directory.update(
+        record, changed = edits.update(
             session=session,
             village_id=DEMO,
             contact_id=created.id,
@@ -384,7 +389,7 @@ def test_create_update_and_their_conflicts(engine: Engine, demo: None) -> None:
         assert changed == ["rt", "topics", "subscription"]
         assert (record.topics, record.rt, record.subscription) == ((), 4, SubscriptionState.SUBSCRIBED)
         with pytest.raises(BadRequest, match="cannot change village_id"):
-            directory.update(
+            edits.update(
                 session=session,
                 village_id=DEMO,
                 contact_id=created.id,
@@ -393,8 +398,8 @@ def test_create_update_and_their_conflicts(engine: Engine, demo: None) -> None:
                 actor="kader:1",
             )
         with pytest.raises(NotFound):
-            directory.get(session=session, village_id=DEMO + 1, contact_id=created.id)
-        history = directory.consent_history(session=session, contact_id=created.id)
+            records.get(session=session, village_id=DEMO + 1, contact_id=created.id)
+        history = records.consent_history(session=session, contact_id=created.id)
         assert [(e.state, e.source) for e in history] == [(SubscriptionState.SUBSCRIBED, "staff")]
 
 
@@ -402,13 +407,13 @@ def test_a_number_taken_between_check_and_write_is_a_conflict(
     engine: Engine, demo: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # As when a concurrent request wins the race: the check saw nothing, the unique constraint does.
-    monkeypatch.setattr(directory, "_owner", lambda *args: None)
+    monkeypatch.setattr(edits, "owner_of", lambda *args: None)
     with pytest.raises(Conflict, match="just given to another contact"), transaction(engine) as session:
-        directory.create(
+        edits.create(
             session=session, village_id=DEMO, draft=ContactDraft(phone="081234500001"), now=T0, actor="k"
         )
     with pytest.raises(Conflict, match="just given to another contact"), transaction(engine) as session:
-        directory.update(
+        edits.update(
             session=session,
             village_id=DEMO,
             contact_id=2,
@@ -435,7 +440,7 @@ def test_a_list_never_unsubscribes_a_subscribed_contact(engine: Engine, demo: No
     assert report.notes[0].message.startswith("list says no consent; contact stays subscribed")
     assert report.counts()["kept_subscribed"] == 1
     with transaction(engine) as session:
-        [slamet] = directory.search(session=session, village_id=DEMO, filters=Filters(q="081234500001"))
-        [baru] = directory.search(session=session, village_id=DEMO, filters=Filters(q="081390000009"))
+        [slamet] = records.search(session=session, village_id=DEMO, filters=Filters(q="081234500001"))
+        [baru] = records.search(session=session, village_id=DEMO, filters=Filters(q="081390000009"))
     assert slamet.subscription == SubscriptionState.SUBSCRIBED
     assert baru.subscription == SubscriptionState.NEVER
