@@ -1,21 +1,24 @@
 """How well messages are understood, on the labelled development and held-out sets, in one run.
 
-For each set: intent, complaint category, information topic and about_head accuracy of
-`handlers.understand` (and, for intent and category, of its rules alone, without the learned models),
-next to the intent accuracy of a first-word keyword matcher (the RapidPro / FrontlineSMS way: the first
-word exact-matched to a keyword list, anything else `other`), and for development sets a confusion
-summary of intents (gold -> predicted, errors only).
+For each set: intent, complaint category, information topic and about_head of `handlers.understand`
+(and, for intent and category, of its rules alone, without the learned models), next to the intent
+accuracy of a first-word keyword matcher (the RapidPro / FrontlineSMS way: the first word exact-matched
+to a keyword list, anything else `other`). For development sets also the intent errors (gold ->
+predicted); for held-out sets only totals and confusion tables (intents; categories of complaints).
 
 Development sets (tuned on, and the models are trained on them): nlu_dev, nlu_holdout (held out once,
-spent since), nlu_dev2. Held-out set (never tuned or trained on; evaluate it once, report what it says):
-nlu_holdout2. For it only the totals are printed.
+spent since), nlu_dev2, and real/nlu_real_dev (real residents' messages to public complaint channels).
+Held-out sets (never tuned or trained on; evaluate them once, report what they say): nlu_holdout2 and
+real/nlu_real_holdout.
 
 With --cv it also estimates generalisation on the development data: 5-fold cross-validation (stratified
-by intent; the models refitted on four folds, tested on the fifth) and file rotations (refitted on two
-files, tested on the third). The rules stay as they are, and they were tuned on all development data, so
-these figures flatter the rules; the held-out set is the honest figure.
+by intent; the models refitted on four folds, tested on the fifth) and file rotations (refitted on the
+other files, tested on one), for each model alone and for understand() as a whole. --compare does the
+same for every candidate fit in `handlers.train.CANDIDATES`. The rules stay as they are, and they were
+tuned on all development data, so the blended figures flatter the rules; the held-out sets are the
+honest figure.
 
-    python -m bench.nlu_accuracy [dev] [holdout] [dev2] [holdout2] [--cv]    (all sets by default)
+    python -m bench.nlu_accuracy [SET ...] [--cv | --compare]    (all sets by default)
 """
 
 import argparse
@@ -34,13 +37,15 @@ from handlers import understand as understanding
 from handlers.nlu_model import Scorer, TextModel
 from handlers.understand import understand
 
-DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+DATA = train.DATA
 # name, file, development data (tuned and trained on) or held out
 SETS = (
     ("dev", DATA / "nlu_dev.jsonl", True),
     ("holdout", DATA / "nlu_holdout.jsonl", True),
     ("dev2", DATA / "nlu_dev2.jsonl", True),
+    ("real", DATA / "real" / "nlu_real_dev.jsonl", True),
     ("holdout2", DATA / "nlu_holdout2.jsonl", False),
+    ("real-holdout", DATA / "real" / "nlu_real_holdout.jsonl", False),
 )
 
 # The keyword service residents would get from an off-the-shelf SMS platform.
@@ -102,102 +107,164 @@ def no_models() -> Scorer:
     return Scorer([TextModel(c.name, {"labels": list(c.labels), "weights": {}}) for c in train.CONFIGS])
 
 
-def fitted_models(rows: Sequence[train.Row]) -> Scorer:
-    """The models fitted on `rows`."""
-    return Scorer([TextModel(c.name, train.spec_of(c, train.fit(c, rows))) for c in train.CONFIGS])
-
-
 def evaluate(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Accuracy counts and the intent confusion of one labelled set."""
+    """Accuracy counts, about_head's confusion and the intent and category confusions of one set."""
     n = len(rows)
-    intent_ok = baseline_ok = category_ok = category_n = topic_ok = topic_n = head_ok = 0
-    confusion: Counter[tuple[str, str]] = Counter()
+    intent_ok = baseline_ok = category_ok = category_n = topic_ok = topic_n = 0
+    head: Counter[str] = Counter()
+    intents: Counter[tuple[str, str]] = Counter()
+    categories: Counter[tuple[str, str]] = Counter()
     for row in rows:
         u = understand(row["text"])
         intent = u.intent.value
         intent_ok += intent == row["intent"]
         baseline_ok += baseline_intent(row["text"]) == row["intent"]
-        if intent != row["intent"]:
-            confusion[(row["intent"], intent)] += 1
+        intents[(row["intent"], intent)] += 1
         if row["intent"] == "complaint" and row.get("category") is not None:
             category_n += 1
-            category_ok += u.category is not None and u.category.value == row["category"]
+            got = u.category.value if u.category is not None else "-"
+            category_ok += got == row["category"]
+            categories[(row["category"], got)] += 1
         if row["intent"] == "info" and row.get("topic") is not None:
             topic_n += 1
             topic_ok += u.topic is not None and u.topic.value == row["topic"]
-        head_ok += u.about_head == bool(row.get("about_head"))
+        gold_head = bool(row.get("about_head"))
+        head[("tn", "fp", "fn", "tp")[2 * gold_head + u.about_head]] += 1
     return {
         "n": n,
         "intent": (intent_ok, n),
         "category": (category_ok, category_n),
         "topic": (topic_ok, topic_n),
-        "about_head": (head_ok, n),
+        "about_head": (head["tp"] + head["tn"], n),
+        "head": head,
         "baseline": (baseline_ok, n),
-        "confusion": confusion,
+        "intents": intents,
+        "categories": categories,
     }
 
 
-def report(name: str, path: Path, development: bool, rows: list[dict[str, Any]]) -> None:
-    """Print the figures of one set."""
+def head_figures(head: Counter[str]) -> str:
+    """about_head precision and recall from its confusion counts."""
+    tp, fp, fn = head["tp"], head["fp"], head["fn"]
+    return f"precision {tp}/{tp + fp} = {pct(tp, tp + fp)}, recall {tp}/{tp + fn} = {pct(tp, tp + fn)}"
+
+
+_SHORT = {
+    "complaint": "compl",
+    "status": "stat",
+    "subscribe": "sub",
+    "unsubscribe": "unsub",
+    "infrastruktur": "infra",
+    "air_sanitasi": "air",
+    "kesehatan": "kes",
+    "pendidikan": "pend",
+    "ekonomi": "eko",
+    "lingkungan": "ling",
+    "bencana": "benc",
+    "bansos": "bans",
+    "administrasi": "adm",
+    "tata_kelola": "tata",
+    "keamanan": "keam",
+    "lainnya": "lain",
+}
+
+
+def confusion_table(title: str, counts: Counter[tuple[str, str]], labels: Sequence[str]) -> None:
+    """Gold labels down, predicted across ("-": no category), only the labels that occur."""
+    used = [x for x in labels if any(x in pair for pair in counts)]
+    predicted = used + (["-"] if any(got == "-" for _, got in counts) else [])
+    width = 6
+    none = ', "-": not read as a complaint' if "-" in predicted else ""
+    print(f"  {title} (gold down, predicted across{none})")
+    print("    " + " " * 13 + "".join(f"{_SHORT.get(x, x)[:width]:>{width + 1}}" for x in predicted))
+    for gold in used:
+        total = sum(counts[(gold, got)] for got in predicted)
+        if total == 0:
+            continue
+        cells = "".join(f"{counts[(gold, got)] or '.':>{width + 1}}" for got in predicted)
+        print(f"    {gold[:12]:<13}{cells}   {pct(counts[(gold, gold)], total)} of {total}")
+
+
+def report(name: str, path: Path, development: bool, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Print the figures of one set (and return them)."""
     r = evaluate(rows)
     with scorer(no_models()):
         alone = evaluate(rows)
     kind = "development data" if development else "HELD OUT: never tuned or trained on"
-    print(f"== {name} ({path.name}, {r['n']} messages; {kind})")
+    print(f"== {name} ({path.relative_to(DATA)}, {r['n']} messages; {kind})")
     print(f"  intent                          {ratio(*r['intent'])}   rules alone {pct(*alone['intent'])}")
     print(
         f"  complaint category              {ratio(*r['category'])}   rules alone {pct(*alone['category'])}"
         "   (gold category not null)"
     )
     print(f"  information topic               {ratio(*r['topic'])}")
-    print(f"  about_head                      {ratio(*r['about_head'])}")
+    print(f"  about_head                      {ratio(*r['about_head'])}   {head_figures(r['head'])}")
     print(f"  intent, first-word keywords     {ratio(*r['baseline'])}   (baseline)")
-    if not development:
-        return
-    confusion: Counter[tuple[str, str]] = r["confusion"]
-    errors = ", ".join(f"{gold}->{got} {k}" for (gold, got), k in confusion.most_common()) or "none"
-    print(f"  intent errors (gold->predicted) {errors}")
+    if development:
+        errors = Counter({pair: k for pair, k in r["intents"].items() if pair[0] != pair[1]})
+        listed = ", ".join(f"{gold}->{got} {k}" for (gold, got), k in errors.most_common()) or "none"
+        print(f"  intent errors (gold->predicted) {listed}")
+    else:
+        confusion_table("intents", r["intents"], train.INTENTS)
+        confusion_table("complaint categories", r["categories"], train.CATEGORIES)
+    return r
 
 
-def cross_validation() -> None:
-    """Print 5-fold cross-validation and file-rotation figures over the development data."""
-    rows = train.load_rows([path for _, path, development in SETS if development])
-    as_dicts = [
-        {"text": r.text, "intent": r.intent, "category": r.category, "topic": r.topic, "about_head": False}
-        for r in rows
-    ]
-    plans = [
-        (
-            "5-fold cross-validation",
-            [(f"fold {n + 1}", f) for n, f in enumerate(train.stratified_folds(rows))],
-        ),
-        ("train on two files, test on the third", train.rotations(rows)),
-    ]
-    for title, splits in plans:
-        total: Counter[str] = Counter()
-        parts: list[str] = []
-        for label, test in splits:
-            held = set(test)
-            with scorer(fitted_models([r for i, r in enumerate(rows) if i not in held])):
-                r = evaluate([as_dicts[i] for i in test])
-            for key in ("intent", "category", "topic"):
-                total[key + "_ok"] += r[key][0]
-                total[key + "_n"] += r[key][1]
-            parts.append(f"{label} {pct(*r['intent']).strip()}/{pct(*r['category']).strip()}")
-        figures = "  ".join(
-            f"{key} {pct(total[key + '_ok'], total[key + '_n'])}" for key in ("intent", "category", "topic")
-        )
-        print(f"  {title:38} {figures}")
-        print(f"    (intent/category per split: {'; '.join(parts)})")
+def _as_dict(r: train.Row) -> dict[str, Any]:
+    return {
+        "text": r.text,
+        "intent": r.intent,
+        "category": r.category,
+        "topic": r.topic,
+        "about_head": r.about_head,
+    }
+
+
+def cross_validation(candidates: dict[str, tuple[train.ModelConfig, ...]]) -> None:
+    """Print, per candidate fit and plan (5-fold cross-validation, file rotations), each model alone and
+    understand() as a whole with the models refitted per split."""
+    rows = train.development_rows()
+    as_dicts = [_as_dict(r) for r in rows]
+    print(
+        f"  {'fit':24} {'plan':9} | alone: intent category topic  about_head P/R"
+        " | blended: intent category topic  about_head P/R"
+    )
+    for name, configs in candidates.items():
+        for title, plan in train.splits(rows):
+            alone = train.AloneCounts()
+            blended: Counter[str] = Counter()
+            head: Counter[str] = Counter()
+            for _, test in plan:
+                held = set(test)
+                models = train.fit_models(configs, [r for i, r in enumerate(rows) if i not in held])
+                alone.add(train.model_alone(configs, models, [rows[i] for i in test]))
+                with scorer(Scorer(models)):
+                    r = evaluate([as_dicts[i] for i in test])
+                for key in ("intent", "category", "topic"):
+                    blended[key + "_ok"] += r[key][0]
+                    blended[key + "_n"] += r[key][1]
+                head.update(r["head"])
+            a = [
+                pct(alone.correct[key], alone.total[key]) for key in ("intent", "category", "topic")
+            ]  # alone
+            p, rc = train.precision_recall(alone.head)
+            b = [pct(blended[key + "_ok"], blended[key + "_n"]) for key in ("intent", "category", "topic")]
+            bp, brc = train.precision_recall(head)
+            plan_name = "5-fold" if title.startswith("5") else "rotations"
+            print(
+                f"  {name:24} {plan_name:9} | {a[0]:>13} {a[1]:>8} {a[2]:>5}  {100 * p:5.1f}/{100 * rc:5.1f}"
+                f" | {b[0]:>15} {b[1]:>8} {b[2]:>5}  {100 * bp:5.1f}/{100 * brc:5.1f}"
+            )
 
 
 def main(argv: list[str]) -> int:
     """Print the figures for the named labelled sets (all of them by default)."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("sets", nargs="*", metavar="SET", help="dev, holdout, dev2, holdout2 (default: all)")
-    parser.add_argument("--cv", action="store_true", help="also cross-validate over the development data")
-    args = parser.parse_args(argv)
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     names = [name for name, _, _ in SETS]
+    parser.add_argument("sets", nargs="*", metavar="SET", help=f"{', '.join(names)} (default: all)")
+    parser.add_argument("--cv", action="store_true", help="also cross-validate the shipped fit")
+    parser.add_argument("--compare", action="store_true", help="also cross-validate every candidate fit")
+    args = parser.parse_args(argv)
     unknown = set(args.sets) - set(names)
     if unknown:
         parser.error(f"unknown set(s): {', '.join(sorted(unknown))}; choose from {', '.join(names)}")
@@ -220,11 +287,9 @@ def main(argv: list[str]) -> int:
         r = evaluate(combined)
         print(f"== development data combined ({r['n']} messages)")
         print(f"  intent {ratio(*r['intent'])}   complaint category {ratio(*r['category'])}")
-    if args.cv:
-        print(
-            "== generalisation estimates over the development data (models refitted per split; rules fixed)"
-        )
-        cross_validation()
+    if args.cv or args.compare:
+        print("== generalisation on the development data (models refitted per split; rules fixed)")
+        cross_validation(train.CANDIDATES if args.compare else {"shipped": train.CONFIGS})
     print(f"({time.perf_counter() - started:.2f} s)")
     return 0 if printed else 1
 

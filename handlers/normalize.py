@@ -1,7 +1,7 @@
 """Normalising informal Indonesian (and Javanese/Sundanese) SMS text into plain lower-case tokens.
 
 The output is what the understanding step matches its lexicons against: lower case, no emoji or
-punctuation, the usual SMS abbreviations expanded (DOMAIN.md), digit reduplication spelled out
+punctuation, the usual SMS abbreviations expanded (docs/domain.md), digit reduplication spelled out
 ("anak2" -> "anak anak"), letters and digits split ("rt03" -> "rt 03", "10rb" -> "10 ribu") and
 whitespace collapsed. A slash between digits is kept ("02/05") so that "RT 02/05" can still be read as
 RT 2 RW 5; any other slash separates words ("rt3/rw1" -> "rt 3 rw 1").
@@ -219,6 +219,7 @@ ABBREVIATIONS: dict[str, str] = {
     "kepdes": "kades",
     "kpldes": "kades",
     "kdus": "kadus",
+    "mimpin": "memimpin",
     "jadual": "jadwal",
     "apbdesa": "apbdes",
     "sangsi": "sanksi",
@@ -254,6 +255,31 @@ ABBREVIATIONS: dict[str, str] = {
     "kenging": "dapat",
     "angsal": "dapat",
     "entuk": "dapat",
+    "tny": "tanya",
+    "tnya": "tanya",
+    "tanyak": "tanya",
+    "apkah": "apakah",
+    "apakh": "apakah",
+    "ngk": "tidak",
+    "blh": "boleh",
+    "lsg": "langsung",
+    "sampek": "sampai",
+    "yopo": "bagaimana",
+    "piro": "berapa",
+    "mrk": "mereka",
+    "kaga": "tidak",  # Betawi
+    "pegimana": "bagaimana",
+    "gimane": "bagaimana",
+    "nyang": "yang",
+    "kepriwe": "bagaimana",  # Banyumasan
+    "priwe": "bagaimana",
+    "klw": "kalau",
+    "setaun": "setahun",
+    "taun": "tahun",
+    "dadi": "jadi",
+    "kog": "kok",
+    "kada": "tidak",  # Banjar
+    "suah": "pernah",
 }
 
 # Address terms that are never reduplicated with a digit: "rt2" is RT 2, not "rt rt".

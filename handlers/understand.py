@@ -5,13 +5,23 @@ often in Javanese or Sundanese. So a leading keyword (tolerating one typo) decid
 otherwise weighted lexicons over the normalised tokens, bigrams and trigrams add evidence per intent,
 category and topic, and a few ordered rules turn the evidence into a decision.
 
+Words any message may use ("keluar", "berhenti", "daftar", "bantuan", "caranya") are read from the whole
+message: they ask to leave, join or get help only in a message about nothing else ("keluar", "gimana
+caranya?"), never in one about something else ("pak RT keluar kota terus", "cara daftar kursus
+gimana?"); the keywords at the start, codes and STOP/BERHENTI/UNREG stay exact. A complaint that names
+the village head is about him only when, in the same sentence, a fault stands near a mention of him that
+is not a request, an address or a copy to him, with no other official in between ("pak lurah sulit
+ditemui", not "tolong pak kades perbaiki jalan" nor "tembusan kepada lurah"); a question that puts him at
+fault is such a complaint too.
+
 Small learned models (`handlers.nlu_model`, trained on the labelled development messages by
-`handlers.train`) help where the rules are unsure, and only there: keywords, tracking codes, spam and
-flags stay with the rules. When the rules find nothing to go on and would answer "other", the model's
-intent wins if it is clearly more likely; for the category of a complaint and the topic of a question,
-the model's probabilities are added to the lexicon scores with a bounded weight, which breaks near-ties
-and decides where the lexicons know no word, but cannot overrule a clear lexicon lead (and is not even
-computed then).
+`handlers.train`) help where the rules are unsure, and only there: keywords, tracking codes, spam, plain
+thanks and flags stay with the rules. When the rules find nothing to go on and would answer "other", the
+model's intent wins if it is clearly more likely; a question about something the lexicons know no topic
+for is a question unless the model is clearly surer it asks for help or is chat; for the category of a
+complaint and the topic of a question, the model's probabilities are added to the lexicon scores with a
+bounded weight, which breaks near-ties and decides where the lexicons know no word, but cannot overrule a
+clear lexicon lead (and is not even computed then).
 
 Everything is compiled at import time: one call is a handful of dict lookups per token (the CLI must
 parse 20,000 messages/s), and the model is scored for only a minority of messages.
@@ -61,7 +71,7 @@ class Understanding:
     scam: bool = False  # a prize, loan or "transfer first" text (intent OTHER): warn, never a ticket
 
     def as_dict(self) -> dict[str, object]:
-        """A JSON-ready dict with the string codes of CONTRACT.md."""
+        """A JSON-ready dict with the vocabulary codes of docs/domain.md."""
         loc = self.location
         return {
             "intent": self.intent.value,
@@ -180,11 +190,18 @@ _CATEGORY_ORDER = (
     _HEAD,  # mentions the village head
     _MISCONDUCT,  # misconduct, absence, nepotism, misuse of funds
     _OFFICIAL,  # any village official, the head included
-) = range(11)
-_TOPIC0 = 11
+    # Words that ask for help, subscribe or unsubscribe only in a message about nothing else ("caranya
+    # gimana?", "daftar", "keluar"), not in one about something else ("cara daftar kursus", "pak RT keluar
+    # kota terus"): they count only when the message names no other subject (see _decide).
+    _HELP_WEAK,
+    _SUBSCRIBE_WEAK,
+    _UNSUBSCRIBE_WEAK,
+) = range(14)
+_TOPIC0 = 14
 _CAT0 = _TOPIC0 + len(_TOPIC_ORDER)
 _NF = _CAT0 + len(_CATEGORY_ORDER)
 _CAT_TATA_KELOLA = _CAT0 + _CATEGORY_ORDER.index(Category.TATA_KELOLA)
+_CAT_ADMINISTRASI = _CAT0 + _CATEGORY_ORDER.index(Category.ADMINISTRASI)
 
 _INTENT_LEXICON: dict[int, str] = {
     _COMPLAINT: """
@@ -197,7 +214,7 @@ _INTENT_LEXICON: dict[int, str] = {
         menumpuk:2 penuh:1.5 meluber:3 tidak_diangkut:2.5 dipotong:3 potongan:2 dipungut:3 pungutan:2.5
         pungli:4 diminta_uang:3 dimintai_uang:3 minta_uang:2.5 dimintai:2.5 dimintain:2.5 disuruh_bayar:3
         kok_bayar:2 katanya_gratis:2.5 uang_rokok:2 uang_lelah:2 mahal:2 keberatan:3 lambat:2.5 lelet:2.5
-        tidak_jadi_jadi:2.5 belum_jadi:2 tidak_diproses:3 belum_diproses:2.5 dipersulit:3.5
+        tidak_jadi_jadi:3 belum_jadi:3 tidak_diproses:3 belum_diproses:2.5 dipersulit:3.5
         tidak_ada_kabar:1.5 tidak_ada_tanggapan:1.5 tidak_dapat:2.5 belum_dapat:2.5 tidak_kebagian:2.5
         tidak_merata:3 tidak_adil:3 pilih_kasih:3 salah_sasaran:3.5 tidak_tepat_sasaran:3 belum_cair:3
         tidak_cair:3 belum_nerima:2.5 belum_menerima:2.5 belum_terima:2.5 tidak_dibayar:3 belum_dibayar:3
@@ -255,7 +272,32 @@ _INTENT_LEXICON: dict[int, str] = {
         ora_kopen:2.5 mati_mendadak:2 kelamaan:2 berbelit:2.5 ribet:2 dipingpong:3 ditipu:2 penipuan:2
         dirobohkan:2 dirobohin:2 dirusak:2.5 perusakan:2.5 diserobot:2.5 penyerobotan:2.5 pemborosan:2.5
         tidak_pantas:2 tidak_dilibatkan:2.5 tidak_diundang:2 terendam:2.5 tenggelam:1.5 pasung:2 dipasung:2.5
-        belum_terima_kasih:-2.5
+        belum_terima_kasih:-2.5 memotong:2.5 motong:2
+        error:3 eror:3 erorr:3 bug:2 gagal:2 gangguan:1.5 tidak_berguna:3 tidak_bermanfaat:3 mempersulit:3
+        menyusahkan:2.5 merepotkan:2 ruwet:2 mengecewakan:3 parah:2 payah:2 buruk:2 tidak_profesional:2.5
+        pemerasan:3 tidak_masuk_akal:2 kacau:2 tidak_ada_kepastian:3 tidak_ada_kejelasan:3
+        belum_ada_kejelasan:2.5
+        tidak_jelas_kapan:2 belum_selesai:3 tidak_selesai:3 tidak_kunjung:2.5 tak_kunjung:2.5
+        belum_juga:2 sampai_sekarang_belum:1.5 hingga_sekarang_belum:1.5 sampai_saat_ini:1
+        hingga_saat_ini:1 berbulan:2 bertahun:2 berminggu:2 berhari:1.5 bolak_balik:2 berkali_kali:1.5
+        terlalu_lama:2.5 lama_sekali:2 tidak_dilayani:3 belum_dilayani:2.5 tidak_bisa_login:3
+        tidak_ada_respon:2
+        tidak_ada_respons:2 tidak_direspon:2.5 belum_direspon:2.5 mohon_ditindaklanjuti:3
+        harap_ditindaklanjuti:3
+        segera_ditindaklanjuti:3 tolong_ditindaklanjuti:3 mohon_ditindak:2 mohon_diperbaiki:2
+        mohon_perbaikan:2
+        perbaikan:1 mohon_dinyalakan:2 mohon_dibersihkan:2 mohon_diangkut:2 mohon_dicek:1.5 mohon_disurvey:2
+        mohon_ditertibkan:2 agar_ditindaklanjuti:2.5 menindaklanjuti:1 merugikan_warga:1 terganggu:2.5
+        sangat_terganggu:1 tidak_nyaman:2 semrawut:2.5 kumuh:2 macet_total:1 kemacetan:1.5 menutup_jalan:2
+        tidak_memuaskan:3 kurang_memuaskan:2.5 kurang_bagus:2 tidak_bagus:2 kok_belum:2 kok_tidak:1.5
+        sampai_sekarang:1 hingga_sekarang:1 sampai_skrg:1 hampir_sebulan:1.5
+        sebulan_lebih:1.5 setahun_lebih:1.5 tahun_lebih:1.5 bulan_lebih:1.5 minggu_lebih:1 belum_jadi_jadi:1
+        tidak_memberikan_respons:2 tidak_memberikan_respon:2 tidak_ada_jawaban:2 belum_ada_jawaban:2
+        tidak_sesuai_prosedur:2 tidak_adil:3 ketidakadilan:3 keadilan:1 mahal_sekali:1.5 dipersulit:3.5
+        tidak_puas:2.5 tidak_memudahkan:2 sudah_diaspal:-3 telah_diperbaiki:-3 sudah_dibenahi:-3
+        telah_dibenahi:-3 telah_membenahi:-3 telah_memperbaiki:-3 telah_menindaklanjuti:-2
+        sudah_menindaklanjuti:-2 langsung_direspons:-2 langsung_direspon:-2 sudah_ada_perbaikan:-2
+        sudah_beres:-2 sudah_nyala:-2 sudah_menyala:-2 sudah_mengalir:-2 sudah_lancar:-2
     """,
     _STATUS: """
         laporan:1.5 pengaduan:1 aduan:1 laporan_saya:2.5 aduan_saya:2.5 pengaduan_saya:2.5
@@ -273,6 +315,11 @@ _INTENT_LEXICON: dict[int, str] = {
         pernah_melapor:1.5 laporane_kula:2.5 aduane_kula:2.5 belum_ada_kabar:1.5
         update_laporan:2.5 update_aduan:2.5 ada_perkembangan:2 laporan_nomor:2 aduan_nomor:2
         cek_laporan:2 cek_aduan:2 kabar_laporan:2.5 kabar_aduan:2.5
+        mohon_ditindaklanjuti:-2.5 harap_ditindaklanjuti:-2.5 segera_ditindaklanjuti:-2.5
+        jadi_apa_belum:2.5 sudah_jadi_belum:2 selesai_apa_belum:2.5 sudah_selesai_belum:2 bisa_diambil:1.5
+        selesainya_kapan:2.5 jadinya_kapan:2 permohonan_saya:2 pengajuan_saya:2 pengajuan_kami:2
+        berkas_saya:1.5 sudah_kami_kirimkan:1.5 sudah_saya_kirim:2 tahap_selanjutnya:1.5 kelanjutanya:2.5
+        tolong_ditindaklanjuti:-2.5 agar_ditindaklanjuti:-2.5
     """,
     _QUESTION: """
         kapan:2 berapa:2 apa:1 apakah:2 apa_saja:1.5 bagaimana:1.5 dimana:1.5 di_mana:1.5 mana:0.5
@@ -286,52 +333,66 @@ _INTENT_LEXICON: dict[int, str] = {
         pripun:1.5 kepripun:1.5 pundi:1 sinten:1.5 saha:1.5 tanyakan:1.5 menanyakan:2 nanyain:2 takon:2
         tanglet:2 nyuwun_pirsa:2.5 pirsa:1 opo_wae:1.5 apa_wae:1.5 naon_wae:1.5
         jam_buka:1 jam_pelayanan:1
+        apakah_bisa:1.5 apa_bisa:1.5 bisa_tidak:2 bisa_apa_tidak:1 boleh_tidak:2 bolehkah:2 prosedur:2
+        prosedurnya:2 mekanisme:2 alurnya:1.5 penjelasan:1.5 mohon_penjelasan:1.5 minta_penjelasan:1.5
+        pencerahan:2 mohon_pencerahan:1 apa_yang_harus:2.5 harus_bagaimana:2 harus_kemana:2.5 ke_mana:1.5
+        kemana_ya:1.5 alamatnya:1 lokasinya:1 dimana_ya:1 ingin_saya_tanyakan:1 ingin_menanyakan:1
+        mau_menanyakan:1 kalau_mau:1.5 jika_mau:1.5 bila_mau:1.5 jika_ingin:1.5 kalau_ingin:1.5 apabila:1
+        misalkan:1 andaikan:1.5 seandainya:1.5 cara:1.5 caranya:1.5 gratis_tidak:1.5 masih_bisa:1
+        perlu_tidak:1.5 harus_ke:1 dimana_saja:1 apa_benar:1.5 benarkah:2 betulkah:2 ataukah:1.5
+        bagaimana_caranya:0.5 sampai_jam:1 buka_jam:1 tutup_jam:1.5
     """,
     _SUBSCRIBE: """
+        daftarkan_nomor:3 berlangganan:3 langganan:3 ikut_info:3 terima_info:3 menerima_info:3
+        dapat_kabar:2.5 info_info:1 info_desa:1.5 biar_tidak_ketinggalan:3 masukkan_nomor:3 masukin_nomor:3
+        reg:3 nomor_ini:1 langganan_info:1 terima_sms:2.5 menerima_sms:2.5 dapat_pengumuman:3
+        terima_pengumuman:3 menerima_pengumuman:3 ikut_grup:2 masuk_grup:2 gabung_grup:2.5 grup_info:2
+        kabar_desa:1.5 info_terbaru:1 daftar_nomor:2 terima_informasi:3 menerima_informasi:3 kirimi_info:3
+        kirim_info:1.5 berlangganan_informasi:1 berlangganan_info:1 gabung_info:2.5
+    """,
+    _SUBSCRIBE_WEAK: """
         daftar:1.5 daftarkan:3 didaftarkan:3 didaftarin:3 daftarin:3 mendaftar:2 mendaftarkan:3
-        berlangganan:3 langganan:3 ikut_info:3 dapat_info:3 terima_info:3 menerima_info:3 dapat_kabar:2.5
-        kirimi:2 dikirimi:2 kirimin:2 info_info:1 pengumuman:1.5 info_desa:1.5 biar_tidak_ketinggalan:3
-        ketinggalan:1.5 gabung:2 bergabung:2 masukkan_nomor:3 masukin_nomor:3 reg:3 aktifkan:2 ikut:1
-        nomor_ini:1 langganan_info:1 ingin_dapat:1 mau_dapat:1 mau_terima:1 mau_menerima:1 dikabari:2
-        kabari:2 dikabarin:2 warta:1
-        terima_sms:2.5 menerima_sms:2.5 dapat_pengumuman:3 terima_pengumuman:3 menerima_pengumuman:3
-        dikirimin:2 kirimkan:1.5 ikut_grup:2 masuk_grup:2 gabung_grup:2.5 grup_info:2 kabar_desa:1.5
-        info_terbaru:1 ikutan:1.5 daftar_nomor:2
-        ingin_menerima:2 mendapatkan_info:3 mendapat_info:3 mendapatkan_informasi:3 dapat_informasi:3
-        terima_informasi:3 menerima_informasi:3 kirimi_info:3 kirim_info:1.5 ingin_mendapatkan:1.5
+        kirimi:2 dikirimi:2 kirimin:2 pengumuman:1.5 ketinggalan:1.5 gabung:2 bergabung:2 aktifkan:2 ikut:1
+        ingin_dapat:1 mau_dapat:1 mau_terima:1 mau_menerima:1 dikabari:2 kabari:2 dikabarin:2 warta:1
+        dikirimin:2 kirimkan:1.5 ikutan:1.5 ingin_menerima:2 ingin_mendapatkan:1.5 dapat_info:3
+        mendapatkan_info:3 mendapat_info:3 mendapatkan_informasi:3 dapat_informasi:3
     """,
     _UNSUBSCRIBE: """
-        berhenti:2 berhenti_berlangganan:4 berhenti_langganan:4 stop:3 unreg:4 jangan_kirim:4
-        jangan_dikirim:4 jangan_kirimi:4 tidak_usah_kirim:4 tidak_usah_dikirim:4 ampun_ngirim:4
-        ampun_dikirim:4 sampun_ngirim:3 tong_dikirim:4 tong_ngirim:4 ulah_dikirim:4 keluar_dari:3
-        keluarkan:3 dikeluarkan:2.5 hapus_nomor:4 hapus:1.5 dihapus_dari:2 tidak_mau_terima:3.5
-        tidak_mau_menerima:3.5 tidak_mau_dapat:3 tidak_perlu_kirim:4 bukan_warga_sini:2.5
-        bukan_warga:1.5 sudah_pindah:1.5 pindah_desa:1.5 sms_lagi:1.5 sms_maneh:1.5 sms_deui:1.5
-        blokir:2 berhenti_kirim:4 stop_kirim:4 cabut:1.5 batal_langganan:4 batalkan:1.5 tidak_langganan:3
-        keluar:1 hapus_dari_daftar:2 dari_daftar:1 berhentikan:3 jangan_sms:4 tidak_usah_sms:4 stop_sms:4
-        jangan_kirimin:4 tidak_mau_sms:3 hentikan:3 jangan_dikirimi:4 jangan_dikirim_lagi:1
-        keluarin:3 dikeluarin:2.5 tidak_ingin_lagi:3 tidak_mau_lagi:3 tidak_perlu_lagi:2 sudah_cukup:1
-        tidak_usah_dikirimi:4 tidak_usah_kirimi:4 ora_usah_dikirimi:4 ora_usah_dikirim:4 ora_usah_ngirim:4
-        ora_usah_kirim:4 mboten_usah:3 ulah_ngirim:4 tong_dikirimi:4 jangan_dikirimin:4
-        tidak_usah_dikirimin:4 hapus_saya:3 tidak_ingin_menerima:3.5 tidak_mau_dikirimi:4
-        berhenti_dikirimi:4 unsubscribe:4 unsub:4 keluar_grup:3
-        matikan:2 nonaktifkan:3 tidak_ingin_dapat:3 tidak_butuh:2 tidak_perlu_info:3 sudah_tidak_tinggal:2
-        tidak_tinggal:1.5 nomor_lama:1.5 bukan_nomor_saya:2.5 salah_orang:1.5
+        berhenti_berlangganan:4 berhenti_langganan:4 unreg:4 jangan_kirim:4 jangan_dikirim:4 jangan_kirimi:4
+        tidak_usah_kirim:4 tidak_usah_dikirim:4 ampun_ngirim:4 ampun_dikirim:4 sampun_ngirim:3 tong_dikirim:4
+        tong_ngirim:4 ulah_dikirim:4 hapus_nomor:4 dihapus_dari:2 tidak_perlu_kirim:4 sms_lagi:1.5
+        sms_maneh:1.5 sms_deui:1.5 berhenti_kirim:4 stop_kirim:4 batal_langganan:4 tidak_langganan:3
+        hapus_dari_daftar:2 dari_daftar:1 jangan_sms:4 tidak_usah_sms:4 stop_sms:4 jangan_kirimin:4
+        tidak_mau_sms:3 jangan_dikirimi:4 jangan_dikirim_lagi:1 tidak_usah_dikirimi:4 tidak_usah_kirimi:4
+        ora_usah_dikirimi:4 ora_usah_dikirim:4 ora_usah_ngirim:4 ora_usah_kirim:4 mboten_usah:3 ulah_ngirim:4
+        tong_dikirimi:4 jangan_dikirimin:4 tidak_usah_dikirimin:4 hapus_saya:3 tidak_mau_dikirimi:4
+        berhenti_dikirimi:4 unsubscribe:4 unsub:4 keluar_grup:3 tidak_perlu_info:3 bukan_nomor_saya:2.5
+        stop_info:4 berhenti_info:4 keluar_dari_info:1
+    """,
+    _UNSUBSCRIBE_WEAK: """
+        berhenti:2 stop:3 keluar_dari:3 keluarkan:3 dikeluarkan:2.5 hapus:1.5 tidak_mau_terima:3.5
+        tidak_mau_menerima:3.5 tidak_mau_dapat:3 bukan_warga_sini:2.5 bukan_warga:1.5 sudah_pindah:1.5
+        pindah_desa:1.5 blokir:2 cabut:1.5 batalkan:1.5 keluar:1 berhentikan:3 hentikan:3 keluarin:3
+        dikeluarin:2.5 tidak_ingin_lagi:3 tidak_mau_lagi:3 tidak_perlu_lagi:2 sudah_cukup:1
+        tidak_ingin_menerima:3.5 matikan:2 nonaktifkan:3 tidak_ingin_dapat:3 tidak_butuh:2
+        sudah_tidak_tinggal:2 tidak_tinggal:1.5 nomor_lama:1.5 salah_orang:1.5
     """,
     _HELP: """
-        menu:3 help:3 bantuan:1 cara:2 caranya:2 cara_lapor:3 cara_pakai:3 cara_pakainya:3
-        cara_menggunakan:3 cara_mengadu:3 cara_daftar:0 panduan:3 petunjuk:3 perintah:3 kode_kode:1
-        format:2 bisa_apa:3 ini_nomor_apa:4 nomor_apa:3 nomor_siapa:3 ini_apa:2 layanan_apa:4 ini_layanan:1
-        nomor_naon:3 nomor_iki:2 gawe_opo:2 tidak_mengerti:2 tidak_paham:2 bingung:1 diajari:2 ajari:2
-        kentongan:2 fitur:2 cara_kerja:2 pakainya:1 gunanya:2 fungsinya:2 buat_apa:0.5 dapat_sms:2
-        dari_nomor_ini:2
-        cara_cek:3 cara_ngecek:3 cara_mengecek:3 caranya_cek:3 perintahnya:3
-        ini_untuk_apa:3 ini_buat_apa:3 nomor_ini_apa:3
-        cara_ngadu:3 cara_melapor:3 cara_ngelapor:3 cara_ngalaporkeun:3 cara_nganggo:3 cara_make:3
-        ketik_apa:4 ketik:1.5 formatnya:3 format_sms:2 bisa_ditanyakan:3 tanyakan_di:2 bisa_tanya:1.5
-        bisa_lapor:2 bisa_ngadu:2 robot:3 bot:2 layanan_ini:1.5 layanan_iki:2 pertama_kali:1.5
-        nomor_resmi:2 bisa_bantu:2 bantu_apa:2 tutorial:3 contoh_format:3 kata_kunci:3 keyword:3
-        kode_apa:2 jelaskan:1 cara_kerjanya:2
+        menu:3 help:3 cara_lapor:3 cara_pakai:3 cara_pakainya:3 cara_mengadu:3 cara_daftar:0 perintah:3
+        kode_kode:1 bisa_apa:3 ini_nomor_apa:4 nomor_apa:3 nomor_siapa:3 ini_apa:2 layanan_apa:4
+        ini_layanan:1 nomor_naon:3 nomor_iki:2 gawe_opo:2 kentongan:2 dapat_sms:2 dari_nomor_ini:2
+        cara_cek:3 cara_ngecek:3 cara_mengecek:3 caranya_cek:3 perintahnya:3 ini_untuk_apa:3 ini_buat_apa:3
+        nomor_ini_apa:3 cara_ngadu:3 cara_melapor:3 cara_ngelapor:3 cara_ngalaporkeun:3 cara_nganggo:3
+        cara_make:3 ketik_apa:4 formatnya:3 format_sms:2 robot:3 bot:2 layanan_ini:1.5 layanan_iki:2
+        nomor_resmi:2 tutorial:3 contoh_format:3 kata_kunci:3 keyword:3 kode_apa:2 lewat_nomor_ini:2
+        pakai_ini:2 pake_ini:2 nganggo_layanan:2 menggunakan_layanan:3 menyampaikan_aduan:2
+        lapor_tanpa_nama:2
+    """,
+    _HELP_WEAK: """
+        bantuan:1 cara:2 caranya:2 cara_menggunakan:1 panduan:3 petunjuk:3 format:2 tidak_mengerti:2
+        tidak_paham:2 bingung:1 diajari:2 ajari:2 fitur:2 cara_kerja:2 pakainya:1 gunanya:2 fungsinya:2
+        buat_apa:0.5 ketik:1.5 bisa_ditanyakan:3 tanyakan_di:2 bisa_tanya:1.5 bisa_lapor:2 bisa_ngadu:2
+        pertama_kali:1.5 bisa_bantu:2 bantu_apa:2 jelaskan:1 cara_kerjanya:2
     """,
     _SOCIAL: """
         terima_kasih:3 makasih:3 thanks:3 nuhun:3 hatur_nuhun:1 suwun:3 matur_suwun:1 matur_nuwun:3
@@ -348,13 +409,26 @@ _INTENT_LEXICON: dict[int, str] = {
         ulang_tahun:2 selamat_ulang_tahun:3 hbd:3 semoga_sehat:2 iya:1 ditunggu:1.5 waalaikumsalam:2
         walaikumsalam:2 wa_alaikumsalam:2 swastiastu:2 om_swastiastu:2 salam_sejahtera:2 shalom:2 tes:2
         test:2 uang_terima_kasih:-3
+        sangat_membantu:3 membantu_sekali:3 bermanfaat:1.5 sangat_bermanfaat:2 bravo:3 apresiasi:3
+        mengapresiasi:3 keren:2 mantab:2 lancar:1.5 fast_respon:3 respon_cepat:3 respons_cepat:3 berkat:1.5
+        bangga:2 sukses:1.5 semakin_baik:2 terbaik:1.5 puas:2 ramah:1 memudahkan:1.5 mempermudah:1.5
+        mengucapkan_terima_kasih:2 terima_kasih_atas:1 terima_kasih_kepada:1 terima_kasih_banyak:1
+        sudah_diaspal:2 telah_diperbaiki:2 sudah_dibenahi:2 telah_dibenahi:2 telah_membenahi:2
+        telah_memperbaiki:2 telah_menindaklanjuti:2 sudah_menindaklanjuti:2 telah_merespon:2
+        sudah_ada_perbaikan:2 langsung_direspons:2 langsung_direspon:2 sudah_beres:2 sudah_bagus:2
+        sudah_nyala:2 sudah_menyala:2 sudah_mengalir:2 sudah_lancar:2 sekedar_saran:2 saran_saya:1.5
+        usul_saja:1.5 cuman_usul:2 sekedar_usul:2 mohon_maaf_lahir:1 menyarankan:2 saran:1.5 masukan:1
+        magang:2 penelitian:2 skripsi:3 meneliti:2 riset:2 kuesioner:2 mahasiswa:1 mahasiswi:1
+        senang:1.5 seneng:1.5 bahagia:2 gembira:2 bersyukur:2 ketabahan:2 turut_berduka:3 berduka:2
+        wawancara:1.5 tugas_kuliah:2 memuaskan:2 recommended:2 rekomended:2 bagus:1 top:1 salut:2 jempol:1.5
     """,
     _SCAM: """
         hadiah:3 undian:3.5 pemenang:3 memenangkan:3 menang:1.5 terpilih:2 klaim:2 selamat_anda:3
         selamat_nomor:3 anda:1.5 nomor_anda:2 transfer:2.5 rek:2 rekening:2.5 biaya_admin:3
         biaya_pencairan:3 pulsa:2 kirim_pulsa:3 mama:1 pinjaman:2.5 pinjol:4 tanpa_jaminan:3
         tanpa_agunan:3 agunan:2 bunga_rendah:3 plafon:3 cepat_cair:3 cair_cepat:3 minat:1.5 balas_ya:2
-        hubungi:1.5 link:2.5 klik:2.5 http:3 https:3 www:3 bit_ly:3 com:2 xyz:3 promo:3 diskon:2.5
+        hubungi:1.5 link:2.5 klik:2.5 http:1.5 https:1.5 www:2 bit_ly:2 com:2 xyz:3 t_co:-1.5 promo:3
+        diskon:2.5
         paket_internet:2.5 kuota:1.5 slot:3 gacor:4 maxwin:4 deposit:3 bonus:2 obat_kuat:4 herbal:2
         cod:3 otp:4 diblokir:2.5 penghasilan:2.5 kerja_online:3 subscribe:2 youtube:2 like:1 jual:1
         dana_hibah:2 kecelakaan:1.5 pelanggan:1.5 yth_pelanggan:2 cs:1.5 shopee:3 tokopedia:3 investasi:3
@@ -368,13 +442,18 @@ _INTENT_LEXICON: dict[int, str] = {
     _HEAD: """
         kades:1 kepala_desa:1 kepala_kampung:1 lurah:1 kuwu:1 petinggi:1 pak_inggi:1 perbekel:1
         keuchik:1 geuchik:1 wali_nagari:1 pambakal:1 hukum_tua:1 kepala_lembang:1 pangulu:1 kadesnya:1
+        kepala_kelurahan:1 kepala_gampong:1 kepala_pekon:1 kepala_tiyuh:1 kepala_negeri:1 kepala_nagari:1
+        pimpinan_desa:1 pemimpin_desa:1 memimpin_desa:1 datuk_penghulu:1 pak_lembang:1 bu_lembang:1
     """,
     _OFFICIAL: """
         kades:1 kepala_desa:1 lurah:1 kuwu:1 petinggi:1 perbekel:1 keuchik:1 geuchik:1 sekdes:1
         perangkat:1 perangkat_desa:1 bendahara:1 kaur:1 kasi:1 kadus:1 kepala_dusun:1 bpd:1 aparat:1
         pamong:1 staf_desa:1 pegawai_desa:1 petugas:1 pendamping:1 pak_rt:1 pak_rw:1 ketua_rt:1
         ketua_rw:1 operator_desa:1 pak_kadus:1 kamituwo:1 bayan:1 carik:1 jogoboyo:1 modin:1
-        ketua_bpd:1 anggota_bpd:1 pendamping_desa:1 pendamping_pkh:1 kaur_keuangan:1
+        ketua_bpd:1 anggota_bpd:1 pendamping_desa:1 pendamping_pkh:1 kaur_keuangan:1 kepala_kampung:1
+        pak_inggi:1 wali_nagari:1 pambakal:1 hukum_tua:1 kepala_lembang:1 pangulu:1 kepala_kelurahan:1
+        kepala_gampong:1 kepala_pekon:1 kepala_tiyuh:1 kepala_negeri:1 kepala_nagari:1 pimpinan_desa:1
+        pemimpin_desa:1 memimpin_desa:1 datuk_penghulu:1 pak_lembang:1 bu_lembang:1
     """,
     _MISCONDUCT: """
         korupsi:2 korup:2 selingkuh:2 nepotisme:2 kkn:2 keponakan:2 keponakannya:2 ponakan:2 ipar:2
@@ -443,7 +522,8 @@ _TOPIC_LEXICON: dict[Topic, str] = {
         irigasi:0.5 pamsimas:0.5 paud:0.5 bumdes:1 umkm:1 modal:1 hibah:0.5 ternak:1 lele:1 bibit_ikan:1
         renovasi:1 pengaspalan:1 betonisasi:1 tahun_depan:1 tahun_ini:0.5 rencana_desa:1 dapat_bantuan:1
         bantuan_rumah:1.5 pbi:2 kis:1.5 bpjs:1.5 kip:2 pip:2 bltdd:2.5 jaminan_sosial:1.5 blt_dana:3
-        lansia:0.5
+        lansia:0.5 kursus:3 komputer:1 peserta:1.5 rusun:2.5 rusunawa:2.5 ppdb:2.5 ikut_kursus:1 mendaftar:1
+        daftar:1 ikut_pelatihan:1 mengikuti:1 kuota_peserta:1
     """,
     Topic.LAYANAN: """
         layanan:3.5 pelayanan:3 syarat:2.5 syaratnya:2.5 syaratna:2.5 persyaratan:3 ktp:3 ektp:3 kk:3
@@ -479,6 +559,9 @@ _CATEGORY_LEXICON: dict[Category, str] = {
         jalan_tani:2 uwot:2.5 titian:2 cor_coran:2 penerangan_jalan:1.5 parit:2.5 bendung:2 embung:2
         bronjong:3 plengsengan:3 turap:2.5 balai_desa:1.5 gedung_serbaguna:2 aula:1.5 diurug:2 urug:1.5
         pengerasan:2 sirtu:2.5 kubangan:2 ambrol:1.5
+        pemadaman:3 mati_lampu:3 byar_pet:4 byarpet:4 nyala_mati:3 listrik_padam:2 listrik_mati:2 pln:1.5
+        margi:2 jalan_keluar:-2 pedestrian:2.5 trotoar:2 lampu_lalu_lintas:2 rambu:2 marka:2 median:1.5
+        speed_bump:2 jalan_berlubang:1 tiang_pju:1
     """,
     Category.AIR_SANITASI: """
         air:1.5 air_bersih:3 pamsimas:4 pdam:4 hippam:3 spam:1 sumur:3 sumur_bor:1 pipa:3 pipane:3
@@ -508,6 +591,7 @@ _CATEGORY_LEXICON: dict[Category, str] = {
         lahiran:3 lahir:1 mobil_siaga:3 kendaraan_siaga:2 implan:3 suntik_kb:2 kontrasepsi:3 jkn:1.5
         batuk:1.5 pilek:1.5 muntah:2 mencret:3 cacar:3 hepatitis:3 hiv:3 stroke:2 kanker:2 abate:3
         gangguan_jiwa:2.5 pasung:3 dipasung:3 posbindu:4 tenaga_medis:3 medis:2 opname:2
+        chikungunya:4 cikungunya:4 db:2 penyemprotan_nyamuk:2 jamkesda:3 jkn_kis:2 rsud:3
     """,
     Category.PENDIDIKAN: """
         paud:4 tk:3 sd:1.5 smp:2 sma:2 smk:2 sekolah:2.5 guru:3.5 murid:2.5 siswa:2.5 belajar:2.5
@@ -539,10 +623,15 @@ _CATEGORY_LEXICON: dict[Category, str] = {
         setoran:1 penghasilan:1.5 pendapatan:1 ekonomi:3 produktif:2 produksi:2 tambak:3 kebun:1
         perkebunan:2 kopi:1.5 karet:2 sawit:2 cengkeh:2 tembakau:2 jagung:2 kedelai:2 singkong:2
         hama:3 wereng:3 tikus:1.5 gagal_panen:2 kelompok:0.5 pinjam:1 bunga:1 lelang:2 toko:1
-        gapoktannya:3 kios_pupuk:1 sembako_mahal:0 minyak_goreng:1 elpiji:2 lpg:2 gas_melon:2
+        gapoktannya:3 kios_pupuk:1 sembako_mahal:3 minyak_goreng:1 elpiji:3 lpg:3 gas_melon:3
         flu_burung:3 unggas:3 pmk:3 antraks:3 anthrax:3 ternak_mati:2 puso:2 harga_gabah:2 cabai:1.5
         cabe:1.5 bawang:1.5 sayur:1 hasil_bumi:2 kartu_tani:3 rdkk:3 kolam:1.5 perahu:2 jaring:1.5 solar:1.5
         minyak_tanah:1.5 rentenir:2.5 bank_emok:3 pariwisata:2 homestay:2 batik:2 tenun:2
+        nganggur:3 menganggur:3 cari_kerja:3 mencari_kerja:3 lapangan_pekerjaan:3 buruh:3 pekerja:2
+        pekerjaan:2 upah:3 gaji_buruh:1 thr:3 pesangon:3 phk:3 di_phk:1 omset:2
+        sepi_pembeli:2
+        harga_naik:2 harga_sembako:3 gas:1.5 pupuk_langka:2 gas_langka:2 modal_usaha:2 bantuan_modal:1
+        lowongan_kerja:2 kerja:0.5 outsourcing:2 perusahaan:1 sembako:1.5 pasar_sepi:2 jualan_sepi:2
     """,
     Category.LINGKUNGAN: """
         sampah:4 runtah:4 uwuh:4 tps:3.5 tpa:2 bank_sampah:1 limbah:4 polusi:4 pencemaran:4
@@ -559,6 +648,10 @@ _CATEGORY_LEXICON: dict[Category, str] = {
         dikeruk:2.5 pengerukan:3 keruk:2 tanah_urug:2 bukit:1.5 ditebangi:3.5 tong_sampah:1.5
         gerobak_sampah:1.5 truk_sampah:2 petugas_sampah:1.5 kotoran_ayam:1.5 bau_kandang:2 pantai:1
         terumbu_karang:3
+        pohon:1.5 sungai:1 menumpuk:1.5 perantingan:4 pemangkasan:4 pangkas:3 dipangkas:3 ranting:3 dahan:3
+        rimbun:3 rapikan:1 dirapikan:1 tumpukan:2 menggunung:2 pembuangan:2 membuang:1.5 ulat:2 ulat_bulu:2
+        menyengat:2 bau_menyengat:1 tidak_sedap:2 kurang_sedap:2 dkp:3 dlh:3 pertamanan:3 taman:1
+        sampah_menumpuk:1 kotor:1
     """,
     Category.BENCANA: """
         banjir:4 banjir_bandang:1 longsor:4 tanah_longsor:1 kebakaran:4 terbakar:3 puting_beliung:4
@@ -578,7 +671,7 @@ _CATEGORY_LEXICON: dict[Category, str] = {
         korban_jiwa:2 munggah:1
     """,
     Category.BANSOS: """
-        bansos:4 blt:4 blt_dd:1 bltdd:4 pkh:4 bpnt:4 bst:3 sembako:3.5 beras:2 raskin:4 rastra:4
+        bansos:4 blt:4 blt_dd:1 bltdd:4 pkh:4 bpnt:4 bst:3 sembako:2.5 beras:2 raskin:4 rastra:4
         kartu_sembako:1 dtks:4 penerima_bantuan:1.5 penerima:2 bantuan:1 bantuan_sosial:2 bedah_rumah:3.5
         rtlh:3.5 rutilahu:3.5 tidak_layak_huni:3 miskin:3 mlarat:3 tidak_mampu:2 keluarga_miskin:1
         lansia:1 yatim:2.5 janda:2.5 sebatang_kara:2 salah_sasaran:3 tepat_sasaran:3 sasaran:2
@@ -591,6 +684,9 @@ _CATEGORY_LEXICON: dict[Category, str] = {
         sedekah:1 bantosan:1 bantuan_rumah:2
         dicoret:2.5 tercoret:2.5 dtsen:4 p3ke:3 e_warong:3 ewarong:3 agen_bpnt:2 rehab_rumah:2
         pra_sejahtera:2 prasejahtera:2 yang_mampu:1.5 penerima_ganda:2 data_ganda:1.5
+        aplikasi:1.5 apk:1.5 usulan:2 usul:1.5 mengusulkan:2 diusulkan:1.5 usulan_mandiri:2 kemensos:3
+        dinsos:3
+        layak:1.5 terdaftar:1.5 penerima_manfaat:2 cek_bansos:2 bantuan_sembako:2 permakanan:3
     """,
     Category.ADMINISTRASI: """
         ktp:4 ektp:4 ktp_el:1 kk:4 kartu_keluarga:1 akta:4 akte:4 surat:3 surat_pengantar:1
@@ -610,6 +706,8 @@ _CATEGORY_LEXICON: dict[Category, str] = {
         buka:1 keterangan:1.5
         skd:3 surat_ahli_waris:2 ahli_waris:2.5 jam_kantor:2 melayani:2 dilayani:2 surat_izin:2
         izin_usaha:2 imb:3 izin_keramaian:3 surat_jalan:2 legalisasi:3 capil:2.5 disdukcapil:3
+        siup:3 tdp:3 rekam:2 perekaman:3 cetak:1.5 dicetak:1.5 dispenduk:3 dispendukcapil:3 perpanjangan:2
+        ksk:2 ipt:2 petok:3 waris:2 kua:2 ktp_el:2 suket:3 blangko_ktp:2 paspor:2 passport:2
     """,
     Category.TATA_KELOLA: """
         dana_desa:3 dd:2.5 add:2 apbdes:3.5 anggaran:2.5 transparan:3.5 transparansi:4 tidak_transparan:1
@@ -619,7 +717,7 @@ _CATEGORY_LEXICON: dict[Category, str] = {
         bendahara:3 kaur:2.5 kasi:1.5 kadus:1.5 kepala_dusun:1.5 bpd:3 musdes:1.5 musdus:0.5 lpj:3.5
         papan_informasi:3.5 baliho:2 papan_proyek:3 proyek:2 kontraktor:3 tender:3 nepotisme:4 kkn:4
         keponakan:3 keponakannya:3 ponakan:3 saudara:1.5 mobil_dinas:4 fasilitas_desa:3.5 dinas:1
-        pungutan:3 pungli:3 setoran:2.5 minta_setoran:1 tanpa_kwitansi:2 kwitansi:2 tanpa_musdes:2
+        pungutan:3.5 pungli:5 setoran:2.5 minta_setoran:1 tanpa_kwitansi:2 kwitansi:2 tanpa_musdes:2
         tanpa_musyawarah:2 diputusin_sendiri:3 sendiri:1 jarang:1 ngantor:3 tidak_pernah_hadir:1
         pilkades:3 pemilu:2 pileg:3 pilkada:3 partai:2.5 politik:2.5 kampanye:3 memaksa:1.5 diancam:1
         selingkuh:3 berdua:1.5 uang_kas:2 honor:1.5 kemana_sisanya:1 sisanya:1.5 dipakai_apa:2
@@ -637,6 +735,8 @@ _CATEGORY_LEXICON: dict[Category, str] = {
         rincian_anggaran:2 megah:1 pemborosan:3 boros:2 menghamburkan:3 pribadi:1.5 mobil_desa:2
         pengawas:2 pengawasan:2 tpk:2.5 spesifikasi:2 sppd:2 bimtek:3 tidak_dilibatkan:3 dilibatkan:1.5
         partisipasi:1.5 pemimpin:1.5 kepemimpinan:2 etika:2
+        karcis:3 tarif_parkir:3 uang_parkir:2.5 parkir_resmi:1 tidak_sesuai_karcis:2 pungutan_liar:2 upeti:3
+        pejabat_desa:1 perangkat_kelurahan:1 netral:1 pemilihan_rt:2 panitia_pemilihan:2
     """,
     Category.KEAMANAN: """
         maling:5 pencurian:5 dicuri:5 mencuri:5 curi:4 nyolong:5 dicolong:5 kemalingan:5
@@ -664,18 +764,24 @@ _CATEGORY_LEXICON: dict[Category, str] = {
         serobot:3 dirusak:2 perusakan:3 vandalisme:3 geng_motor:3 curanmor:4 pemerasan:3 diperas:3
         memeras:3 judol:3 obat_keras:3 tramadol:3 oplosan:3 ballo:3 cap_tikus:3 lapen:3 perang_sarung:3
         kenakalan_remaja:3 anak_punk:3 gelandangan:2 pengemis:2 parkir_liar:2 anjing_galak:2
+        parkir:2 liar:1 parkiran_liar:2 terganggu:1.5 ditertibkan:3 menertibkan:3 tertibkan:3 penertiban:3
+        satpol:3 trantib:3 larut_malam:2 ketegasan:1.5 balapan:3 garasi:1.5 sembarangan:1.5 bahu_jalan:2
+        badan_jalan:2 pkl:4 pedagang_liar:3 pedagang_kaki_lima:3 pengamen:3 gepeng:3 karaoke:2.5 main_bola:2
+        bermain_bola:2 bongkar_muat:2 jukir:1.5 juru_parkir:1 tukang_parkir:1 preman:0.5 pereman:3.5
+        ketertiban_umum:1 dishub:1
     """,
     Category.LAINNYA: """
         masjid:1.5 mushola:1.5 musholla:1.5 langgar:1 pengeras_suara:2.5 toa:2 makam:2 pemakaman:3
         kuburan:2 sinyal:3.5 tower:3 internet:2 wifi:2 lapangan:2.5 sepak_bola:2.5 olahraga:2.5
-        grup_wa:3 grup:1.5 hoax:3 hoaks:3 iuran:1 agustusan:2.5 tujuhbelasan:2.5 17_an:2.5 parkir:1
-        anjing:1 kucing:1 pln:3 kerja_bakti:1 karang_taruna:2.5 gereja:1.5 pura:1.5 vihara:1.5
+        grup_wa:3 grup:1.5 hoax:3 hoaks:3 iuran:1 agustusan:2.5 tujuhbelasan:2.5 17_an:2.5 parkir:0
+        anjing:1 kucing:1 pln:1.5 kerja_bakti:1 karang_taruna:2.5 gereja:1.5 pura:1.5 vihara:1.5
         tempat_ibadah:2 jaringan:2 provider:2 pemuda:0.5 ormas:2 media_sosial:2 medsos:2 facebook:1.5
         keranda:0.5 tanah_makam:1 ambulans_jenazah:0 jenazah:1 sumbangan:1.5 donasi:1 kurban:2 qurban:2
         listrik_pln:1 token_listrik:2 meteran_listrik:2 tv:2 televisi:2 siaran:2.5 tv_digital:1 antena:2
         stb:2.5 kurir:3 ekspedisi:3 alamat:1 kode_pos:3 pos_indonesia:2 lomba:2 voli:2
         futsal:2 bulu_tangkis:2 badminton:2 turnamen:2 pertandingan:2 nisan:2 tpu:2.5 azan:1.5 adzan:1.5
         bts:2 transportasi:2 angkot:2 angkutan:2 ojek:1.5
+        penumpang:3 terminal:2 bus:2 bis:1.5 lalu_lintas:2 lalin:2 angkutan_umum:1
     """,
 }
 
@@ -713,8 +819,47 @@ _CLOSERS = _wordset("""
     """)
 
 _NEGATIONS = _wordset("tidak belum ora durung teu acan dereng mboten")
+# A message that opens with these asks, or supposes ("kalau KTP hilang, ..."), rather than reports.
+_QUESTION_OPENERS = _wordset("""
+    apakah apa bagaimana berapa kapan dimana siapa bisakah bolehkah adakah kalau jika bila apabila
+    misalnya misalkan seandainya andaikan gimana kumaha piye pripun
+    """)
+_QUESTION_OPENING = 1.0
+# "mohon diperbaiki", "tolong ditindak", "harap segera diangkut": a request that something be done.
+_REQUESTS = _wordset("mohon tolong harap minta agar supaya segera")
+_NEGATION_CUE = 1
+_REQUEST_CUE = 2
+# ... except these, which ask for an answer: "mohon dijelaskan", "tolong dibalas".
+_ANSWER_VERBS = _wordset("""
+    dijelaskan dijawab dibalas diinfokan diinformasikan dikirim dikirimi dikirimkan dibantu dijelasin
+    diberitahu dikabari dikabarin dikonfirmasi diberi diberikan dimaklumi dimaafkan
+    """)
+# "aduan sy nomor 4821", "tiket 00512": a number that names an earlier report.
+_REFERENCE_MARKERS = _wordset("tiket kode laporan aduan pengaduan laporanku aduanku")
+_CITED = 2.0
+# "sudah 3 bulan", "sejak 2 tahun", "lebih dari 50 hari": how long a resident has waited.
+_DURATION_LEAD = _wordset("sudah sejak selama hampir lebih dari sampai hingga")
+_DURATION_UNITS = _wordset("hari minggu bulan tahun taon")
+# The service's own messages: with these, "keluar", "daftar", "caranya" are about the service.
+_SERVICE_WORDS = _wordset("sms pesan pengumuman nomor ketik kirim dikirim dikirimi kirimi wa whatsapp balas")
 
-_HEAD_REQUEST_FRAME = _wordset("tolong mohon kepada yth untuk buat minta")
+# Everyday words that name no subject of their own: a message made of these and lexicon words is about
+# nothing but what the lexicons found (see _evidence: the other unknown words are a subject of their own).
+_COMMON = _wordset("""
+    dan sudah ada untuk dari karena belum hari dengan saja sampai kalau banyak lagi jadi juga sangat tahun
+    harus tersebut bulan atas nya sekarang orang baru masih terus buat atau saat nomor lalu pada sama terkait
+    kemarin lama pernah pihak sekali lebih minta tiap semua minggu oleh benar seperti agar tempat tentang
+    dalam beberapa lain hanya katanya waktu hal sehingga punya telah dekat tanpa sekitar banget bahwa jika
+    tinggal setiap sedangkan terjadi sejak datang mengenai bukan setelah hingga tetapi namun melakukan
+    menjadi pakai jangan soal cukup bagi adanya sebagai kembali dulu mendapatkan satu bahkan sebelumnya
+    sebelum kita tsb para sedang ulang kan begitu begini perlu serta mungkin maupun ketika merasa kira
+    adalah pas tadi pun per mereka lah secara supaya apalagi masa biar kayak mendapat iki ieu wis sampun
+    malih maneh deui usah tong ampun kirim ngirim dikirim pesan sms wa whatsapp hp desa warga dusun sini
+    situ nama bantu pls please me bisa mau ingin akan nanti sih dong deh kok yuk ayo tiba mengerti
+    menggunakan pakainya caranya saking lewat via ke di ti ning nang sing sy kulo abdi aku gue gua ane dia
+    beliau kamu anda bapak ibu pak bu mas mbak kak adik tolong mohon bagaimana gimana kenapa mengapa kapan
+    dimana mana apa siapa berapa yg the tau tahu ngerti jam malam pagi siang sore
+    """)
 
 # With the slips residents make in them ("ADUAN ANONYM"): a promise of anonymity must not hang on spelling.
 _ANON_WORDS = _wordset("anonim anonymous anon anonimus anonym anonymus anonime anonimm annonim anomin anonin")
@@ -823,7 +968,7 @@ KNOWN_WORDS = _LEXICON_WORDS | _GREETINGS | _FILLER | _NOT_TYPOS | frozenset(KEY
 class _Word:
     """Everything the scorer needs to know about one token, found with a single dict lookup."""
 
-    __slots__ = ("entry", "filler", "following", "following2", "head", "negation")
+    __slots__ = ("cue", "entry", "filler", "following", "following2", "head", "plain")
 
     def __init__(self) -> None:
         self.entry: Entry | None = None  # unigram (feature, weight) pairs
@@ -831,7 +976,10 @@ class _Word:
         self.following2: dict[str, dict[str, Entry]] | None = None  # next, next-but-one -> trigram pairs
         self.filler = False  # carries no complaint content
         self.head = False  # names the village head
-        self.negation = False  # "tidak", "belum", "ora", "teu": before a passive verb it reports a failure
+        # Before a passive verb: a negation ("tidak", "belum", "ora", "teu") reports a failure, a request
+        # ("mohon", "tolong", "harap") asks for a fix; 0 for any other word.
+        self.cue = 0
+        self.plain = False  # filler or an everyday word (_COMMON): never a subject of its own
 
 
 def _build_words() -> dict[str, _Word]:
@@ -862,8 +1010,13 @@ def _build_words() -> dict[str, _Word]:
         w.following2.setdefault(b, {})[c] = entry
     for t in _FILLER:
         word(t).filler = True
+        word(t).plain = True
+    for t in _COMMON:
+        word(t).plain = True
+    for t in _REQUESTS:
+        word(t).cue = _REQUEST_CUE
     for t in _NEGATIONS:
-        word(t).negation = True
+        word(t).cue = _NEGATION_CUE
     return words
 
 
@@ -1064,8 +1217,9 @@ def _detail(text: str, flagged: bool) -> str:
     return _DETAIL_LEAD.sub("", rest).strip()
 
 
-def _evidence(toks: list[str], kw_index: int) -> tuple[list[float], str | None, int]:
-    """Lexicon scores, the first six-digit number (a tracking code) and the number of content words.
+def _evidence(toks: list[str], kw_index: int) -> tuple[list[float], str | None, int, int]:
+    """Lexicon scores, the first six-digit number (a tracking code), the number of content words and of
+    unknown words (not in any lexicon nor everyday words: "kursus", "BLC", a name).
 
     Each distinct word counts once: "jalan ... jalan ... jalan" is one road, not three. The keyword at
     `kw_index` (or -1) adds no evidence of its own.
@@ -1074,7 +1228,8 @@ def _evidence(toks: list[str], kw_index: int) -> tuple[list[float], str | None, 
     sc = [0.0] * _NF
     words = _WORDS
     code: str | None = None
-    content = 0
+    content = unknown = 0
+    waited = cited = False
     seen: set[str] = set()
     last = n - 1
     for i in range(n):
@@ -1082,23 +1237,49 @@ def _evidence(toks: list[str], kw_index: int) -> tuple[list[float], str | None, 
         w = words.get(t)
         if w is None:
             content += 1
-            if code is None and len(t) == 6 and t.isdigit():
-                code = t
+            if t.isdigit():
+                if code is None and len(t) == 6:
+                    code = t
+                if (
+                    not cited
+                    and 4 <= len(t) <= 9
+                    and i > 0
+                    and _REFERENCE_MARKERS.intersection(toks[max(0, i - 3) : i])
+                ):
+                    cited = True  # "aduan sy nomor 4821", "no. tiket 00512": a report cited by its number
+                    sc[_STATUS] += _CITED
+                elif (
+                    not waited
+                    and 0 < i < last
+                    and toks[i + 1] in _DURATION_UNITS
+                    and toks[i - 1] in _DURATION_LEAD
+                ):
+                    waited = True
+                    sc[_COMPLAINT] += _WAITED
+            elif len(t) > 2 and t.isalpha():
+                unknown += 1
             continue
         if not w.filler:
             content += 1
         e = w.entry
+        if e is None and not w.plain and len(t) > 2 and t.isalpha():
+            unknown += 1
         if e is not None and i != kw_index and t not in seen:
             seen.add(t)
             for f, v in e:
                 sc[f] += v
         if i < last:
-            if w.negation:
+            cue = w.cue
+            if cue:
                 # "tidak diundang", "belum dibayarkan", "ora digubris": something that should have been
-                # done was not. ("sudah diperbaiki belum" puts the negation after the verb.)
+                # done was not ("sudah diperbaiki belum" puts the negation after the verb); "mohon
+                # diperbaiki", "tolong diangkut": something should be done (not "mohon dijelaskan").
                 verb = toks[i + 1]
                 if len(verb) > 4 and verb.startswith("di"):
-                    sc[_COMPLAINT] += 1.5
+                    if cue is _NEGATION_CUE:
+                        sc[_COMPLAINT] += 1.5
+                    elif verb not in _ANSWER_VERBS:
+                        sc[_COMPLAINT] += 1.0
             nxt = w.following
             if nxt is not None:
                 e = nxt.get(toks[i + 1])
@@ -1113,7 +1294,33 @@ def _evidence(toks: list[str], kw_index: int) -> tuple[list[float], str | None, 
                     if e is not None:
                         for f, v in e:
                             sc[f] += v
-    return sc, code, content
+    return sc, code, content, unknown
+
+
+def _content_tokens(toks: list[str]) -> list[str]:
+    """`toks` with passive verbs written apart joined as residents mean them: "di persulit", "di jual"
+    -> "dipersulit", "dijual" (only where the joined word is one the lexicons know, so "di jalan" stays)."""
+    if "di" not in toks:
+        return toks
+    n = len(toks)
+    out: list[str] | None = None
+    done = 0  # toks[:done] are in out
+    i = toks.index("di")
+    while True:
+        if i + 1 < n and "di" + toks[i + 1] in _PASSIVES:
+            if out is None:
+                out = []
+            out += toks[done:i]
+            out.append("di" + toks[i + 1])
+            done = i + 2
+        try:
+            i = toks.index("di", i + 1)
+        except ValueError:
+            break
+    if out is None:
+        return toks
+    out += toks[done:]
+    return out
 
 
 _OTHER = Understanding(intent=Intent.OTHER)
@@ -1121,10 +1328,11 @@ _OTHER = Understanding(intent=Intent.OTHER)
 
 def understand(text: str, *, dusun_names: Sequence[str] = ()) -> Understanding:
     """Understand one resident message (see the module docstring)."""
-    toks = tokens(text)
-    n = len(toks)
-    if n == 0:
+    raw = tokens(text)
+    if not raw:
         return _OTHER
+    toks = _content_tokens(raw)
+    n = len(toks)
 
     # Leading greeting/address, then an optional keyword.
     start = 0
@@ -1138,7 +1346,7 @@ def understand(text: str, *, dusun_names: Sequence[str] = ()) -> Understanding:
     if keyword == "MENU" and toks[start] == "bantuan" and n - start > 1:
         kw_index = -1  # "bantuan bibit kapan dibagi": the word may be content (see _decide)
 
-    sc, code, content = _evidence(toks, kw_index)
+    sc, code, content, unknown = _evidence(toks, kw_index)
     question = sc[_QUESTION]
     if "?" in text:
         question += 1.5
@@ -1148,13 +1356,19 @@ def understand(text: str, *, dusun_names: Sequence[str] = ()) -> Understanding:
             last -= 1
         if toks[last] in _QUESTION_TAGS:
             question += 1.0
+    if start < n and toks[start] in _QUESTION_OPENERS:
+        question += _QUESTION_OPENING  # "apakah ...", "kalau KTP rusak ...": asked, or supposed
 
-    intent, topic, decisive = _decide(toks, n, start, keyword, sc, question, code, content)
-    scam = intent is Intent.OTHER and decisive  # the one decisive rule that answers OTHER
+    intent, topic, decisive = _decide(toks, n, start, keyword, sc, question, code, content, unknown)
+    # Two decisive rules answer OTHER: spam (a warning) and plain thanks or praise (no reply needed).
+    scam = intent is Intent.OTHER and decisive and sc[_SCAM] >= _SCAM_ENOUGH
     scores: list[float] | None = None
     if intent is Intent.OTHER and not decisive:
-        scores = _SCORER.scores(toks, text)
+        scores = _SCORER.scores(raw, text)
         intent = _blend_intent(scores)
+    elif intent is Intent.INFO and topic is None and not decisive:
+        scores = _SCORER.scores(raw, text)
+        intent = _question_intent(scores)
     if intent is not Intent.INFO:
         topic = None
     elif not decisive:
@@ -1164,7 +1378,7 @@ def understand(text: str, *, dusun_names: Sequence[str] = ()) -> Understanding:
             topic = _TOPIC_ORDER[best]  # the model could not change it
         else:
             if scores is None:
-                scores = _SCORER.scores(toks, text)
+                scores = _SCORER.scores(raw, text)
             topic = _blend_topic(lexicon, scores)
     if keyword is not None and intent is not _KEYWORD_INTENT[keyword]:
         keyword = None
@@ -1183,6 +1397,18 @@ def understand(text: str, *, dusun_names: Sequence[str] = ()) -> Understanding:
         confidential = bool(token_set & _CONFIDENTIAL_WORDS)
         if (anonymous or confidential) and keyword is None and intent in (Intent.UNSUBSCRIBE, Intent.OTHER):
             intent = Intent.COMPLAINT  # "tolong rahasiakan nama saya": about a report, new or just made
+    head_at_fault: bool | None = None  # not looked at yet
+    if (
+        intent in (Intent.INFO, Intent.OTHER)
+        and not decisive
+        and sc[_HEAD] > 0
+        and (sc[_MISCONDUCT] > 0 or sc[_COMPLAINT] > 0)
+    ):
+        # "Apakah lurah itu ada hari kerjanya? ... tidak bisa menemui lurah di kantor": a question that
+        # puts the head at fault is a complaint about him (and he must not see it).
+        head_at_fault = _head_fault(text, toks) >= _FAULT_ENOUGH  # the rules alone turn a question around
+        if head_at_fault:
+            intent, topic = Intent.COMPLAINT, None
     if intent is Intent.COMPLAINT:
         rest = [
             t for t in toks[start:] if t not in _HEAD_REFERENCE and t not in _INTRO and t not in _REPORT_VERBS
@@ -1191,11 +1417,13 @@ def understand(text: str, *, dusun_names: Sequence[str] = ()) -> Understanding:
             # Only the head named: the complaint is about him, and its detail is still to come.
             about_head, content = True, 0
         elif sc[_HEAD] > 0 and content > 0:
-            about_head = _about_head(toks, sc[_MISCONDUCT])
+            about_head = _about_head(text, raw, toks, scores) if head_at_fault is None else head_at_fault
             if about_head:
-                # The head's own conduct is village governance unless the text names a clearer field
-                # (his BLT list is bansos, his charging for a letter is administrasi).
-                sc[_CAT_TATA_KELOLA] += 2.0
+                # The head's own conduct is village governance, his serving and signing included ("bu
+                # lurah tidak mau tanda tangan"), unless the text names a clearer field (his BLT list is
+                # bansos, his illegal logging lingkungan).
+                sc[_CAT_TATA_KELOLA] += _HEAD_GOVERNANCE + sc[_CAT_ADMINISTRASI]
+                sc[_CAT_ADMINISTRASI] = 0.0
         if content == 0 or (keyword is not None and n - start <= 1):
             category = None
         else:
@@ -1205,7 +1433,7 @@ def understand(text: str, *, dusun_names: Sequence[str] = ()) -> Understanding:
                 category = _CATEGORY_ORDER[best]  # the model could not change it
             else:
                 if scores is None:
-                    scores = _SCORER.scores(toks, text)
+                    scores = _SCORER.scores(raw, text)
                 category = _blend_category(lexicon, scores)
         if category is not None:
             flagged = anonymous or confidential
@@ -1274,6 +1502,18 @@ def _best_topic(sc: list[float]) -> tuple[Topic | None, float]:
     return topic, best
 
 
+_SCAM_ENOUGH = 4.0
+# Thanks that open a message, and the words that turn it into a complaint after all ("makasih, tapi
+# lampunya mati lagi").
+_THANKS = _wordset("terima makasih thanks alhamdulillah matur hatur suwun nuhun")
+_THANKS_WITHIN = 8
+_CONTRAST = _wordset("tapi tetapi namun masih belum sayangnya sayang cuma hanya mohon tolong kok lagi")
+# How much "sudah 3 bulan" (a resident's wait) counts as a problem.
+_WAITED = 2.5
+# How much a complaint about the head leans to tata_kelola (see understand).
+_HEAD_GOVERNANCE = 2.0
+
+
 def _decide(
     toks: list[str],
     n: int,
@@ -1283,21 +1523,34 @@ def _decide(
     question: float,
     code: str | None,
     content: int,
+    unknown: int,
 ) -> tuple[Intent, Topic | None, bool]:
     """Turn keyword and evidence into an intent, a topic for information requests, and whether the rule
-    that decided is decisive (a keyword or a declared report, a tracking code, spam) or only weighs
-    evidence (then the learned models may have a say: see `understand`)."""
+    that decided is decisive (a keyword or a declared report, a tracking code, spam, plain thanks) or
+    only weighs evidence (then the learned models may have a say: see `understand`)."""
     complaint = sc[_COMPLAINT]
     if sc[_OFFICIAL] > 0:
         # Misconduct of an official is a complaint even without problem words ("kades jarang di kantor").
         complaint += sc[_MISCONDUCT]
     status = sc[_STATUS]
     scam = sc[_SCAM]
-    help_score = sc[_HELP]
     topic, topic_score = _best_topic(sc)
     rest = n - start - 1  # tokens after the keyword
+    # Help, subscribing and unsubscribing in words any message may use count only in a message that has
+    # no other subject: no unknown word, and no clear category (nor topic, for help) unless the message
+    # speaks of the service's own messages ("berisik tiap hari sms, keluarin aja").
+    help_score = sc[_HELP]
+    subscribe = sc[_SUBSCRIBE]
+    unsubscribe = sc[_UNSUBSCRIBE]
+    if unknown == 0 and (sc[_HELP_WEAK] or sc[_SUBSCRIBE_WEAK] or sc[_UNSUBSCRIBE_WEAK]):
+        service = not _SERVICE_WORDS.isdisjoint(toks)
+        if service or max(sc[_CAT0 : _CAT0 + len(_CATEGORY_ORDER)]) < 2.5:
+            subscribe += sc[_SUBSCRIBE_WEAK]
+            unsubscribe += sc[_UNSUBSCRIBE_WEAK]
+            if service or topic_score < 2.5:
+                help_score += sc[_HELP_WEAK]
 
-    if scam >= 4 and scam >= complaint:
+    if scam >= _SCAM_ENOUGH and scam >= complaint:
         return Intent.OTHER, None, True
 
     if keyword is None and _declares_report(toks, start):
@@ -1319,11 +1572,13 @@ def _decide(
         if kw_intent is Intent.SUBSCRIBE:
             if complaint >= 2.5 and complaint > question:
                 return Intent.COMPLAINT, None, True
-            if question >= 2.5 and topic_score >= 2.5 and sc[_SUBSCRIBE] < 2:
+            if question < 2.5 or subscribe >= 2 or rest == 0:
+                return Intent.SUBSCRIBE, None, True
+            if topic_score >= 2.5:
                 return Intent.INFO, topic, True
-            return Intent.SUBSCRIBE, None, True
+            # "mulai jam berapa?": the word, not the keyword; the evidence decides.
         if kw_intent is Intent.UNSUBSCRIBE:
-            if complaint >= 4 and sc[_UNSUBSCRIBE] == 0 and rest >= 2:
+            if complaint >= 4 and unsubscribe == 0 and rest >= 2:
                 return Intent.COMPLAINT, None, True
             return Intent.UNSUBSCRIBE, None, True
         if kw_intent is Intent.HELP and (toks[start] != "bantuan" or rest == 0 or content <= 1):
@@ -1341,21 +1596,24 @@ def _decide(
         and status >= complaint * 0.6
     ):
         return Intent.STATUS, None, False
-    unsubscribe = sc[_UNSUBSCRIBE]
     if (unsubscribe >= 3 or (content == 1 and unsubscribe >= 1)) and unsubscribe >= complaint:
         return Intent.UNSUBSCRIBE, None, False
-    subscribe = sc[_SUBSCRIBE]
     if (
         (subscribe >= 3 or (content == 1 and subscribe >= 1))
         and subscribe >= complaint
         and subscribe >= topic_score
     ):
         return Intent.SUBSCRIBE, None, False
-    if help_score >= 3 and help_score >= topic_score and help_score >= complaint:
+    if help_score >= 3 and (sc[_HELP] >= 4 or help_score >= topic_score) and help_score >= complaint:
         return Intent.HELP, None, False
 
+    if question < 2 and social >= 1.5 and _opens_with_thanks(toks, start) and _CONTRAST.isdisjoint(toks):
+        # "Terima kasih, PJU sudah menyala kembali": thanks for what was done, whatever it names.
+        return Intent.OTHER, None, True
     if social >= 2 and complaint < 1.5 and (question == 0 or topic_score < 2):
-        return Intent.OTHER, None, False
+        # Thanks or praise and nothing wrong ("sangat membantu, bravo") is decisive: no model
+        # second-guesses it.
+        return Intent.OTHER, None, (social >= 4 or complaint < 0) and complaint <= 0.5 and question < 2
     # What a message is about (topic, category) is shared by questions and complaints ("dana desa",
     # "surat"); what tells them apart is problem words against question words.
     if complaint >= 1.5 and complaint >= question:
@@ -1370,6 +1628,11 @@ def _decide(
         return Intent.COMPLAINT, None, False
     if topic is not None and topic_score >= 2.5 and content <= 5:
         return Intent.INFO, topic, False
+    if question >= 2.5 and complaint < question:
+        # A question about something the lexicons know no topic for ("kursus komputer gratis dimana?"):
+        # a question, unless the model reads it as one about the service or as chat; no topic (the
+        # blend finds it, see understand).
+        return Intent.INFO, None, False
     if complaint >= 1 and category_best >= 1 and content >= 4:
         return Intent.COMPLAINT, None, False
     if help_score >= 2 or (content == 1 and toks[-1] in ("info", "informasi")):
@@ -1384,17 +1647,20 @@ _OTHER_AT = _INTENT_LABELS.index(Intent.OTHER)
 # Where each category and topic (in the rules' order) sits among its model's labels.
 _CATEGORY_AT = tuple(_SCORER.labels("category").index(c.value) for c in _CATEGORY_ORDER)
 _TOPIC_AT = tuple(_SCORER.labels("topic").index(t.value) for t in _TOPIC_ORDER)
-# Blending (see the module docstring), chosen by cross-validation over the development data.
+# Blending (see the module docstring), chosen by cross-validation over the development data
+# (python -m bench.nlu_accuracy --cv; bench/README.md).
 # Intent: where the rules found nothing to go on ("other" without a keyword, code or spam), the model's
-# intent wins when it is this many nats (log-probability) more likely than "other". (Letting it overrule
-# the rules' other decisions too, at a larger margin, did worse in cross-validation.)
-_INTENT_MARGIN = 1.0
-# Category and topic: the model's probabilities (softmax at a temperature: Naive Bayes is overconfident)
-# are added to the lexicon scores with this weight: enough to break near-ties and to decide where the
-# lexicons know nothing, never enough to overrule clear lexicon evidence.
-_CATEGORY_MODEL_WEIGHT = 3.0
+# intent wins when it is this many nats (log-probability: the intent model is a logistic regression)
+# more likely than "other". (Letting it overrule the rules' other decisions too, at a larger margin, did
+# worse in cross-validation.)
+_INTENT_MARGIN = 3.0
+# Category and topic: the model's probabilities (a softmax of the linear SVM's decision values, whose
+# differences are fractions of one, hence a temperature below one) are added to the lexicon scores with
+# this weight: enough to break near-ties and to decide where the lexicons know nothing, never enough to
+# overrule clear lexicon evidence.
+_CATEGORY_MODEL_WEIGHT = 2.0
 _TOPIC_MODEL_WEIGHT = 2.0
-_MODEL_TEMPERATURE = 3.0
+_MODEL_TEMPERATURE = 0.3
 # Below this much lexicon evidence the rules know no category (or topic): the model decides, and for a
 # category only if it is this sure (else "lainnya").
 _LEXICON_EVIDENCE = 1.0
@@ -1449,6 +1715,35 @@ def _blend_topic(lexicon: list[float], scores: list[float]) -> Topic:
     return _TOPIC_ORDER[_top_two([v + w * q for v, q in zip(lexicon, p, strict=True)])[0]]
 
 
+# A question with no topic the lexicons know is help or chat only if the model finds it this many nats
+# (log-probability) more likely than a question about the village.
+_QUESTION_MARGIN = 1.0
+
+
+def _question_intent(scores: list[float]) -> Intent:
+    """INFO for a question the rules found no topic for, or HELP / OTHER when the model is clearly surer."""
+    raw = _SCORER.part("intent", scores)
+    labels = _INTENT_LABELS
+    info = raw[labels.index(Intent.INFO)]
+    best, best_score = Intent.INFO, info + _QUESTION_MARGIN
+    for alternative in (Intent.HELP, Intent.OTHER):
+        v = raw[labels.index(alternative)]
+        if v > best_score:
+            best, best_score = alternative, v
+    return best
+
+
+def _opens_with_thanks(toks: list[str], start: int) -> bool:
+    """Whether the message opens with thanks: "terima kasih ...", "alhamdulillah ...", "saya mengucapkan
+    terima kasih ..." (within its first words)."""
+    if start >= len(toks):
+        return False
+    if toks[start] in _THANKS:
+        return True
+    opening = toks[start : start + _THANKS_WITHIN]
+    return "terima" in opening and ("mengucapkan" in opening or "ucapkan" in opening)
+
+
 def _declares_report(toks: list[str], start: int) -> bool:
     """Whether the message opens by saying it is a report: "(saya) mau lapor", "kula ajeng wadul"."""
     i = start
@@ -1458,20 +1753,273 @@ def _declares_report(toks: list[str], start: int) -> bool:
     return start < i < n and toks[i] in _REPORT_VERBS
 
 
-def _about_head(toks: list[str], misconduct: float) -> bool:
-    """Whether a complaint that names the village head is about the head himself."""
-    if misconduct >= 2:
-        return True
-    if misconduct <= 0:
-        return False
-    # Weak evidence only counts when the head is not simply being asked to act ("tolong pak kades ...").
+# ---------------------------------------------------------------------------------------------------
+# About the head: a complaint that names the village head is about him only when he is the one at fault
+# ("pak lurah sulit ditemui", "kades masukin iparnya jadi penerima BLT"), not when he is merely asked to
+# act, told, copied or named beside the one at fault ("tolong pak kades perbaiki jalan", "tembusan kepada
+# lurah", "dipersulit oleh ketua RT", "sekretaris lurah judes"). Read sentence by sentence: the fault must
+# stand near an unframed mention of the head, with no other official between them.
+
+# The head's own conduct (a superset of _MISCONDUCT): failures that make sense with him as the subject.
+_FAULT_LEXICON = (
+    _INTENT_LEXICON[_MISCONDUCT]
+    + """
+    mempersulit:2 dipersulit:2 persulit:2 menyulitkan:2 sulit_ditemui:2.5 susah_ditemui:2.5
+    sulit_dihubungi:2 susah_dihubungi:2 tidak_bisa_ditemui:2.5 tidak_bisa_menemui:2 ada_di_tempat:1.5
+    tidak_ada_di:1 ada_di_kantor:1 tidak_di_tempat:2 tidak_mau:2 tidak_bersedia:2 menolak:1.5
+    belum_ditandatangani:2 tidak_ditandatangani:2 ditandatangani:1 tanda_tangani:1 belum_tanda_tangan:2
+    menunda:1.5 ditunda_tunda:2 mengulur:2 tidak_profesional:2.5 profesional:1 ketidakprofesionalan:2.5
+    tidak_ramah:2.5 tidak_sopan:2.5 sopan:1 menghina:2.5 sombong:2 pelit:1.5 berbohong:2 galak:2
+    nada_tinggi:2 peduli:1 tidak_peduli:1 pasif:1.5 terkesan:1 tidak_melayani:2 melayani:0.5
+    tidak_jelas:1.5 menyerobot:2 serobot:1.5 ghibah:2 kelakuan:2 perilaku:1.5 sikap:1 attitude:2 buruk:1
+    mengayomi:1.5 tidak_netral:2 netral:1 berpihak:2 tidak_adil:1.5 menahan:1.5 melantik:1.5 dimutasi:2
+    mutasikan:2 dimutasikan:2 dicopot:2 copot:1.5 dievaluasi:1.5 upeti:2 diminta:1 meminta:0.5
+    tidak_kembali:1.5 tidak_balik:2 menunggu:0.5 nunggu:0.5 harus_menunggu:1 harus_nunggu:1 kelamaan:1
+    tidak_turun:2 monopoli:2 dimonopoli:2 miliknya:1.5 punyanya:1.5 disewakan:1.5 dipinjam:1 dipakai:1
+    dipake:1 pakai:0.5 make:1 nyuruh:1 menyuruh:1 memotong:2 dipotong:1 minta_fee:2 terima_fee:2 hutang:1
+    utang:1 megah:1 kaya:1 tidak_tanggap:2 lamban:1.5 lalai:2 mengabaikan:2 menelantarkan:2
+    tidak_amanah:2.5 tidak_becus:2.5 tidak_kompeten:2.5 malas:2 males:2 otoriter:2.5 ngamuk:2 nendang:2
+    mukul:2 menampar:2 mengusir:2 diusir:1.5 mencaci:2 memaki:2 seenaknya:2 se_enaknya:2 tidak_berkenan:2.5
+    berkenan:1 ada_acara:1 masih_rapat:1 alasan:1 alesan:1 bukan_wewenang:1.5 tidak_ada_tanggapan:1
+    tidak_pernah:2 teu_pernah:2 ora_pernah:2 ora_tahu:2 dibongkar:1.5 ngangkat:1.5 pendukung:1.5
+    bagi_bagi:1 dana_desa:1 duit_desa:1.5 uang_desa:1.5 kas_desa:1 dana_gampong:1 dana_nagari:1
+    tidak_responsif:2 lelet:1.5 angkuh:2 ketus:2 judes:2 jutek:2 memarahi:2 marah_marah:1 tidak_menanggapi:2
+    sering_tidak_ada:2 tidak_bertanggung_jawab:2 lepas_tangan:2 imbalan:2 sogokan:2 tebang_pilih:2
+    diskriminatif:2 menghalangi:2 menghambat:1.5 berbelit:1.5 tidak_disiplin:2 tidak_tegas:1.5 semaunya:2
+    sesukanya:2 menekan:1 memeras:2 menipu:2 janji_palsu:2 menutupi:1.5 menyembunyikan:1.5 manipulasi:2
+    memanipulasi:2 memalsukan:2 palsu:1 fiktif:2 tidak_memberikan:1 tidak_mengeluarkan:1.5 tidak_merespon:1.5
+    tidak_menjalankan:2 tidak_menjalankannya:2 tidak_sesuai:1.5 ribu:0.5 juta:0.5 keluar_berdua:1
+    malu_maluin:1 memalukan:1.5 belum_juga:1 rumah_mewah:1 dikurangi:1 meminta_biaya:2 minta_biaya:2
+    meminta_uang:2 tanpa_kwitansi:2 biaya:0.5 add:1 rumahnya:1 rumahnya_sendiri:1
+"""
+)
+_FAULT_TABLES: tuple[dict[tuple[str, ...], float], ...] = ({}, {}, {})
+for _words, _weight in _parse_lexicon(_FAULT_LEXICON):
+    _forms = [_words]
+    if len(_words) == 1 and len(_words[0]) >= 3:
+        _forms += [(form,) for form in _suffixed(_words[0])]
+    for _form in _forms:
+        _table = _FAULT_TABLES[len(_form) - 1]
+        _table[_form] = max(_weight, _table.get(_form, 0.0))
+# The fault terms by their first word, for one lookup a token.
+_FAULT_FIRST: dict[str, list[tuple[tuple[str, ...], float]]] = {}
+for _table in _FAULT_TABLES:
+    for _key, _weight in _table.items():
+        _FAULT_FIRST.setdefault(_key[0], []).append((_key, _weight))
+# Passive verbs the lexicons know, for joining "di persulit" (see _content_tokens).
+_PASSIVES = frozenset(
+    w for w in _LEXICON_WORDS | {form[0] for form in _FAULT_TABLES[0]} if w.startswith("di") and len(w) > 4
+)
+# The head named by a phrase: "kepala desa", "wali nagari", and by his role: "yang mimpin desa".
+_HEAD_PHRASES: dict[str, frozenset[str]] = {
+    first: frozenset(form for w in rest.split() for form in (w, *_suffixed(w)))
+    for first, rest in {
+        "kepala": "desa kampung lembang kelurahan gampong pekon tiyuh negeri nagari",
+        "wali": "nagari",
+        "hukum": "tua",
+        "pak": "inggi lembang",
+        "bu": "inggi lembang",
+        "bapak": "lembang",
+        "pimpinan": "desa kampung",
+        "pemimpin": "desa kampung",
+        "memimpin": "desa kampung",
+        "datuk": "penghulu",
+        "datok": "penghulu",
+    }.items()
+}
+# Each word that starts a mention -> _HEAD_ALONE (it names him alone: "kades", "lurahnya") or the words
+# that must follow it ("kepala" -> "desa", "kampung", ...), for one lookup a token.
+_HEAD_ALONE: frozenset[str] = frozenset()
+_HEAD_START: dict[str, frozenset[str]] = dict(_HEAD_PHRASES)
+_HEAD_START.update({t: _HEAD_ALONE for t, w in _WORDS.items() if w.head})
+# Just before a mention, these make it someone else or the office: "sekretaris lurah", "kantor kades",
+# "calon kades", "pemilihan lurah", "pengganti lurah".
+_NOT_THE_HEAD = _wordset("""
+    sekretaris sekertaris sekretariat wakil staf staff pegawai bawahan ajudan kantor calon cakades mantan
+    pemilihan pilkades pergantian pengganti ganti bakal balon
+    """)
+# Just after a mention (past "mau", "sedang"), these say the post is changing hands: nobody is at fault.
+_CHANGING_HANDS = _wordset("ganti berganti pindah pensiun")
+# Just before a mention, these make him the one addressed, told or copied, not the one at fault.
+_ADDRESSED = _wordset("""
+    kepada yth tembusan cc ke dengan melalui lewat hubungi menghubungi bilang menghadap sampaikan
+    disampaikan koordinasi berkoordinasi mediasi kata tolong mohon minta ajukan mengajukan
+    """)
+# Just after a mention, these make it a request to him ("pak kades tolong tindak tegas ...").
+_REQUEST_AFTER = _wordset("tolong mohon harap bantu bantulah")
+_ADDRESS_SKIP = _wordset("pak bu bapak ibu sdr saudara yth yang terhormat")
+_AUXILIARIES = _wordset("mau akan sedang lagi sudah baru")
+# Just before a mention, these name his family or his business: "ipar pak kades", "toko kades".
+_HIS_OWN = _wordset("""
+    anak istri suami adik kakak ipar menantu keponakan ponakan saudara keluarga mertua kerabat cucu besan
+    sepupu toko usaha warung perusahaan cv pt kontraktor tambang pabrik kios kroni pendukung timses punya
+    punyanya milik miliknya
+    """)
+# Just before a mention: his signature or stamp, which others may forge or wait for.
+_HIS_SIGNATURE = _wordset("ttd tangan stempel cap paraf")
+# Just before a mention: he did what the words before say ("dipersulit oleh pak lurah").
+_AGENT = _wordset("oleh sama")
+# Anyone else whose fault it may be (another official, a neighbour, "warga"); one of them between the head
+# and the fault blocks it ("pak kades, tetangga saya tidak mau bayar iuran").
+_OTHER_PARTIES = _wordset("""
+    rt rw sekdes sekretaris sekertaris carik staf staff pegawai petugas perangkat kasi kaur kadus camat
+    bendahara operator bpd satpol polisi ketua panitia bidan guru dinas walikota bupati anggota anggotanya
+    bawahan bawahannya lpm lpmk pengurus kelurahan oknum tetangga warga masyarakat pemuda remaja orang
+    pedagang pengusaha preman pelaku maling pencuri mereka
+    """)
+_SENTENCES = re.compile(r"[.!?;\n]+")
+_SENTENCE_ENDS = ".!?;\n \t\r"
+# A word no one writes, put between sentences so that a text is tokenised once (see _sentences).
+_SENTENCE_BREAK = "qqkalimatqq"
+_SENTENCE_MARK = f" {_SENTENCE_BREAK} "
+# How far a fault may stand from the mention (tokens), before and after it; how much fault is enough;
+# how much more a fault weighs with the head as its subject ("lurah sulit ditemui") or agent ("oleh").
+_FAULT_BEFORE = 5
+_FAULT_AFTER = 8
+_FAULT_ENOUGH = 2.0
+_HIS_OWN_FAULT = 9.0
+# Below _FAULT_ENOUGH, some fault (this much) and an about_head model this sure also make it about him.
+_FAULT_SOME = 0.5
+# A missed complaint about the head reaches the head himself; one wrongly marked goes to the BPD. So the
+# learned model may tip a message whose fault words alone are too weak as soon as it leans that way,
+# although it also tips some that merely name him ("jalan depan rumahnya pak kades rusak": 0.97).
+_HEAD_MODEL_SURE = 0.5
+_FAULT_SUBJECT = 1.5
+
+
+def _head_mentions(toks: list[str]) -> list[tuple[int, int, float]]:
+    """(start, end, weight of the words before it) of each mention of the head that could be the one at
+    fault (see above). The weight is _FAULT_SUBJECT after "oleh", 0 after "ttd" (what comes before was
+    done to him), 1 otherwise; a mention that names his family or business ("ipar pak kades") comes
+    with start -1: it is a fault in itself."""
+    found: list[tuple[int, int, float]] = []
+    n = len(toks)
     for i, t in enumerate(toks):
-        w = _WORDS.get(t)
-        is_head = w is not None and w.head
-        if not is_head and t == "kepala" and i + 1 < len(toks):
-            is_head = toks[i + 1] in ("desa", "kampung", "lembang")
-        if is_head:
-            window = toks[max(0, i - 3) : i] + toks[i + 1 : i + 3]
-            if not _HEAD_REQUEST_FRAME.isdisjoint(window):
-                return False
-    return True
+        rest = _HEAD_START.get(t)
+        if rest is None:
+            continue
+        if rest is _HEAD_ALONE:
+            end = i + 1
+        elif i + 1 < n and toks[i + 1] in rest:
+            end = i + 2
+        else:
+            continue
+        if end < n and toks[end] == "nya":
+            end += 1
+        j = i - 1
+        while j >= 0 and toks[j] in _ADDRESS_SKIP:
+            j -= 1
+        before = toks[j] if j >= 0 else ""
+        if before in _NOT_THE_HEAD or before in _ADDRESSED:
+            continue
+        if j >= 1 and before.isdigit() and toks[j - 1] in _ADDRESSED:
+            continue  # "tembusan kepada 1. Lurah ..."
+        k = end
+        while k < n and toks[k] in _AUXILIARIES:
+            k += 1
+        if k < n and toks[k] in _CHANGING_HANDS:
+            continue
+        if end < n and toks[end] in _REQUEST_AFTER:
+            continue
+        if before in _HIS_OWN:
+            found.append((-1, end, 0.0))
+            continue
+        if before in _HIS_SIGNATURE:
+            found.append((i, end, 0.0))  # "memalsukan ttd lurah": what comes before was done to him
+            continue
+        found.append((i, end, _FAULT_SUBJECT if before in _AGENT else 1.0))
+    return found
+
+
+def _faults(toks: list[str]) -> list[tuple[tuple[str, ...], int, int, float]]:
+    """(term, start, end, weight) of every fault term in `toks`."""
+    out: list[tuple[tuple[str, ...], int, int, float]] = []
+    n = len(toks)
+    for i, t in enumerate(toks):
+        terms = _FAULT_FIRST.get(t)
+        if terms is not None:
+            for key, weight in terms:
+                end = i + len(key)
+                if end <= n and (len(key) == 1 or tuple(toks[i:end]) == key):
+                    out.append((key, i, end, weight))
+    return out
+
+
+def _blocked(toks: list[str], start: int, end: int, mention_end: int) -> bool:
+    """Whether another official stands in toks[start:end]. Not blocking: "kelurahan" just after the
+    mention ("lurah kelurahan X") and one just after the word after it ("lurah dan staf", "perbekel
+    ngangkat kaur"); "pak kades, sekdes korupsi" blocks."""
+    for k in range(start, end):
+        t = toks[k]
+        if t in _OTHER_PARTIES and k != mention_end + 1 and not (k == mention_end and t == "kelurahan"):
+            return True
+    return False
+
+
+def _sentences(text: str, whole: list[str]) -> list[list[str]]:
+    """The tokens of each sentence of `text` (`whole` is the tokens of all of it), tokenised in one go."""
+    if _SENTENCES.search(text.rstrip(_SENTENCE_ENDS)) is None:
+        return [whole]  # one sentence
+    toks = _content_tokens(tokens(_SENTENCES.sub(_SENTENCE_MARK, text)))
+    out: list[list[str]] = []
+    at = 0
+    while True:
+        try:
+            end = toks.index(_SENTENCE_BREAK, at)
+        except ValueError:
+            end = len(toks)
+        if end > at:
+            out.append(toks[at:end])
+        if end == len(toks):
+            return out
+        at = end + 1
+
+
+def _head_fault(text: str, whole: list[str]) -> float:
+    """How much fault the text puts on the village head: the most fault found near one mention of him
+    (see above); _HIS_OWN_FAULT when it names his family or business. `whole` is the text's tokens."""
+    most = 0.0
+    for toks in _sentences(text, whole):
+        mentions = _head_mentions(toks)
+        if not mentions:
+            continue
+        faults = _faults(toks)
+        for ms, me, agent in mentions:
+            if ms < 0:
+                return _HIS_OWN_FAULT  # his family or his business
+            best: dict[tuple[str, ...], float] = {}
+            for key, fs, fe, weight in faults:
+                if fe <= ms:
+                    if ms - fe > _FAULT_BEFORE or _blocked(toks, fe, ms, me):
+                        continue
+                    weight *= agent
+                elif fs >= me:
+                    if fs - me > _FAULT_AFTER or _blocked(toks, me, fs, me):
+                        continue
+                    if fs - me <= 2:
+                        weight *= _FAULT_SUBJECT
+                else:
+                    continue
+                best[key] = max(weight, best.get(key, 0.0))
+            most = max(most, sum(best.values()))
+    return most
+
+
+def _about_head(text: str, raw: list[str], toks: list[str], scores: list[float] | None) -> bool:
+    """Whether a message that names the village head puts him at fault: enough fault near a mention of
+    him, or some fault and a learned about_head model (when the shipped models have one) that is sure."""
+    fault = _head_fault(text, toks)
+    if fault >= _FAULT_ENOUGH:
+        return True
+    if fault < _FAULT_SOME:
+        return False
+    try:
+        labels = _SCORER.labels("about_head")
+    except KeyError:
+        return False  # models without an about_head head: the rules alone
+    if "true" not in labels:
+        return False
+    raw_scores = _SCORER.part("about_head", scores if scores is not None else _SCORER.scores(raw, text))
+    top = max(raw_scores)
+    e = [math.exp(v - top) for v in raw_scores]
+    return e[labels.index("true")] / math.fsum(e) > _HEAD_MODEL_SURE

@@ -29,6 +29,13 @@ from handlers.normalize import normalize, tokens
         ("kpn musdes? jd ga?", "kapan musdes jadi tidak"),
         ("kulo pingin angsal kabar", "kula ingin dapat kabar"),
         ("hoyong kenging info", "ingin dapat info"),
+        # Betawi, Banyumasan, Banjar and Surabaya words, and the abbreviations of complaint channels
+        ("kaga bisa pegimana nih", "tidak bisa bagaimana nih"),
+        ("kepriwe kiye", "bagaimana kiye"),
+        ("pambakal kada suah ada", "pambakal tidak pernah ada"),
+        ("yopo iki, gak dadi2", "bagaimana iki tidak jadi jadi"),
+        ("mau tny klw ktp setaun blm jd", "mau tanya kalau ktp setahun belum jadi"),
+        ("yg mimpin desa", "yang memimpin desa"),
         ("Rp 3.000.000 jam 08.00", "rp 3000000 jam 08 00"),
         ("cek#307514", "cek 307514"),
         ("TOLONGGGG!!!", "tolong"),

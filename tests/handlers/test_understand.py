@@ -535,6 +535,199 @@ def test_categories_from_wider_lexicons(text: str, category: Category) -> None:
     assert (u.intent, u.category) == (Intent.COMPLAINT, category)
 
 
+# --- how residents really write (issue 12) --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the head's conduct, in the many ways he is named
+        "pak kades jarang di kantor, surat2 numpuk",
+        "bu kades pakai dana desa buat beli mobil pribadi",
+        "kepala desa kami tidak transparan soal ADD tahun ini",
+        "pak lurah minta uang 300rb buat tanda tangan surat tanah",
+        "lurahnya susah ditemui, sudah 3 hari saya bolak balik",
+        "perbekel tidak mau tanda tangan surat pengantar saya",
+        "keuchik kami tidak pernah ada di kantor",
+        "wali nagari memotong dana bantuan warga",
+        "kepala kampung mengancam warga yang protes soal jalan",
+        "hukum tua menjual tanah desa ke pengusaha tanpa musyawarah",
+        "pambakal kada suah ada di kantor",
+        "kepala lembang pakai mobil desa untuk keperluan pribadi",
+        "pak petinggi sering marah2 kalau warga tanya soal anggaran",
+        "yang mimpin desa malah sibuk kampanye partai",
+        "pimpinan desa kami tidak transparan soal dana desa",
+        "kades kami pakai ADD buat renovasi rumahnya sendiri",
+        "Pak lurah meminta biaya 500 ribu untuk legalisir, tanpa kwitansi",
+        # his family and his business
+        "keponakan pak lurah diangkat jadi perangkat tanpa seleksi",
+        "proyek talud dikerjakan CV punya adik pak kades, hasilnya asal jadi",
+        "daftar penerima BLT dibuat pak kades, isinya keluarganya sendiri",
+        # done by him, said after the deed
+        "surat saya sudah 2 minggu belum ditandatangani oleh pak lurah",
+    ],
+)
+def test_about_head_in_any_form_of_address(text: str) -> None:
+    u = understand(text)
+    assert (u.intent, u.about_head) == (Intent.COMPLAINT, True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # he is asked to act, told, or copied
+        "pak kades tolong perbaiki jalan ke makam, sudah rusak setahun",
+        "mohon pak lurah segera memperbaiki saluran yang mampet di RT 4",
+        "sudah lapor ke pak lurah tapi lampu jalan masih mati",
+        "pak RT minta uang buat surat pengantar, tembusan kepada pak kades",
+        # someone else is at fault
+        "sekdes judes kalau melayani warga",
+        "surat saya dipersulit oleh ketua RT, pak lurah mohon dibantu",
+        "sekretaris lurah tidak mau tanda tangan surat saya",
+        "staf kantor kades sering telat buka pelayanan",
+        "pak kades, sekdes korupsi dana desa",
+        "pak kades, tetangga saya tidak mau bayar iuran sampah",
+        # his office, his signature, or the post changing hands
+        "surat dari kantor lurah belum jadi sudah sebulan",
+        pytest.param(
+            "ada yang memalsukan tanda tangan lurah di surat jual beli tanah",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="the about_head model tips it (the safe side: the BPD, not the head, sees it); "
+                "the rules should read who is at fault here",
+            ),
+        ),
+        "berkas saya belum diproses karena lurahnya mau ganti",
+        pytest.param(
+            "jalan depan rumahnya pak kades rusak parah",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="the about_head model tips it (the safe side: the BPD, not the head, sees it); "
+                "the rules should read who is at fault here",
+            ),
+        ),
+    ],
+)
+def test_naming_the_head_is_not_blaming_him(text: str) -> None:
+    u = understand(text)
+    assert u.intent is Intent.COMPLAINT
+    assert u.about_head is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "apakah pak lurah memang tidak pernah ada di kantor? sudah 3 kali saya datang tidak bisa ketemu",
+        "kenapa pak kades tidak mau tanda tangan surat saya?",
+    ],
+)
+def test_a_question_that_blames_the_head_is_a_complaint_about_him(text: str) -> None:
+    u = understand(text)
+    assert (u.intent, u.about_head) == (Intent.COMPLAINT, True)
+
+
+def test_the_heads_conduct_is_governance_even_when_it_is_about_a_letter() -> None:
+    u = understand("bu lurah tidak mau tanda tangan surat ahli waris saya, alasannya tidak jelas")
+    assert (u.about_head, u.category) == (True, Category.TATA_KELOLA)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # "keluar", "berhenti", "stop" inside a sentence about something else
+        ("anak sy di-PHK, disuruh keluar sama bosnya, tolong dibantu", Intent.COMPLAINT),
+        ("pak RT keluar kota terus, surat pengantar tidak bisa diurus", Intent.COMPLAINT),
+        ("pembangunan talud berhenti di tengah jalan, material ditinggal", Intent.COMPLAINT),
+        ("tolong carikan jalan keluar, sawah kami kebanjiran tiap tahun", Intent.COMPLAINT),
+        # "bantuan", "caranya", "daftar" asking about something else
+        ("kalau mau ajukan bantuan bibit gimana syaratnya?", Intent.INFO),
+        ("bantuan bedah rumah tahun ini kapan dibagi?", Intent.INFO),
+        # the service's own words still work
+        ("keluar", Intent.UNSUBSCRIBE),
+        ("berisik tiap hari sms, keluarin aja", Intent.UNSUBSCRIBE),
+        ("stop kirim pengumuman ke nomor ini", Intent.UNSUBSCRIBE),
+        ("gimana caranya?", Intent.HELP),
+        ("format sms utk lapor apa?", Intent.HELP),
+        ("mau terima sms pengumuman rapat", Intent.SUBSCRIBE),
+    ],
+)
+def test_opt_out_and_help_are_read_from_the_whole_message(text: str, intent: Intent) -> None:
+    assert understand(text).intent is intent
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("listrik byar pet terus dari kemarin di dusun Krajan", Category.INFRASTRUKTUR),
+        ("listrik nyala mati tiap malam, kulkas warga rusak", Category.INFRASTRUKTUR),
+        ("mati lampu sudah 2 hari di RT 4, PLN belum datang", Category.INFRASTRUKTUR),
+        ("PJU depan masjid mati semua", Category.INFRASTRUKTUR),
+        ("anak saya kena DBD, banyak nyamuk di selokan", Category.KESEHATAN),
+        ("warga banyak kena chikungunya, mohon fogging", Category.KESEHATAN),
+        ("harga sembako naik terus, warga susah", Category.EKONOMI),
+        ("gas melon langka sudah seminggu di warung", Category.EKONOMI),
+        ("pupuk langka pas musim tanam, petani bingung", Category.EKONOMI),
+        ("gaji buruh pabrik di desa belum dibayar 2 bulan", Category.EKONOMI),
+        ("nuwun sewu pak, dalan teng dusun Krajan rusak parah", Category.INFRASTRUKTUR),
+        ("banyune mampet wis telung dina", Category.AIR_SANITASI),
+        ("punten, jalan di lembur abdi rusak pisan", Category.INFRASTRUKTUR),
+        ("jalan ke sawah kagak bisa dilewatin, becek banget", Category.INFRASTRUKTUR),
+        ("tukang parkir minta 5 ribu padahal karcisnya 2 ribu", Category.TATA_KELOLA),
+        ("PKL jualan di badan jalan, mohon ditertibkan", Category.KEAMANAN),
+        ("pohon di depan sekolah rimbun sekali, mohon perantingan", Category.LINGKUNGAN),
+        (
+            "Assalamualaikum wr wb, mohon maaf mengganggu waktunya bapak, saya warga RT 3 ingin "
+            "menyampaikan bahwa lampu jalan di gang kami mati sudah dua minggu",
+            Category.INFRASTRUKTUR,
+        ),
+        # several problems: the main one asked to be fixed, not the first topic mentioned
+        ("waktu belanja di pasar desa hp saya dicuri orang", Category.KEAMANAN),
+    ],
+)
+def test_slang_and_regional_words_for_categories(text: str, category: Category) -> None:
+    u = understand(text)
+    assert (u.intent, u.category) == (Intent.COMPLAINT, category)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kok belum dapat BLT padahal sudah didata?",
+        "AKTA LAHIR GAK JADI2",
+        "KTP saya sudah 3 bulan belum jadi, sampai kapan harus nunggu?",
+        "aplikasi error terus, tidak bisa login sejak kemarin",
+        "mohon dinyalakan lampu PJU di gang 3",
+    ],
+)
+def test_complaints_that_look_like_questions_or_shouts(text: str) -> None:
+    assert understand(text).intent is Intent.COMPLAINT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "gimana tindak lanjut aduan sy nomor 4821?",
+        "laporan saya no 3321 kok belum ada kabar",
+        "pengajuan saya kemarin sudah sampai mana ya pak?",
+    ],
+)
+def test_follow_ups_citing_a_report_are_status(text: str) -> None:
+    assert understand(text).intent is Intent.STATUS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Terima kasih, PJU di gang 2 sudah menyala kembali",
+        "terima kasih kepada petugas yang telah memperbaiki jalan berlubang di RT 5",
+        "pelayanan di kantor desa sangat membantu, bravo",
+        "jalan depan balai desa sudah diaspal, sekarang nyaman",
+    ],
+)
+def test_thanks_for_what_was_done_is_not_a_complaint(text: str) -> None:
+    assert understand(text).intent is Intent.OTHER
+
+
 # --- the learned models ------------------------------------------------------------------------------
 
 
@@ -569,25 +762,11 @@ def test_stem() -> None:
 
 
 def test_shipped_weights_are_a_fresh_fit_of_the_development_data() -> None:
+    # python -m handlers.train --check: the shipped file is what the trainer makes of the development data
+    # (never the held-out sets), to rounding.
     from handlers import train
-    from handlers.nlu_model import MODEL_FILE
 
-    shipped = json.loads((Path(train.__file__).parent / MODEL_FILE).read_text(encoding="utf-8"))
-    assert shipped["trained_on"] == sorted(train.DEV_FILES)  # never the held-out set
-    fresh = train.fit_all(train.load_rows([train.DATA / name for name in train.DEV_FILES]))
-    assert fresh["models"].keys() == shipped["models"].keys()
-    for name, model in fresh["models"].items():
-        old = shipped["models"][name]
-        assert (model["labels"], model["ignore"], model.get("unit")) == (
-            old["labels"],
-            old["ignore"],
-            old.get("unit"),
-        ), f"{name}: run python -m handlers.train"
-        # Weights agree to rounding (another platform's libm may differ in the last bit).
-        common = model["weights"].keys() & old["weights"].keys()
-        assert len(common) >= 0.99 * max(len(model["weights"]), len(old["weights"])), name
-        for f in common:
-            assert model["weights"][f] == pytest.approx(old["weights"][f], abs=0.01), (name, f)
+    assert train.main(["--check"]) == 0, "run python -m handlers.train"
 
 
 # --- accuracy on the labelled development data ------------------------------------------------------
