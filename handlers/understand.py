@@ -1189,6 +1189,12 @@ _FAULT_LEXICON = (
     tidak_menjalankan:2 tidak_menjalankannya:2 tidak_sesuai:1.5 ribu:0.5 juta:0.5 keluar_berdua:1
     malu_maluin:1 memalukan:1.5 belum_juga:1 rumah_mewah:1 dikurangi:1 meminta_biaya:2 minta_biaya:2
     meminta_uang:2 tanpa_kwitansi:2 biaya:0.5 add:1 rumahnya:1 rumahnya_sendiri:1
+    sidik:2 disidik:2 usut:2 diusut:2 mengusut:2 tangkap:2 ditangkap:2 pecat:2 dipecat:2 berhentikan:2
+    diberhentikan:2 adili:2 diadili:2 penjarakan:2 dipenjarakan:2 proses_hukum:2 diproses_hukum:2
+    audit:1.5 diaudit:1.5 periksa:1 diperiksa:1 laporkan:1.5 melaporkan:1.5 dilaporkan:1 adukan:1.5
+    mengadukan:1.5 diadukan:1.5 mengancam:2 diancam:1.5 menjual:1.5 dijual:1.5 menggelapkan:2.5
+    digelapkan:2.5 penyelewengan:2.5 menyelewengkan:2.5 diselewengkan:2.5 penyalahgunaan:2.5
+    menyalahgunakan:2.5 disalahgunakan:2.5 berbohong:2 bohong:1.5 dibohongi:1.5 membohongi:2
 """
 )
 _FAULT_TABLES: tuple[dict[tuple[str, ...], float], ...] = ({}, {}, {})
@@ -1204,6 +1210,25 @@ _FAULT_FIRST: dict[str, list[tuple[tuple[str, ...], float]]] = {}
 for _table in _FAULT_TABLES:
     for _key, _weight in _table.items():
         _FAULT_FIRST.setdefault(_key[0], []).append((_key, _weight))
+# Misspelt one-word fault terms ("menpersulit", "menyrobot"): a long word one edit from a
+# term (symmetric deletions, as for keywords) counts as the term. Only words near a mention of the head
+# are looked up, so this costs nothing on most messages.
+_FAULT_TYPO_LENGTH = 9  # shorter ones meet real words: "semuanya" / semaunya, "pemangku" / memangku
+_FAULT_WORDS = {form[0]: form[0] for form in _FAULT_TABLES[0] if len(form[0]) >= _FAULT_TYPO_LENGTH}
+_FAULT_TYPOS = deletion_index(_FAULT_WORDS) | _FAULT_WORDS
+
+
+def _fault_spelling(token: str) -> str | None:
+    """The one-word fault term that `token` misspells by one edit, if any."""
+    if len(token) < _FAULT_TYPO_LENGTH - 1:
+        return None
+    for form in (token, *deletions(token)):
+        found = _FAULT_TYPOS.get(form)
+        if found is not None:
+            return found
+    return None
+
+
 # Passive verbs the lexicons know, for joining "di persulit" (see _content_tokens).
 _PASSIVES = frozenset(
     w for w in _LEXICON_WORDS | {form[0] for form in _FAULT_TABLES[0]} if w.startswith("di") and len(w) > 4
@@ -1245,7 +1270,11 @@ _ADDRESSED = _wordset("""
     """)
 # Just after a mention, these make it a request to him ("pak kades tolong tindak tegas ...").
 _REQUEST_AFTER = _wordset("tolong mohon harap bantu bantulah")
-_ADDRESS_SKIP = _wordset("pak bu bapak ibu sdr saudara yth yang terhormat")
+_ADDRESS_SKIP = _wordset("pak bu bapak ibu sdr saudara yth yang terhormat pihak atas nama an")
+# Just before "kepada": the complaint is aimed at him, not sent to him ("tertuju kepada pak lurah").
+_AIMED = _wordset("tertuju ditujukan dialamatkan")
+# Between the head and a fault: a list of the accused ("kades, ketua TPK, bendahara dan sekdes korupsi").
+_LIST_AND = _wordset("dan serta beserta bersama")
 _AUXILIARIES = _wordset("mau akan sedang lagi sudah baru")
 # Just before a mention, these name his family or his business: "ipar pak kades", "toko kades".
 _HIS_OWN = _wordset("""
@@ -1253,6 +1282,11 @@ _HIS_OWN = _wordset("""
     sepupu toko usaha warung perusahaan cv pt kontraktor tambang pabrik kios kroni pendukung timses punya
     punyanya milik miliknya
     """)
+# "depan rumah pak kades": his house (or office) named as a place, not as his.
+_HIS_HOUSE = _wordset("rumah rumahnya kantor kantornya balai")
+_PLACE = _wordset("depan didepan dpn samping sebelah belakang dekat deket dkt seberang sekitar arah menuju")
+# A fault word that is half of a plain phrase: "surat jual beli" is a deed of sale, not selling.
+_NOT_A_FAULT = {"jual": "beli", "memotong": "jalan", "menolak": "angin"}
 # Just before a mention: his signature or stamp, which others may forge or wait for.
 _HIS_SIGNATURE = _wordset("ttd tangan stempel cap paraf")
 # Just before a mention: he did what the words before say ("dipersulit oleh pak lurah").
@@ -1308,7 +1342,7 @@ def _head_mentions(toks: list[str]) -> list[tuple[int, int, float]]:
         while j >= 0 and toks[j] in _ADDRESS_SKIP:
             j -= 1
         before = toks[j] if j >= 0 else ""
-        if before in _NOT_THE_HEAD or before in _ADDRESSED:
+        if before in _NOT_THE_HEAD or (before in _ADDRESSED and not (j >= 1 and toks[j - 1] in _AIMED)):
             continue
         if j >= 1 and before.isdigit() and toks[j - 1] in _ADDRESSED:
             continue  # "tembusan kepada 1. Lurah ..."
@@ -1319,6 +1353,8 @@ def _head_mentions(toks: list[str]) -> list[tuple[int, int, float]]:
             continue
         if end < n and toks[end] in _REQUEST_AFTER:
             continue
+        if before in _HIS_HOUSE and j >= 1 and toks[j - 1] in _PLACE:
+            continue  # "jalan depan rumahnya pak kades": his house as a landmark
         if before in _HIS_OWN:
             found.append((-1, end, 0.0))
             continue
@@ -1335,7 +1371,9 @@ def _faults(toks: list[str]) -> list[tuple[tuple[str, ...], int, int, float]]:
     n = len(toks)
     for i, t in enumerate(toks):
         terms = _FAULT_FIRST.get(t)
-        if terms is not None:
+        if terms is None and (spelt := _fault_spelling(t)) is not None:
+            terms = [((t,), weight) for key, weight in _FAULT_FIRST[spelt] if len(key) == 1]
+        if terms is not None and not (i + 1 < n and _NOT_A_FAULT.get(t) == toks[i + 1]):
             for key, weight in terms:
                 end = i + len(key)
                 if end <= n and (len(key) == 1 or tuple(toks[i:end]) == key):
@@ -1346,7 +1384,10 @@ def _faults(toks: list[str]) -> list[tuple[tuple[str, ...], int, int, float]]:
 def _blocked(toks: list[str], start: int, end: int, mention_end: int) -> bool:
     """Whether another official stands in toks[start:end]. Not blocking: "kelurahan" just after the
     mention ("lurah kelurahan X") and one just after the word after it ("lurah dan staf", "perbekel
-    ngangkat kaur"); "pak kades, sekdes korupsi" blocks."""
+    ngangkat kaur"), nor any in a list that goes on with "dan" ("kades, ketua TPK, bendahara dan sekdes
+    menyalahgunakan dana"); "pak kades, sekdes korupsi" blocks."""
+    if start == mention_end and any(toks[k] in _LIST_AND for k in range(start, end)):
+        return False  # he heads a list of the accused
     for k in range(start, end):
         t = toks[k]
         if t in _OTHER_PARTIES and k != mention_end + 1 and not (k == mention_end and t == "kelurahan"):

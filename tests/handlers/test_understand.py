@@ -565,6 +565,18 @@ def test_categories_from_wider_lexicons(text: str, category: Category) -> None:
         "daftar penerima BLT dibuat pak kades, isinya keluarganya sendiri",
         # done by him, said after the deed
         "surat saya sudah 2 minggu belum ditandatangani oleh pak lurah",
+        "traktor bantuan dinas telah di jual oleh pihak atas nama kades",
+        # misspelt, as typed in a hurry
+        "pak lurah menpersulit pembuatan surat keterangan tidak mampu",
+        "kepala desa itu menyrobot sertipikat tanah warga",
+        # named as the one to investigate, report or sack; the complaint aimed at him
+        "tolong usut kepala desa kami atas dugaan korupsi ADD",
+        "saya melaporkan kades sukamaju yang memotong BLT warga 50rb per orang",
+        "keluhan ini tertuju kepada pak lurah yg mempersulit surat ahli waris",
+        # one of a list of the accused
+        "kades, ketua tpk, bendahara dan sekdes menyalahgunakan dana desa",
+        "geuchik kami menjual tanah gampong tanpa musyawarah",
+        "pambakal menggelapkan dana bantuan banjir",
     ],
 )
 def test_about_head_in_any_form_of_address(text: str) -> None:
@@ -589,29 +601,28 @@ def test_about_head_in_any_form_of_address(text: str) -> None:
         "pak kades, tetangga saya tidak mau bayar iuran sampah",
         # his office, his signature, or the post changing hands
         "surat dari kantor lurah belum jadi sudah sebulan",
-        pytest.param(
-            "ada yang memalsukan tanda tangan lurah di surat jual beli tanah",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="the about_head model tips it (the safe side: the BPD, not the head, sees it); "
-                "the rules should read who is at fault here",
-            ),
-        ),
+        "ada yang memalsukan tanda tangan lurah di surat jual beli tanah",
         "berkas saya belum diproses karena lurahnya mau ganti",
-        pytest.param(
-            "jalan depan rumahnya pak kades rusak parah",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="the about_head model tips it (the safe side: the BPD, not the head, sees it); "
-                "the rules should read who is at fault here",
-            ),
-        ),
+        "jalan depan rumahnya pak kades rusak parah",
+        "got di samping rumah pak lurah mampet, baunya sampai ke jalan",
     ],
 )
 def test_naming_the_head_is_not_blaming_him(text: str) -> None:
     u = understand(text)
     assert u.intent is Intent.COMPLAINT
     assert u.about_head is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the head in a list of those asked, and words one letter from a fault ("semaunya", "memangku")
+        "saya sudah tanya RT, RW, lurah dan camat, semuanya memberikan jawaban yang berbeda",
+        "jalan ditutup, apa sudah ada izin pemangku kepentingan seperti lurah, camat dan dinas perhubungan",
+    ],
+)
+def test_a_list_of_those_asked_is_not_blame(text: str) -> None:
+    assert understand(text).about_head is False
 
 
 @pytest.mark.parametrize(
