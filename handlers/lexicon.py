@@ -167,6 +167,16 @@ _INTENT_LEXICON: dict[int, str] = {
         selesainya_kapan:2.5 jadinya_kapan:2 permohonan_saya:2 pengajuan_saya:2 pengajuan_kami:2
         berkas_saya:1.5 sudah_kami_kirimkan:1.5 sudah_saya_kirim:2 tahap_selanjutnya:1.5 kelanjutanya:2.5
         tolong_ditindaklanjuti:-2.5 agar_ditindaklanjuti:-2.5
+        sudah_daftar:2 sudah_mendaftar:2 sudah_didaftarkan:2 sudah_mengajukan:2 sudah_diajukan:2
+        sudah_usul:2 sudah_mengusulkan:2 sudah_mengisi:1 ngajuin:1 mengajukan:0.5 pengajuan:0.5 usulan:1
+        usulan_saya:2.5 usul_saya:2.5 pendaftaran_saya:2.5 proposal_kami:2 proposal_saya:2
+        belum_dicek:2.5 belum_di_cek:2.5 belum_cek:2 belum_diverifikasi:2.5 belum_diproses:2
+        belum_ada_tanggapan:1.5 belum_ada_kelanjutan:2.5 tidak_ada_kelanjutan:2 tidak_ada_kelanjutannya:2
+        belum_ada_kejelasan:1.5 tidak_ada_kejelasan:1 belum_ada_balasan:2 belum_dapat_balasan:2
+        tidak_ada_kabar:1.5 belum_ada_respon:1.5 belum_direspon:1.5 belum_ada_konfirmasi:2 belum_jadi:1
+        masih_verifikasi:2 proses_verifikasi:1.5 sudah_tahap:1.5 tahap_mana:2.5 sampai_tahap:2
+        sudah_dicetak:1.5 melanjutkan_pengaduan:2.5 melanjutkan_keluhan:2.5
+        menyambung_keluhan:2.5 keluhan_saya:1.5 kelanjutan_keluhan:2.5 follow_up:2
     """,
     _QUESTION: """
         kapan:2 berapa:2 apa:1 apakah:2 apa_saja:1.5 bagaimana:1.5 dimana:1.5 di_mana:1.5 mana:0.5
@@ -268,6 +278,8 @@ _INTENT_LEXICON: dict[int, str] = {
         magang:2 penelitian:2 skripsi:3 meneliti:2 riset:2 kuesioner:2 mahasiswa:1 mahasiswi:1
         senang:1.5 seneng:1.5 bahagia:2 gembira:2 bersyukur:2 ketabahan:2 turut_berduka:3 berduka:2
         wawancara:1.5 tugas_kuliah:2 memuaskan:2 recommended:2 rekomended:2 bagus:1 top:1 salut:2 jempol:1.5
+        bintang_5:2 bintang_lima:2 kasih_bintang:2 akhirnya_bisa:2 akhirnya_berhasil:2 alangkah_baiknya:2
+        sedikit_masukan:2 kasih_masukan:2 memberi_masukan:2 memberikan_masukan:2 ngasih_saran:2
     """,
     _SCAM: """
         hadiah:3 undian:3.5 pemenang:3 memenangkan:3 menang:1.5 terpilih:2 klaim:2 selamat_anda:3

@@ -11,8 +11,9 @@ complaint about the village head himself), each fitted by scikit-learn (a develo
 reads the exported weights and needs none of it). `CANDIDATES` are the fits compared in
 cross-validation (bench/README.md has the table); `CONFIGS` is the one shipped. The same data gives the
 same file: fixed solvers and seeds, one BLAS thread, sorted features, rounded weights. Only the
-development sets (tests/data, DEV_FILES) are read; the held-out sets nlu_holdout2.jsonl and
-real/nlu_real_holdout.jsonl never are. Run from a checkout (the data is not packaged).
+development sets (tests/data, DEV_FILES) are read; the held-out sets nlu_holdout2.jsonl,
+real/nlu_real_holdout.jsonl and real/nlu_real_holdout3.jsonl never are. Run from a checkout (the data
+is not packaged).
 """
 
 import argparse
@@ -48,8 +49,14 @@ __all__ = [
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
 # Development data only (see bench/nlu_accuracy.py): the project's own three files and the real
-# residents' development set. nlu_holdout2.jsonl and real/nlu_real_holdout.jsonl are held out.
-DEV_FILES = ("nlu_dev.jsonl", "nlu_holdout.jsonl", "nlu_dev2.jsonl", "real/nlu_real_dev.jsonl")
+# residents' development set. nlu_holdout2.jsonl and real/nlu_real_holdout*.jsonl are held out.
+DEV_FILES = (
+    "nlu_dev.jsonl",
+    "nlu_holdout.jsonl",
+    "nlu_dev2.jsonl",
+    "real/nlu_real_dev.jsonl",
+    "real/nlu_real_dev2.jsonl",
+)
 OUTPUT = Path(__file__).resolve().parent / MODEL_FILE
 
 

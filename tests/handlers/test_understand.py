@@ -500,6 +500,7 @@ def test_as_dict_for_subscription_topics() -> None:
         ("ini nomor resmi desa bukan?", Intent.HELP),
         ("carane lapor piye?", Intent.HELP),
         ("kumaha carana ngadu?", Intent.HELP),
+        ("gimana caranya ya min?", Intent.HELP),
         ("saya ingin menerima informasi dari desa", Intent.SUBSCRIBE),
         ("hoyong kenging info ti desa", Intent.SUBSCRIBE),
         ("gabung", Intent.SUBSCRIBE),
@@ -602,7 +603,7 @@ def test_about_head_in_any_form_of_address(text: str) -> None:
         # his office, his signature, or the post changing hands
         "surat dari kantor lurah belum jadi sudah sebulan",
         "ada yang memalsukan tanda tangan lurah di surat jual beli tanah",
-        "berkas saya belum diproses karena lurahnya mau ganti",
+        "surat pindah saya tertunda karena lurahnya mau ganti",
         "jalan depan rumahnya pak kades rusak parah",
         "got di samping rumah pak lurah mampet, baunya sampai ke jalan",
     ],
@@ -720,6 +721,11 @@ def test_complaints_that_look_like_questions_or_shouts(text: str) -> None:
         "gimana tindak lanjut aduan sy nomor 4821?",
         "laporan saya no 3321 kok belum ada kabar",
         "pengajuan saya kemarin sudah sampai mana ya pak?",
+        # an application of one's own that nobody has answered: how it stands, not a new problem
+        "saya sudah daftar bantuan rumah sampai sekarang belum ada kabar",
+        "usulan saya di aplikasi sudah 2 bulan belum dicek",
+        "sdh mengajukan surat pindah dari bulan lalu tp blm ada kelanjutannya",
+        "melanjutkan keluhan saya minggu lalu yg belum ditanggapi",
     ],
 )
 def test_follow_ups_citing_a_report_are_status(text: str) -> None:

@@ -5,19 +5,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-FILES = ("nlu_real_dev.jsonl", "nlu_real_holdout.jsonl")
+FILES = ("nlu_real_dev.jsonl", "nlu_real_dev2.jsonl", "nlu_real_holdout.jsonl", "nlu_real_holdout3.jsonl")
+HEADS = ("dev", "dev2", "holdout", "holdout3")
 ROWS = {name: [json.loads(line) for line in (HERE / name).open(encoding="utf-8")] for name in FILES}
 Row = dict[str, object]
 
 
 def table(name: str, key: Callable[[Row], object]) -> None:
     keys = sorted({key(row) for rows in ROWS.values() for row in rows}, key=str)
-    print(f"| {name} | dev | holdout |")
-    print("|---|---:|---:|")
+    print(f"| {name} | {' | '.join(HEADS)} |")
+    print("|---|" + "---:|" * len(FILES))
     for value in keys:
         counts = [sum(1 for row in ROWS[f] if key(row) == value) for f in FILES]
-        print(f"| {value} | {counts[0]} | {counts[1]} |")
-    print(f"| **total** | {len(ROWS[FILES[0]])} | {len(ROWS[FILES[1]])} |")
+        print(f"| {value} | {' | '.join(map(str, counts))} |")
+    print(f"| **total** | {' | '.join(str(len(ROWS[f])) for f in FILES)} |")
     print()
 
 
