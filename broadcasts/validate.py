@@ -33,11 +33,15 @@ class Refused(BadRequest):
         self.preview = result
 
 
-def problems(draft: Draft, result: Preview) -> list[str]:
+def problems(draft: Draft, result: Preview, *, can_name_template: bool = True) -> list[str]:
     """What would stop `draft` being created, given its preview `result`: a bad {variable} in a text,
     nobody subscribed in the audience, nobody reachable on the channels this deployment sends on, or
     WhatsApp recipients outside the 24-hour window with neither a template nor an SMS to fall back on.
-    Empty when nothing does; each problem once."""
+    Empty when nothing does; each problem once.
+
+    The last stops a draft only at a door that can name a template (the REST API, the desk). The SMS
+    commands cannot: there the broadcast goes to everyone it can reach, and the cadre is told how many
+    it leaves out (`Preview.without_template`) before saying YA."""
     found = [
         *text_problems(draft.sms_text),
         *(text_problems(draft.whatsapp_text) if draft.whatsapp_text else []),
@@ -52,7 +56,7 @@ def problems(draft: Draft, result: Preview) -> list[str]:
             f"audience is empty: none of the {result.unreachable} chosen contacts can be reached on the "
             "channels this deployment sends on"
         )
-    if result.without_template:
+    if result.without_template and (can_name_template or result.counts.total == 0):
         n = result.without_template
         found.append(
             f"{n} WhatsApp recipient{'s' if n != 1 else ''} outside the 24-hour window "
@@ -69,12 +73,14 @@ def check(
     draft: Draft,
     now: datetime,
     rates: Mapping[Channel, Rate] = DEFAULT_RATES,
+    can_name_template: bool = True,
 ) -> Preview:
     """The draft's preview as fan-out would route it now, when nothing stops it being created; `Refused`
     naming every problem otherwise. `village`: its routes over the channels this deployment sends on
-    (broadcasts/runs.py: `village_routes`); `rates`: the deployment's, for the duration estimate."""
+    (broadcasts/runs.py: `village_routes`); `rates`: the deployment's, for the duration estimate;
+    `can_name_template`: False for a door that cannot (see `problems`)."""
     result = of_draft(session=session, village=village, draft=draft, now=now, rates=rates)
-    found = problems(draft, result)
+    found = problems(draft, result, can_name_template=can_name_template)
     if found:
         raise Refused(found, result)
     return result

@@ -332,6 +332,10 @@ class StaffText:
         "Siaran ke {n} pelanggan, {segments} SMS per orang (maks {cost}). Balas YA dlm 15 menit utk kirim, "
         "atau BATAL."
     )
+    BROADCAST_LEFT_OUT_SUFFIX = " {n} pelanggan WA tdk terjangkau."
+    BROADCAST_NONE_REACHABLE = (
+        "{n} warga terdaftar, tapi tdk ada yg bisa dikirimi lewat saluran desa saat ini. Hubungi operator."
+    )
     QUIET_SUFFIX = " Krn jam tenang, dikirim {kapan}."
     BROADCAST_QUEUED = "Siaran utk {n} pelanggan disimpan dan dikirim dlm 1 menit. Terima kasih."
     BROADCAST_HELD = "Siaran disimpan utk {n} pelanggan. Krn jam tenang, dikirim {kapan}."

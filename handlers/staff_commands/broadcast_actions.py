@@ -17,8 +17,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from broadcasts import audience, meetings, runs, service, sms, timing
-from broadcasts.audience import Audience
+from broadcasts import audience, meetings, runs, service, sms, timing, validate
+from broadcasts.preview import Preview
 from handlers import rights
 from handlers.rights import Right
 from handlers.staff_commands import confirmation
@@ -142,8 +142,9 @@ def create_meeting(turn: Turn, fields: dict[str, Any]) -> str:
 
 
 def prepare_broadcast(turn: Turn, command: Broadcast) -> str:
-    """SIARAN and DARURAT: check the text and the PIN, count who it reaches and what it costs, and wait
-    for YA. The audience is every subscriber (broadcasts/audience.py: `Audience()`)."""
+    """SIARAN and DARURAT: check the text and the PIN, then the draft as every door does
+    (broadcasts/validate.py: `check`): whom it reaches on which channel and what it costs; and wait for
+    YA. The audience is every subscriber (broadcasts/audience.py: `Audience()`)."""
     usage = "emergency" if command.kind == BroadcastKind.DARURAT else "broadcast"
     if not rights.can(turn.role, Right.BROADCAST):
         return turn.not_allowed("broadcast")
@@ -156,16 +157,16 @@ def prepare_broadcast(turn: Turn, command: Broadcast) -> str:
         return refused
     # A brace would read as a {variable} when the broadcast is rendered; a keypad user never means one.
     text = sms.sanitize(command.text).translate(str.maketrans("{}", "()"))
-    count = audience.count(session=turn.session, village_id=turn.village.id, audience=Audience())
-    if count == 0:
-        turn.refuse(command.kind.value, "no_subscribers")
-        return s.BROADCAST_NOBODY
-    segments = sms.segments(text)
+    checked = _checked(turn, _draft(command.kind, text))
+    if isinstance(checked, str):
+        return checked
     reply = s.BROADCAST_CONFIRM.format(
-        n=figure(count),
-        segments=segments,
-        cost=format_rupiah(count * segments * turn.village.prices.sms_segment),
+        n=figure(checked.estimate.recipients),
+        segments=checked.estimate.sms_segments,
+        cost=format_rupiah(checked.estimate.cost),
     )
+    if checked.without_template:
+        reply += s.BROADCAST_LEFT_OUT_SUFFIX.format(n=figure(checked.without_template))
     held = held_until(turn, command.kind)
     if held is not None:
         reply += s.QUIET_SUFFIX.format(kapan=format_when(held, turn.village.timezone))
@@ -174,12 +175,15 @@ def prepare_broadcast(turn: Turn, command: Broadcast) -> str:
 
 
 def create_broadcast(turn: Turn, fields: dict[str, Any]) -> str:
-    """YA to SIARAN or DARURAT: the broadcast to every subscriber (broadcasts/service.py: `create`)."""
+    """YA to SIARAN or DARURAT: checked again (subscribers may have come or gone since), then the
+    broadcast to every subscriber (broadcasts/service.py: `create`)."""
     kind = BroadcastKind(fields["kind"])
-    text = str(fields["text"])
+    draft = _draft(kind, str(fields["text"]))
+    checked = _checked(turn, draft)
+    if isinstance(checked, str):
+        return checked
     village = turn.village_row()
-    count = audience.count(session=turn.session, village_id=turn.village.id, audience=Audience())
-    draft = service.Draft(kind=kind, title=f"SMS staf: {short(text, 60)}", sms_text=text)
+    count = checked.estimate.recipients
     created = service.create(
         session=turn.session,
         village=village,
@@ -202,6 +206,27 @@ def create_broadcast(turn: Turn, fields: dict[str, Any]) -> str:
     if held is not None:
         return s.BROADCAST_HELD.format(n=figure(count), kapan=format_when(held, turn.village.timezone))
     return s.BROADCAST_QUEUED.format(n=figure(count))
+
+
+def _draft(kind: BroadcastKind, text: str) -> service.Draft:
+    """What SIARAN or DARURAT creates: `text` to every subscriber."""
+    return service.Draft(kind=kind, title=f"SMS staf: {short(text, 60)}", sms_text=text)
+
+
+def _checked(turn: Turn, draft: service.Draft) -> Preview | str:
+    """The draft's preview when it may go (broadcasts/validate.py: `check`, without a template: an SMS
+    cannot name one), or the reply that says why it may not."""
+    try:
+        return validate.check(
+            session=turn.session, village=turn.routes(), draft=draft, now=turn.now, can_name_template=False
+        )
+    except validate.Refused as refused:
+        left = refused.preview
+        if left.unreachable + left.without_template == 0:
+            turn.refuse(draft.kind.value, "no_subscribers")
+            return s.BROADCAST_NOBODY
+        turn.refuse(draft.kind.value, "none_reachable")
+        return s.BROADCAST_NONE_REACHABLE.format(n=figure(left.unreachable + left.without_template))
 
 
 def held_until(turn: Turn, kind: BroadcastKind) -> datetime | None:

@@ -6,8 +6,6 @@ a code that does not exist and one the role may not know of answer alike. A tick
 (`MOVES_FROM`); TOLAK, TERUSKAN and BUKAN need a note for the reporter (`NOTE_REQUIRED`).
 """
 
-from broadcasts import runs
-from broadcasts.fanout import VillageRoutes
 from handlers import lifecycle, rights, tickets
 from handlers.rights import Right
 from handlers.staff_commands.commands import TicketChange
@@ -76,7 +74,7 @@ def change_ticket(turn: Turn, command: TicketChange) -> str:
         to=command.to,
         actor=lifecycle.Actor(turn.actor.name, turn.role),
         now=turn.now,
-        routes=routes(turn),
+        routes=turn.routes(),
         public_note=command.note or None,
     )
     turn.record(
@@ -86,8 +84,3 @@ def change_ticket(turn: Turn, command: TicketChange) -> str:
     )
     changed = s.TICKET_CHANGED if told else s.TICKET_CHANGED_UNTOLD
     return changed.format(code=ticket.code, status=STATUS_LABELS[command.to])
-
-
-def routes(turn: Turn) -> VillageRoutes:
-    """How reporters are told of a change: on the channels this deployment sends on."""
-    return runs.village_routes(session=turn.session, village=turn.village_row(), available=turn.available)

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Table, update
 from sqlmodel import Session
 
+from broadcasts import runs
+from broadcasts.fanout import VillageRoutes
 from handlers import audit
 from handlers import staff as staff_people
 from handlers.contacts import ContactState, VillageInfo
@@ -97,6 +99,11 @@ class Turn:
         row = self.session.get(Village, self.village.id)
         assert row is not None
         return row
+
+    def routes(self) -> VillageRoutes:
+        """The village's routes over the channels this deployment sends on: how a reporter is told of a
+        change, and whom a broadcast reaches."""
+        return runs.village_routes(session=self.session, village=self.village_row(), available=self.available)
 
     def check_pin(self, pin: str) -> str | None:
         """None when the PIN is right; otherwise the reply (wrong, locked, not set)."""

@@ -694,6 +694,39 @@ def test_siaran_needs_text_and_subscribers(engine: Engine, kader: Phone) -> None
     assert broadcasts(engine) == []
 
 
+def test_siaran_goes_to_whom_it_can_reach_and_says_who_it_leaves_out(engine: Engine, kader: Phone) -> None:
+    # The rule every door shares (broadcasts/validate.py): contact 8 is known only by a WhatsApp id and
+    # has not written in 24 hours, so nothing may reach them but a template, which an SMS cannot name.
+    with transaction(engine) as session:
+        session.execute(
+            update(ContactIdentity).where(col(ContactIdentity.contact_id) == 8).values(kind="whatsapp_user")
+        )
+    ask = kader.say("SIARAN 1234 Kerja bakti Minggu 07.00 di balai desa.")
+    assert ask == (
+        f"Siaran ke {SUBSCRIBERS - 1} pelanggan, 1 SMS per orang (maks Rp2.450). "
+        "Balas YA dlm 15 menit utk kirim, atau BATAL. 1 pelanggan WA tdk terjangkau."
+    )
+    assert kader.say("YA") == StaffText.BROADCAST_QUEUED.format(n=SUBSCRIBERS - 1)
+    assert len(broadcasts(engine)) == 1
+
+
+def test_siaran_refuses_when_nobody_can_be_reached(engine: Engine, kader: Phone) -> None:
+    with transaction(engine) as session:
+        session.execute(update(ContactIdentity).values(kind="whatsapp_user"))  # residents and staff alike
+    assert kader.say("SIARAN 1234 Kerja bakti") == StaffText.BROADCAST_NONE_REACHABLE.format(n=SUBSCRIBERS)
+    assert kader.say("YA") != StaffText.BROADCAST_QUEUED.format(n=0)
+    assert broadcasts(engine) == []
+    assert audit_actions(engine, KADER) == ["staff.command_refused"]
+
+
+def test_siaran_checks_again_at_ya(engine: Engine, kader: Phone) -> None:
+    assert kader.say("SIARAN 1234 Kerja bakti").startswith(f"Siaran ke {SUBSCRIBERS} pelanggan")
+    with transaction(engine) as session:  # everyone unsubscribes while the cadre reads the reply
+        session.execute(update(Contact).values(subscription=SubscriptionState.UNSUBSCRIBED))
+    assert kader.say("YA") == StaffText.BROADCAST_NOBODY
+    assert broadcasts(engine) == []
+
+
 # --- RAPAT --------------------------------------------------------------------------------------------
 
 
