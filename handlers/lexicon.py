@@ -303,9 +303,11 @@ _INTENT_LEXICON: dict[int, str] = {
         keuchik:1 geuchik:1 wali_nagari:1 pambakal:1 hukum_tua:1 kepala_lembang:1 pangulu:1 kadesnya:1
         kepala_kelurahan:1 kepala_gampong:1 kepala_pekon:1 kepala_tiyuh:1 kepala_negeri:1 kepala_nagari:1
         pimpinan_desa:1 pemimpin_desa:1 memimpin_desa:1 datuk_penghulu:1 pak_lembang:1 bu_lembang:1
+        bekel:1 klebun:1 kalebun:1
     """,
     _OFFICIAL: """
-        kades:1 kepala_desa:1 lurah:1 kuwu:1 petinggi:1 perbekel:1 keuchik:1 geuchik:1 sekdes:1
+        kades:1 kepala_desa:1 lurah:1 kuwu:1 petinggi:1 perbekel:1 keuchik:1 geuchik:1 sekdes:1 bekel:1
+        klebun:1 kalebun:1
         perangkat:1 perangkat_desa:1 bendahara:1 kaur:1 kasi:1 kadus:1 kepala_dusun:1 bpd:1 aparat:1
         pamong:1 staf_desa:1 pegawai_desa:1 petugas:1 pendamping:1 pak_rt:1 pak_rw:1 ketua_rt:1
         ketua_rw:1 operator_desa:1 pak_kadus:1 kamituwo:1 bayan:1 carik:1 jogoboyo:1 modin:1

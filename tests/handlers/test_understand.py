@@ -578,6 +578,12 @@ def test_categories_from_wider_lexicons(text: str, category: Category) -> None:
         "kades, ketua tpk, bendahara dan sekdes menyalahgunakan dana desa",
         "geuchik kami menjual tanah gampong tanpa musyawarah",
         "pambakal menggelapkan dana bantuan banjir",
+        "klebun minta uang 500rb buat surat tanah",
+        # a story whose fault words stand far from his name: the learned model reads it
+        "Sudah 3 kali saya ke balai desa untuk urus surat tanah. Selalu disuruh balik besok. Pak kades "
+        "katanya sibuk, padahal kelihatan main catur di warung.",
+        "Pembangunan jalan desa tahun ini cuma setengah jadi. Anggarannya katanya 200 juta. Kepala desa "
+        "kami baru beli mobil baru.",
     ],
 )
 def test_about_head_in_any_form_of_address(text: str) -> None:
@@ -600,6 +606,9 @@ def test_about_head_in_any_form_of_address(text: str) -> None:
         "staf kantor kades sering telat buka pelayanan",
         "pak kades, sekdes korupsi dana desa",
         "pak kades, tetangga saya tidak mau bayar iuran sampah",
+        "lapor pak lurah, sampah di gang 3 belum diangkut seminggu",
+        "pak kades, anak2 muda balap liar tiap malam di jalan desa",
+        "rumah pak kades kebanjiran, warga sekitar juga, tolong dibantu",
         # his office, his signature, or the post changing hands
         "surat dari kantor lurah belum jadi sudah sebulan",
         "ada yang memalsukan tanda tangan lurah di surat jual beli tanah",
