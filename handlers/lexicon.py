@@ -598,6 +598,9 @@ _CATEGORY_LEXICON: dict[Category, str] = {
         partisipasi:1.5 pemimpin:1.5 kepemimpinan:2 etika:2
         karcis:3 tarif_parkir:3 uang_parkir:2.5 parkir_resmi:1 tidak_sesuai_karcis:2 pungutan_liar:2 upeti:3
         pejabat_desa:1 perangkat_kelurahan:1 netral:1 pemilihan_rt:2 panitia_pemilihan:2
+        tanpa_karcis:3 karcis_bekas:3 tidak_resmi:2 pemalakan:3 malak:2 memalak:2 gratifikasi:4
+        penyogokan:4 sogok:3 menyogok:3 disogok:3 suap:4 disuap:4 calo:3 percaloan:3 uang_pelicin:4
+        pelicin:3
     """,
     Category.KEAMANAN: """
         maling:5 pencurian:5 dicuri:5 mencuri:5 curi:4 nyolong:5 dicolong:5 kemalingan:5

@@ -529,6 +529,8 @@ def test_phrasings(text: str, intent: Intent) -> None:
         ("siaran TV digital gk nyampe ke dusun kami", Category.LAINNYA),
         ("bukit di belakang desa dikeruk buat tanah urug, sekarang gundul", Category.LINGKUNGAN),
         ("nama sy dicoret dr penerima BLT tanpa alasan", Category.BANSOS),
+        ("proyek jalan desa dapat karena kontraktornya nyogok", Category.TATA_KELOLA),
+        ("parkir di pasar desa tanpa karcis, ditarik 5 ribu", Category.TATA_KELOLA),
     ],
 )
 def test_categories_from_wider_lexicons(text: str, category: Category) -> None:
