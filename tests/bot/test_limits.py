@@ -31,7 +31,8 @@ from bot.app import create_app
 from bot.auth import create_token, revoke_token
 from bot.db import make_engine, transaction
 from bot.routes.api import contacts
-from bot.routes.api.schemas import INT4_MAX, AudienceSpec
+from bot.routes.api.schemas import INT4_MAX
+from bot.routes.api.schemas.broadcasts import AudienceSpec
 from models import Contact, Role
 from tests.apiclient import Api
 from tests.conftest import PUBLIC_BASE_URL, T0, TWILIO_TOKEN, make_settings

@@ -20,17 +20,19 @@ from bot.routes.api import (
     tickets,
     villages,
 )
-from bot.routes.api.schemas import Problem
+from bot.routes.api.schemas import problems
 
 router = APIRouter(
     prefix="/api/v1",
-    responses={
-        400: {"model": Problem, "description": "The operator did not name a village (?village=CODE)"},
-        401: {"model": Problem, "description": "No valid bearer token"},
-        403: {"model": Problem, "description": "The role may not do this"},
-        404: {"model": Problem, "description": "Not found in this village (or another village's)"},
-        422: {"model": Problem, "description": "A value that cannot be acted on, and why"},
-    },
+    responses=problems(
+        {
+            400: "The operator did not name a village (?village=CODE)",
+            401: "No valid bearer token",
+            403: "The role may not do this",
+            404: "Not found in this village (or another village's)",
+            422: "A value that cannot be acted on, and why",
+        }
+    ),
 )
 for part in (villages, staff, contacts, tickets, messages, broadcasts, meetings, decisions, budget, audit):
     router.include_router(part.router)

@@ -1,7 +1,7 @@
 """/api/v1/broadcasts: preview, create, list, read, approve, cancel (or stop in flight)."""
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from sqlmodel import Session, col, select
@@ -22,15 +22,14 @@ from bot.routes.api.deps import (
     Writer,
     refused_as_unprocessable,
 )
-from bot.routes.api.schemas import (
-    INT4_MAX,
+from bot.routes.api.schemas import INT4_MAX, problems
+from bot.routes.api.schemas.broadcasts import (
     BroadcastCancelled,
     BroadcastCreate,
     BroadcastCreated,
     BroadcastDetail,
     BroadcastPublic,
     PreviewPublic,
-    Problem,
 )
 from bot.settings import Settings
 from broadcasts import preview, runs, service, validate
@@ -39,12 +38,8 @@ from models import Broadcast, BroadcastEvent, BroadcastKind, BroadcastRun, Broad
 
 router = APIRouter(prefix="/broadcasts", tags=["broadcasts"])
 
-NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"model": Problem, "description": "No such broadcast in this village"}
-}
-CONFLICT: dict[int | str, dict[str, Any]] = {
-    409: {"model": Problem, "description": "The broadcast's status forbids it"}
-}
+NOT_FOUND = problems({404: "No such broadcast in this village"})
+CONFLICT = problems({409: "The broadcast's status forbids it"})
 
 
 def _routes(session: Session, scope: Scope, settings: Settings) -> VillageRoutes:

@@ -12,13 +12,8 @@ from sqlmodel import Session, col, select
 from bot.deps import NowDep, SettingsDep
 from bot.routes.api.broadcasts import create_checked
 from bot.routes.api.deps import HooksDep, Reader, Scope, SessionDep, Unprocessable, Writer
-from bot.routes.api.schemas import (
-    BroadcastCreated,
-    BudgetLineCreate,
-    BudgetLinePublic,
-    BudgetPublic,
-    BudgetTotalsPublic,
-)
+from bot.routes.api.schemas.broadcasts import BroadcastCreated
+from bot.routes.api.schemas.budget import BudgetLineCreate, BudgetLinePublic, BudgetPublic, BudgetTotalsPublic
 from broadcasts import announcements
 from models import BudgetDirection, BudgetLine
 

@@ -7,7 +7,7 @@ records what was done and to which contact, never a name or a number.
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -16,7 +16,7 @@ from starlette.types import Message
 
 from bot.deps import NowDep
 from bot.routes.api.deps import Limit, Offset, PathId, Scope, SessionDep, refused_as_unprocessable, requires
-from bot.routes.api.schemas import Problem
+from bot.routes.api.schemas import problems
 from bot.routes.api.schemas.contacts import (
     ContactCreate,
     ContactDetail,
@@ -37,12 +37,8 @@ ContactReader = Annotated[Scope, Depends(requires(Right.CONTACT_READ, "read cont
 ContactWriter = Annotated[Scope, Depends(requires(Right.CONTACT_WRITE, "create, edit or import contacts"))]
 ContactExporter = Annotated[Scope, Depends(requires(Right.CONTACT_EXPORT, "export contacts"))]
 
-NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"model": Problem, "description": "No such contact in this village"}
-}
-TAKEN: dict[int | str, dict[str, Any]] = {
-    409: {"model": Problem, "description": "The phone number or WhatsApp id belongs to another contact"}
-}
+NOT_FOUND = problems({404: "No such contact in this village"})
+TAKEN = problems({409: "The phone number or WhatsApp id belongs to another contact"})
 # A multipart envelope around a 2 MB file: its boundaries, headers and the two small fields.
 MAX_BODY = sheet.MAX_IMPORT_BYTES + 64 * 1024
 NO_NUL = r"^[^\x00]+$"  # PostgreSQL cannot compare text with NUL in it
@@ -218,10 +214,7 @@ def _flag(value: str, name: str) -> bool:
 
 @router.post(
     "/import",
-    responses={
-        413: {"model": Problem, "description": "Over 2 MB or 20,000 rows"},
-        415: {"model": Problem, "description": "Neither a multipart form nor a CSV body"},
-    },
+    responses=problems({413: "Over 2 MB or 20,000 rows", 415: "Neither a multipart form nor a CSV body"}),
     openapi_extra={
         "requestBody": {
             "required": True,

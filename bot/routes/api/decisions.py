@@ -8,7 +8,8 @@ from sqlmodel import col, select
 from bot.deps import NowDep, SettingsDep
 from bot.routes.api.broadcasts import create_checked
 from bot.routes.api.deps import HooksDep, Limit, Offset, PathId, Reader, SessionDep, Unprocessable, Writer
-from bot.routes.api.schemas import DecisionCreate, DecisionCreated, DecisionPublic, Problem
+from bot.routes.api.schemas import problems
+from bot.routes.api.schemas.decisions import DecisionCreate, DecisionCreated, DecisionPublic
 from broadcasts import announcements
 from models import Decision, DecisionKind, Meeting
 from models.errors import NotFound
@@ -75,7 +76,7 @@ def list_decisions(
     return [DecisionPublic.model_validate(row) for row in rows]
 
 
-@router.get("/{decision_id}", responses={404: {"model": Problem, "description": "No such decision"}})
+@router.get("/{decision_id}", responses=problems({404: "No such decision"}))
 def get_decision(decision_id: PathId, scope: Reader, session: SessionDep) -> DecisionPublic:
     """One decision or sanction."""
     decision = session.get(Decision, decision_id)

@@ -2,7 +2,6 @@
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from fastapi import APIRouter
 from sqlalchemy import case
@@ -22,14 +21,14 @@ from bot.routes.api.deps import (
     Writer,
     refused_as_unprocessable,
 )
-from bot.routes.api.schemas import (
-    BroadcastPublic,
+from bot.routes.api.schemas import problems
+from bot.routes.api.schemas.broadcasts import BroadcastPublic
+from bot.routes.api.schemas.meetings import (
     MeetingChanged,
     MeetingCreate,
     MeetingDetail,
     MeetingPublic,
     MeetingUpdate,
-    Problem,
 )
 from broadcasts import meetings
 from models import Area, AreaKind, Broadcast, BroadcastStatus, Meeting, MeetingStatus
@@ -37,12 +36,8 @@ from models.errors import NotFound
 
 router = APIRouter(prefix="/meetings", tags=["meetings"])
 
-NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"model": Problem, "description": "No such meeting in this village"}
-}
-CONFLICT: dict[int | str, dict[str, Any]] = {
-    409: {"model": Problem, "description": "The meeting was already cancelled or held"}
-}
+NOT_FOUND = problems({404: "No such meeting in this village"})
+CONFLICT = problems({409: "The meeting was already cancelled or held"})
 
 
 def _get(session: Session, scope: Scope, meeting_id: int) -> Meeting:

@@ -23,7 +23,7 @@ from bot.routes.api.deps import (
     refused_as_unprocessable,
     resolve_village,
 )
-from bot.routes.api.schemas import Problem
+from bot.routes.api.schemas import problems
 from bot.routes.api.schemas.staff import StaffCreate, StaffPublic, StaffUpdate
 from bot.security import Principal, allow
 from handlers import audit
@@ -35,12 +35,8 @@ from models.errors import Conflict
 router = APIRouter(prefix="/staff", tags=["staff"])
 
 Manager = Annotated[Principal, Depends(allow(roles_with(Right.STAFF_MANAGE), "manage staff"))]
-NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"model": Problem, "description": "No such staff member in this village"}
-}
-CONFLICT: dict[int | str, dict[str, Any]] = {
-    409: {"model": Problem, "description": "The phone is used by another active staff member of the village"}
-}
+NOT_FOUND = problems({404: "No such staff member in this village"})
+CONFLICT = problems({409: "The phone is used by another active staff member of the village"})
 
 
 def _code(session: Session, staff: Staff) -> str | None:

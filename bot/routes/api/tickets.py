@@ -9,7 +9,7 @@ in the audit log, and, when it matters to them, told to the reporters in Indones
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 from sqlmodel import Session, col, select
@@ -26,7 +26,7 @@ from bot.routes.api.deps import (
     refused_as_unprocessable,
     requires,
 )
-from bot.routes.api.schemas import Problem
+from bot.routes.api.schemas import problems
 from bot.routes.api.schemas.tickets import (
     CODE_PATTERN,
     Assignment,
@@ -67,16 +67,13 @@ Dusun = Annotated[str | None, Query(min_length=1, max_length=80, pattern=r"^[^\x
 Actor = Annotated[Scope, Depends(requires(Right.TICKET_ACT, "act on tickets"))]
 
 
-NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"model": Problem, "description": "No such ticket in this village, or one the role may not see"}
-}
-CHANGE: dict[int | str, dict[str, Any]] = NOT_FOUND | {
-    403: {
-        "model": Problem,
-        "description": "The role may not act on this ticket (the BPD: only about the head)",
-    },
-    409: {"model": Problem, "description": "The ticket's status forbids it, or nothing would change"},
-}
+NOT_FOUND = problems({404: "No such ticket in this village, or one the role may not see"})
+CHANGE = NOT_FOUND | problems(
+    {
+        403: "The role may not act on this ticket (the BPD: only about the head)",
+        409: "The ticket's status forbids it, or nothing would change",
+    }
+)
 
 
 # --- reading -------------------------------------------------------------------------------------

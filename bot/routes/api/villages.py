@@ -8,7 +8,7 @@ prices, holidays) makes the app forget it, at once and again after the commit, s
 routed by the new state.
 """
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Path, Request, Response
 from sqlmodel import Session
@@ -24,7 +24,7 @@ from bot.routes.api.deps import (
     refused_as_unprocessable,
     resolve_village,
 )
-from bot.routes.api.schemas import Problem
+from bot.routes.api.schemas import problems
 from bot.routes.api.schemas.villages import (
     AddressCreate,
     AddressPublic,
@@ -56,10 +56,8 @@ Creator = Annotated[
 Settler = Annotated[Principal, Depends(allow(roles_with(Right.VILLAGE_SETTINGS), "change village settings"))]
 Viewer = Annotated[Principal, Depends(allow(roles_with(Right.READ), "read"))]
 
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem, "description": "No such village"}}
-IN_USE: dict[int | str, dict[str, Any]] = {
-    409: {"model": Problem, "description": "The code, address or area is already in use"}
-}
+NOT_FOUND = problems({404: "No such village"})
+IN_USE = problems({409: "The code, address or area is already in use"})
 
 
 class Forgetter:
@@ -214,7 +212,7 @@ def add_address(
     "/{code}/addresses/{address_id}",
     status_code=204,
     response_class=Response,
-    responses={404: {"model": Problem, "description": "No such village, or no such address of it"}},
+    responses=problems({404: "No such village, or no such address of it"}),
 )
 def remove_address(
     code: CodePath, address_id: PathId, staff: Creator, session: SessionDep, now: NowDep, forget: ForgetDep

@@ -4,7 +4,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.routes.api.schemas import UTCTime
+from bot.routes.api.schemas.base import UTCTime
 from models import Role
 
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from bot.routes.api.schemas import Body
+from bot.routes.api.schemas.base import Body
 from handlers.contact_book import csv_import, edits, fields, records
 from models import Channel, SubscriptionState, Topic
 from models.errors import BadRequest

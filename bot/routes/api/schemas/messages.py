@@ -5,7 +5,7 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, Field
 
-from bot.routes.api.schemas import UTCTime
+from bot.routes.api.schemas.base import UTCTime
 from handlers.pipeline import REPLY_SEPARATOR
 from models import Channel, DeliveryStatus, Direction, FailureReason, Message, Outbox, OutboxSource
 from models.phone import hide_reporter

@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from bot.routes.api.schemas import Body, UTCTime
+from bot.routes.api.schemas.base import Body, UTCTime
 from handlers import staff as staff_pins
 from models import Channel, Role, Staff
 from models.phone import PHONE_TEXT, mask, to_e164

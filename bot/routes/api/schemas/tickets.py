@@ -10,7 +10,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from bot.routes.api.schemas import Body, Id, UTCTime, _forbid_extra
+from bot.routes.api.schemas.base import Body, Id, UTCTime, forbid_extra
 from handlers.lifecycle import NOTICE_SEGMENTS, PUBLIC_NOTE_MAX, public_note_units
 from models import Category, Role, Staff, Ticket, TicketEvent, TicketEventKind, TicketStatus
 
@@ -65,7 +65,7 @@ class StatusChange(Body):
     the notice (so it is limited to what fits two SMS); `internal_note` stays in the history for staff
     only."""
 
-    model_config = _forbid_extra(
+    model_config = forbid_extra(
         [
             {"status": "diverifikasi", "public_note": "Petugas cek lokasi Jumat"},
             {"status": "selesai", "public_note": "Lampu sudah diganti", "internal_note": "Biaya Rp150.000"},
@@ -86,7 +86,7 @@ class StatusChange(Body):
 class NoteCreate(Body):
     """A note in the ticket's history; a public one is also sent to the reporters."""
 
-    model_config = _forbid_extra(
+    model_config = forbid_extra(
         [
             {"text": "Tukang datang hari Senin", "public": True},
             {"text": "Pelapor sudah ditelepon, lokasi di belakang masjid", "public": False},
@@ -106,7 +106,7 @@ class NoteCreate(Body):
 class Assignment(Body):
     """Who handles the ticket: an active staff member of the village who may act on it, or null."""
 
-    model_config = _forbid_extra([{"staff_id": 3}, {"staff_id": None}])
+    model_config = forbid_extra([{"staff_id": 3}, {"staff_id": None}])
 
     staff_id: Id | None = Field(description="A staff id of this village; null takes the assignment away")
 
@@ -114,7 +114,7 @@ class Assignment(Body):
 class CategoryChange(Body):
     """The ticket's right category, when the message was read wrongly."""
 
-    model_config = _forbid_extra([{"category": "air_sanitasi"}])
+    model_config = forbid_extra([{"category": "air_sanitasi"}])
 
     category: Category
 
@@ -122,7 +122,7 @@ class CategoryChange(Body):
 class FlagsChange(Body):
     """Privacy flags to turn on (they are never turned off: what was hidden stays hidden)."""
 
-    model_config = _forbid_extra([{"anonymous": True}, {"about_head": True}])
+    model_config = forbid_extra([{"anonymous": True}, {"about_head": True}])
 
     anonymous: Literal[True] | None = Field(None, description="Hide the reporter from all but the operator")
     confidential: Literal[True] | None = Field(None, description="Keep it out of every public output")
@@ -150,7 +150,7 @@ class FlagsPublic(BaseModel):
 class MergeRequest(Body):
     """Close this ticket as a duplicate of another: its reporters get the surviving code."""
 
-    model_config = _forbid_extra([{"into": "482913"}])
+    model_config = forbid_extra([{"into": "482913"}])
 
     into: TicketCode = Field(description="The code of the ticket that survives")
 

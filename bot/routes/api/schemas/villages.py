@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from bot.routes.api.schemas import Body, Id, UTCTime
+from bot.routes.api.schemas.base import Body, Id, UTCTime
 from broadcasts.timing import parse_hhmm
 from models import Area, AreaKind, BroadcastKind, Channel, Village, VillageAddress
 from models.texts import zone_name
