@@ -20,6 +20,8 @@ import threading
 import time
 from pathlib import Path
 
+from models.tables import CONTACT, IDENTITY, VILLAGE
+
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (1_000, 10_000, 100_000)
 TEXT = (
@@ -33,7 +35,7 @@ def build(url: str) -> None:
 
     from bot.db import make_engine, transaction, upgrade
     from bot.demo import seed
-    from models import Channel, Contact, ContactIdentity, Village, utcnow
+    from models import Channel, Contact, utcnow
 
     upgrade(url)
     engine = make_engine(url)
@@ -46,7 +48,7 @@ def build(url: str) -> None:
         next_id = connection.execute(select(func.max(Contact.id))).scalar_one() + 1
         for village_id, size in enumerate(SIZES, start=2):
             connection.execute(
-                insert(Village.__table__).values(  # type: ignore[attr-defined]
+                insert(VILLAGE).values(
                     id=village_id,
                     code=f"B{size}",
                     name=f"Desa {size}",
@@ -71,9 +73,9 @@ def build(url: str) -> None:
                 }
                 for i in range(size)
             ]
-            connection.execute(insert(Contact.__table__), contacts)  # type: ignore[attr-defined]
+            connection.execute(insert(CONTACT), contacts)
             connection.execute(
-                insert(ContactIdentity.__table__),  # type: ignore[attr-defined]
+                insert(IDENTITY),
                 [
                     {
                         "village_id": village_id,

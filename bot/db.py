@@ -1,7 +1,5 @@
 """Database engine, sessions and migrations. SQLite (WAL) by default, PostgreSQL by URL."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -9,9 +7,10 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
-from sqlmodel import Session, create_engine
+from sqlmodel import create_engine
 
 import models
+from models.base import transaction as transaction  # the one boundary; imported from here by the edge
 
 MIGRATIONS = Path(models.__file__).parent / "migrations"
 
@@ -43,18 +42,6 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("connect_args", {"connect_timeout": 5})
     kwargs.setdefault("pool_size", 10)
     return create_engine(url, **kwargs)
-
-
-@contextmanager
-def transaction(engine: Engine) -> Iterator[Session]:
-    """A session that commits when the block ends and rolls back on error (the boundary owns it)."""
-    with Session(engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
 
 
 def alembic_config(url: str) -> Config:

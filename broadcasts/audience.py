@@ -6,23 +6,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, and_, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select
 from sqlmodel import Session
 
 from models import (
     Channel,
-    Contact,
-    ContactGroupMember,
-    ContactIdentity,
-    ContactTopic,
     IdentityKind,
     SubscriptionState,
 )
-
-CONTACT: Table = Contact.__table__  # type: ignore[attr-defined]
-IDENTITY: Table = ContactIdentity.__table__  # type: ignore[attr-defined]
-TOPIC: Table = ContactTopic.__table__  # type: ignore[attr-defined]
-MEMBER: Table = ContactGroupMember.__table__  # type: ignore[attr-defined]
+from models.tables import CONTACT, IDENTITY, MEMBER, TOPIC
 
 
 @dataclass(frozen=True, slots=True)

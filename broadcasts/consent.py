@@ -6,14 +6,12 @@ Used by residents' keywords (handlers), provider opt-out reports (21610, 131050)
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlmodel import Session
 
-from models import Channel, ConsentEvent, Contact, ContactTopic, SubscriptionState
+from models import Channel, SubscriptionState
+from models.tables import CONSENT, CONTACT, TOPIC
 
-CONTACT: Table = Contact.__table__  # type: ignore[attr-defined]
-TOPIC: Table = ContactTopic.__table__  # type: ignore[attr-defined]
-CONSENT: Table = ConsentEvent.__table__  # type: ignore[attr-defined]
 _CURRENT = select(CONTACT.c.subscription).where(CONTACT.c.id == bindparam("contact_id"))
 
 

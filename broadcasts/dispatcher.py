@@ -31,10 +31,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, Table, and_, bindparam, case, func, or_, select, update
+from sqlalchemy import Engine, and_, bindparam, case, func, or_, select, update
 from sqlmodel import Session
 
-from broadcasts import outbox, reports
+from broadcasts import reports
 from broadcasts.channel import ChannelAdapter, OutgoingMessage, SendOutcome, SendResult, Template
 from broadcasts.journal import Entry, SentJournal
 from broadcasts.ratelimit import Pacer, Rate
@@ -42,17 +42,15 @@ from broadcasts.window import inside_window
 from models import (
     RANK,
     Channel,
-    Contact,
     DeliveryStatus,
     FailureReason,
     OutboxSource,
     SubscriptionState,
 )
+from models.tables import CONTACT, OUTBOX
 
 log = logging.getLogger("kentongan.dispatcher")
 
-OUTBOX = outbox.OUTBOX
-CONTACT: Table = Contact.__table__  # type: ignore[attr-defined]
 
 # Defaults (docs/providers.md): WhatsApp 80 messages/s per number; Twilio SMS from an alphanumeric sender
 # about 10 segments/s; an Android SIM about 100 SMS an hour before the carrier objects.

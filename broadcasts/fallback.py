@@ -12,26 +12,18 @@ form (the one line an SMS digest has), not the fuller WhatsApp text cut into sev
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from broadcasts import digest, outbox
 from models import (
     Channel,
-    Contact,
-    ContactIdentity,
     IdentityKind,
     Lane,
     OutboxSource,
-    Village,
-    VillageAddress,
 )
+from models.tables import ADDRESS, CONTACT, IDENTITY, OUTBOX, VILLAGE
 
-CONTACT: Table = Contact.__table__  # type: ignore[attr-defined]
-IDENTITY: Table = ContactIdentity.__table__  # type: ignore[attr-defined]
-ADDRESS: Table = VillageAddress.__table__  # type: ignore[attr-defined]
-VILLAGE: Table = Village.__table__  # type: ignore[attr-defined]
-OUTBOX = outbox.OUTBOX
 SMS_ORDER = (Channel.SMSGATE, Channel.TWILIO_SMS)  # the village's own SIM first: cheaper, local
 
 

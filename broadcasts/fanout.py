@@ -18,6 +18,7 @@ from broadcasts.channel import Template
 from broadcasts.compose import CompiledText, render, variables_in
 from models import BroadcastKind, Channel, Lane, OutboxSource
 from models.base import insert_unless_taken
+from models.tables import OUTBOX
 
 PERSONAL = frozenset({"nama", "dusun", "rt", "rw"})  # variables that differ per recipient
 
@@ -69,7 +70,7 @@ def _personal_values(recipient: Recipient) -> dict[str, str | None]:
     }
 
 
-_INSERT_ROW = insert_unless_taken(outbox.OUTBOX, ["run_id", "contact_id"], outbox.OUTBOX.c.id)
+_INSERT_ROW = insert_unless_taken(OUTBOX, ["run_id", "contact_id"], OUTBOX.c.id)
 
 
 def fan_out(

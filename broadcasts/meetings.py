@@ -9,16 +9,14 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Table, select
+from sqlalchemy import select
 from sqlmodel import Session, col
 
 from broadcasts import service, sms, timing
 from broadcasts.audience import Audience
-from broadcasts.outbox import OUTBOX
 from models import (
     Broadcast,
     BroadcastKind,
-    BroadcastRun,
     BroadcastStatus,
     Meeting,
     MeetingStatus,
@@ -26,9 +24,7 @@ from models import (
 )
 from models import texts as t
 from models.errors import Conflict
-
-RUN: Table = BroadcastRun.__table__  # type: ignore[attr-defined]
-BROADCAST: Table = Broadcast.__table__  # type: ignore[attr-defined]
+from models.tables import BROADCAST, OUTBOX, RUN
 
 FURTHEST = timedelta(days=366)  # a meeting is announced at most a year ahead
 MAX_VALIDITY = 2**31 - 1  # seconds: the outbox column is a 32-bit integer

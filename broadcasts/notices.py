@@ -3,14 +3,12 @@
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import Table
 from sqlmodel import Session, select
 
 from broadcasts import outbox, routing
 from broadcasts.fanout import VillageRoutes
-from models import Channel, Contact, ContactIdentity, IdentityKind, Lane, OutboxSource
-
-IDENTITY: Table = ContactIdentity.__table__  # type: ignore[attr-defined]
+from models import Channel, Contact, IdentityKind, Lane, OutboxSource
+from models.tables import IDENTITY
 
 
 def send(

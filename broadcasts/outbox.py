@@ -8,14 +8,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Table, insert
+from sqlalchemy import insert
 from sqlmodel import Session
 
 from broadcasts.channel import Template
 from broadcasts.sms import analyse, sanitize
-from models import RANK, Channel, DeliveryStatus, Lane, Outbox, OutboxSource
+from models import RANK, Channel, DeliveryStatus, Lane, OutboxSource
+from models.tables import OUTBOX
 
-OUTBOX: Table = Outbox.__table__  # type: ignore[attr-defined]
 _INSERT = insert(OUTBOX)
 INSERT_RETURNING_ID = insert(OUTBOX).returning(OUTBOX.c.id)
 

@@ -24,10 +24,10 @@ from sqlmodel import Session
 
 from broadcasts import consent, fallback
 from broadcasts.channel import SendOutcome, StatusUpdate
-from broadcasts.outbox import OUTBOX
 from broadcasts.window import OUTSIDE_WINDOW_CODES
 from models import RANK, Channel, DeliveryStatus, FailureReason, SubscriptionState
 from models.base import fits_id
+from models.tables import OUTBOX
 
 # Provider error codes, by what they mean for us (docs/providers.md).
 OPT_OUT_CODES = frozenset({"21610", "131050"})

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from broadcasts import fanout, timing
@@ -27,11 +27,10 @@ from models import (
     Channel,
     RunStatus,
     Village,
-    VillageAddress,
 )
+from models.tables import ADDRESS
 from models.texts import format_date, zone_name
 
-ADDRESS: Table = VillageAddress.__table__  # type: ignore[attr-defined]
 DEFAULT_GRACE = timedelta(minutes=30)
 
 

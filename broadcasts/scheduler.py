@@ -43,8 +43,7 @@ under the AsyncIOScheduler and 7 ms under the BackgroundScheduler.
 import logging
 import threading
 import uuid
-from collections.abc import Callable, Collection, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -65,6 +64,7 @@ from sqlmodel import Session, col
 from broadcasts import runs
 from broadcasts.runs import DEFAULT_GRACE, FireResult
 from models import Broadcast, BroadcastStatus, Channel, utcnow
+from models.base import transaction
 
 log = logging.getLogger("kentongan.scheduler")
 
@@ -155,18 +155,6 @@ class _Background(BackgroundScheduler):  # type: ignore[misc]
                 log.info("scheduler stopped during a pass over due jobs; their rows stay scheduled")
                 return None
             return wait
-
-
-@contextmanager
-def _transaction(engine: Engine) -> Iterator[Session]:
-    """The job's transaction: commits when the block ends, rolls back on error."""
-    with Session(engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,7 +313,7 @@ class BroadcastScheduler:
         """Fire the broadcast in its own transaction, then move its job to the next run or remove it."""
         with self._locks[broadcast_id % _STRIPES]:
             try:
-                with _transaction(self.engine) as session:
+                with transaction(self.engine) as session:
                     result = runs.fire(
                         session=session,
                         broadcast_id=broadcast_id,
@@ -365,7 +353,7 @@ class BroadcastScheduler:
         Chores run one at a time: they touch the same rows (both may create a staff member's contact).
         """
         try:
-            with self._chores, _transaction(self.engine) as session:
+            with self._chores, transaction(self.engine) as session:
                 done = chore.run(session, self.clock())
         except Exception:
             log.exception("chore %s failed; it runs again in %s s", chore.name, chore.seconds)

@@ -8,27 +8,25 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import func, select, update
 from sqlmodel import Session, col
 
 from broadcasts import timing
 from broadcasts.audience import Audience
 from broadcasts.compose import validate
-from broadcasts.outbox import OUTBOX
 from models import (
     RANK,
     Broadcast,
     BroadcastEvent,
     BroadcastKind,
-    BroadcastRun,
     BroadcastStatus,
     DeliveryStatus,
     FailureReason,
     Village,
 )
 from models.errors import BadRequest, Conflict, NotFound
+from models.tables import OUTBOX, RUN
 
-RUN: Table = BroadcastRun.__table__  # type: ignore[attr-defined]
 _EPSILON = timedelta(seconds=1)  # a first date exactly at send_at counts
 
 

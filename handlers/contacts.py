@@ -10,32 +10,22 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from threading import Lock
 
-from sqlalchemy import Table, and_, bindparam, delete, insert, select, update
+from sqlalchemy import and_, bindparam, delete, insert, select, update
 from sqlmodel import Session
 
 from broadcasts import consent
 from broadcasts.outbox import Prices
 from handlers import workdays
 from models import (
-    Area,
     AreaKind,
     Channel,
-    Contact,
-    ContactIdentity,
     IdentityKind,
     Pending,
     SubscriptionState,
-    Village,
-    VillageAddress,
 )
 from models.base import insert_unless_taken
 from models.errors import NotFound
-
-CONTACT: Table = Contact.__table__  # type: ignore[attr-defined]
-IDENTITY: Table = ContactIdentity.__table__  # type: ignore[attr-defined]
-VILLAGE: Table = Village.__table__  # type: ignore[attr-defined]
-ADDRESS: Table = VillageAddress.__table__  # type: ignore[attr-defined]
-AREA: Table = Area.__table__  # type: ignore[attr-defined]
+from models.tables import ADDRESS, AREA, CONTACT, IDENTITY, VILLAGE
 
 
 @dataclass(frozen=True, slots=True)

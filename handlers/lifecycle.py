@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from broadcasts import digest, notices, runs
 from broadcasts.fanout import VillageRoutes
 from broadcasts.sms import fit, sanitize, septets, to_gsm7
-from handlers import contacts, rights, workdays
+from handlers import rights, workdays
 from handlers import staff as staff_people
 from models import (
     Category,
@@ -35,6 +35,7 @@ from models import (
 )
 from models import texts as t
 from models.errors import BadRequest, Conflict
+from models.tables import CONTACT
 from models.ticket import overdue_clause
 
 log = logging.getLogger("kentongan.lifecycle")
@@ -214,8 +215,8 @@ def change_status(
     if to == TicketStatus.SELESAI:
         for contact_id in people:
             session.connection().execute(
-                contacts.CONTACT.update()
-                .where(contacts.CONTACT.c.id == contact_id)
+                CONTACT.update()
+                .where(CONTACT.c.id == contact_id)
                 .values(
                     pending=Pending.CONFIRM_FIX,
                     pending_ticket_id=ticket.id,
@@ -463,11 +464,11 @@ def _tell_other_reporters(
         return
     # Their "is it fixed?" question is answered by the reopening: a later "1" must not close it.
     session.connection().execute(
-        contacts.CONTACT.update()
+        CONTACT.update()
         .where(
-            contacts.CONTACT.c.id.in_(others),
-            contacts.CONTACT.c.pending == Pending.CONFIRM_FIX,
-            contacts.CONTACT.c.pending_ticket_id == ticket.id,
+            CONTACT.c.id.in_(others),
+            CONTACT.c.pending == Pending.CONFIRM_FIX,
+            CONTACT.c.pending_ticket_id == ticket.id,
         )
         .values(pending=Pending.NONE, pending_ticket_id=None)
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import Session, col
 
 from broadcasts import outbox, window
@@ -41,7 +41,6 @@ from models import (
     IdentityKind,
     Intent,
     Lane,
-    Message,
     OutboxSource,
     Pending,
     SubscriptionState,
@@ -49,8 +48,8 @@ from models import (
 )
 from models import texts as t
 from models.phone import sender_e164
+from models.tables import MESSAGE
 
-MESSAGE: Table = Message.__table__  # type: ignore[attr-defined]
 # Statements built once: building them per message costs more than running them.
 _INSERT_MESSAGE = insert(MESSAGE).returning(MESSAGE.c.id)
 _UPDATE_MESSAGE = update(MESSAGE).where(MESSAGE.c.id == bindparam("message_id"))

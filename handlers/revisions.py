@@ -21,15 +21,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import select, update
 from sqlmodel import Session
 
 from handlers import lifecycle, staff_commands
 from handlers.inbound import EDIT, REVOKE, InboundMessage
 from handlers.understand import understand
-from models import Category, Direction, Intent, Message, Ticket, TicketEvent, TicketEventKind
+from models import Category, Direction, Intent, Ticket, TicketEvent, TicketEventKind
+from models.tables import MESSAGE
 
-MESSAGE: Table = Message.__table__  # type: ignore[attr-defined]
 EDIT_NOTE, REVOKE_NOTE = "edit", "revoke"
 EDITED_EVENT = "diubah pelapor di WhatsApp. Sebelumnya: {before}"
 REVOKED_EVENT = "pelapor menghapus pesannya di WhatsApp (isi aduan tetap disimpan)"

@@ -28,6 +28,7 @@ from handlers import audit, contacts
 from models import ApiToken, Channel, IdentityKind, Role, Staff, Village
 from models.errors import BadRequest, Conflict, NotFound
 from models.phone import PHONE_TEXT, to_e164
+from models.tables import CONTACT
 
 PIN = re.compile(r"^[0-9]{4,6}$")
 MAX_FAILURES = 5
@@ -295,8 +296,8 @@ def ensure_contact(*, session: Session, staff: Staff, now: datetime) -> int | No
     if staff.contact_id is not None:
         if staff.preferred_channel is not None:
             session.connection().execute(
-                sa_update(contacts.CONTACT)
-                .where(contacts.CONTACT.c.id == staff.contact_id)
+                sa_update(CONTACT)
+                .where(CONTACT.c.id == staff.contact_id)
                 .values(preferred_channel=staff.preferred_channel)
             )
         return staff.contact_id

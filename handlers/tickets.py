@@ -5,17 +5,16 @@ import secrets
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Table, and_, bindparam, false, func, insert, or_, select
+from sqlalchemy import and_, bindparam, false, func, insert, or_, select
 from sqlmodel import Session, col
 
 from handlers import rights
 from handlers.understand import keyword_of
 from models import Category, Role, Ticket, TicketEvent, TicketEventKind, TicketStatus
 from models.base import insert_unless_taken
+from models.tables import TICKET, TICKET_EVENT
 from models.ticket import overdue_clause
 
-TICKET: Table = Ticket.__table__  # type: ignore[attr-defined]
-EVENT: Table = TicketEvent.__table__  # type: ignore[attr-defined]
 OPEN_STATUSES = tuple(s for s in TicketStatus if s.is_open)
 # Statuses a ticket can be reopened from (a duplicate never is: its survivor is).
 REOPENABLE = tuple(s for s in TicketStatus if not s.is_open and s != TicketStatus.DUPLIKAT)
@@ -27,7 +26,7 @@ _CODE_TAKEN = select(TICKET.c.id).where(
 # Two complaints in one village may draw the same free code at the same moment: the second insert then
 # waits for the first transaction and does nothing, and that complaint draws another code.
 _INSERT_TICKET = insert_unless_taken(TICKET, ["village_id", "code"], TICKET.c.id)
-_INSERT_EVENT = insert(EVENT)
+_INSERT_EVENT = insert(TICKET_EVENT)
 _COUNT_RECENT = (
     select(func.count())
     .select_from(TICKET)
@@ -184,28 +183,30 @@ def last_public_note(*, session: Session, ticket_id: int) -> str | None:
     "lampu sudah diganti", no longer says how things stand)."""
     connection = session.connection()
     reopened = connection.execute(
-        select(EVENT.c.created_at, EVENT.c.id)
+        select(TICKET_EVENT.c.created_at, TICKET_EVENT.c.id)
         .where(
-            EVENT.c.ticket_id == ticket_id,
-            EVENT.c.kind == TicketEventKind.STATUS_CHANGED,
-            EVENT.c.from_status.in_(REOPENABLE),
-            EVENT.c.to_status.in_(OPEN_STATUSES),
+            TICKET_EVENT.c.ticket_id == ticket_id,
+            TICKET_EVENT.c.kind == TicketEventKind.STATUS_CHANGED,
+            TICKET_EVENT.c.from_status.in_(REOPENABLE),
+            TICKET_EVENT.c.to_status.in_(OPEN_STATUSES),
         )
-        .order_by(EVENT.c.created_at.desc(), EVENT.c.id.desc())
+        .order_by(TICKET_EVENT.c.created_at.desc(), TICKET_EVENT.c.id.desc())
         .limit(1)
     ).first()
-    query = select(EVENT.c.note).where(
-        EVENT.c.ticket_id == ticket_id, EVENT.c.public.is_(True), EVENT.c.note.is_not(None)
+    query = select(TICKET_EVENT.c.note).where(
+        TICKET_EVENT.c.ticket_id == ticket_id,
+        TICKET_EVENT.c.public.is_(True),
+        TICKET_EVENT.c.note.is_not(None),
     )
     if reopened is not None:
         query = query.where(
             or_(
-                EVENT.c.created_at > reopened.created_at,
-                and_(EVENT.c.created_at == reopened.created_at, EVENT.c.id > reopened.id),
+                TICKET_EVENT.c.created_at > reopened.created_at,
+                and_(TICKET_EVENT.c.created_at == reopened.created_at, TICKET_EVENT.c.id > reopened.id),
             )
         )
     note: str | None = connection.execute(
-        query.order_by(EVENT.c.created_at.desc(), EVENT.c.id.desc()).limit(1)
+        query.order_by(TICKET_EVENT.c.created_at.desc(), TICKET_EVENT.c.id.desc()).limit(1)
     ).scalar()
     return note
 

@@ -1,12 +1,14 @@
 """Shared column types and conventions for every table."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, DateTime, Dialect, Insert, String, Table, TypeDecorator
+from sqlalchemy import ColumnElement, DateTime, Dialect, Engine, Insert, String, Table, TypeDecorator
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
 # Named constraints, so migrations and error messages refer to stable names.
 SQLModel.metadata.naming_convention = {
@@ -98,3 +100,16 @@ def id_from_text(value: str | None) -> int | None:
         return None
     number = int(value)
     return number if fits_id(number) else None
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    """A session that commits when the block ends and rolls back on error: the one transaction boundary
+    of the web edge (bot/db.py re-exports it), the scheduler's jobs and the tests."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

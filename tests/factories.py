@@ -79,25 +79,39 @@ def handed_over_row(
     return row_id
 
 
+VILLAGE_NUMBER = "+62800000001"  # the demo village's console address
+
+
+def replies(client: TestClient, sender: str, text: str, to: str = VILLAGE_NUMBER) -> list[str]:
+    """Send `text` from `sender` through the console channel; every reply (checked: 200)."""
+    response = client.post("/webhooks/console", json={"from": sender, "to": to, "text": text})
+    assert response.status_code == 200, response.text
+    found: list[str] = response.json()["replies"]
+    return found
+
+
+def say(client: TestClient, sender: str, text: str, to: str = VILLAGE_NUMBER) -> str:
+    """Send `text`; the first reply ("" when none). `Phone` also checks that each is one GSM-7 SMS."""
+    found = replies(client, sender, text, to)
+    return found[0] if found else ""
+
+
 class Phone:
     """A phone texting a village through the console channel; every reply must be one GSM-7 SMS."""
 
     def __init__(
-        self, client: TestClient, number: str, to: str = "+62800000001", *, one: bool = False
+        self, client: TestClient, number: str, to: str = VILLAGE_NUMBER, *, one: bool = False
     ) -> None:
         self.client, self.number, self.to = client, number, to
         self.one = one  # every message must get exactly one reply
 
     def say(self, text: str) -> str:
         """Send `text`; the first reply ("" when none)."""
-        body = {"from": self.number, "to": self.to, "text": text}
-        response = self.client.post("/webhooks/console", json=body)
-        assert response.status_code == 200, response.text
-        replies: list[str] = response.json()["replies"]
+        found = replies(self.client, self.number, text, self.to)
         if self.one:
-            assert len(replies) == 1, replies
-        for reply in replies:
+            assert len(found) == 1, found
+        for reply in found:
             info = analyse(reply)
             assert info.encoding == Encoding.GSM7, (reply, info.unicode_chars)
             assert info.segments == 1, (len(reply), reply)
-        return replies[0] if replies else ""
+        return found[0] if found else ""

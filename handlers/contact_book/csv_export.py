@@ -10,8 +10,8 @@ from sqlmodel import Session
 
 from handlers.contact_book.fields import escape_cell
 from handlers.contact_book.records import RECORD_COLUMNS, Filters, conditions, records_of
-from handlers.contacts import CONTACT
 from models import SubscriptionState
+from models.tables import CONTACT
 
 # The columns of an export, which an import reads back: a round trip changes nothing.
 COLUMNS = ("name", "phone", "whatsapp_id", "dusun", "rw", "rt", "topics", "tags", "consent")

@@ -15,7 +15,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from broadcasts import consent
-from broadcasts.consent import CONSENT, TOPIC
 from handlers.contact_book.fields import (
     parse_area_number,
     parse_dusun,
@@ -40,9 +39,9 @@ from handlers.contact_book.records import (
     set_topics,
 )
 from handlers.contact_book.sheet import Sheet, read_sheet
-from handlers.contacts import CONTACT, IDENTITY
 from models import IdentityKind, SubscriptionState
 from models.errors import BadRequest, Conflict
+from models.tables import CONSENT, CONTACT, IDENTITY, TOPIC
 
 IMPORT_SOURCE = "csv_import"
 

@@ -37,9 +37,9 @@ from handlers.contact_book.records import (
     replace_identity,
     set_topics,
 )
-from handlers.contacts import CONTACT, IDENTITY
 from models import Channel, IdentityKind, SubscriptionState
 from models.errors import BadRequest, Conflict
+from models.tables import CONTACT, IDENTITY
 
 STAFF_SOURCE = "staff"
 

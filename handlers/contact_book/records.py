@@ -17,11 +17,10 @@ from sqlalchemy import update as sa_update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from broadcasts.consent import CONSENT, TOPIC
 from handlers.contact_book.fields import ordered_topics
-from handlers.contacts import AREA, CONTACT, IDENTITY
 from models import AreaKind, Channel, IdentityKind, Pending, SubscriptionState
 from models.errors import Conflict, NotFound
+from models.tables import AREA, CONSENT, CONTACT, IDENTITY, TOPIC
 
 CHUNK = 500  # values per IN (...): far below SQLite's and PostgreSQL's parameter limits
 _NUMBER_QUERY = re.compile(r"[0-9+()\-. ]+")

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, update
+from sqlalchemy import update
 from sqlmodel import Session
 
 from broadcasts import runs
@@ -23,11 +23,12 @@ from handlers.contacts import ContactState, VillageInfo
 from handlers.inbound import InboundMessage
 from handlers.staff_commands.pin_mask import mask_pin, masked
 from models import Broadcast as BroadcastRow
-from models import Channel, Message, Role, Staff, Village
+from models import Channel, Role, Staff, Village
+from models.tables import MESSAGE
 from models.texts import STAFF_ROLE_NAMES, STAFF_WHAT, zone_name
 from models.texts import StaffText as s
 
-_MESSAGE: Table = Message.__table__  # type: ignore[attr-defined]
+_MESSAGE = MESSAGE
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from models import (
     OutboxSource,
     Village,
 )
+from tests import factories
 from tests.apiclient import Api
 from tests.conftest import T0
 
@@ -584,10 +585,7 @@ def test_a_large_fan_out_is_read_a_page_at_a_time(api: Api) -> None:
 
 
 def say(api: Api, phone: str, text: str) -> list[str]:
-    response = api.client.post("/webhooks/console", json={"from": phone, "to": VILLAGE_NUMBER, "text": text})
-    assert response.status_code == 200, response.text
-    replies: list[str] = response.json()["replies"]
-    return replies
+    return factories.replies(api.client, phone, text, VILLAGE_NUMBER)
 
 
 def test_an_anonymous_reporters_name_and_numbers_are_hidden_in_texts_and_replies(api: Api) -> None:

@@ -31,6 +31,7 @@ from models import (
     Village,
 )
 from models import texts as t
+from tests import factories
 from tests.apiclient import Api
 
 SLAMET, SRI, AGUS = "+6281234500001", "+6281234500002", "+6285712300003"
@@ -51,10 +52,7 @@ def report(api: Api, phone: str, text: str) -> str:
 
 
 def say(api: Api, phone: str, text: str) -> str:
-    response = api.client.post("/webhooks/console", json={"from": phone, "to": "+62800000001", "text": text})
-    assert response.status_code == 200, response.text
-    replies: list[str] = response.json()["replies"]
-    return replies[0] if replies else ""
+    return factories.say(api.client, phone, text)
 
 
 def contact_id(api: Api, phone: str) -> int:

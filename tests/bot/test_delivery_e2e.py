@@ -1,14 +1,13 @@
 """The delivery engine end to end: real adapters, fake providers on 127.0.0.1 speaking the real
 protocols, the app on a real socket taking their signed callbacks, real SQLite and PostgreSQL."""
 
-import asyncio
 import os
 import signal
 import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,22 +20,25 @@ from sqlmodel import Session, col, select
 from bot.app import create_app
 from bot.db import transaction
 from bot.demo import RESIDENTS as DEMO_RESIDENTS
-from bot.providers.http import make_client
-from bot.providers.smsgate.send import SmsGateAdapter
-from bot.providers.twilio.send import TwilioAdapter
-from bot.providers.whatsapp_cloud.send import WhatsAppCloudAdapter
 from broadcasts import outbox
 from broadcasts.channel import ChannelAdapter
-from broadcasts.dispatcher import DispatchConfig, Dispatcher
-from broadcasts.ratelimit import Rate
 from models import Channel, Contact, DeliveryStatus, Lane, Outbox, OutboxSource, SubscriptionState, utcnow
 from tests.conftest import PUBLIC_BASE_URL, TWILIO_TOKEN, make_settings, serve
 from tests.fakes import FakeMeta, FakeSmsGate, FakeTwilio, Faults
+from tests.fakes import adapters as fake_adapters
+from tests.fakes.adapters import (
+    ACCOUNT,
+    GATE_KEY,
+    GATE_PASSWORD,
+    GATE_USER,
+    META_SECRET,
+    META_TOKEN,
+    Build,
+    gateway_adapter,
+    twilio_adapter,
+    whatsapp_adapter,
+)
 
-ACCOUNT = "AC" + "0" * 32
-META_TOKEN = "meta-test-access-token"
-META_SECRET = "meta-test-app-secret"
-GATE_USER, GATE_PASSWORD, GATE_KEY = "SMSGATE", "smsgate-test-password", "smsgate-test-signing-key"
 PHONE_ID = "100000000000001"
 RESIDENTS = [resident[1] for resident in DEMO_RESIDENTS]  # the demo subscribers, contacts 1-8
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,48 +92,13 @@ def all_rows(engine: Engine) -> list[Outbox]:
         return list(session.scalars(select(Outbox).order_by(col(Outbox.id))))
 
 
-Build = Callable[[httpx.AsyncClient], dict[Channel, ChannelAdapter]]
-
-
 def drain(engine: Engine, build: Build, until: float = 60.0) -> None:
-    """Run a dispatcher until nothing is due (retries come due quickly with a tiny backoff)."""
-
-    async def run() -> None:
-        async with make_client() as client:
-            adapters = build(client)
-            rates = {channel: Rate(1000) for channel in adapters}
-            config = DispatchConfig(rates=rates, backoff_base=0.05, max_attempts=12)
-            dispatcher = Dispatcher(engine, adapters, config=config, clock=utcnow)
-            deadline = time.monotonic() + until
-            while time.monotonic() < deadline:
-                if await dispatcher.run_once() == 0:
-                    waiting = (DeliveryStatus.QUEUED, DeliveryStatus.SENDING)
-                    if not any(r.status in waiting for r in all_rows(engine)):
-                        return
-                    await asyncio.sleep(0.05)
-
-    asyncio.run(run())
+    """Run a dispatcher until nothing is due (up to 12 attempts a row)."""
+    fake_adapters.drain(engine, build, until=until, max_attempts=12)
 
 
 def twilio(fake: FakeTwilio, channel: Channel = Channel.TWILIO_SMS) -> Build:
     return lambda client: {channel: twilio_adapter(client, fake, channel)}
-
-
-def gateway_adapter(client: httpx.AsyncClient, gate: FakeSmsGate) -> SmsGateAdapter:
-    return SmsGateAdapter(client, url=gate.url + "/3rdparty/v1", username=GATE_USER, password=GATE_PASSWORD)
-
-
-def twilio_adapter(
-    client: httpx.AsyncClient, fake: FakeTwilio, channel: Channel = Channel.TWILIO_SMS
-) -> TwilioAdapter:
-    return TwilioAdapter(
-        client,
-        channel=channel,
-        account_sid=ACCOUNT,
-        auth_token=TWILIO_TOKEN,
-        api_base=fake.url,
-        status_callback_base=PUBLIC_BASE_URL,
-    )
 
 
 def test_faults_end_delivered_or_failed_with_a_reason_and_nothing_twice(engine: Engine, live: str) -> None:
@@ -236,9 +203,7 @@ def test_meta_131047_and_template_outside_the_window(engine: Engine, live: str) 
 
         def adapters(client: httpx.AsyncClient) -> dict[Channel, ChannelAdapter]:
             return {
-                Channel.WHATSAPP_CLOUD: WhatsAppCloudAdapter(
-                    client, access_token=META_TOKEN, api_base=meta.url + "/v21.0"
-                ),
+                Channel.WHATSAPP_CLOUD: whatsapp_adapter(client, meta),
                 Channel.SMSGATE: gateway_adapter(client, gate),
             }
 

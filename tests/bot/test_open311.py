@@ -17,6 +17,7 @@ from bot.demo import RESIDENTS, STAFF
 from bot.routes import open311
 from models import Ticket, TicketEvent, TicketEventKind, TicketStatus, Village
 from models.vocabulary import CATEGORY_LABELS, Category
+from tests import factories
 from tests.conftest import T0, Clock
 
 BASE = "/open311/v2"
@@ -25,12 +26,9 @@ SLAMET, SRI, AGUS = (phone for _, phone, *_ in RESIDENTS[:3])
 
 
 def say(client: TestClient, number: str, text: str) -> str:
-    body = {"from": number, "to": "+62800000001", "text": text}
-    response = client.post("/webhooks/console", json=body)
-    assert response.status_code == 200, response.text
-    replies: list[str] = response.json()["replies"]
-    found = re.search(r"\b(\d{6})\b", replies[0])
-    assert found, replies
+    reply = factories.say(client, number, text)
+    found = re.search(r"\b(\d{6})\b", reply)
+    assert found, reply
     return found.group(1)
 
 

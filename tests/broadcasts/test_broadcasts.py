@@ -19,10 +19,7 @@ from models import (
     BroadcastStatus,
     Channel,
     Contact,
-    ContactGroup,
-    ContactGroupMember,
     ContactIdentity,
-    ContactTopic,
     DeliveryStatus,
     Lane,
     Outbox,
@@ -30,6 +27,7 @@ from models import (
     Village,
 )
 from models.errors import BadRequest, Conflict, NotFound
+from models.tables import CONTACT, GROUP, MEMBER, TOPIC
 from tests.conftest import T0
 
 ALL_CHANNELS = set(Channel)
@@ -77,18 +75,12 @@ def test_audience_by_topic_tag_and_group(engine: Engine, demo: None) -> None:
     with transaction(engine) as session:
         connection = session.connection()
         connection.execute(
-            insert(ContactTopic.__table__),
+            insert(TOPIC),
             [{"contact_id": 1, "topic": "jadwal"}, {"contact_id": 2, "topic": "dana_desa"}],
-        )  # type: ignore[attr-defined]
-        connection.execute(
-            update(Contact.__table__)
-            .where(Contact.__table__.c.id.in_([3, 4]))
-            .values(tags="ketua_rt,posyandu")
-        )  # type: ignore[attr-defined]
-        group = connection.execute(
-            insert(ContactGroup.__table__).values(village_id=1, name="Kader")
-        ).inserted_primary_key[0]  # type: ignore[attr-defined]
-        connection.execute(insert(ContactGroupMember.__table__), [{"group_id": group, "contact_id": 6}])  # type: ignore[attr-defined]
+        )
+        connection.execute(update(CONTACT).where(CONTACT.c.id.in_([3, 4])).values(tags="ketua_rt,posyandu"))
+        group = connection.execute(insert(GROUP).values(village_id=1, name="Kader")).inserted_primary_key[0]
+        connection.execute(insert(MEMBER), [{"group_id": group, "contact_id": 6}])
     # Topics: contacts who chose none get everything; contact 2 chose only dana_desa.
     assert chosen(engine, Audience(topics=("jadwal",))) == 7
     assert chosen(engine, Audience(tags=("posyandu",))) == 2

@@ -42,11 +42,12 @@ from models import (
     SubscriptionState,
     utcnow,
 )
+from models.tables import OUTBOX
 from tests.conftest import TWILIO_TOKEN
 from tests.fakes import FakeTwilio
+from tests.fakes.adapters import ACCOUNT
 
 ROOT = Path(__file__).resolve().parents[2]
-ACCOUNT = "AC" + "0" * 32
 SLAMET, SLAMET_PHONE = 1, "+6281234500001"  # demo contacts (bot/demo.py)
 SRI, SRI_PHONE = 2, "+6281234500002"
 LATENCY = 0.3  # the fake's answer time: long enough to take the lock between the claim and the answer
@@ -69,7 +70,7 @@ def reply_row(contact_id: int, phone: str, body: str) -> dict[str, object]:
 
 def enqueue(engine: Engine, *rows: dict[str, object]) -> list[int]:
     """The new rows' ids."""
-    table = outbox.OUTBOX
+    table = OUTBOX
     with transaction(engine) as session:
         before = session.scalar(select(func.max(table.c.id))) or 0
         outbox.enqueue(session=session, rows=list(rows))

@@ -1,8 +1,6 @@
 """Digests for the head and the BPD: complaints about the head go only to the BPD."""
 
-import asyncio
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -13,16 +11,10 @@ from sqlmodel import Session, col, select
 
 from bot.app import create_app
 from bot.db import transaction
-from bot.providers.http import make_client
-from bot.providers.smsgate.send import SmsGateAdapter
-from bot.providers.whatsapp_cloud.send import WhatsAppCloudAdapter
 from bot.scheduling import SchedulingService
 from broadcasts import fallback, runs, service
-from broadcasts.channel import ChannelAdapter
 from broadcasts.digest import compose, deliver, due_slots, send_due, sms_form
-from broadcasts.dispatcher import DispatchConfig, Dispatcher
 from broadcasts.fanout import VillageRoutes
-from broadcasts.ratelimit import Rate
 from broadcasts.sms import Encoding, analyse
 from handlers import lifecycle, staff
 from models import (
@@ -41,13 +33,12 @@ from models import (
     Village,
     utcnow,
 )
+from tests import factories
 from tests.conftest import Clock, make_settings, serve
-from tests.fakes import FakeMeta, FakeSmsGate
+from tests.fakes import FakeMeta, FakeSmsGate, adapters
+from tests.fakes.adapters import GATE_KEY, GATE_PASSWORD, GATE_USER, META_SECRET, META_TOKEN
 
-
-def say(client: TestClient, sender: str, text: str) -> None:
-    response = client.post("/webhooks/console", json={"from": sender, "to": "+62800000001", "text": text})
-    assert response.status_code == 200
+say = factories.say
 
 
 def digest(engine: Engine, role: Role, clock: Clock, everything: bool = False):  # type: ignore[no-untyped-def]
@@ -391,35 +382,20 @@ def test_other_whatsapp_messages_replaced_by_an_sms_keep_their_text() -> None:
     assert fallback.sms_body(OutboxSource.DIGEST, text) == "Undangan Musdes: Kamis 19.30 di Balai Desa."
 
 
-META_TOKEN, META_SECRET = "meta-test-access-token", "meta-test-app-secret"
-GATE_USER, GATE_PASSWORD, GATE_KEY = "SMSGATE", "smsgate-test-password", "smsgate-test-signing-key"
 PHONE_ID = "100000000000001"  # the demo village's WhatsApp Cloud number
 
 
 def drain(engine: Engine, meta: FakeMeta, gate: FakeSmsGate, until: float = 30.0) -> None:
-    """Run a dispatcher over the real WhatsApp Cloud and gateway adapters until nothing is due."""
-
-    async def run() -> None:
-        async with make_client() as http:
-            adapters: dict[Channel, ChannelAdapter] = {
-                Channel.WHATSAPP_CLOUD: WhatsAppCloudAdapter(
-                    http, access_token=META_TOKEN, api_base=meta.url + "/v21.0"
-                ),
-                Channel.SMSGATE: SmsGateAdapter(
-                    http, url=gate.url + "/3rdparty/v1", username=GATE_USER, password=GATE_PASSWORD
-                ),
-            }
-            config = DispatchConfig(rates={c: Rate(1000) for c in adapters}, backoff_base=0.05)
-            dispatcher = Dispatcher(engine, adapters, config=config, clock=utcnow)
-            deadline = time.monotonic() + until
-            while time.monotonic() < deadline:
-                if await dispatcher.run_once() == 0:
-                    waiting = (DeliveryStatus.QUEUED, DeliveryStatus.SENDING)
-                    if not any(row.status in waiting for row in digest_rows(engine)):
-                        return
-                    await asyncio.sleep(0.05)
-
-    asyncio.run(run())
+    """Run a dispatcher over the real WhatsApp Cloud and gateway adapters until no digest is due."""
+    adapters.drain(
+        engine,
+        lambda http: {
+            Channel.WHATSAPP_CLOUD: adapters.whatsapp_adapter(http, meta),
+            Channel.SMSGATE: adapters.gateway_adapter(http, gate),
+        },
+        until=until,
+        waiting=lambda e: any(row.status in adapters.WAITING for row in digest_rows(e)),
+    )
 
 
 def test_meta_131047_on_a_whatsapp_digest_brings_its_one_sms_form_end_to_end(

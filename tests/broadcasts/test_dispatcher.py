@@ -29,8 +29,8 @@ from models import (
     Outbox,
     OutboxSource,
     SubscriptionState,
-    VillageAddress,
 )
+from models.tables import ADDRESS
 from tests.conftest import T0, Clock
 
 SLAMET = 1  # demo contacts, in bot/demo.py order
@@ -316,7 +316,7 @@ def test_provider_refusals_fall_back_to_sms(
 
 def test_no_fallback_without_an_sms_channel_or_phone(engine: Engine, demo: None, clock: Clock) -> None:
     with transaction(engine) as session:
-        session.execute(VillageAddress.__table__.delete())  # type: ignore[attr-defined]
+        session.execute(ADDRESS.delete())
     [wa_id] = add_rows(engine, [make_row(Channel.WHATSAPP_CLOUD, sender="100000000000001")])
     wa = ScriptedAdapter(Channel.WHATSAPP_CLOUD)
     drain(dispatcher(engine, clock, wa, ScriptedAdapter(Channel.SMSGATE)))

@@ -20,20 +20,16 @@ from handlers.lifecycle import Actor
 from models import Channel, Outbox, Role, Staff, Ticket, TicketEvent, TicketEventKind, TicketStatus, Village
 from models import texts as t
 from models.errors import Conflict
+from tests import factories
 from tests.conftest import Clock, make_settings
+
+say = factories.say
 
 KADER = Actor("staff:1", Role.KADER)
 TICKET_NOTICE_STATUSES = frozenset(t.TICKET_NOTICES)
 ROUTES = VillageRoutes(village_id=1, addresses={Channel.CONSOLE: "+62800000001"}, available={Channel.CONSOLE})
 SLAMET, SRI = "+6281234500001", "+6281234500002"
 KADES_PHONE, BPD_PHONE = "+6281300000003", "+6281300000004"
-
-
-def say(client: TestClient, sender: str, text: str) -> str:
-    response = client.post("/webhooks/console", json={"from": sender, "to": "+62800000001", "text": text})
-    assert response.status_code == 200, response.text
-    replies: list[str] = response.json()["replies"]
-    return replies[0] if replies else ""
 
 
 def ticket(engine: Engine, code: str | None = None) -> Ticket:
