@@ -6,8 +6,10 @@ One pass (`run_once`):
    share the work without ever taking the same row; on SQLite there is one dispatcher.
    Rows left `sending` by a dispatcher that died are claimed again once their lease has run out.
 2. Decide each row without sending: cancel broadcasts to contacts who unsubscribed, expire rows past
-   their validity, stop a reply loop, and apply WhatsApp's 24-hour window (broadcasts/window.py: a
-   template outside it, or an SMS fallback, never both).
+   their validity, stop a reply loop, hold bulk broadcast rows through the village's quiet hours and
+   blackouts (replies, notices and darurat go; a row the hold would take past its validity expires),
+   and apply WhatsApp's 24-hour window (broadcasts/window.py: a template outside it, or an SMS
+   fallback, never both).
 3. Send concurrently, each sender paced by its own `Pacer`; rows whose sender is busy for longer than
    `horizon` go back to the queue untouched, so a slow SIM never holds a lease.
 4. Record results as they come, a few dozen per transaction; the sends in a transaction of their own.
@@ -34,7 +36,7 @@ from typing import Any
 from sqlalchemy import Engine, and_, bindparam, case, func, or_, select, update
 from sqlmodel import Session
 
-from broadcasts import reports
+from broadcasts import reports, timing
 from broadcasts.channel import ChannelAdapter, OutgoingMessage, SendOutcome, SendResult, Template
 from broadcasts.journal import Entry, SentJournal
 from broadcasts.ratelimit import Pacer, Rate
@@ -44,10 +46,11 @@ from models import (
     Channel,
     DeliveryStatus,
     FailureReason,
+    Lane,
     OutboxSource,
     SubscriptionState,
 )
-from models.tables import CONTACT, OUTBOX
+from models.tables import CONTACT, OUTBOX, VILLAGE
 
 log = logging.getLogger("kentongan.dispatcher")
 
@@ -105,6 +108,19 @@ class _Row:
     segments: int
     validity_seconds: int | None
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class _Quiet:
+    """A village's clock and the windows that hold its bulk broadcasts (broadcasts/timing.py)."""
+
+    zone: str
+    rules: timing.QuietRules
+
+    def held_until(self, now: datetime) -> datetime | None:
+        """When a bulk row due `now` may go, if quiet hours or a blackout hold it."""
+        allowed = timing.next_allowed(now, self.zone, self.rules)
+        return allowed if allowed > now else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,7 +286,7 @@ class Dispatcher:
             await asyncio.to_thread(self._recover, own, self.clock())
             self._recorded(entry.outbox_id for entry in own)
         now = self.clock()
-        rows, contacts = await asyncio.to_thread(self._claim, now)
+        rows, contacts, quiet = await asyncio.to_thread(self._claim, now)
         if not rows:
             return 0
         recent = await asyncio.to_thread(self._recent_identical, rows, now)
@@ -278,7 +294,7 @@ class Dispatcher:
 
         async def one(row: _Row) -> _Result:
             async with semaphore:
-                result = await self._dispatch(row, contacts.get(row.contact_id), recent, now)
+                result = await self._dispatch(row, contacts.get(row.contact_id), recent, now, quiet)
                 if result.status == DeliveryStatus.SENT:
                     self._accepted(result)  # in the same step as the answer was read: no await between
                 return result
@@ -365,7 +381,7 @@ class Dispatcher:
 
     # --- 1. claim ------------------------------------------------------------------------------
 
-    def _claim(self, now: datetime) -> tuple[list[_Row], dict[int, _ContactInfo]]:
+    def _claim(self, now: datetime) -> tuple[list[_Row], dict[int, _ContactInfo], dict[int, _Quiet]]:
         due = or_(
             and_(OUTBOX.c.status == DeliveryStatus.QUEUED.value, OUTBOX.c.next_attempt_at <= now),
             and_(OUTBOX.c.status == DeliveryStatus.SENDING.value, OUTBOX.c.claimed_until < now),
@@ -394,7 +410,7 @@ class Dispatcher:
             connection = session.connection()
             rows = [_Row(*r) for r in connection.execute(claim)]
             if not rows:
-                return [], {}
+                return [], {}, {}
             rows.sort(key=lambda r: (r.lane, r.id))
             contact_ids = {r.contact_id for r in rows}
             info = connection.execute(
@@ -403,7 +419,20 @@ class Dispatcher:
                 )
             )
             contacts = {r.id: _ContactInfo(*r[1:]) for r in info}
-        return rows, contacts
+            bulk = {r.village_id for r in rows if r.lane == Lane.BULK}
+            quiet = {
+                v.id: _Quiet(v.timezone, timing.village_rules(v.quiet_start, v.quiet_end, v.blackouts))
+                for v in connection.execute(
+                    select(
+                        VILLAGE.c.id,
+                        VILLAGE.c.timezone,
+                        VILLAGE.c.quiet_start,
+                        VILLAGE.c.quiet_end,
+                        VILLAGE.c.blackouts,
+                    ).where(VILLAGE.c.id.in_(bulk))
+                )
+            }
+        return rows, contacts, quiet
 
     def _recent_identical(self, rows: Sequence[_Row], now: datetime) -> dict[tuple[int, str], int]:
         """How often each (contact, text) of the batch went out lately (the loop guard)."""
@@ -431,6 +460,7 @@ class Dispatcher:
         contact: _ContactInfo | None,
         recent: dict[tuple[int, str], int],
         now: datetime,
+        quiet: Mapping[int, _Quiet],
     ) -> _Result:
         if contact is None:
             return _Result(row, DeliveryStatus.FAILED, reason=FailureReason.NO_CHANNEL)
@@ -440,6 +470,16 @@ class Dispatcher:
             seconds=row.validity_seconds
         ):
             return _Result(row, DeliveryStatus.EXPIRED, reason=FailureReason.EXPIRED)
+        village = quiet.get(row.village_id) if row.lane == Lane.BULK else None
+        held = village.held_until(now) if village is not None else None
+        if held is not None:
+            # Queued before quiet hours began (a gateway phone pacing a broadcast out), or before the
+            # village changed them: it waits for their end, unless that is past its validity.
+            if row.validity_seconds is not None and held > row.created_at + timedelta(
+                seconds=row.validity_seconds
+            ):
+                return _Result(row, DeliveryStatus.EXPIRED, reason=FailureReason.EXPIRED)
+            return _Result(row, DeliveryStatus.QUEUED, deferred=True, retry_in=(held - now).total_seconds())
         if row.source != OutboxSource.BROADCAST:
             key = (row.contact_id, row.body)
             if recent.get(key, 0) >= self.config.loop_guard_max:

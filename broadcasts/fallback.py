@@ -15,14 +15,15 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from broadcasts import digest, outbox
+from broadcasts import digest, meetings, outbox
 from models import (
+    BroadcastStatus,
     Channel,
     IdentityKind,
     Lane,
     OutboxSource,
 )
-from models.tables import ADDRESS, CONTACT, IDENTITY, OUTBOX, VILLAGE
+from models.tables import ADDRESS, BROADCAST, CONTACT, IDENTITY, OUTBOX, RUN, VILLAGE
 
 SMS_ORDER = (Channel.SMSGATE, Channel.TWILIO_SMS)  # the village's own SIM first: cheaper, local
 
@@ -38,6 +39,8 @@ def queue_sms_instead(
     already = connection.execute(select(OUTBOX.c.id).where(OUTBOX.c.fallback_of_id == outbox_id)).first()
     if already is not None:
         return None
+    if row.run_id is not None and _withdrawn(session, row.run_id):
+        return None  # its broadcast was cancelled, or its meeting moved or called off since
     phone = connection.execute(
         select(func.min(IDENTITY.c.value)).where(
             IDENTITY.c.contact_id == row.contact_id, IDENTITY.c.kind == IdentityKind.PHONE.value
@@ -79,6 +82,22 @@ def queue_sms_instead(
     )
     new_id: int = connection.execute(outbox.INSERT_RETURNING_ID, new).scalar_one()
     return new_id
+
+
+def _withdrawn(session: Session, run_id: int) -> bool:
+    """Whether the broadcast of run `run_id` was cancelled or says what is no longer true."""
+    broadcast = (
+        session.connection()
+        .execute(
+            select(BROADCAST.c.id, BROADCAST.c.status)
+            .join(RUN, RUN.c.broadcast_id == BROADCAST.c.id)
+            .where(RUN.c.id == run_id)
+        )
+        .first()
+    )
+    if broadcast is None:
+        return False
+    return broadcast.status == BroadcastStatus.CANCELLED.value or meetings.superseded(session, broadcast.id)
 
 
 def sms_body(source: OutboxSource, whatsapp_body: str) -> str:

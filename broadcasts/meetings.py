@@ -1,23 +1,26 @@
 """Meetings and what residents are told about them: an announcement and reminders when one is set,
-a correction to everyone already told when it moves, a cancellation when it is called off.
+a correction to everyone already told when it moves, a cancellation when it is called off. Moving or
+cancelling first withdraws whatever no provider has yet, so a resident never gets an old date after a
+new one (an SMS in place of a WhatsApp one included: broadcasts/fallback.py asks `superseded`).
 
 Each message is a broadcast of kind `musdes` tied to the meeting (`meeting_id`, `meeting_key`), so the
 scheduler sends it like any other, in quiet-hour-aware time. A Musdus goes to its own dusun.
 """
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlmodel import Session, col
 
-from broadcasts import service, sms, timing
+from broadcasts import audience, service, sms, timing
 from broadcasts.audience import Audience
 from models import (
     Broadcast,
     BroadcastKind,
     BroadcastStatus,
+    DeliveryStatus,
     Meeting,
     MeetingStatus,
     Village,
@@ -29,6 +32,7 @@ from models.tables import BROADCAST, OUTBOX, RUN
 FURTHEST = timedelta(days=366)  # a meeting is announced at most a year ahead
 MAX_VALIDITY = 2**31 - 1  # seconds: the outbox column is a 32-bit integer
 REMINDER_KEYS = frozenset(rule.key for rule in timing.DEFAULT_REMINDERS)  # not a correction or a notice
+_REMINDERS = tuple(sorted(REMINDER_KEYS - {"announce"}))
 
 
 def audience_of(meeting: Meeting) -> Audience:
@@ -122,10 +126,12 @@ def plan(
     actor: str,
     now: datetime,
     keys: tuple[str, ...] | None = None,
+    told: tuple[int, ...] = (),
 ) -> list[Broadcast]:
-    """Schedule the announcement and reminders still ahead (none in the past, none in a burst)."""
+    """Schedule the announcement and reminders still ahead (none in the past, none in a burst). The
+    announcement leaves out the contacts in `told` (they get a correction instead)."""
     return [
-        _reminder(session, meeting, village, reminder.key, reminder.due_at, actor, now)
+        _reminder(session, meeting, village, reminder.key, reminder.due_at, actor, now, told)
         for reminder in timing.reminder_plan(meeting.starts_at, village.timezone, now)
         if keys is None or reminder.key in keys
     ]
@@ -139,16 +145,21 @@ def _reminder(
     due_at: datetime,
     actor: str,
     now: datetime,
+    told: tuple[int, ...] = (),
 ) -> Broadcast:
-    """The announcement ("announce") or a reminder of the meeting, due at `due_at` (or now, if past)."""
+    """The announcement ("announce") or a reminder of the meeting, due at `due_at` (or now, if past).
+    The announcement leaves out the contacts in `told`."""
     text = (
         announcement(meeting, village) if key == "announce" else _text(t.MEETING_REMINDER, meeting, village)
     )
+    audience = audience_of(meeting)
+    if key == "announce" and told:
+        audience = replace(audience, exclude=tuple(sorted({*audience.exclude, *told})))
     draft = service.Draft(
         kind=BroadcastKind.MUSDES,
         title=f"{meeting.title} ({key})",
         sms_text=text,
-        audience=audience_of(meeting),
+        audience=audience,
         send_at=max(due_at, now),
         validity_seconds=min(max(int((meeting.starts_at - due_at).total_seconds()), 600), MAX_VALIDITY),
         meeting_id=meeting.id,
@@ -166,14 +177,28 @@ def create(
     return plan(session=session, meeting=meeting, village=village, actor=actor, now=now)
 
 
-def _told(session: Session, meeting: Meeting) -> tuple[int, ...]:
-    """Contacts already sent something about the meeting."""
+# A message in these states is with a provider or has reached the resident: they may have read it.
+HANDED = tuple(
+    s.value
+    for s in (DeliveryStatus.SENDING, DeliveryStatus.SENT, DeliveryStatus.DELIVERED, DeliveryStatus.READ)
+)
+
+
+def told_of(session: Session, meeting: Meeting) -> tuple[int, ...]:
+    """Contacts a message about the meeting has reached or may have: handed to a provider (an SMS in
+    place of a WhatsApp one included). Withdrawn and failed messages told nobody."""
     broadcasts = select(BROADCAST.c.id).where(BROADCAST.c.meeting_id == meeting.id)
     runs = select(RUN.c.id).where(RUN.c.broadcast_id.in_(broadcasts))
-    rows = session.connection().execute(
-        select(OUTBOX.c.contact_id).where(OUTBOX.c.run_id.in_(runs)).distinct()
+    rows = select(OUTBOX.c.id).where(OUTBOX.c.run_id.in_(runs))
+    reached = session.connection().execute(
+        select(OUTBOX.c.contact_id)
+        .where(
+            or_(OUTBOX.c.run_id.in_(runs), OUTBOX.c.fallback_of_id.in_(rows)),
+            OUTBOX.c.status.in_(HANDED),
+        )
+        .distinct()
     )
-    return tuple(sorted(row[0] for row in rows))
+    return tuple(sorted(row[0] for row in reached))
 
 
 def _pending(session: Session, meeting: Meeting, keys: Collection[str] | None = None) -> list[Broadcast]:
@@ -188,9 +213,19 @@ def _pending(session: Session, meeting: Meeting, keys: Collection[str] | None = 
     return list(session.scalars(query.with_for_update().execution_options(populate_existing=True)).all())
 
 
-def _drop_pending(session: Session, meeting: Meeting, actor: str, now: datetime) -> None:
+def _withdraw(session: Session, meeting: Meeting, actor: str, now: datetime) -> None:
+    """Withdraw everything about the meeting that no provider has yet: broadcasts waiting for their time
+    are cancelled, and those already fired lose their queued messages (an invitation paced out over
+    hours on a gateway phone included), so that no one gets the old date after the new one."""
     for broadcast in _pending(session, meeting):
         service.cancel(session=session, broadcast=broadcast, actor=actor, now=now)
+    fired = session.connection().execute(
+        select(BROADCAST.c.id).where(
+            BROADCAST.c.meeting_id == meeting.id,
+            BROADCAST.c.status.in_([BroadcastStatus.SENDING.value, BroadcastStatus.SENT.value]),
+        )
+    )
+    service.withdraw(session=session, broadcast_ids=[row[0] for row in fired], now=now)
 
 
 def move(
@@ -203,11 +238,12 @@ def move(
     now: datetime,
     place: str | None = None,
 ) -> Broadcast | None:
-    """Move a meeting: everyone already told gets a correction; reminders are planned again."""
+    """Move a meeting: what was not yet handed to a provider is withdrawn; everyone it reached gets a
+    correction, everyone else the invitation with the new time; reminders are planned again."""
     if meeting.status != MeetingStatus.SCHEDULED:
         raise Conflict(f"meeting {meeting.id} is {meeting.status}")
-    told = _told(session, meeting)
-    _drop_pending(session, meeting, actor, now)
+    _withdraw(session, meeting, actor, now)
+    told = told_of(session, meeting)
     meeting.starts_at = starts_at
     if place:
         meeting.place = place
@@ -215,15 +251,11 @@ def move(
     if told:
         key = f"moved-{now:%Y%m%d%H%M%S}"
         correction = _tell_those_told(session, village, meeting, told, t.MEETING_MOVED, key, actor, now)
-    # Those not yet told get the announcement; those told get the correction and then the reminders.
-    plan(
-        session=session,
-        meeting=meeting,
-        village=village,
-        actor=actor,
-        now=now,
-        keys=None if not told else ("d-3", "d-1", "h-2"),
-    )
+    # The invitation with the new time goes to those not told, if the audience has anyone else.
+    untold = replace(audience_of(meeting), exclude=told)
+    anyone_else = audience.count(session=session, village_id=village.id or 0, audience=untold) > 0
+    keys = None if anyone_else else _REMINDERS
+    plan(session=session, meeting=meeting, village=village, actor=actor, now=now, keys=keys, told=told)
     return correction
 
 
@@ -279,12 +311,42 @@ def follow_zone_change(*, session: Session, village: Village, old_zone: str, now
 def cancel(
     *, session: Session, village: Village, meeting: Meeting, actor: str, now: datetime
 ) -> Broadcast | None:
-    """Call a meeting off: pending reminders are dropped and everyone already told hears it."""
+    """Call a meeting off: what was not yet handed to a provider is withdrawn, and everyone it reached
+    hears of the cancellation; no one else hears anything."""
     if meeting.status != MeetingStatus.SCHEDULED:
         raise Conflict(f"meeting {meeting.id} is {meeting.status}")
-    told = _told(session, meeting)
-    _drop_pending(session, meeting, actor, now)
+    _withdraw(session, meeting, actor, now)
+    told = told_of(session, meeting)
     meeting.status = MeetingStatus.CANCELLED
     if not told:
         return None
     return _tell_those_told(session, village, meeting, told, t.MEETING_CANCELLED, "cancelled", actor, now)
+
+
+def superseded(session: Session, broadcast_id: int) -> bool:
+    """Whether broadcast `broadcast_id` is about a meeting since cancelled, or moved after it was made:
+    what it says is no longer true, so nothing more of it may go (an SMS in place of one of its
+    WhatsApp messages included)."""
+    made = (
+        session.connection()
+        .execute(select(BROADCAST.c.meeting_id, BROADCAST.c.created_at).where(BROADCAST.c.id == broadcast_id))
+        .first()
+    )
+    if made is None or made.meeting_id is None:
+        return False
+    meeting = session.get(Meeting, made.meeting_id)
+    if meeting is None or meeting.status == MeetingStatus.CANCELLED:
+        return True
+    # A move makes a new announcement (to those not told) or a correction (to those told), or both.
+    later = (
+        session.connection()
+        .execute(
+            select(BROADCAST.c.id).where(
+                BROADCAST.c.meeting_id == made.meeting_id,
+                BROADCAST.c.created_at > made.created_at,
+                or_(BROADCAST.c.meeting_key == "announce", BROADCAST.c.meeting_key.like("moved-%")),
+            )
+        )
+        .first()
+    )
+    return later is not None

@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlalchemy import select, update
+from sqlmodel import Session, col
 
 from broadcasts import fanout, timing
 from broadcasts.audience import Audience
@@ -25,10 +25,12 @@ from models import (
     BroadcastRun,
     BroadcastStatus,
     Channel,
+    DeliveryStatus,
+    Lane,
     RunStatus,
     Village,
 )
-from models.tables import ADDRESS
+from models.tables import ADDRESS, OUTBOX
 from models.texts import format_date, zone_name
 
 DEFAULT_GRACE = timedelta(minutes=30)
@@ -71,9 +73,7 @@ def village_routes(
 
 def quiet_rules(village: Village) -> timing.QuietRules:
     """The village's quiet hours and its weekly blackouts (by default the Friday midday prayer)."""
-    return timing.QuietRules.parse(
-        village.quiet_start, village.quiet_end, timing.weekly_blackouts(village.blackouts)
-    )
+    return timing.village_rules(village.quiet_start, village.quiet_end, village.blackouts)
 
 
 def message_values(village: Village, due: datetime) -> dict[str, str]:
@@ -174,3 +174,36 @@ def _advance(
 def _event(session: Session, broadcast: Broadcast, action: str, detail: str, now: datetime) -> None:
     assert broadcast.id is not None
     session.add(BroadcastEvent(broadcast_id=broadcast.id, action=action, detail=detail, created_at=now))
+
+
+def follow_quiet_change(*, session: Session, village: Village, now: datetime) -> list[Broadcast]:
+    """After `village` changed its quiet hours or blackouts, what waited for the old ones waits for the
+    new ones instead, at once: broadcasts held by them are due again (`fire` holds them again if the
+    new ones still do), and bulk rows the dispatcher deferred are due again (it applies the new ones).
+    Returns the broadcasts whose time changed, for the scheduler."""
+    held = session.scalars(
+        select(Broadcast)
+        .where(
+            col(Broadcast.village_id) == village.id,
+            col(Broadcast.status) == BroadcastStatus.SCHEDULED,
+            col(Broadcast.planned_at).is_not(None),
+            col(Broadcast.next_run_at) > col(Broadcast.planned_at),
+        )
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    for broadcast in held:
+        assert broadcast.planned_at is not None
+        broadcast.next_run_at = max(broadcast.planned_at, now)
+        _event(session, broadcast, "replanned", "the village changed its quiet hours or blackouts", now)
+    session.connection().execute(
+        update(OUTBOX)
+        .where(
+            OUTBOX.c.village_id == village.id,
+            OUTBOX.c.status == DeliveryStatus.QUEUED.value,
+            OUTBOX.c.lane == Lane.BULK,
+            OUTBOX.c.next_attempt_at > now,
+        )
+        .values(next_attempt_at=now)
+    )
+    return list(held)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlmodel import Session, col
 
 from broadcasts import timing
@@ -125,10 +125,24 @@ def cancel(*, session: Session, broadcast: Broadcast, actor: str, now: datetime)
     """
     if broadcast.status in (BroadcastStatus.CANCELLED, BroadcastStatus.MISSED):
         raise Conflict(f"broadcast {broadcast.id} is already {broadcast.status}")
-    runs = select(RUN.c.id).where(RUN.c.broadcast_id == broadcast.id).scalar_subquery()
-    stopped = session.connection().execute(
+    assert broadcast.id is not None
+    stopped = withdraw(session=session, broadcast_ids=[broadcast.id], now=now)
+    broadcast.status, broadcast.next_run_at, broadcast.updated_at = BroadcastStatus.CANCELLED, None, now
+    _record(session, broadcast, "cancelled", actor, now, f"{stopped} queued messages cancelled")
+    return stopped
+
+
+def withdraw(*, session: Session, broadcast_ids: Collection[int], now: datetime) -> int:
+    """Cancel every message of these broadcasts not yet handed to a provider: the queued rows of their
+    runs and the queued SMS that replace any of their WhatsApp rows (broadcasts/fallback.py). What a
+    provider has is left to finish. Returns how many were cancelled."""
+    if not broadcast_ids:
+        return 0
+    runs = select(RUN.c.id).where(RUN.c.broadcast_id.in_(list(broadcast_ids)))
+    rows = select(OUTBOX.c.id).where(OUTBOX.c.run_id.in_(runs))
+    cancel_queued = (
         update(OUTBOX)
-        .where(OUTBOX.c.run_id.in_(runs), OUTBOX.c.status == DeliveryStatus.QUEUED.value)
+        .where(OUTBOX.c.status == DeliveryStatus.QUEUED.value)
         .values(
             status=DeliveryStatus.CANCELLED.value,
             status_rank=RANK[DeliveryStatus.CANCELLED],
@@ -136,9 +150,10 @@ def cancel(*, session: Session, broadcast: Broadcast, actor: str, now: datetime)
             updated_at=now,
         )
     )
-    broadcast.status, broadcast.next_run_at, broadcast.updated_at = BroadcastStatus.CANCELLED, None, now
-    _record(session, broadcast, "cancelled", actor, now, f"{stopped.rowcount} queued messages cancelled")
-    return int(stopped.rowcount or 0)
+    connection = session.connection()
+    fallbacks = connection.execute(cancel_queued.where(OUTBOX.c.fallback_of_id.in_(rows)))
+    own = connection.execute(cancel_queued.where(OUTBOX.c.run_id.in_(runs)))
+    return int(own.rowcount or 0) + int(fallbacks.rowcount or 0)
 
 
 # What still waits for its time: a one-off not yet fired; a recurring series until it ends.
@@ -207,33 +222,53 @@ def get(*, session: Session, village_id: int, broadcast_id: int) -> Broadcast:
 
 @dataclass(frozen=True, slots=True)
 class RunReport:
-    """Results of a broadcast's runs: recipients, and messages by status, failures by reason, cost."""
+    """Results of a broadcast's runs, each recipient counted once by the message that reached them (the
+    WhatsApp message, its template, or the SMS sent in its place): recipients, by status, failures by
+    reason, how many got an SMS instead, and the cost of what went out."""
 
     recipients: int
     by_status: dict[str, int]
     failed_by_reason: dict[str, int]
     cost: int
+    sms_instead: int = 0
+
+
+# What a provider took (and charges for): every state but waiting, withdrawn and expired.
+_PAID = (DeliveryStatus.CANCELLED, DeliveryStatus.EXPIRED, DeliveryStatus.QUEUED)
 
 
 def report(*, session: Session, broadcast: Broadcast) -> RunReport:
-    """What the broadcast's runs reached (sent, delivered, read, failed by reason) and cost."""
+    """What the broadcast's runs reached (sent, delivered, read, failed by reason) and cost. A WhatsApp
+    message replaced by an SMS counts as that SMS: its state, its reason, its price."""
     runs = select(RUN.c.id).where(RUN.c.broadcast_id == broadcast.id).scalar_subquery()
+    sms = OUTBOX.alias("sms_instead")
     rows = session.connection().execute(
-        select(OUTBOX.c.status, OUTBOX.c.failure_reason, func.count(), func.sum(OUTBOX.c.estimated_cost))
+        select(
+            func.coalesce(sms.c.status, OUTBOX.c.status),
+            case((sms.c.id.is_(None), OUTBOX.c.failure_reason), else_=sms.c.failure_reason),
+            func.count(),
+            func.sum(func.coalesce(sms.c.estimated_cost, OUTBOX.c.estimated_cost)),
+            func.count(sms.c.id),
+        )
+        .select_from(OUTBOX.outerjoin(sms, sms.c.fallback_of_id == OUTBOX.c.id))
         .where(OUTBOX.c.run_id.in_(runs))
-        .group_by(OUTBOX.c.status, OUTBOX.c.failure_reason)
+        .group_by(
+            func.coalesce(sms.c.status, OUTBOX.c.status),
+            case((sms.c.id.is_(None), OUTBOX.c.failure_reason), else_=sms.c.failure_reason),
+        )
     )
     by_status: dict[str, int] = {}
     reasons: dict[str, int] = {}
-    cost = total = 0
-    for status, reason, count, spent in rows:
+    cost = total = instead = 0
+    for status, reason, count, spent, replaced in rows:
         by_status[str(status)] = by_status.get(str(status), 0) + count
         if reason:
             reasons[str(reason)] = reasons.get(str(reason), 0) + count
-        if status not in (DeliveryStatus.CANCELLED, DeliveryStatus.EXPIRED, DeliveryStatus.QUEUED):
+        if status not in _PAID:
             cost += int(spent or 0)
         total += count
-    return RunReport(total, by_status, reasons, cost)
+        instead += replaced
+    return RunReport(total, by_status, reasons, cost, instead)
 
 
 def _record(

@@ -147,6 +147,11 @@ DEFAULT_QUIET_RULES = QuietRules()
 _MAX_HOPS = 1000
 
 
+def village_rules(quiet_start: str, quiet_end: str, blackouts: list[dict[str, str]]) -> QuietRules:
+    """A village's quiet hours and weekly blackouts (its `quiet_start`, `quiet_end`, `blackouts`)."""
+    return QuietRules.parse(quiet_start, quiet_end, weekly_blackouts(blackouts))
+
+
 def next_allowed(at: datetime, zone: str, rules: QuietRules, *, emergency: bool = False) -> datetime:
     """`at` when sending is allowed then, else the first allowed moment after the windows holding it."""
     _require_aware(at, "at")

@@ -20,9 +20,10 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from broadcasts import runs
 from broadcasts.meetings import ZoneMove, follow_zone_change
 from broadcasts.timing import QuietRules, parse_hhmm, weekly_blackouts
-from models import Area, AreaKind, Channel, Village, VillageAddress
+from models import Area, AreaKind, Broadcast, Channel, Village, VillageAddress
 from models.errors import BadRequest, Conflict, NotFound
 from models.phone import PHONE_TEXT, to_e164
 
@@ -195,10 +196,17 @@ OPERATOR_ONLY = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class SettingsChange:
-    """The settings that really changed (name -> new value), and what a new time zone moved with it."""
+    """The settings that really changed (name -> new value), what a new time zone moved with it, and
+    the broadcasts new quiet hours or blackouts made due again (`rescheduled`: tell the scheduler)."""
 
     values: dict[str, Any]
     zone_move: ZoneMove | None = None
+    replanned: tuple[Broadcast, ...] = ()
+
+    @property
+    def rescheduled(self) -> tuple[Broadcast, ...]:
+        """Every broadcast whose time the change moved."""
+        return (*(self.zone_move.broadcasts if self.zone_move else ()), *self.replanned)
 
 
 def update_settings(
@@ -225,11 +233,13 @@ def update_settings(
             changed[key] = value
     session.add(village)
     session.flush()
-    if "timezone" not in changed:
-        return SettingsChange(changed)
-    return SettingsChange(
-        changed, follow_zone_change(session=session, village=village, old_zone=old_zone, now=now)
-    )
+    zone_move = None
+    if "timezone" in changed:
+        zone_move = follow_zone_change(session=session, village=village, old_zone=old_zone, now=now)
+    replanned: tuple[Broadcast, ...] = ()
+    if {"quiet_start", "quiet_end", "blackouts", "timezone"} & set(changed):
+        replanned = tuple(runs.follow_quiet_change(session=session, village=village, now=now))
+    return SettingsChange(changed, zone_move, replanned)
 
 
 # --- addresses -----------------------------------------------------------------------------------

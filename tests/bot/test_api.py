@@ -31,6 +31,7 @@ from models import (
 )
 from tests.apiclient import Api, fresh_resources
 from tests.conftest import T0
+from tests.fakes import adapters
 
 WIB = "+07:00"
 KRAJAN = [1, 2, 7]
@@ -420,6 +421,7 @@ def test_meeting_created_moved_and_cancelled(api: Api) -> None:
     )
     assert [c[0] for c in api.scheduler.calls] == ["schedule"] * 4
     api.fire(planned[0]["id"], T0)  # the announcement goes out to Krajan
+    adapters.deliver(api.engine, T0)
 
     api.clock.advance(days=1)
     api.scheduler.calls.clear()

@@ -9,18 +9,23 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, select, update
 from sqlmodel import Session, col
 
 from bot.db import transaction
-from broadcasts import outbox
+from broadcasts import fallback, outbox, runs, service
 from broadcasts.channel import OutgoingMessage, SendOutcome, SendResult, Template
 from broadcasts.dispatcher import DispatchConfig, Dispatcher
 from broadcasts.ratelimit import Rate
+from handlers import villages
 from models import (
+    Broadcast,
+    BroadcastKind,
+    BroadcastRun,
+    BroadcastStatus,
     Channel,
     ConsentEvent,
     Contact,
@@ -29,6 +34,7 @@ from models import (
     Outbox,
     OutboxSource,
     SubscriptionState,
+    Village,
 )
 from models.tables import ADDRESS
 from tests.conftest import T0, Clock
@@ -396,3 +402,168 @@ def test_two_dispatchers_on_postgres_never_send_a_row_twice(engine: Engine, demo
     assert first.sent
     assert second.sent
     assert all(r.status == DeliveryStatus.SENT for r in rows_by_id(engine).values())
+
+
+def emergency_in_flight(engine: Engine) -> tuple[int, int]:
+    """A darurat broadcast fired to Slamet and Sri on WhatsApp, neither of whom has written in 24 hours:
+    (broadcast id, run id)."""
+    with transaction(engine) as session:
+        village = session.get(Village, 1)
+        assert village is not None
+        made = service.create(
+            session=session,
+            village=village,
+            draft=service.Draft(kind=BroadcastKind.DARURAT, title="Banjir", sms_text="Banjir! Mengungsi."),
+            actor="kader:1",
+            now=T0,
+            needs_approval=set(),
+        )
+        run = BroadcastRun(broadcast_id=made.id or 0, village_id=1, due_at=T0, fired_at=T0)
+        session.add(run)
+        made.status = BroadcastStatus.SENDING
+        session.flush()
+        assert made.id is not None
+        assert run.id is not None
+        ids = (made.id, run.id)
+    set_window(engine, SLAMET, hours_ago=None)
+    set_window(engine, SRI, hours_ago=None)
+    add_rows(
+        engine,
+        [
+            make_row(
+                Channel.WHATSAPP_CLOUD, contact_id=c, recipient=phone, sender="100000000000001", run_id=ids[1]
+            )
+            for c, phone in ((SLAMET, SLAMET_PHONE), (SRI, "+6281234500002"))
+        ],
+    )
+    return ids
+
+
+def test_cancelling_a_broadcast_in_flight_cancels_its_queued_sms_fallbacks(
+    engine: Engine, demo: None, clock: Clock
+) -> None:
+    broadcast_id, _ = emergency_in_flight(engine)
+    wa, sms = ScriptedAdapter(Channel.WHATSAPP_CLOUD), ScriptedAdapter(Channel.SMSGATE)
+    d = dispatcher(engine, clock, wa, sms)
+    asyncio.run(d.run_once())  # the WhatsApp rows fail outside the window; two SMS wait in their place
+    queued = [
+        r for r in rows_by_id(engine).values() if r.fallback_of_id and r.status == DeliveryStatus.QUEUED
+    ]
+    assert len(queued) == 2
+    with transaction(engine) as session:
+        broadcast = session.get(Broadcast, broadcast_id)
+        assert broadcast is not None
+        assert service.cancel(session=session, broadcast=broadcast, actor="kader:1", now=T0) == 2
+    drain(d)
+    assert sms.sent == []
+    assert {r.status for r in rows_by_id(engine).values() if r.fallback_of_id} == {DeliveryStatus.CANCELLED}
+
+
+def test_no_sms_fallback_is_made_for_a_cancelled_broadcast(engine: Engine, demo: None, clock: Clock) -> None:
+    # A WhatsApp message already with Meta is reported failed (131047) after the cadre cancelled.
+    broadcast_id, _ = emergency_in_flight(engine)
+    wa_row = min(rows_by_id(engine))
+    with transaction(engine) as session:
+        broadcast = session.get(Broadcast, broadcast_id)
+        assert broadcast is not None
+        service.cancel(session=session, broadcast=broadcast, actor="kader:1", now=T0)
+    with transaction(engine) as session:
+        made = fallback.queue_sms_instead(
+            session=session, outbox_id=wa_row, now=T0, channels={Channel.SMSGATE, Channel.TWILIO_SMS}
+        )
+    assert made is None
+
+
+# 22.30 WIB on Wednesday 2 December: inside the demo village's quiet hours (21.00-06.00 WIB).
+NIGHT = datetime(2026, 12, 2, 15, 30, tzinfo=UTC)
+MORNING = datetime(2026, 12, 2, 23, 0, tzinfo=UTC)  # 06.00 WIB
+
+
+def test_bulk_rows_queued_before_quiet_hours_wait_for_their_end(
+    engine: Engine, demo: None, clock: Clock
+) -> None:
+    # A broadcast paced out on a gateway phone is still queued at 22.30: its rows wait for 06.00, while
+    # replies, notices and darurat go; one whose validity ends before 06.00 expires.
+    clock.now = NIGHT
+    bulk, urgent, notice, brief = add_rows(
+        engine,
+        [
+            make_row(lane=Lane.BULK, source=OutboxSource.BROADCAST, body="Kerja bakti Minggu."),
+            make_row(contact_id=SRI, lane=Lane.URGENT, source=OutboxSource.BROADCAST, body="Banjir!"),
+            make_row(body="Aduan 123456: sedang diproses."),
+            make_row(
+                contact_id=SRI,
+                lane=Lane.BULK,
+                source=OutboxSource.BROADCAST,
+                body="Posyandu.",
+                validity_seconds=3600,
+            ),
+        ],
+    )
+    console = ScriptedAdapter(Channel.CONSOLE)
+    drain(dispatcher(engine, clock, console))
+    assert sorted(m.outbox_id for m in console.sent) == [urgent, notice]
+    rows = rows_by_id(engine)
+    assert (rows[bulk].status, rows[bulk].next_attempt_at) == (DeliveryStatus.QUEUED, MORNING)
+    assert rows[bulk].attempts == 0  # waiting is not a failed attempt
+    assert (rows[brief].status, rows[brief].failure_reason) == (DeliveryStatus.EXPIRED, "expired")
+    clock.now = MORNING
+    drain(dispatcher(engine, clock, console))
+    assert [m.outbox_id for m in console.sent][-1] == bulk
+
+
+def test_lifting_quiet_hours_lets_what_waits_go_at_once(engine: Engine, demo: None, clock: Clock) -> None:
+    clock.now = NIGHT
+    [bulk] = add_rows(engine, [make_row(lane=Lane.BULK, source=OutboxSource.BROADCAST, body="Kerja bakti.")])
+    console = ScriptedAdapter(Channel.CONSOLE)
+    drain(dispatcher(engine, clock, console))
+    assert console.sent == []
+    with transaction(engine) as session:  # an invitation due now, held for 06.00
+        village = session.get(Village, 1)
+        assert village is not None
+        held = service.create(
+            session=session,
+            village=village,
+            draft=service.Draft(kind=BroadcastKind.MUSDES, title="Undangan", sms_text="Undangan Musdes."),
+            actor="kader:1",
+            now=NIGHT,
+            needs_approval=set(),
+        )
+        assert held.id is not None
+        fired = runs.fire(session=session, broadcast_id=held.id, now=NIGHT, available={Channel.CONSOLE})
+        assert (fired.outcome, held.next_run_at) == (runs.FireOutcome.HELD, MORNING)
+    with transaction(engine) as session:  # the head lifts quiet hours to 23.00-05.00
+        village = session.get(Village, 1)
+        assert village is not None
+        change = villages.update_settings(
+            session=session,
+            village=village,
+            changes={"quiet_start": "23:00", "quiet_end": "05:00"},
+            now=NIGHT,
+        )
+        assert [(b.id, b.next_run_at) for b in change.rescheduled] == [(held.id, NIGHT)]
+    drain(dispatcher(engine, clock, console))
+    assert [m.outbox_id for m in console.sent] == [bulk]
+
+
+def test_the_report_counts_each_recipient_once_by_the_sms_that_replaced_whatsapp(
+    engine: Engine, demo: None, clock: Clock
+) -> None:
+    broadcast_id, _ = emergency_in_flight(engine)
+    wa, sms = ScriptedAdapter(Channel.WHATSAPP_CLOUD), ScriptedAdapter(Channel.SMSGATE)
+    d = dispatcher(engine, clock, wa, sms)
+    asyncio.run(d.run_once())  # WhatsApp refused outside the window, SMS queued in their place
+    with Session(engine) as session:
+        broadcast = session.get(Broadcast, broadcast_id)
+        assert broadcast is not None
+        midway = service.report(session=session, broadcast=broadcast)
+    assert (midway.recipients, midway.by_status, midway.sms_instead) == (2, {"queued": 2}, 2)
+    assert midway.cost == 0  # nothing went out yet
+    drain(d)
+    fallbacks = [r for r in rows_by_id(engine).values() if r.fallback_of_id]
+    with Session(engine) as session:
+        broadcast = session.get(Broadcast, broadcast_id)
+        assert broadcast is not None
+        final = service.report(session=session, broadcast=broadcast)
+    assert (final.recipients, final.by_status, final.failed_by_reason) == (2, {"sent": 2}, {})
+    assert final.cost == sum(r.estimated_cost for r in fallbacks) > 0

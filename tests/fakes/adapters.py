@@ -4,7 +4,8 @@ the outbox is drained: what every end-to-end delivery test builds the same way."
 import asyncio
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 import httpx
 from sqlalchemy import Engine
@@ -14,7 +15,7 @@ from bot.providers.http import make_client
 from bot.providers.smsgate.send import SmsGateAdapter
 from bot.providers.twilio.send import TwilioAdapter
 from bot.providers.whatsapp_cloud.send import WhatsAppCloudAdapter
-from broadcasts.channel import ChannelAdapter
+from broadcasts.channel import ChannelAdapter, OutgoingMessage, SendOutcome, SendResult
 from broadcasts.dispatcher import DispatchConfig, Dispatcher
 from broadcasts.ratelimit import Rate
 from models import Channel, DeliveryStatus, Outbox, utcnow
@@ -69,9 +70,11 @@ def drain(
     until: float = 60.0,
     max_attempts: int | None = None,
     waiting: Callable[[Engine], bool] = waiting_rows,
+    clock: Callable[[], datetime] = utcnow,
 ) -> None:
     """Run a dispatcher over the adapters `build` makes until `waiting` says nothing is left (retries
-    come due quickly with a tiny backoff) or `until` seconds have passed."""
+    come due quickly with a tiny backoff) or `until` seconds have passed; `clock` is the dispatcher's
+    (a test's fixed time makes rows due then claimable)."""
 
     async def run() -> None:
         async with make_client() as client:
@@ -79,7 +82,7 @@ def drain(
             config = DispatchConfig(rates={channel: Rate(1000) for channel in adapters}, backoff_base=0.05)
             if max_attempts is not None:
                 config = replace(config, max_attempts=max_attempts)
-            dispatcher = Dispatcher(engine, adapters, config=config, clock=utcnow)
+            dispatcher = Dispatcher(engine, adapters, config=config, clock=clock)
             deadline = time.monotonic() + until
             while time.monotonic() < deadline:
                 if await dispatcher.run_once() == 0:
@@ -88,3 +91,40 @@ def drain(
                     await asyncio.sleep(0.05)
 
     asyncio.run(run())
+
+
+def due_rows(engine: Engine, now: datetime) -> bool:
+    """Whether a queued row is due by `now`."""
+    with Session(engine) as session:
+        found = session.scalars(
+            select(Outbox.id).where(
+                Outbox.status == DeliveryStatus.QUEUED,  # type: ignore[arg-type]
+                Outbox.next_attempt_at <= now,  # type: ignore[arg-type,operator]
+            )
+        ).first()
+    return found is not None
+
+
+@dataclass
+class Accepting:
+    """A provider on `channel` that accepts every message at once (what reaches the provider is what a
+    test asks about, not how the provider answers)."""
+
+    channel: Channel
+    sent: list[OutgoingMessage] = field(default_factory=list)
+
+    async def send(self, message: OutgoingMessage) -> SendResult:
+        self.sent.append(message)
+        return SendResult(SendOutcome.ACCEPTED, provider_id=f"accepted-{message.outbox_id}")
+
+
+def deliver(engine: Engine, now: datetime, at_most: int | None = None) -> None:
+    """Hand what is due at `now` to providers that accept everything, on every channel, as the
+    dispatcher does: all of it, or only the first `at_most` rows (a gateway phone pacing a broadcast
+    out over hours)."""
+    accepting: dict[Channel, ChannelAdapter] = {c: Accepting(c) for c in Channel}
+    if at_most is None:
+        drain(engine, lambda _: accepting, until=10, clock=lambda: now, waiting=lambda e: due_rows(e, now))
+        return
+    config = DispatchConfig(batch_size=at_most, rates={c: Rate(1000) for c in accepting})
+    asyncio.run(Dispatcher(engine, accepting, config=config, clock=lambda: now).run_once())
