@@ -42,7 +42,7 @@ from typing import Any
 
 import aiohttp
 
-from bench._util import free_port, pin
+from bench._util import fetch_json, free_port, pin, postgres_from_env, scratch_schemas
 
 ROOT = Path(__file__).resolve().parent.parent
 SIGNING_KEY = "bench-signing-key"
@@ -246,13 +246,6 @@ class Load:
 # --- one run --------------------------------------------------------------------------------------------
 
 
-def fetch_json(url: str, method: str = "GET") -> Any:
-    import urllib.request
-
-    with urllib.request.urlopen(urllib.request.Request(url, method=method), timeout=30) as response:
-        return json.loads(response.read())
-
-
 @dataclass
 class RunResult:
     killed_after: float  # seconds of load before the kill
@@ -318,27 +311,8 @@ def databases(postgres: str | None, workdir: Path) -> Iterator[Any]:
     if not postgres:
         yield lambda run: f"sqlite:///{workdir}/run{run}.db"
         return
-    from sqlalchemy import text
-
-    from bot.db import make_engine
-
-    admin = make_engine(postgres)
-    schemas: list[str] = []
-
-    def fresh(run: int) -> str:
-        schema = f"bench_crash_{os.getpid()}_{run}"
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        schemas.append(schema)
-        return f"{postgres}{'&' if '?' in postgres else '?'}options=-csearch_path%3D{schema}"
-
-    try:
-        yield fresh
-    finally:
-        with admin.begin() as connection:
-            for schema in schemas:
-                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with scratch_schemas(postgres) as fresh:
+        yield lambda run: fresh(f"bench_crash_{os.getpid()}_{run}")
 
 
 def summary(values: list[float]) -> str:
@@ -381,9 +355,7 @@ def main() -> None:
         return
     postgres = None
     if args.postgres:
-        postgres = os.environ.get("KENTONGAN_BENCH_POSTGRES_URL") or os.environ.get(
-            "KENTONGAN_TEST_POSTGRES_URL"
-        )
+        postgres = postgres_from_env()
         if not postgres:
             parser.error("--postgres needs KENTONGAN_BENCH_POSTGRES_URL or KENTONGAN_TEST_POSTGRES_URL")
     os.sched_setaffinity(0, {1} if (os.cpu_count() or 1) > 1 else {0})

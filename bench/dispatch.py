@@ -21,18 +21,16 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-from bench._util import free_port, pin
+from bench._util import fetch_json, free_port, pin, postgres_from_env, scratch_schemas
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def fetch(url: str, method: str = "GET") -> dict[str, object]:
-    with urllib.request.urlopen(urllib.request.Request(url, method=method), timeout=30) as response:
-        result: dict[str, object] = json.loads(response.read())
-        return result
+    result: dict[str, object] = fetch_json(url, method)
+    return result
 
 
 def start_fake() -> tuple[subprocess.Popen[bytes], str]:
@@ -185,28 +183,14 @@ def main() -> None:
                 f"SQLite, one dispatcher, {transport:>13}: {throughput(url, base, transport, args.messages)}"
             )
 
-        pg = os.environ.get("KENTONGAN_BENCH_POSTGRES_URL") or os.environ.get("KENTONGAN_TEST_POSTGRES_URL")
+        pg = postgres_from_env()
         if pg:
-            from sqlalchemy import text
-
-            from bot.db import make_engine
-
-            schema = f"bench_{os.getpid()}"
-            admin = make_engine(pg)
-            with admin.begin() as connection:
-                connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-            scoped = f"{pg}{'&' if '?' in pg else '?'}options=-csearch_path%3D{schema}"
-            try:
+            with scratch_schemas(pg) as fresh:
                 for processes in (1, 2):
-                    with admin.begin() as connection:
-                        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE; CREATE SCHEMA "{schema}"'))
+                    scoped = fresh(f"bench_{os.getpid()}_{processes}")
                     fill(scoped, args.messages)
                     line = throughput(scoped, base, "httpx-aiohttp", args.messages, processes)
                     print(f"PostgreSQL, {processes} dispatcher(s), httpx-aiohttp: {line}")
-            finally:
-                with admin.begin() as connection:
-                    connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-                admin.dispose()
 
         # Rate accuracy: R = 50/s for 600 messages.
         url = f"sqlite:///{workdir}/rate.db"

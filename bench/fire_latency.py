@@ -21,6 +21,7 @@ dispatcher does: SQLite has one writer, so firings wait, and so does whatever wa
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import shutil
@@ -33,7 +34,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select, text, update
+from sqlalchemy import Engine, select, update
+
+from bench._util import scratch_schemas
 
 LEAD = 5.0  # seconds from creation to the first due time
 SPREAD = 60.0  # due times spread over this many seconds
@@ -211,19 +214,13 @@ def main() -> None:
         parser.error("--writer-load takes 0 < S < 3 and runs on SQLite only")
 
     workdir = Path(tempfile.mkdtemp(prefix="kentongan-fire-"))
-    schema = f"kt_bench_{uuid.uuid4().hex[:10]}"
-    admin: Engine | None = None
-    if args.postgres:
-        from bot.db import make_engine
-
-        admin = make_engine(args.postgres, pool_size=1)
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        separator = "&" if "?" in args.postgres else "?"
-        url, label = f"{args.postgres}{separator}options=-csearch_path%3D{schema}", "PostgreSQL"
-    else:
-        url, label = f"sqlite:///{workdir}/fire.db", "SQLite"
-    try:
+    with contextlib.ExitStack() as cleanup:
+        cleanup.callback(shutil.rmtree, workdir, ignore_errors=True)
+        if args.postgres:
+            fresh = cleanup.enter_context(scratch_schemas(args.postgres))
+            url, label = fresh(f"kt_bench_{uuid.uuid4().hex[:10]}"), "PostgreSQL"
+        else:
+            url, label = f"sqlite:///{workdir}/fire.db", "SQLite"
         engine, ids, first_due = prepare(url, args.count)
         print(
             f"{args.count} broadcasts to the demo village (8 subscribers) due at random between "
@@ -233,12 +230,6 @@ def main() -> None:
         figures = asyncio.run(measure(engine, url, ids, args.scheduler, args.writer_load))
         report(f"{label}, {args.scheduler} scheduler", figures, args.count)
         engine.dispose()
-    finally:
-        if admin is not None:
-            with admin.begin() as connection:
-                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 import logging
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime, timedelta
 
 from fastapi import FastAPI, Request
@@ -55,6 +55,18 @@ def quiet_query_strings() -> None:
         access.addFilter(_QUERYLESS)
 
 
+# In this order (the OpenAPI schema lists their paths so).
+ROUTERS = (
+    twilio_webhooks.router,
+    console_webhooks.router,
+    whatsapp_webhooks.router,
+    smsgate_webhooks.router,
+    health.router,
+    api_router,
+    open311.router,
+)
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -65,6 +77,27 @@ def create_app(
 ) -> FastAPI:
     """Build the app for these settings (optionally an engine, a test clock, dispatcher and scheduler)."""
     settings = settings or get_settings()
+    app = FastAPI(
+        lifespan=_lifespan(dispatcher=dispatcher, scheduler=scheduler),
+        title="Kentongan",
+        summary="SMS and WhatsApp service for Indonesian villages: complaints, information, broadcasts.",
+        version="0.1.0",
+        # Off in production unless KENTONGAN_API_DOCS=true: the schema maps every internal endpoint.
+        docs_url="/docs" if settings.docs_enabled else None,
+        redoc_url="/redoc" if settings.docs_enabled else None,
+        openapi_url="/openapi.json" if settings.docs_enabled else None,
+    )
+    # Before any route reads a body: its limit, the REST API's token, no NUL in the API's text.
+    app.add_middleware(RequestGuard)
+    _attach_services(app, settings, engine or make_engine(settings.database_url), clock)
+    _handle_errors(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    return app
+
+
+def _lifespan(*, dispatcher: bool, scheduler: bool) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Start the dispatcher and the scheduler with the app (when asked to), and stop every service."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -82,39 +115,35 @@ def create_app(
         if dispatcher:
             await app.state.delivery.stop()
 
-    app = FastAPI(
-        lifespan=lifespan,
-        title="Kentongan",
-        summary="SMS and WhatsApp service for Indonesian villages: complaints, information, broadcasts.",
-        version="0.1.0",
-        # Off in production unless KENTONGAN_API_DOCS=true: the schema maps every internal endpoint.
-        docs_url="/docs" if settings.docs_enabled else None,
-        redoc_url="/redoc" if settings.docs_enabled else None,
-        openapi_url="/openapi.json" if settings.docs_enabled else None,
-    )
-    # Before any route reads a body: its limit, the REST API's token, no NUL in the API's text.
-    app.add_middleware(RequestGuard)
+    return lifespan
+
+
+def _attach_services(app: FastAPI, settings: Settings, engine: Engine, clock: Callable[[], datetime]) -> None:
+    """The shared state every request uses: settings, engine, clock, and the inbound, delivery,
+    scheduling and outage services, wired to each other."""
     app.state.settings = settings
-    app.state.engine = engine or make_engine(settings.database_url)
+    app.state.engine = engine
     app.state.clock = clock
     limits = Limits(
         max_new_tickets_per_hour=settings.max_new_tickets_per_hour,
         max_identical_replies=settings.max_identical_replies,
         identical_reply_window=timedelta(seconds=settings.identical_reply_window_seconds),
     )
-    app.state.inbound = InboundService(
-        app.state.engine, limits=limits, available=configured_channels(settings)
-    )
-    app.state.delivery = DeliveryService(app.state.engine, settings, clock=clock)
+    app.state.inbound = InboundService(engine, limits=limits, available=configured_channels(settings))
+    app.state.delivery = DeliveryService(engine, settings, clock=clock)
     app.state.inbound.on_queued = app.state.delivery.wake
     # The API tells it of changed broadcasts after a commit (bot/routes/api/deps.py: `Scheduling`, which
     # it implements); a no-op unless it runs here.
     scheduling: Scheduling = SchedulingService(
-        app.state.engine, settings, clock=clock, on_queued=app.state.delivery.wake
+        engine, settings, clock=clock, on_queued=app.state.delivery.wake
     )
     app.state.scheduling = scheduling
     app.state.inbound.on_scheduled = scheduling.schedule  # a no-op unless it runs here
-    app.state.outage = OutageMonitor(app.state.engine)
+    app.state.outage = OutageMonitor(engine)
+
+
+def _handle_errors(app: FastAPI) -> None:
+    """Answer the domain's errors, database outages and invalid requests as JSON."""
 
     @app.exception_handler(KentonganError)
     async def kentongan_error(request: Request, error: KentonganError) -> JSONResponse:
@@ -147,12 +176,3 @@ def create_app(
             for e in error.errors()
         ]
         return JSONResponse({"detail": details}, status_code=422)
-
-    app.include_router(twilio_webhooks.router)
-    app.include_router(console_webhooks.router)
-    app.include_router(whatsapp_webhooks.router)
-    app.include_router(smsgate_webhooks.router)
-    app.include_router(health.router)
-    app.include_router(api_router)
-    app.include_router(open311.router)
-    return app

@@ -1,5 +1,6 @@
 """The demo village (docs/architecture.md): Desa Sukamaju, with real-looking data to show every answer."""
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -54,6 +55,123 @@ STAFF = [
     ("Ibu Wulandari (Ketua BPD)", Role.BPD, "+6281300000004"),
 ]
 
+ADDRESSES = [
+    (Channel.CONSOLE, DEMO_NUMBER),
+    (Channel.TWILIO_SMS, DEMO_NUMBER),
+    (Channel.TWILIO_WHATSAPP, DEMO_NUMBER),
+    (Channel.WHATSAPP_CLOUD, "100000000000001"),
+    (Channel.SMSGATE, "demo-phone"),
+]
+
+
+@dataclass(frozen=True)
+class DemoMeeting:
+    """A meeting `days` from today (negative: past), at hour:minute in the village's zone."""
+
+    kind: MeetingKind
+    title: str
+    days: int
+    hour: int
+    minute: int
+    place: str
+    agenda: str
+    dusun: str | None = None
+
+
+MEETINGS = [
+    DemoMeeting(
+        MeetingKind.MUSDES_RKPDES,
+        "Musdes RKPDes",
+        10,
+        19,
+        30,
+        "Balai Desa Sukamaju",
+        "Penyusunan RKPDes tahun depan dan usulan prioritas pembangunan",
+    ),
+    DemoMeeting(
+        MeetingKind.MUSDUS,
+        "Musdus Krajan",
+        4,
+        15,
+        0,
+        "Mushola Al-Ikhlas Krajan",
+        "Usulan dusun Krajan untuk RKPDes",
+        dusun="Krajan",
+    ),
+    DemoMeeting(
+        MeetingKind.MUSDES,
+        "Musdes Penetapan Sanksi Sampah",
+        -40,
+        19,
+        0,
+        "Balai Desa Sukamaju",
+        "Aturan dan sanksi pembuangan sampah ke sungai",
+    ),
+]
+PAST_MEETING = 2  # the index in MEETINGS of the one that agreed the first two decisions
+
+# (kind, title, text, agreed in the past meeting, days ago it took effect)
+DECISIONS = [
+    (
+        DecisionKind.SANKSI,
+        "Denda Rp50.000 buang sampah ke sungai",
+        "Warga yang membuang sampah ke Sungai Cibodas didenda Rp50.000 dan wajib kerja bakti.",
+        True,
+        30,
+    ),
+    (
+        DecisionKind.KEPUTUSAN,
+        "Iuran air PAMSIMAS Rp5.000/bulan",
+        "Iuran pemeliharaan air bersih PAMSIMAS Rp5.000 per KK per bulan, dibayar ke BUMDes.",
+        True,
+        30,
+    ),
+    (
+        DecisionKind.KEPUTUSAN,
+        "Penetapan 42 KK penerima BLT-DD",
+        "Daftar 42 KK penerima BLT Dana Desa ditetapkan dalam Musdesus.",
+        False,
+        90,
+    ),
+]
+
+# (source, name, amount)
+INCOME = [
+    ("DD", "Dana Desa", 1_050_000_000),
+    ("ADD", "Alokasi Dana Desa", 450_000_000),
+    ("PADes", "Pendapatan Asli Desa", 35_000_000),
+    ("BHPR", "Bagi hasil pajak & retribusi", 60_000_000),
+]
+# (bidang, activity, location, amount, realised)
+SPENDING = [
+    (2, "Rabat beton jalan", "Dusun Krajan RT 02", 250_000_000, 180_000_000),
+    (2, "Drainase", "Dusun Cibodas RW 03", 120_000_000, 0),
+    (2, "Lampu jalan tenaga surya", "Dusun Sukamulya", 75_000_000, 75_000_000),
+    (2, "Perpipaan air bersih", "Dusun Cibodas", 95_000_000, 40_000_000),
+    (3, "Posyandu & PMT balita", "Desa", 48_000_000, 30_000_000),
+    (4, "Pelatihan BUMDes", "Balai Desa", 25_000_000, 0),
+    (5, "BLT-DD 42 KK", "Desa", 151_200_000, 100_800_000),
+    (1, "Penghasilan tetap & tunjangan perangkat", "Kantor Desa", 560_000_000, 420_000_000),
+    (1, "Operasional kantor desa", "Kantor Desa", 85_000_000, 50_000_000),
+    (3, "Honor guru PAUD", "PAUD Melati", 36_000_000, 27_000_000),
+]
+
+# (name, summary), running this year
+PROGRAMMES = [
+    ("BLT-DD", "Rp300.000/bulan utk 42 KK, cair tiap awal bulan di kantor desa"),
+    ("Padat Karya Tunai", "Rabat beton Krajan, upah Rp100.000/hari, daftar ke Kadus"),
+    ("Posyandu", "Tiap Selasa minggu ke-2 di tiap dusun"),
+    ("PAMSIMAS", "Sambungan air bersih Cibodas, iuran Rp5.000/bulan"),
+]
+
+# (name, requirements, hours); every one free of charge
+SERVICES = [
+    ("Surat pengantar KTP/KK", "KK asli & fotokopi", "Senin-Jumat 08.00-14.00"),
+    ("Surat keterangan domisili", "KTP & KK", "Senin-Jumat 08.00-14.00"),
+    ("SKTM", "KTP, KK & surat pengantar RT", "Senin-Jumat 08.00-14.00"),
+    ("Pengantar nikah (N1-N4)", "KTP, KK, akta lahir, pas foto", "Senin-Kamis 08.00-12.00"),
+]
+
 
 def _local(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=ZoneInfo(DEMO_ZONE))
@@ -72,15 +190,28 @@ def seed(*, session: Session, now: datetime, staff_pin: str | None = None) -> st
     session.flush()
     vid = village.id
     assert vid is not None
+    session.add_all(VillageAddress(village_id=vid, channel=channel, address=a) for channel, a in ADDRESSES)
+    _seed_areas(session, vid)
+    _seed_residents(session, vid, now)
+    pin_hash = staff_people.hash_pin(staff_pin) if staff_pin else None
+    for name, role, phone in STAFF:
+        session.add(Staff(village_id=vid, name=name, role=role, phone=phone, pin_hash=pin_hash))
+    today = now.astimezone(ZoneInfo(DEMO_ZONE)).date()
+    _seed_meetings_and_decisions(session, vid, today)
+    _seed_budget(session, vid, today.year)
     session.add_all(
-        [
-            VillageAddress(village_id=vid, channel=Channel.CONSOLE, address=DEMO_NUMBER),
-            VillageAddress(village_id=vid, channel=Channel.TWILIO_SMS, address=DEMO_NUMBER),
-            VillageAddress(village_id=vid, channel=Channel.TWILIO_WHATSAPP, address=DEMO_NUMBER),
-            VillageAddress(village_id=vid, channel=Channel.WHATSAPP_CLOUD, address="100000000000001"),
-            VillageAddress(village_id=vid, channel=Channel.SMSGATE, address="demo-phone"),
-        ]
+        Programme(village_id=vid, name=name, summary=summary, period=str(today.year))
+        for name, summary in PROGRAMMES
     )
+    session.add_all(
+        Service(village_id=vid, name=name, requirements=needs, hours=hours, fee="gratis")
+        for name, needs, hours in SERVICES
+    )
+    return create_token(session=session, village_code=DEMO_CODE, role=Role.KADER, name="Siti Rahma (KPMD)")
+
+
+def _seed_areas(session: Session, vid: int) -> None:
+    """Each dusun with its RW and the RTs of that RW."""
     for name, (rw, rts) in DUSUN.items():
         dusun = Area(village_id=vid, kind=AreaKind.DUSUN, name=name)
         session.add(dusun)
@@ -92,6 +223,9 @@ def seed(*, session: Session, now: datetime, staff_pin: str | None = None) -> st
             Area(village_id=vid, kind=AreaKind.RT, name=f"{rt:02d}", parent_id=rw_area.id) for rt in rts
         )
 
+
+def _seed_residents(session: Session, vid: int, now: datetime) -> None:
+    """The residents, subscribed (with the consent they gave) on WhatsApp or SMS by their number."""
     for name, phone, dusun_name, rw, rt in RESIDENTS:
         contact = Contact(
             village_id=vid,
@@ -119,70 +253,38 @@ def seed(*, session: Session, now: datetime, staff_pin: str | None = None) -> st
                 created_at=now,
             )
         )
-    pin_hash = staff_people.hash_pin(staff_pin) if staff_pin else None
-    for name, role, phone in STAFF:
-        session.add(Staff(village_id=vid, name=name, role=role, phone=phone, pin_hash=pin_hash))
 
-    today = now.astimezone(ZoneInfo(DEMO_ZONE)).date()
-    musdes = Meeting(
-        village_id=vid,
-        kind=MeetingKind.MUSDES_RKPDES,
-        title="Musdes RKPDes",
-        starts_at=_local(today + timedelta(days=10), 19, 30),
-        place="Balai Desa Sukamaju",
-        agenda="Penyusunan RKPDes tahun depan dan usulan prioritas pembangunan",
-    )
-    musdus = Meeting(
-        village_id=vid,
-        kind=MeetingKind.MUSDUS,
-        title="Musdus Krajan",
-        starts_at=_local(today + timedelta(days=4), 15),
-        place="Mushola Al-Ikhlas Krajan",
-        agenda="Usulan dusun Krajan untuk RKPDes",
-        dusun="Krajan",
-    )
-    past = Meeting(
-        village_id=vid,
-        kind=MeetingKind.MUSDES,
-        title="Musdes Penetapan Sanksi Sampah",
-        starts_at=_local(today - timedelta(days=40), 19),
-        place="Balai Desa Sukamaju",
-        agenda="Aturan dan sanksi pembuangan sampah ke sungai",
-    )
-    session.add_all([musdes, musdus, past])
-    session.flush()
-    session.add_all(
-        [
-            Decision(
-                village_id=vid,
-                kind=DecisionKind.SANKSI,
-                title="Denda Rp50.000 buang sampah ke sungai",
-                text="Warga yang membuang sampah ke Sungai Cibodas didenda Rp50.000 dan wajib kerja bakti.",
-                meeting_id=past.id,
-                effective_date=today - timedelta(days=30),
-            ),
-            Decision(
-                village_id=vid,
-                title="Iuran air PAMSIMAS Rp5.000/bulan",
-                text="Iuran pemeliharaan air bersih PAMSIMAS Rp5.000 per KK per bulan, dibayar ke BUMDes.",
-                meeting_id=past.id,
-                effective_date=today - timedelta(days=30),
-            ),
-            Decision(
-                village_id=vid,
-                title="Penetapan 42 KK penerima BLT-DD",
-                text="Daftar 42 KK penerima BLT Dana Desa ditetapkan dalam Musdesus.",
-                effective_date=today - timedelta(days=90),
-            ),
-        ]
-    )
-    year = today.year
-    income = [
-        ("DD", "Dana Desa", 1_050_000_000),
-        ("ADD", "Alokasi Dana Desa", 450_000_000),
-        ("PADes", "Pendapatan Asli Desa", 35_000_000),
-        ("BHPR", "Bagi hasil pajak & retribusi", 60_000_000),
+
+def _seed_meetings_and_decisions(session: Session, vid: int, today: date) -> None:
+    meetings = [
+        Meeting(
+            village_id=vid,
+            kind=m.kind,
+            title=m.title,
+            starts_at=_local(today + timedelta(days=m.days), m.hour, m.minute),
+            place=m.place,
+            agenda=m.agenda,
+            dusun=m.dusun,
+        )
+        for m in MEETINGS
     ]
+    session.add_all(meetings)
+    session.flush()
+    past = meetings[PAST_MEETING]
+    session.add_all(
+        Decision(
+            village_id=vid,
+            kind=kind,
+            title=title,
+            text=text,
+            meeting_id=past.id if in_past_meeting else None,
+            effective_date=today - timedelta(days=days_ago),
+        )
+        for kind, title, text, in_past_meeting, days_ago in DECISIONS
+    )
+
+
+def _seed_budget(session: Session, vid: int, year: int) -> None:
     session.add_all(
         BudgetLine(
             village_id=vid,
@@ -192,20 +294,8 @@ def seed(*, session: Session, now: datetime, staff_pin: str | None = None) -> st
             activity=name,
             amount=amount,
         )
-        for src, name, amount in income
+        for src, name, amount in INCOME
     )
-    spending = [
-        (2, "Rabat beton jalan", "Dusun Krajan RT 02", 250_000_000, 180_000_000),
-        (2, "Drainase", "Dusun Cibodas RW 03", 120_000_000, 0),
-        (2, "Lampu jalan tenaga surya", "Dusun Sukamulya", 75_000_000, 75_000_000),
-        (2, "Perpipaan air bersih", "Dusun Cibodas", 95_000_000, 40_000_000),
-        (3, "Posyandu & PMT balita", "Desa", 48_000_000, 30_000_000),
-        (4, "Pelatihan BUMDes", "Balai Desa", 25_000_000, 0),
-        (5, "BLT-DD 42 KK", "Desa", 151_200_000, 100_800_000),
-        (1, "Penghasilan tetap & tunjangan perangkat", "Kantor Desa", 560_000_000, 420_000_000),
-        (1, "Operasional kantor desa", "Kantor Desa", 85_000_000, 50_000_000),
-        (3, "Honor guru PAUD", "PAUD Melati", 36_000_000, 27_000_000),
-    ]
     session.add_all(
         BudgetLine(
             village_id=vid,
@@ -217,66 +307,5 @@ def seed(*, session: Session, now: datetime, staff_pin: str | None = None) -> st
             amount=amount,
             realised=realised,
         )
-        for bidang, activity, location, amount, realised in spending
+        for bidang, activity, location, amount, realised in SPENDING
     )
-    session.add_all(
-        [
-            Programme(
-                village_id=vid,
-                name="BLT-DD",
-                summary="Rp300.000/bulan utk 42 KK, cair tiap awal bulan di kantor desa",
-                period=str(year),
-            ),
-            Programme(
-                village_id=vid,
-                name="Padat Karya Tunai",
-                summary="Rabat beton Krajan, upah Rp100.000/hari, daftar ke Kadus",
-                period=str(year),
-            ),
-            Programme(
-                village_id=vid,
-                name="Posyandu",
-                summary="Tiap Selasa minggu ke-2 di tiap dusun",
-                period=str(year),
-            ),
-            Programme(
-                village_id=vid,
-                name="PAMSIMAS",
-                summary="Sambungan air bersih Cibodas, iuran Rp5.000/bulan",
-                period=str(year),
-            ),
-        ]
-    )
-    session.add_all(
-        [
-            Service(
-                village_id=vid,
-                name="Surat pengantar KTP/KK",
-                requirements="KK asli & fotokopi",
-                hours="Senin-Jumat 08.00-14.00",
-                fee="gratis",
-            ),
-            Service(
-                village_id=vid,
-                name="Surat keterangan domisili",
-                requirements="KTP & KK",
-                hours="Senin-Jumat 08.00-14.00",
-                fee="gratis",
-            ),
-            Service(
-                village_id=vid,
-                name="SKTM",
-                requirements="KTP, KK & surat pengantar RT",
-                hours="Senin-Jumat 08.00-14.00",
-                fee="gratis",
-            ),
-            Service(
-                village_id=vid,
-                name="Pengantar nikah (N1-N4)",
-                requirements="KTP, KK, akta lahir, pas foto",
-                hours="Senin-Kamis 08.00-12.00",
-                fee="gratis",
-            ),
-        ]
-    )
-    return create_token(session=session, village_code=DEMO_CODE, role=Role.KADER, name="Siti Rahma (KPMD)")

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, DateTime, Dialect, Engine, Insert, String, Table, TypeDecorator
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, SQLModel
+from sqlmodel import Field, Session, SQLModel
 
 # Named constraints, so migrations and error messages refer to stable names.
 SQLModel.metadata.naming_convention = {
@@ -18,6 +18,13 @@ SQLModel.metadata.naming_convention = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+class VillageRow(SQLModel):
+    """The columns a table of one village's rows starts with: its own id, and its village's (indexed)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    village_id: int = Field(foreign_key="village.id", index=True)
 
 
 def utcnow() -> datetime:

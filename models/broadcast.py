@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.base import EnumText, UTCDateTime, utcnow
+from models.base import EnumText, UTCDateTime, VillageRow, utcnow
 from models.vocabulary import BroadcastKind
 
 
@@ -31,7 +31,7 @@ class BroadcastStatus(StrEnum):
     MISSED = "missed"
 
 
-class Broadcast(SQLModel, table=True):
+class Broadcast(VillageRow, table=True):
     """What to say (an SMS and a WhatsApp variant, a template outside the window), to whom, and when.
 
     Timing is one of: `send_at` (once), `rrule` with `send_at` as its first date (recurring, RFC 5545,
@@ -42,8 +42,6 @@ class Broadcast(SQLModel, table=True):
     __tablename__ = "broadcast"
     __table_args__ = (Index(None, "status", "next_run_at"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    village_id: int = Field(foreign_key="village.id", index=True)
     kind: BroadcastKind = Field(sa_type=EnumText(BroadcastKind, 12))
     title: str = Field(sa_type=String(200))
     sms_text: str = Field(sa_type=Text)
@@ -114,14 +112,12 @@ class BroadcastEvent(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class ContactGroup(SQLModel, table=True):
+class ContactGroup(VillageRow, table=True):
     """A saved group of contacts a cadre sends to (e.g. "Kader Posyandu", "Ketua RT")."""
 
     __tablename__ = "contact_group"
     __table_args__ = (UniqueConstraint("village_id", "name"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    village_id: int = Field(foreign_key="village.id", index=True)
     name: str = Field(sa_type=String(120))
 
 

@@ -6,7 +6,7 @@ from enum import StrEnum
 from sqlalchemy import String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.base import EnumText, UTCDateTime, utcnow
+from models.base import EnumText, UTCDateTime, VillageRow, utcnow
 from models.village import Channel
 
 
@@ -38,13 +38,11 @@ class Pending(StrEnum):
     CONFIRM_FIX = "confirm_fix"  # a ticket was closed as done: "1" confirms, "2" reopens (14 days)
 
 
-class Contact(SQLModel, table=True):
+class Contact(VillageRow, table=True):
     """One resident (or official) of one village."""
 
     __tablename__ = "contact"
 
-    id: int | None = Field(default=None, primary_key=True)
-    village_id: int = Field(foreign_key="village.id", index=True)
     name: str | None = Field(default=None, sa_type=String(120))
     dusun: str | None = Field(default=None, sa_type=String(80))
     rw: int | None = None

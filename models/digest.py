@@ -5,9 +5,9 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import String, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from models.base import EnumText, UTCDateTime, utcnow
+from models.base import EnumText, UTCDateTime, VillageRow, utcnow
 
 
 class DigestPeriod(StrEnum):
@@ -18,14 +18,12 @@ class DigestPeriod(StrEnum):
     ON_DEMAND = "on_demand"
 
 
-class DigestRun(SQLModel, table=True):
+class DigestRun(VillageRow, table=True):
     """A digest composed for one staff member for one due time, and what it said."""
 
     __tablename__ = "digest_run"
     __table_args__ = (UniqueConstraint("staff_id", "period", "due_at"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    village_id: int = Field(foreign_key="village.id", index=True)
     staff_id: int = Field(foreign_key="staff.id")
     period: DigestPeriod = Field(sa_type=EnumText(DigestPeriod, 12))
     due_at: datetime = Field(sa_type=UTCDateTime)

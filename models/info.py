@@ -4,9 +4,9 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import BigInteger, String, Text
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from models.base import EnumText, UTCDateTime, utcnow
+from models.base import EnumText, UTCDateTime, VillageRow, utcnow
 
 
 class MeetingKind(StrEnum):
@@ -38,13 +38,11 @@ class MeetingStatus(StrEnum):
     HELD = "held"
 
 
-class Meeting(SQLModel, table=True):
+class Meeting(VillageRow, table=True):
     """A deliberation with time, place, agenda and audience (a Musdus is for its dusun)."""
 
     __tablename__ = "meeting"
 
-    id: int | None = Field(default=None, primary_key=True)
-    village_id: int = Field(foreign_key="village.id", index=True)
     kind: MeetingKind = Field(sa_type=EnumText(MeetingKind, 16))
     title: str = Field(sa_type=String(200))
     starts_at: datetime = Field(sa_type=UTCDateTime, index=True)
@@ -62,13 +60,11 @@ class DecisionKind(StrEnum):
     SANKSI = "sanksi"
 
 
-class Decision(SQLModel, table=True):
+class Decision(VillageRow, table=True):
     """A decision or sanction agreed in a deliberation."""
 
     __tablename__ = "decision"
 
-    id: int | None = Field(default=None, primary_key=True)
-    village_id: int = Field(foreign_key="village.id", index=True)
     kind: DecisionKind = Field(default=DecisionKind.KEPUTUSAN, sa_type=EnumText(DecisionKind, 12))
     title: str = Field(sa_type=String(200))
     text: str = Field(default="", sa_type=Text)
@@ -84,13 +80,11 @@ class BudgetDirection(StrEnum):
     SPENDING = "spending"
 
 
-class BudgetLine(SQLModel, table=True):
+class BudgetLine(VillageRow, table=True):
     """One APBDes line: an income source, or a spending activity with location and amount (integer Rupiah)."""
 
     __tablename__ = "budget_line"
 
-    id: int | None = Field(default=None, primary_key=True)
-    village_id: int = Field(foreign_key="village.id", index=True)
     year: int = Field(index=True)
     direction: BudgetDirection = Field(sa_type=EnumText(BudgetDirection, 10))
     bidang: int | None = Field(default=None, description="Spending field 1-5")
@@ -101,26 +95,22 @@ class BudgetLine(SQLModel, table=True):
     realised: int = Field(default=0, sa_type=BigInteger)
 
 
-class Programme(SQLModel, table=True):
+class Programme(VillageRow, table=True):
     """A programme or project residents may ask about (BLT-DD, padat karya, Posyandu, ...)."""
 
     __tablename__ = "programme"
 
-    id: int | None = Field(default=None, primary_key=True)
-    village_id: int = Field(foreign_key="village.id", index=True)
     name: str = Field(sa_type=String(200))
     summary: str = Field(default="", sa_type=Text)
     period: str = Field(default="", sa_type=String(80))
     active: bool = True
 
 
-class Service(SQLModel, table=True):
+class Service(VillageRow, table=True):
     """An office service: what it is, what to bring, when, and what it costs."""
 
     __tablename__ = "service"
 
-    id: int | None = Field(default=None, primary_key=True)
-    village_id: int = Field(foreign_key="village.id", index=True)
     name: str = Field(sa_type=String(120))
     requirements: str = Field(default="", sa_type=Text)
     hours: str = Field(default="", sa_type=String(120))

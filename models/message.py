@@ -5,9 +5,9 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, String, Text, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from models.base import EnumText, UTCDateTime, utcnow
+from models.base import EnumText, UTCDateTime, VillageRow, utcnow
 from models.village import Channel
 
 
@@ -18,7 +18,7 @@ class Direction(StrEnum):
     OUT = "out"
 
 
-class Message(SQLModel, table=True):
+class Message(VillageRow, table=True):
     """One message received (what Kentongan sends lives in the outbox, models/outbox.py).
 
     Rows are unique per (channel, provider_id): a provider's retry finds the first row and gets the same
@@ -28,8 +28,6 @@ class Message(SQLModel, table=True):
     __tablename__ = "message"
     __table_args__ = (UniqueConstraint("channel", "provider_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    village_id: int = Field(foreign_key="village.id", index=True)
     contact_id: int | None = Field(default=None, foreign_key="contact.id", index=True)
     direction: Direction = Field(sa_type=EnumText(Direction, 3))
     channel: Channel = Field(sa_type=EnumText(Channel, 20))

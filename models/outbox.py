@@ -4,9 +4,9 @@ from datetime import datetime
 from enum import IntEnum, StrEnum
 
 from sqlalchemy import JSON, Index, String, Text, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from models.base import EnumText, UTCDateTime, utcnow
+from models.base import EnumText, UTCDateTime, VillageRow, utcnow
 from models.village import Channel
 
 
@@ -81,7 +81,7 @@ class FailureReason(StrEnum):
     CANCELLED = "cancelled"
 
 
-class Outbox(SQLModel, table=True):
+class Outbox(VillageRow, table=True):
     """One outgoing message. A broadcast run puts a contact here at most once (unique run_id, contact_id)."""
 
     __tablename__ = "outbox"
@@ -94,8 +94,6 @@ class Outbox(SQLModel, table=True):
         Index(None, "village_id", "created_at", "id"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    village_id: int = Field(foreign_key="village.id", index=True)
     contact_id: int = Field(foreign_key="contact.id", index=True)
     channel: Channel = Field(sa_type=EnumText(Channel, 20))
     sender: str = Field(sa_type=String(64), description="The village address it goes out from")

@@ -6,7 +6,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, ColumnElement, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel, col
 
-from models.base import EnumText, UTCDateTime, utcnow
+from models.base import EnumText, UTCDateTime, VillageRow, utcnow
 from models.vocabulary import Category
 
 
@@ -53,14 +53,12 @@ STATUS_LABELS: dict[TicketStatus, str] = {
 }
 
 
-class Ticket(SQLModel, table=True):
+class Ticket(VillageRow, table=True):
     """A resident's complaint. The code is six random digits, unique per village, easy to type."""
 
     __tablename__ = "ticket"
     __table_args__ = (UniqueConstraint("village_id", "code"), Index(None, "reporter_id", "created_at"))
 
-    id: int | None = Field(default=None, primary_key=True)
-    village_id: int = Field(foreign_key="village.id", index=True)
     code: str = Field(sa_type=String(6))
     reporter_id: int = Field(foreign_key="contact.id")
     category: Category = Field(default=Category.LAINNYA, sa_type=EnumText(Category, 20))

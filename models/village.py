@@ -6,7 +6,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.base import EnumText, UTCDateTime, utcnow
+from models.base import EnumText, UTCDateTime, VillageRow, utcnow
 
 
 class Channel(StrEnum):
@@ -64,7 +64,7 @@ class Village(VillageBase, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class VillageAddress(SQLModel, table=True):
+class VillageAddress(VillageRow, table=True):
     """An address a village answers on: a phone number, a WhatsApp phone number id, a gateway device.
 
     Inbound messages find their village by the address they were sent to.
@@ -73,8 +73,6 @@ class VillageAddress(SQLModel, table=True):
     __tablename__ = "village_address"
     __table_args__ = (UniqueConstraint("channel", "address"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    village_id: int = Field(foreign_key="village.id", index=True)
     channel: Channel = Field(sa_type=EnumText(Channel, 20))
     address: str = Field(sa_type=String(64))
 
@@ -87,14 +85,12 @@ class AreaKind(StrEnum):
     RT = "rt"
 
 
-class Area(SQLModel, table=True):
+class Area(VillageRow, table=True):
     """A dusun (hamlet), RW or RT of a village."""
 
     __tablename__ = "area"
     __table_args__ = (UniqueConstraint("village_id", "kind", "name", "parent_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    village_id: int = Field(foreign_key="village.id", index=True)
     kind: AreaKind = Field(sa_type=EnumText(AreaKind, 8))
     name: str = Field(sa_type=String(80))
     parent_id: int | None = Field(default=None, foreign_key="area.id")

@@ -9,16 +9,19 @@ import json
 
 import httpx
 
-from bot.providers.http import error_body, retry_after
+from bot.providers.http import ErrorCodes, error_body, unreachable
 from broadcasts.channel import OutgoingMessage, SendOutcome, SendResult
 from models import Channel
 
 WHATSAPP = "whatsapp:"
 MAX_VALIDITY = 36_000  # Twilio's ValidityPeriod ceiling, seconds
 
-RETRY_CODES = frozenset({20429, 21611, 63018, 20500, 20503})
-OPT_OUT_CODES = frozenset({21610})
-TEMPLATE_NEEDED_CODES = frozenset({63016})
+CODES = ErrorCodes(
+    retry=frozenset({20429, 21611, 63018, 20500, 20503}),
+    opted_out=frozenset({21610}),
+    needs_template=frozenset({63016}),
+    retry_on_credentials=True,
+)
 
 
 class TwilioAdapter:
@@ -59,7 +62,7 @@ class TwilioAdapter:
         try:
             response = await self._client.post(self._url, data=form, auth=self._auth)
         except httpx.TransportError as error:
-            return SendResult(SendOutcome.RETRY, error_message=f"{type(error).__name__}: {error}"[:200])
+            return unreachable(error)
         if response.status_code in (200, 201):
             sid = error_body(response).get("sid")
             return SendResult(SendOutcome.ACCEPTED, provider_id=str(sid) if sid else None)
@@ -71,18 +74,4 @@ class TwilioAdapter:
         raw_code = body.get("code")
         code = int(raw_code) if isinstance(raw_code, int | str) and str(raw_code).isdigit() else None
         text = str(body.get("message", response.text))[:200]
-        code_text = str(code) if code is not None else str(response.status_code)
-        if response.status_code == 429 or response.status_code >= 500 or code in RETRY_CODES:
-            return SendResult(
-                SendOutcome.RETRY, error_code=code_text, error_message=text, retry_after=retry_after(response)
-            )
-        if response.status_code in (
-            401,
-            403,
-        ):  # credentials: an operator must fix them; keep trying for a while
-            return SendResult(SendOutcome.RETRY, error_code=code_text, error_message=text)
-        if code in OPT_OUT_CODES:
-            return SendResult(SendOutcome.OPTED_OUT, error_code=code_text, error_message=text)
-        if code in TEMPLATE_NEEDED_CODES:
-            return SendResult(SendOutcome.NEEDS_TEMPLATE, error_code=code_text, error_message=text)
-        return SendResult(SendOutcome.FAILED, error_code=code_text, error_message=text)
+        return CODES.result(response, code, text)

@@ -3,16 +3,16 @@
 
 import httpx
 
-from bot.providers.http import error_body, retry_after
+from bot.providers.http import ErrorCodes, error_body, unreachable
 from broadcasts.channel import OutgoingMessage, SendOutcome, SendResult
 from models import Channel
 
-RETRY_CODES = frozenset(
-    {130429, 131056, 131048, 131000, 2, 4, 80007, 190}
-)  # 190: token; an operator renews it
-OPT_OUT_CODES = frozenset({131050})
-TEMPLATE_NEEDED_CODES = frozenset({131047})
-UNDELIVERABLE_CODES = frozenset({131026})
+CODES = ErrorCodes(
+    retry=frozenset({130429, 131056, 131048, 131000, 2, 4, 80007, 190}),  # 190: token; an operator renews it
+    opted_out=frozenset({131050}),
+    needs_template=frozenset({131047}),
+    undeliverable=frozenset({131026}),
+)
 
 
 class WhatsAppCloudAdapter:
@@ -49,7 +49,7 @@ class WhatsAppCloudAdapter:
                 f"{self._base}/{message.sender}/messages", json=payload, headers=self._headers
             )
         except httpx.TransportError as error:
-            return SendResult(SendOutcome.RETRY, error_message=f"{type(error).__name__}: {error}"[:200])
+            return unreachable(error)
         body = error_body(response)
         if response.status_code == 200:
             messages = body.get("messages")
@@ -59,16 +59,5 @@ class WhatsAppCloudAdapter:
         problem: dict[str, object] = details if isinstance(details, dict) else {}
         raw_code = problem.get("code")
         code = int(raw_code) if isinstance(raw_code, int) else None
-        code_text = str(code) if code is not None else str(response.status_code)
         text = str(problem.get("message", response.text))[:200]
-        if response.status_code == 429 or response.status_code >= 500 or code in RETRY_CODES:
-            return SendResult(
-                SendOutcome.RETRY, error_code=code_text, error_message=text, retry_after=retry_after(response)
-            )
-        if code in OPT_OUT_CODES:
-            return SendResult(SendOutcome.OPTED_OUT, error_code=code_text, error_message=text)
-        if code in TEMPLATE_NEEDED_CODES:
-            return SendResult(SendOutcome.NEEDS_TEMPLATE, error_code=code_text, error_message=text)
-        if code in UNDELIVERABLE_CODES:
-            return SendResult(SendOutcome.UNDELIVERABLE, error_code=code_text, error_message=text)
-        return SendResult(SendOutcome.FAILED, error_code=code_text, error_message=text)
+        return CODES.result(response, code, text)

@@ -8,7 +8,6 @@ from sqlmodel import Session, col, select
 
 from bot.delivery import dispatch_config
 from bot.deps import NowDep, SettingsDep
-from bot.providers.registry import configured_channels
 from bot.routes.api.deps import (
     Approver,
     HooksDep,
@@ -32,21 +31,13 @@ from bot.routes.api.schemas.broadcasts import (
     PreviewPublic,
 )
 from bot.settings import Settings
-from broadcasts import preview, runs, service, validate
-from broadcasts.fanout import VillageRoutes
+from broadcasts import preview, service, validate
 from models import Broadcast, BroadcastEvent, BroadcastKind, BroadcastRun, BroadcastStatus
 
 router = APIRouter(prefix="/broadcasts", tags=["broadcasts"])
 
 NOT_FOUND = problems({404: "No such broadcast in this village"})
 CONFLICT = problems({409: "The broadcast's status forbids it"})
-
-
-def _routes(session: Session, scope: Scope, settings: Settings) -> VillageRoutes:
-    """The village's routes over the channels this deployment sends on."""
-    return runs.village_routes(
-        session=session, village=scope.village, available=configured_channels(settings)
-    )
 
 
 def create_checked(
@@ -63,7 +54,7 @@ def create_checked(
     with refused_as_unprocessable():
         result = validate.check(
             session=session,
-            village=_routes(session, scope, settings),
+            village=scope.routes(session, settings),
             draft=draft,
             now=now,
             rates=dispatch_config(settings).rates,
@@ -100,7 +91,7 @@ def preview_broadcast(
     draft = body.to_draft()
     result = preview.of_draft(
         session=session,
-        village=_routes(session, scope, settings),
+        village=scope.routes(session, settings),
         draft=draft,
         now=now,
         rates=dispatch_config(settings).rates,

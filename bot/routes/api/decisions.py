@@ -12,7 +12,6 @@ from bot.routes.api.schemas import problems
 from bot.routes.api.schemas.decisions import DecisionCreate, DecisionCreated, DecisionPublic
 from broadcasts import announcements
 from models import Decision, DecisionKind, Meeting
-from models.errors import NotFound
 
 router = APIRouter(prefix="/decisions", tags=["decisions"])
 
@@ -29,10 +28,8 @@ def create_decision(
     """Record a decision or sanction; with `announce`, a `keputusan` broadcast goes now to every
     subscriber who takes that topic (one GSM-7 SMS where the title allows, the full text on WhatsApp).
     If the announcement cannot be made (422), the decision is not recorded either."""
-    if body.meeting_id is not None:
-        meeting = session.get(Meeting, body.meeting_id)
-        if meeting is None or meeting.village_id != scope.village_id:
-            raise Unprocessable(f"meeting_id {body.meeting_id}: no such meeting in this village")
+    if body.meeting_id is not None and scope.owned(session, Meeting, body.meeting_id) is None:
+        raise Unprocessable(f"meeting_id {body.meeting_id}: no such meeting in this village")
     decision = Decision(
         village_id=scope.village_id,
         kind=body.kind,
@@ -79,7 +76,4 @@ def list_decisions(
 @router.get("/{decision_id}", responses=problems({404: "No such decision"}))
 def get_decision(decision_id: PathId, scope: Reader, session: SessionDep) -> DecisionPublic:
     """One decision or sanction."""
-    decision = session.get(Decision, decision_id)
-    if decision is None or decision.village_id != scope.village_id:
-        raise NotFound(f"no decision {decision_id}")
-    return DecisionPublic.model_validate(decision)
+    return DecisionPublic.model_validate(scope.get(session, Decision, decision_id, "decision"))

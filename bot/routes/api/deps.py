@@ -6,19 +6,24 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Any, Protocol, TypeVar
 
 from fastapi import BackgroundTasks, Depends, Path, Query, Request
 from sqlmodel import Session, select
 
 from bot.db import transaction
 from bot.deps import EngineDep
+from bot.providers.registry import configured_channels
 from bot.routes.api.schemas import INT4_MAX
 from bot.security import Principal, allow
+from bot.settings import Settings
+from broadcasts import runs
+from broadcasts.fanout import VillageRoutes
 from handlers import audit
 from handlers.audit import StaffActor
 from handlers.rights import Right, roles_with
 from models import Broadcast, BroadcastKind, BroadcastStatus, Village
+from models.base import VillageRow
 from models.errors import BadRequest, KentonganError, NotFound
 
 log = logging.getLogger("kentongan.api")
@@ -67,6 +72,37 @@ VillageCode = Annotated[
 ]
 
 
+def api_actor(staff: Principal) -> StaffActor:
+    """A caller of the REST API as the audit log records them."""
+    return StaffActor(staff.staff_id, staff.role, "api")
+
+
+def audit_api(
+    session: Session,
+    staff: Principal,
+    village_id: int | None,
+    action: str,
+    now: datetime,
+    *,
+    target: str | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> None:
+    """Record an API caller's action in the audit log (committed with the action); `Scope.audit` where
+    the route acts on a village it resolved."""
+    audit.record(
+        session=session,
+        actor=api_actor(staff),
+        village_id=village_id,
+        action=action,
+        now=now,
+        target=target,
+        detail=detail,
+    )
+
+
+Owned = TypeVar("Owned", bound=VillageRow)
+
+
 @dataclass(frozen=True, slots=True)
 class Scope:
     """Who acts, and on which village."""
@@ -88,7 +124,7 @@ class Scope:
     @property
     def by(self) -> StaffActor:
         """The caller as the audit log records them."""
-        return StaffActor(self.staff.staff_id, self.staff.role, "api")
+        return api_actor(self.staff)
 
     def audit(
         self,
@@ -99,15 +135,25 @@ class Scope:
         detail: Mapping[str, Any] | None = None,
     ) -> None:
         """Record the caller's action on this village in the audit log (committed with the action)."""
-        audit.record(
-            session=session,
-            actor=self.by,
-            village_id=self.village_id,
-            action=action,
-            now=now,
-            target=target,
-            detail=detail,
+        audit_api(session, self.staff, self.village_id, action, now, target=target, detail=detail)
+
+    def routes(self, session: Session, settings: Settings) -> VillageRoutes:
+        """How messages reach this village's residents on the channels this deployment sends on."""
+        return runs.village_routes(
+            session=session, village=self.village, available=configured_channels(settings)
         )
+
+    def owned(self, session: Session, model: type[Owned], row_id: int) -> Owned | None:
+        """The row of `model` with this id when it belongs to this village; None otherwise."""
+        row = session.get(model, row_id)
+        return row if row is not None and row.village_id == self.village_id else None
+
+    def get(self, session: Session, model: type[Owned], row_id: int, what: str) -> Owned:
+        """The village's row of `model` with this id; 404 "no <what> <id>" for another village's too."""
+        row = self.owned(session, model, row_id)
+        if row is None:
+            raise NotFound(f"no {what} {row_id}")
+        return row
 
     @property
     def needs_approval(self) -> frozenset[BroadcastKind]:

@@ -32,19 +32,11 @@ from bot.routes.api.schemas.meetings import (
 )
 from broadcasts import meetings
 from models import Area, AreaKind, Broadcast, BroadcastStatus, Meeting, MeetingStatus
-from models.errors import NotFound
 
 router = APIRouter(prefix="/meetings", tags=["meetings"])
 
 NOT_FOUND = problems({404: "No such meeting in this village"})
 CONFLICT = problems({409: "The meeting was already cancelled or held"})
-
-
-def _get(session: Session, scope: Scope, meeting_id: int) -> Meeting:
-    meeting = session.get(Meeting, meeting_id)
-    if meeting is None or meeting.village_id != scope.village_id:
-        raise NotFound(f"no meeting {meeting_id}")
-    return meeting
 
 
 def _broadcasts(session: Session, meeting: Meeting) -> Sequence[Broadcast]:
@@ -139,7 +131,7 @@ def list_meetings(
 @router.get("/{meeting_id}", responses=NOT_FOUND)
 def get_meeting(meeting_id: PathId, scope: Reader, session: SessionDep) -> MeetingDetail:
     """A meeting and every broadcast about it."""
-    meeting = _get(session, scope, meeting_id)
+    meeting = scope.get(session, Meeting, meeting_id, "meeting")
     return MeetingDetail.with_broadcasts(meeting, scope.village.timezone, _broadcasts(session, meeting))
 
 
@@ -149,7 +141,7 @@ def move_meeting(
 ) -> MeetingChanged:
     """Move a meeting and/or change its place: everyone already told gets a correction now, pending
     reminders are dropped and planned again for the new time. The same time and place: nothing happens."""
-    meeting = _get(session, scope, meeting_id)
+    meeting = scope.get(session, Meeting, meeting_id, "meeting")
     starts_at = _future(body.starts_at, now) if body.starts_at is not None else meeting.starts_at
     place = body.place if body.place is not None else meeting.place
     if starts_at == meeting.starts_at and place == meeting.place:
@@ -176,7 +168,7 @@ def cancel_meeting(
     meeting_id: PathId, scope: Writer, session: SessionDep, now: NowDep, hooks: HooksDep
 ) -> MeetingChanged:
     """Call a meeting off: pending reminders are dropped and everyone already told gets a cancellation."""
-    meeting = _get(session, scope, meeting_id)
+    meeting = scope.get(session, Meeting, meeting_id, "meeting")
     before = {b.id: b.status for b in _broadcasts(session, meeting)}
     with refused_as_unprocessable():
         notice = meetings.cancel(

@@ -65,6 +65,20 @@ def _person_rules(village_id: int, contact_id: Any) -> tuple[ColumnElement[bool]
     return or_(col(Ticket.anonymous).is_(True), anonymous_reporter), head_reporter
 
 
+def _columns(stored_in: str, row_id: Any, at: Any, rank: int, hidden: ColumnElement[bool]) -> LogQuery:
+    """The columns of either half of the log, alike so that the two unite: which table, the row's id and
+    time, its rank among rows of the same time, the code of the ticket it concerns, and whether the
+    resident is hidden."""
+    return sa_select(
+        literal(stored_in).label("stored_in"),
+        col(row_id).label("id"),
+        col(at).label("at"),
+        literal(rank).label("rank"),
+        col(Ticket.code).label("code"),
+        hidden.label("hidden"),
+    )
+
+
 def _received(
     scope: Scope, direction: Direction | None, contact_id: int | None, ticket: str | None
 ) -> LogQuery:
@@ -74,15 +88,9 @@ def _received(
     # Ticket ids are per deployment, but a message and its ticket always share a village: say so anyway.
     joined = and_(col(Ticket.id) == col(Message.ticket_id), col(Ticket.village_id) == col(Message.village_id))
     hidden, head_reporter = _person_rules(scope.village_id, Message.contact_id)
+    # rank 0: at the same moment, the message comes before the replies it got.
     query: LogQuery = (
-        sa_select(
-            literal(RECEIVED).label("stored_in"),
-            col(Message.id).label("id"),
-            col(Message.created_at).label("at"),
-            literal(0).label("rank"),  # at the same moment: the message before the replies it got
-            col(Ticket.code).label("code"),
-            hidden.label("hidden"),
-        )
+        _columns(RECEIVED, Message.id, Message.created_at, 0, hidden)
         .outerjoin(Ticket, joined)
         .where(col(Message.village_id) == scope.village_id)
     )
@@ -116,14 +124,7 @@ def _sent(scope: Scope, contact_id: int | None, ticket: str | None) -> LogQuery:
     joined = and_(col(Ticket.id) == ticket_id, col(Ticket.village_id) == col(Outbox.village_id))
     hidden, head_reporter = _person_rules(scope.village_id, Outbox.contact_id)
     query: LogQuery = (
-        sa_select(
-            literal(SENT).label("stored_in"),
-            col(Outbox.id).label("id"),
-            col(Outbox.created_at).label("at"),
-            literal(1).label("rank"),
-            col(Ticket.code).label("code"),
-            hidden.label("hidden"),
-        )
+        _columns(SENT, Outbox.id, Outbox.created_at, 1, hidden)
         .outerjoin(
             answered,
             and_(

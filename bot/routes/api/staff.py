@@ -20,13 +20,13 @@ from bot.routes.api.deps import (
     Reader,
     SessionDep,
     VillageCode,
+    audit_api,
     refused_as_unprocessable,
     resolve_village,
 )
 from bot.routes.api.schemas import problems
 from bot.routes.api.schemas.staff import StaffCreate, StaffPublic, StaffUpdate
 from bot.security import Principal, allow
-from handlers import audit
 from handlers import staff as staff_people
 from handlers.rights import Right, roles_with
 from models import Role, Staff, Village
@@ -93,18 +93,9 @@ def create_staff(
             preferred_channel=body.preferred_channel,
             now=now,
         )
-    audit.record(
-        session=session,
-        actor=audit.StaffActor(caller.staff_id, caller.role, "api"),
-        village_id=staff.village_id,
-        action="staff.create",
-        now=now,
-        target=f"staff:{staff.id}",
-        detail={
-            "role": staff.role.value,
-            "phone_set": staff.phone is not None,
-            "pin_set": body.pin is not None,
-        },
+    detail = {"role": staff.role.value, "phone_set": staff.phone is not None, "pin_set": body.pin is not None}
+    audit_api(
+        session, caller, staff.village_id, "staff.create", now, target=f"staff:{staff.id}", detail=detail
     )
     return _public(session, staff, caller, now)
 
@@ -143,13 +134,7 @@ def update_staff(
             detail["active"] = staff.active
         if "active" in changed or "role" in changed:
             detail["tokens_revoked"] = revoked
-        audit.record(
-            session=session,
-            actor=audit.StaffActor(caller.staff_id, caller.role, "api"),
-            village_id=staff.village_id,
-            action="staff.update",
-            now=now,
-            target=f"staff:{staff.id}",
-            detail=detail,
+        audit_api(
+            session, caller, staff.village_id, "staff.update", now, target=f"staff:{staff.id}", detail=detail
         )
     return _public(session, staff, caller, now)

@@ -15,7 +15,6 @@ from fastapi import APIRouter, Depends, Path, Query
 from sqlmodel import Session, col, select
 
 from bot.deps import NowDep, SettingsDep
-from bot.providers.registry import configured_channels
 from bot.routes.api.deps import (
     Limit,
     Offset,
@@ -40,9 +39,6 @@ from bot.routes.api.schemas.tickets import (
     TicketDetail,
     TicketPublic,
 )
-from bot.settings import Settings
-from broadcasts import runs
-from broadcasts.fanout import VillageRoutes
 from handlers import lifecycle, rights, tickets
 from handlers.rights import Right
 from models import (
@@ -245,13 +241,6 @@ def get_ticket(code: Code, scope: Reader, session: SessionDep, now: NowDep) -> T
 # --- changing ------------------------------------------------------------------------------------
 
 
-def _routes(session: Session, scope: Scope, settings: Settings) -> VillageRoutes:
-    """How notices reach the village's residents on the channels this deployment sends on."""
-    return runs.village_routes(
-        session=session, village=scope.village, available=configured_channels(settings)
-    )
-
-
 def _actor(scope: Scope) -> lifecycle.Actor:
     return lifecycle.Actor(scope.actor, scope.staff.role)
 
@@ -299,7 +288,7 @@ def change_status(
         to=body.status,
         actor=_actor(scope),
         now=now,
-        routes=_routes(session, scope, settings),
+        routes=scope.routes(session, settings),
         public_note=body.public_note,
         internal_note=body.internal_note,
     )
@@ -341,7 +330,7 @@ def add_note(
             public=body.public,
             actor=_actor(scope),
             now=now,
-            routes=_routes(session, scope, settings),
+            routes=scope.routes(session, settings),
         )
     scope.audit(
         session,
@@ -453,7 +442,7 @@ def merge(
         into=into,
         actor=_actor(scope),
         now=now,
-        routes=_routes(session, scope, settings),
+        routes=scope.routes(session, settings),
     )
     scope.audit(
         session,

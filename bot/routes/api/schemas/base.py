@@ -68,6 +68,16 @@ class Body(BaseModel):
         return data
 
 
+def given_and_not_null(body: BaseModel, nullable: frozenset[str], what: str) -> None:
+    """A PATCH body's check: something given (`what`: "field", "setting"), and nothing given as null but
+    what `nullable` names (ValueError, a 422, otherwise)."""
+    if not body.model_fields_set:
+        raise ValueError(f"give at least one {what} to change")
+    nulls = sorted(n for n in body.model_fields_set - nullable if getattr(body, n) is None)
+    if nulls:
+        raise ValueError(f"{', '.join(nulls)} cannot be null")
+
+
 class Problem(BaseModel):
     """An error: a sentence saying what is wrong, or (for a malformed body) one entry per field."""
 

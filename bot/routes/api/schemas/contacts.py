@@ -55,7 +55,18 @@ Evidence = Annotated[
 ]
 
 
-class ContactCreate(Body):
+class ContactFields(Body):
+    """What ContactCreate and ContactUpdate both take, first: who, how to reach them, where they live."""
+
+    name: Name | None = None
+    phone: Phone | None = None
+    whatsapp_id: WhatsAppId | None = None
+    dusun: Dusun | None = None
+    rw: AreaNumber | None = None
+    rt: AreaNumber | None = None
+
+
+class ContactCreate(ContactFields):
     """A contact to add: a phone number (any Indonesian form) or a WhatsApp id, and where they live.
     `subscribed` needs `consent_evidence`: an honest record of where consent came from."""
 
@@ -78,12 +89,6 @@ class ContactCreate(Body):
         },
     )
 
-    name: Name | None = None
-    phone: Phone | None = None
-    whatsapp_id: WhatsAppId | None = None
-    dusun: Dusun | None = None
-    rw: AreaNumber | None = None
-    rt: AreaNumber | None = None
     tags: list[Tag] = Field(default_factory=list, max_length=20, description="Labels, e.g. 'kader PKK'")
     topics: list[Topic] = Field(
         default_factory=list, max_length=len(Topic), description="Topics chosen; none means every topic"
@@ -120,7 +125,7 @@ class ContactCreate(Body):
         )
 
 
-class ContactUpdate(Body):
+class ContactUpdate(ContactFields):
     """Fields to change; `null` clears one (a contact keeps a phone or a WhatsApp id). `subscribed: true`
     needs `consent_evidence`, also for someone who unsubscribed; `subscribed: false` may say why."""
 
@@ -135,12 +140,6 @@ class ContactUpdate(Body):
         },
     )
 
-    name: Name | None = None
-    phone: Phone | None = None
-    whatsapp_id: WhatsAppId | None = None
-    dusun: Dusun | None = None
-    rw: AreaNumber | None = None
-    rt: AreaNumber | None = None
     tags: list[Tag] | None = Field(default=None, max_length=20)
     topics: list[Topic] | None = Field(default=None, max_length=len(Topic))
     preferred_channel: Channel | None = None

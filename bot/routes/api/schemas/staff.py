@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from bot.routes.api.schemas.base import Body, UTCTime
+from bot.routes.api.schemas.base import Body, UTCTime, given_and_not_null
 from handlers import staff as staff_pins
 from models import Channel, Role, Staff
 from models.phone import PHONE_TEXT, mask, to_e164
@@ -95,11 +95,7 @@ class StaffUpdate(Body):
 
     @model_validator(mode="after")
     def _given_and_not_null(self) -> Self:
-        if not self.model_fields_set:
-            raise ValueError("give at least one field to change")
-        nulls = sorted(n for n in self.model_fields_set - NULLABLE if getattr(self, n) is None)
-        if nulls:
-            raise ValueError(f"{', '.join(nulls)} cannot be null")
+        given_and_not_null(self, NULLABLE, "field")
         return self
 
     def changes(self) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from bot.routes.api.schemas.base import Body, Id, UTCTime
+from bot.routes.api.schemas.base import Body, Id, UTCTime, given_and_not_null
 from broadcasts.timing import parse_hhmm
 from models import Area, AreaKind, BroadcastKind, Channel, Village, VillageAddress
 from models.texts import zone_name
@@ -151,11 +151,7 @@ class VillageUpdate(Body):
 
     @model_validator(mode="after")
     def _given_and_not_null(self) -> Self:
-        if not self.model_fields_set:
-            raise ValueError("give at least one setting to change")
-        nulls = sorted(n for n in self.model_fields_set - NULLABLE if getattr(self, n) is None)
-        if nulls:
-            raise ValueError(f"{', '.join(nulls)} cannot be null")
+        given_and_not_null(self, NULLABLE, "setting")
         return self
 
     def changes(self) -> dict[str, Any]:
