@@ -192,10 +192,15 @@ def follow_quiet_change(*, session: Session, village: Village, now: datetime) ->
         .with_for_update()
         .execution_options(populate_existing=True)
     ).all()
+    replanned = []
     for broadcast in held:
         assert broadcast.planned_at is not None
-        broadcast.next_run_at = max(broadcast.planned_at, now)
+        due = max(broadcast.planned_at, now)
+        if due == broadcast.next_run_at:
+            continue
+        broadcast.next_run_at = due
         _event(session, broadcast, "replanned", "the village changed its quiet hours or blackouts", now)
+        replanned.append(broadcast)
     session.connection().execute(
         update(OUTBOX)
         .where(
@@ -206,4 +211,4 @@ def follow_quiet_change(*, session: Session, village: Village, now: datetime) ->
         )
         .values(next_attempt_at=now)
     )
-    return list(held)
+    return replanned

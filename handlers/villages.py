@@ -237,7 +237,7 @@ def update_settings(
     if "timezone" in changed:
         zone_move = follow_zone_change(session=session, village=village, old_zone=old_zone, now=now)
     replanned: tuple[Broadcast, ...] = ()
-    if {"quiet_start", "quiet_end", "blackouts", "timezone"} & set(changed):
+    if {"quiet_start", "quiet_end", "blackouts"} & set(changed):
         replanned = tuple(runs.follow_quiet_change(session=session, village=village, now=now))
     return SettingsChange(changed, zone_move, replanned)
 

@@ -361,6 +361,17 @@ class StaffText:
         "{acara} {kapan} dicatat. Krn jam tenang, undangan dikirim {kirim}, lalu {reminders} pengingat."
     )
     MEETING_APPROVAL = "{acara} {kapan} dicatat. Undangannya menunggu persetujuan kader lain atau Kades."
+    # RAPAT alone: the meetings ahead ({daftar}: "no. acara tgl/bln jam" joined by "; "), as many as one
+    # SMS holds.
+    MEETINGS_AHEAD = "Rapat: {daftar}. Ubah: RAPAT PINDAH/BATAL no PIN."
+    MEETINGS_NONE = "Belum ada rapat yg dijadwalkan. Umumkan: RAPAT PIN tgl jam tempat acara."
+    MEETING_UNKNOWN = "Rapat no {no} tidak ada atau sudah lewat/batal. Kirim RAPAT utk daftar rapat."
+    MEETING_MOVE_CONFIRM = "Pindah {acara} {dari} ke {kapan}? {told} warga diberi tahu. Balas YA atau BATAL."
+    MEETING_CANCEL_CONFIRM = (
+        "Batalkan {acara} {kapan}? {told} warga yg sdh diundang diberi tahu. Balas YA (15 menit) atau BATAL."
+    )
+    MEETING_MOVE_DONE = "{acara} dipindah ke {kapan}. Pemberitahuan & undangan baru dikirim dlm 1 menit."
+    MEETING_CANCEL_DONE = "{acara} {kapan} dibatalkan. Warga yg sdh diundang diberi tahu dlm 1 menit."
 
     CONFIRM_NOTHING = (
         "Tidak ada perintah yg menunggu YA, atau waktunya (15 menit) habis. Kirim ulang perintahnya."
@@ -396,6 +407,8 @@ STAFF_USAGE = {
     "digest": "RINGKASAN: ringkasan aduan, rapat & siaran 24 jam terakhir (Kades/BPD). Tanpa PIN.",
     "meeting": "Format: RAPAT PIN tgl jam tempat acara. Contoh: RAPAT 1234 12/12 19.30 Balai Desa "
     "Musdes RKPDes. Tgl: 12/12, besok, senin. Jam: 19.30, jam 7 malam.",
+    "meeting_change": "Format: RAPAT PINDAH no PIN tgl jam, atau RAPAT BATAL no PIN. Contoh: RAPAT PINDAH "
+    "3 1234 14/12 19.30. Nomor rapat: kirim RAPAT.",
     "broadcast": "Format: SIARAN PIN teks. Contoh: SIARAN 1234 Kerja bakti Minggu 07.00 di balai desa. "
     "Anda diminta balas YA sebelum dikirim.",
     "emergency": "Format: DARURAT PIN teks. Dikirim segera, juga malam hari. Contoh: DARURAT 1234 "

@@ -43,19 +43,9 @@ def prepare_meeting(turn: Turn, command: NewMeeting) -> str:
         return s.MEETING_WHEN
     if not command.title or not command.place:
         return STAFF_USAGE["meeting"]
-    if command.starts_at <= turn.now:
-        return s.MEETING_PAST.format(kapan=format_when(command.starts_at, turn.village.timezone))
-    if command.starts_at > turn.now + MEETING_HORIZON:
-        # "31/12/9999" is a slip of the keypad; the reply names the year, which format_when leaves out.
-        local = command.starts_at.astimezone(ZoneInfo(turn.village.timezone))
-        return s.MEETING_TOO_FAR.format(kapan=format_date(local))
-    held = held_until(turn, BroadcastKind.UMUM)
-    if held is not None and held >= command.starts_at:
-        # At 04.00 for 05.30 with quiet hours to 06.00: the invitation would come after the meeting.
-        return s.MEETING_BEFORE_QUIET_END.format(
-            kapan=format_when(command.starts_at, turn.village.timezone),
-            until=turn.local_time(held),
-        )
+    problem = when_problem(turn, command.starts_at)
+    if problem is not None:
+        return problem
     refused = turn.check_pin(command.pin)
     if refused is not None:
         return refused
@@ -73,6 +63,24 @@ def prepare_meeting(turn: Turn, command: NewMeeting) -> str:
         n=figure(told),
         reminders=max(reminders, 0),
     )
+
+
+def when_problem(turn: Turn, starts_at: datetime) -> str | None:
+    """Why a meeting may not be set (or moved) to `starts_at`: past, more than a year ahead, or so soon
+    that quiet hours would hold its invitation until after it; None when it may."""
+    if starts_at <= turn.now:
+        return s.MEETING_PAST.format(kapan=format_when(starts_at, turn.village.timezone))
+    if starts_at > turn.now + MEETING_HORIZON:
+        # "31/12/9999" is a slip of the keypad; the reply names the year, which format_when leaves out.
+        local = starts_at.astimezone(ZoneInfo(turn.village.timezone))
+        return s.MEETING_TOO_FAR.format(kapan=format_date(local))
+    held = held_until(turn, BroadcastKind.UMUM)
+    if held is not None and held >= starts_at:
+        # At 04.00 for 05.30 with quiet hours to 06.00: the invitation would come after the meeting.
+        return s.MEETING_BEFORE_QUIET_END.format(
+            kapan=format_when(starts_at, turn.village.timezone), until=turn.local_time(held)
+        )
+    return None
 
 
 def meeting_of(turn: Turn, fields: dict[str, Any]) -> Meeting:

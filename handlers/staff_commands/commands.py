@@ -112,14 +112,41 @@ class Aside:
     pin: None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ListMeetings:
+    """RAPAT alone: the meetings ahead, with the numbers PINDAH and BATAL take."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeMeeting:
+    """RAPAT PINDAH <no> <PIN> <tanggal> <jam> / RAPAT BATAL <no> <PIN>: move a meeting to a new time,
+    or call it off (after YA); None where the text did not say."""
+
+    cancel: bool
+    meeting_id: int | None
+    pin: str | None
+    starts_at: datetime | None = None
+
+
 Command = (
-    Menu | ListTickets | Lookup | Digest | TicketChange | NewMeeting | Broadcast | Confirm | Cancel | Aside
+    Menu
+    | ListTickets
+    | Lookup
+    | Digest
+    | TicketChange
+    | NewMeeting
+    | ListMeetings
+    | ChangeMeeting
+    | Broadcast
+    | Confirm
+    | Cancel
+    | Aside
 )
 
 
 def pin_of(command: Command) -> str | None:
     """The number a command holds that may be a PIN: masked in the stored message."""
-    return None if isinstance(command, ListTickets | Digest) else command.pin
+    return None if isinstance(command, ListTickets | Digest | ListMeetings) else command.pin
 
 
 def right_of(command: Command) -> Right | None:
@@ -130,6 +157,6 @@ def right_of(command: Command) -> Right | None:
         return Right.DIGEST
     if isinstance(command, TicketChange):
         return Right.TICKET_ACT
-    if isinstance(command, NewMeeting | Broadcast):
+    if isinstance(command, NewMeeting | ListMeetings | ChangeMeeting | Broadcast):
         return Right.BROADCAST
     return None

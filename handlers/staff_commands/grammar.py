@@ -82,9 +82,11 @@ from handlers.staff_commands.commands import (
     Aside,
     Broadcast,
     Cancel,
+    ChangeMeeting,
     Command,
     Confirm,
     Digest,
+    ListMeetings,
     ListTickets,
     Lookup,
     Menu,
@@ -456,6 +458,10 @@ def _parse_body(
             pin, rest = trailing.group(1), rest[: trailing.start()] + rest[trailing.end() :]
         return TicketChange(name, code, pin, rest.strip()[:NOTE_LIMIT])
 
+    if name == "rapat":
+        meetings = _meeting_change(body, now_local)
+        if meetings is not None:
+            return meetings
     numbers, rest = leading_numbers(body, 1)
     if not numbers and needs_number:
         if name in BROADCAST_COMMANDS and found.exact:  # "DARURAT banjir ...": asks for the PIN
@@ -466,6 +472,45 @@ def _parse_body(
         kind = BroadcastKind.DARURAT if name == "darurat" else BroadcastKind.UMUM
         return Broadcast(pin, rest.strip(), kind)
     return parse_meeting(rest, pin=pin, now_local=now_local, dusun_names=dusun_names)
+
+
+def _meeting_change(body: str, now_local: datetime) -> ListMeetings | ChangeMeeting | None:
+    """RAPAT alone (the list), RAPAT PINDAH <no> <PIN> <when>, RAPAT BATAL <no> <PIN>; None for a new
+    meeting (or a question)."""
+    if not body.strip(" .!?"):
+        return ListMeetings()
+    words = body.split(maxsplit=1)
+    verb = plain(words[0])
+    if verb not in MEETING_CHANGE_VERBS:
+        return None
+    said = _MEETING_NUMBER_AND_PIN.match(words[1] if len(words) > 1 else "")
+    meeting_id = int(said.group(1)) if said and said.group(1) else None
+    pin = said.group(2) if said else None
+    if MEETING_CHANGE_VERBS[verb] == "batal":
+        return ChangeMeeting(cancel=True, meeting_id=meeting_id, pin=pin)
+    rest = said.group(3) if said else ""
+    spans = [m.group().lower() for m in re.finditer(r"\S+", rest)]
+    starts_at, _ = parse_when(spans, now_local) if spans else (None, 0)
+    return ChangeMeeting(cancel=False, meeting_id=meeting_id, pin=pin, starts_at=starts_at)
+
+
+# "3 1234 ...", "no 3 pin 1234 ...": the meeting's number (as RAPAT lists it), its PIN, the rest.
+_MEETING_NUMBER_AND_PIN = re.compile(
+    r"\s*(?:no\.?|nomor|#)?\s*(\d{1,6})?[\s,.:;]*(?:pin\s*)?(\d{4,6})?\b[\s,.:;]*(.*)",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+# RAPAT PINDAH / RAPAT BATAL, as cadres also write them.
+MEETING_CHANGE_VERBS = {
+    "pindah": "pindah",
+    "geser": "pindah",
+    "ubah": "pindah",
+    "undur": "pindah",
+    "batal": "batal",
+    "batalkan": "batal",
+    "hapus": "batal",
+}
 
 
 def _page_only(body: str) -> bool:

@@ -22,15 +22,17 @@ from handlers import staff as staff_people
 from handlers.contacts import ContactState, VillageInfo
 from handlers.inbound import InboundMessage
 from handlers.rights import Right
-from handlers.staff_commands import broadcast_actions, confirmation, reading, ticket_actions
+from handlers.staff_commands import broadcast_actions, confirmation, meeting_actions, reading, ticket_actions
 from handlers.staff_commands.commands import (
     TICKET_VERBS,
     Aside,
     Broadcast,
     Cancel,
+    ChangeMeeting,
     Command,
     Confirm,
     Digest,
+    ListMeetings,
     ListTickets,
     Lookup,
     Menu,
@@ -131,6 +133,11 @@ def act(turn: Turn, command: Command) -> tuple[str, str]:
         return ticket_actions.change_ticket(turn, command), f"staff:{command.verb}"
     if isinstance(command, NewMeeting):
         return broadcast_actions.prepare_meeting(turn, command), "staff:rapat"
+    if isinstance(command, ListMeetings):
+        return meeting_actions.list_meetings(turn), "staff:rapat_daftar"
+    if isinstance(command, ChangeMeeting):
+        note = "staff:rapat_batal" if command.cancel else "staff:rapat_pindah"
+        return meeting_actions.prepare_change(turn, command), note
     assert isinstance(command, Broadcast)
     return broadcast_actions.prepare_broadcast(turn, command), f"staff:{command.kind.value}"
 
@@ -163,6 +170,8 @@ def _confirmed(turn: Turn, *, confirm: bool) -> Handled | None:
         return Handled([turn.not_allowed("broadcast")], "staff:ya")
     if taken.command == "rapat":
         return Handled([broadcast_actions.create_meeting(turn, taken.fields)], "staff:ya")
+    if taken.command in ("rapat_pindah", "rapat_batal"):
+        return Handled([meeting_actions.create_change(turn, taken.fields)], "staff:ya")
     return Handled([broadcast_actions.create_broadcast(turn, taken.fields)], "staff:ya")
 
 

@@ -708,3 +708,19 @@ def test_an_approved_reminder_stays_approved_when_the_zone_is_corrected(api: Api
             )
         ).one()
     assert kept.actor == next(e for e in audit_entries(api, "broadcast.approve")).actor
+
+
+def test_lifting_quiet_hours_reschedules_a_held_broadcast_at_once(api: Api) -> None:
+    # At 22.30 WIB an invitation due now is held for 06.00; the head shortens the quiet hours to start at
+    # 23.00, and the scheduler is told at once that it is due now.
+    night = datetime(2026, 12, 2, 15, 30, tzinfo=UTC)
+    api.clock.now = night
+    made = api.ok(
+        "POST", "/broadcasts", "kader", {"kind": "umum", "title": "Kerja bakti", "sms_text": "Kerja bakti."}
+    )
+    assert api.fire(made["id"], night).next_run_at == datetime(2026, 12, 2, 23, 0, tzinfo=UTC)
+    api.scheduler.calls.clear()
+    api.ok("PATCH", "/villages/DEMO", "kades", {"quiet_start": "23:00", "quiet_end": "05:00"})
+    assert ("schedule", made["id"], night) in api.scheduler.calls
+    (entry,) = audit_entries(api, "village.update")
+    assert entry.detail["replanned_for_quiet_hours"] == 1

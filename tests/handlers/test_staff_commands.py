@@ -31,10 +31,12 @@ from models import (
     Channel,
     Contact,
     ContactIdentity,
+    DeliveryStatus,
     IdentityKind,
     Lane,
     Meeting,
     MeetingKind,
+    MeetingStatus,
     Message,
     Outbox,
     Role,
@@ -207,6 +209,11 @@ VALUES: dict[str, Any] = {
     "text": "(hanya foto)",
     "stage": "penanganan",
     "date": "14 Des",
+    "dari": "Selasa 8 Des 19.30 WITA",  # RAPAT PINDAH: the time a meeting moves from
+    "told": "12.345",  # residents already told of a meeting
+    "no": 123456,  # a meeting's number
+    # RAPAT alone: as many meetings as fit (list_meetings stops before the SMS is full)
+    "daftar": "12. Musdes RKPDes Penetapan 08/12 19.30; 13. Musdus Krajan 09/12 19.30",
 }
 TEXTS = {name: value for name, value in vars(StaffText).items() if name.isupper() and isinstance(value, str)}
 TABLES = {
@@ -764,6 +771,52 @@ def test_rapat_creates_a_meeting_with_reminders(engine: Engine, clock: Clock, ka
         "Undangan Musdes RKPDes 2027: Sabtu 12 Des 19.30 WIB di Balai Desa. Agenda: prioritas pembangunan. "
         "Mohon hadir."
     }
+
+
+def test_rapat_pindah_and_batal_by_sms(engine: Engine, clock: Clock, kader: Phone) -> None:
+    kader.say("RAPAT 1234 5/12 19.30 Balai Desa Musdes RKPDes 2027")
+    kader.say("YA")
+    (meeting,) = meetings_titled(engine, "Musdes RKPDes 2027")
+    listed = kader.say("RAPAT")  # soonest first, then the demo's
+    assert listed.startswith(f"Rapat: {meeting.id}. Musdes RKPDes 2027 05/12 19.30; ")
+    assert listed.endswith(". Ubah: RAPAT PINDAH/BATAL no PIN.")
+    fire_due(engine, clock.now)  # the invitation is queued, not yet handed to a provider
+
+    ask = kader.say(f"RAPAT PINDAH {meeting.id} 1234 13/12 19.30")
+    assert ask == StaffText.MEETING_MOVE_CONFIRM.format(
+        acara="Musdes RKPDes 2027", dari="Sabtu 5 Des 19.30 WIB", kapan="Minggu 13 Des 19.30 WIB", told=0
+    )
+    assert meetings_titled(engine, "Musdes RKPDes 2027")[0].starts_at == meeting.starts_at  # not before YA
+    assert kader.say("YA") == StaffText.MEETING_MOVE_DONE.format(
+        acara="Musdes RKPDes 2027", kapan="Minggu 13 Des 19.30 WIB"
+    )
+    (moved,) = meetings_titled(engine, "Musdes RKPDes 2027")
+    assert moved.starts_at == datetime(2026, 12, 13, 12, 30, tzinfo=UTC)
+    fire_due(engine, clock.now)
+    rows = broadcast_rows(engine)
+    queued = [r.body for r in rows if r.status == DeliveryStatus.QUEUED]
+    # The old invitation was withdrawn: only the one with the new date waits for each resident.
+    assert len(queued) == SUBSCRIBERS
+    assert all("Minggu 13 Des 19.30 WIB" in body for body in queued)
+    assert audit_actions(engine, KADER)[-1] == "meeting.move"
+
+    assert kader.say(f"RAPAT BATAL {meeting.id} 1234") == StaffText.MEETING_CANCEL_CONFIRM.format(
+        acara="Musdes RKPDes 2027", kapan="Minggu 13 Des 19.30 WIB", told=0
+    )
+    assert kader.say("YA") == StaffText.MEETING_CANCEL_DONE.format(
+        acara="Musdes RKPDes 2027", kapan="Minggu 13 Des 19.30 WIB"
+    )
+    assert meetings_titled(engine, "Musdes RKPDes 2027")[0].status == MeetingStatus.CANCELLED
+    assert {r.status for r in broadcast_rows(engine)} == {DeliveryStatus.CANCELLED}  # nobody was told
+    assert kader.say(f"RAPAT BATAL {meeting.id} 1234") == StaffText.MEETING_UNKNOWN.format(no=meeting.id)
+
+
+def test_rapat_pindah_and_batal_need_a_number_a_pin_and_a_time(kader: Phone, kades: Phone) -> None:
+    assert kader.say("RAPAT PINDAH") == t.STAFF_USAGE["meeting_change"]
+    assert kader.say("RAPAT BATAL 3") == t.STAFF_USAGE["meeting_change"]
+    assert kader.say("RAPAT PINDAH 3 1234 kapan2") == StaffText.MEETING_WHEN
+    assert kader.say("RAPAT BATAL 999 1234") == StaffText.MEETING_UNKNOWN.format(no=999)
+    assert kader.say("RAPAT PINDAH 999 1111 13/12 19.30").startswith("PIN salah")
 
 
 def test_a_rapat_waiting_across_a_zone_correction_keeps_the_hour_typed(

@@ -21,6 +21,7 @@ from bot.routes.api.deps import (
     PathId,
     Scope,
     SessionDep,
+    audit_api,
     refused_as_unprocessable,
     resolve_village,
 )
@@ -36,7 +37,7 @@ from bot.routes.api.schemas.villages import (
     VillageUpdate,
 )
 from bot.security import Principal, allow
-from handlers import audit, villages
+from handlers import villages
 from handlers.contacts import Directory
 from handlers.rights import Right, roles_with
 from models import Role, Village
@@ -114,12 +115,12 @@ def create_village(
             now=now,
         )
     # No Scope yet (resolve_village finds existing villages only): record against the new village directly.
-    audit.record(
-        session=session,
-        actor=audit.StaffActor(staff.staff_id, staff.role, "api"),
-        village_id=village.id,
-        action="village.create",
-        now=now,
+    audit_api(
+        session,
+        staff,
+        village.id,
+        "village.create",
+        now,
         target=f"village:{village.code}",
         detail={
             "timezone": village.timezone,
@@ -178,7 +179,9 @@ def update_village(
         if change.zone_move is not None:
             moved = change.zone_move
             detail["kept_on_local_clock"] = {"broadcasts": len(moved.broadcasts), "meetings": moved.meetings}
-            hooks.sync(*moved.broadcasts)
+        if change.replanned:
+            detail["replanned_for_quiet_hours"] = len(change.replanned)
+        hooks.sync(*change.rescheduled)
         Scope(staff, village).audit(
             session, "village.update", now, target=f"village:{village.code}", detail=detail
         )

@@ -291,7 +291,9 @@ class EventPublic(BaseModel):
 
 
 class ReportPublic(BaseModel):
-    """What the broadcast's runs reached, in a funnel: recipients >= sent >= delivered >= read."""
+    """What the broadcast's runs reached, in a funnel: recipients >= sent >= delivered >= read; each
+    recipient once, by the message that reached them (an SMS in place of WhatsApp counts as that SMS).
+    Available while the broadcast runs: `queued` falls as `sent` rises."""
 
     recipients: int = Field(description="Outbox messages of every run")
     queued: int = Field(description="Waiting or being handed over")
@@ -302,6 +304,9 @@ class ReportPublic(BaseModel):
     cancelled: int
     expired: int
     failed_by_reason: dict[str, int] = Field(description="Why messages did not arrive, cancelled included")
+    sms_instead: int = Field(
+        0, description="Recipients reached by an SMS sent in place of their WhatsApp message (counted once)"
+    )
     by_status: dict[str, int]
     cost: int = Field(description="Rupiah spent on what went out")
     cost_text: str
@@ -324,6 +329,7 @@ class ReportPublic(BaseModel):
             cancelled=count(DeliveryStatus.CANCELLED),
             expired=count(DeliveryStatus.EXPIRED),
             failed_by_reason=dict(report.failed_by_reason),
+            sms_instead=report.sms_instead,
             by_status=dict(report.by_status),
             cost=report.cost,
             cost_text=format_rupiah(report.cost),
