@@ -74,6 +74,11 @@ class Contact(VillageRow, table=True):
     loop_digest: str | None = Field(default=None, sa_type=String(16))
     loop_count: int = 0
     loop_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_by: str | None = Field(
+        default=None,
+        sa_type=String(64),
+        description="The staff member who added it (API or CSV import); none for a resident who wrote in",
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

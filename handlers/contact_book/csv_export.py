@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from handlers.contact_book.fields import escape_cell
 from handlers.contact_book.records import RECORD_COLUMNS, Filters, conditions, records_of
-from models import SubscriptionState
+from models import Role, SubscriptionState
 from models.tables import CONTACT
 
 # The columns of an export, which an import reads back: a round trip changes nothing.
@@ -18,7 +18,7 @@ COLUMNS = ("name", "phone", "whatsapp_id", "dusun", "rw", "rt", "topics", "tags"
 
 
 def export_csv(
-    *, session: Session, village_id: int, filters: Filters, delimiter: str = ","
+    *, session: Session, village_id: int, filters: Filters, delimiter: str = ",", role: Role | None = None
 ) -> tuple[str, int]:
     """The village's contacts (matching the filters) as CSV with the import's columns, and how many.
 
@@ -26,7 +26,7 @@ def export_csv(
     escaped (the import undoes it).
     """
     connection = session.connection()
-    query = select(*RECORD_COLUMNS).where(*conditions(village_id, filters)).order_by(CONTACT.c.id)
+    query = select(*RECORD_COLUMNS).where(*conditions(village_id, filters, role)).order_by(CONTACT.c.id)
     rows = connection.execute(query).all()
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")

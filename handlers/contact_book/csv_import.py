@@ -235,7 +235,7 @@ def import_csv(
 
     try:
         _update_existing(connection, session, village_id, matched, evidence, now, report, dry_run)
-        _create_new(connection, village_id, new_rows, evidence, now, report, dry_run)
+        _create_new(connection, village_id, new_rows, evidence, now, report, dry_run, actor)
     except IntegrityError as error:  # a concurrent change took a number this import wanted
         raise Conflict("contacts changed while importing; nothing was imported: try again") from error
     return report
@@ -388,6 +388,7 @@ def _create_new(
     now: datetime,
     report: ImportReport,
     dry_run: bool,
+    actor: str,
 ) -> None:
     report.created = len(rows)
     report.subscribed += sum(row.consent for row in rows)
@@ -405,6 +406,7 @@ def _create_new(
             tags=row.tags or "",
             subscription=SubscriptionState.SUBSCRIBED if row.consent else SubscriptionState.NEVER,
             subscription_changed_at=now if row.consent else None,
+            created_by=actor,
         )
         for row in rows
     ]

@@ -101,6 +101,7 @@ def create(
         rt=parse_area_number(draft.rt, "rt"),
         tags=parse_tags(draft.tags),
         preferred_channel=draft.preferred_channel,
+        created_by=actor,
     )
     topics = parse_topics(draft.topics)
     try:

@@ -12,15 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, Row, case, delete, exists, func, insert, or_, select
+from sqlalchemy import ColumnElement, Connection, Row, and_, case, delete, exists, func, insert, or_, select
 from sqlalchemy import update as sa_update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from handlers.contact_book.fields import ordered_topics
-from models import AreaKind, Channel, IdentityKind, Pending, SubscriptionState
+from models import AreaKind, Channel, IdentityKind, Pending, Role, SubscriptionState
 from models.errors import Conflict, NotFound
-from models.tables import AREA, CONSENT, CONTACT, IDENTITY, TOPIC
+from models.tables import AREA, CONSENT, CONTACT, IDENTITY, TICKET, TOPIC
 
 CHUNK = 500  # values per IN (...): far below SQLite's and PostgreSQL's parameter limits
 _NUMBER_QUERY = re.compile(r"[0-9+()\-. ]+")
@@ -159,9 +159,31 @@ def _matches(q: str) -> ColumnElement[bool]:
     return func.lower(CONTACT.c.name).contains(text.lower(), autoescape=True)
 
 
-def conditions(village_id: int, filters: Filters) -> list[ColumnElement[bool]]:
-    """The WHERE clauses of a search (or an export) of the village's contacts."""
+# Who may see a contact known only as the reporter of a complaint about the head or an anonymous one:
+# the operator, and the BPD, which handles complaints about the head. To anyone else (the head above
+# all) the number alone could name the reporter.
+SEES_SENSITIVE_REPORTERS = frozenset({Role.OPERATOR, Role.BPD})
+
+
+def sensitive_reporter() -> ColumnElement[bool]:
+    """A contact known only as the reporter of a complaint about the head or an anonymous one: not a
+    subscriber, not added by staff, and the reporter of such a ticket."""
+    return and_(
+        CONTACT.c.subscription != SubscriptionState.SUBSCRIBED.value,
+        CONTACT.c.created_by.is_(None),
+        exists().where(
+            TICKET.c.reporter_id == CONTACT.c.id,
+            or_(TICKET.c.about_head.is_(True), TICKET.c.anonymous.is_(True)),
+        ),
+    )
+
+
+def conditions(village_id: int, filters: Filters, role: Role | None = None) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of a search (or an export) of the village's contacts, as `role` may see them
+    (None: every contact, for the system's own use)."""
     conditions: list[ColumnElement[bool]] = [CONTACT.c.village_id == village_id]
+    if role is not None and role not in SEES_SENSITIVE_REPORTERS:
+        conditions.append(~sensitive_reporter())
     if filters.q and filters.q.strip():
         conditions.append(_matches(filters.q))
     if filters.dusun:
@@ -182,11 +204,12 @@ def conditions(village_id: int, filters: Filters) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def get(*, session: Session, village_id: int, contact_id: int) -> ContactRecord:
-    """One contact of the village; NotFound for another village's (whether it exists does not leak)."""
+def get(*, session: Session, village_id: int, contact_id: int, role: Role | None = None) -> ContactRecord:
+    """One contact of the village as `role` may see it; NotFound for another village's, or one the role
+    may not see (whether it exists does not leak)."""
     connection = session.connection()
     row = connection.execute(
-        select(*RECORD_COLUMNS).where(CONTACT.c.id == contact_id, CONTACT.c.village_id == village_id)
+        select(*RECORD_COLUMNS).where(CONTACT.c.id == contact_id, *conditions(village_id, Filters(), role))
     ).first()
     if row is None:
         raise NotFound(f"no contact {contact_id}")
@@ -194,13 +217,19 @@ def get(*, session: Session, village_id: int, contact_id: int) -> ContactRecord:
 
 
 def search(
-    *, session: Session, village_id: int, filters: Filters, limit: int = 50, offset: int = 0
+    *,
+    session: Session,
+    village_id: int,
+    filters: Filters,
+    limit: int = 50,
+    offset: int = 0,
+    role: Role | None = None,
 ) -> list[ContactRecord]:
-    """The village's contacts matching the filters, by name."""
+    """The village's contacts matching the filters, by name, as `role` may see them."""
     connection = session.connection()
     rows = connection.execute(
         select(*RECORD_COLUMNS)
-        .where(*conditions(village_id, filters))
+        .where(*conditions(village_id, filters, role))
         .order_by(*ORDER)
         .limit(limit)
         .offset(offset)

@@ -16,7 +16,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from models import AuditEntry, ConsentEvent, Contact, ContactIdentity, SubscriptionState
+from models import AuditEntry, ConsentEvent, Contact, ContactIdentity, SubscriptionState, Ticket
+from tests import factories
 from tests.apiclient import Api
 
 DATA = Path(__file__).parent.parent / "data"
@@ -858,3 +859,29 @@ def test_a_list_that_says_no_keeps_subscribed_residents_subscribed_and_says_so(a
     again = imported(api, "nama,hp,keterangan\nPak Slamet,081234500001,tidak mau dapat SMS\n")
     assert again["kept_subscribed"] == 1
     assert [n["row"] for n in again["notes"]] == [2]
+
+
+def test_a_number_known_only_from_a_complaint_about_the_head_is_hidden_from_him(api: Api) -> None:
+    # Issue 11, item 9: the head must not find the reporter by the one contact who never did anything
+    # but complain about him (or report anonymously). The operator sees it; a contact staff added,
+    # or a subscriber, stays visible to everyone who may read contacts.
+    whistle, added = "+6285700001111", "+6285700002222"
+    factories.say(api.client, whistle, "pak kades korupsi dana desa, tolong diusut")
+    made = api.ok("POST", "/contacts", "kader", {"phone": added, "name": "Bu Tini"})
+    factories.say(api.client, added, "pak kades korupsi dana desa, tolong diusut")
+    with Session(api.engine) as session:
+        tickets = session.exec(select(Ticket).order_by(col(Ticket.id).desc()).limit(2)).all()
+        hidden = session.exec(
+            select(ContactIdentity.contact_id).where(ContactIdentity.value == whistle)
+        ).one()
+    assert all(t.about_head for t in tickets)
+    for role in ("kades", "kader"):
+        listed = {c["id"] for c in api.ok("GET", "/contacts", role, limit=200)}
+        assert hidden not in listed, role
+        assert made["id"] in listed, role
+        assert api.call("GET", f"/contacts/{hidden}", role).status_code == 404
+    exported = api.call("GET", "/contacts/export", "kader").text
+    assert "85700001111" not in exported
+    assert "85700002222" in exported
+    assert hidden in {c["id"] for c in api.ok("GET", "/contacts", "operator", limit=200)}
+    assert api.call("GET", f"/contacts/{hidden}", "operator").status_code == 200

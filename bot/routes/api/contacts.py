@@ -90,7 +90,9 @@ Search = Annotated[SearchParams, Depends()]
 
 
 def _detail(session: SessionDep, scope: Scope, contact_id: int) -> ContactDetail:
-    record = records.get(session=session, village_id=scope.village_id, contact_id=contact_id)
+    record = records.get(
+        session=session, village_id=scope.village_id, contact_id=contact_id, role=scope.staff.role
+    )
     return ContactDetail.of(record, records.consent_history(session=session, contact_id=contact_id))
 
 
@@ -121,7 +123,12 @@ def list_contacts(
 ) -> list[ContactPublic]:
     """The village's contacts matching every filter given, by name."""
     found = records.search(
-        session=session, village_id=scope.village_id, filters=search.filters(), limit=limit, offset=offset
+        session=session,
+        village_id=scope.village_id,
+        filters=search.filters(),
+        limit=limit,
+        offset=offset,
+        role=scope.staff.role,
     )
     return [ContactPublic.model_validate(record) for record in found]
 
@@ -148,6 +155,7 @@ def export_contacts(
         village_id=scope.village_id,
         filters=search.filters(),
         delimiter=";" if delimiter == "semicolon" else ",",
+        role=scope.staff.role,
     )
     scope.audit(session, "contact.export", now, detail={"rows": count, "filters": search.filters().used()})
     today: date = now.astimezone(ZoneInfo(scope.village.timezone)).date()
