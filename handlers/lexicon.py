@@ -3,7 +3,7 @@ information topic or a complaint category, and the order of that evidence in a s
 
 Entries are "word:weight" (default 1); "a_b" is a phrase of consecutive tokens. Words are written after
 normalisation (abbreviations expanded), and each single word also matches with the possessive/definite
-suffixes -nya (Indonesian), -e/-ne (Javanese) and -na (Sundanese). `handlers.understand` compiles them once
+suffixes -nya (Indonesian), -e/-ne (Javanese) and -na (Sundanese). `handlers.words` compiles them once
 at import.
 """
 
@@ -39,7 +39,7 @@ _CATEGORY_ORDER = (
     _OFFICIAL,  # any village official, the head included
     # Words that ask for help, subscribe or unsubscribe only in a message about nothing else ("caranya
     # gimana?", "daftar", "keluar"), not in one about something else ("cara daftar kursus", "pak RT keluar
-    # kota terus"): they count only when the message names no other subject (see _decide).
+    # kota terus"): they count only when the message names no other subject (see handlers/decide.py).
     _HELP_WEAK,
     _SUBSCRIBE_WEAK,
     _UNSUBSCRIBE_WEAK,

@@ -8,7 +8,7 @@ word bigrams, the first word, the length of the message and whether it asks ("?"
 fits the weights on the labelled development messages (with scikit-learn, at development time only) and
 writes them to `handlers/data/nlu_model.json` (package data); this module reads that file once at
 import, and scoring is plain additions afterwards. How the scores are blended with the rules is
-`handlers.understand`'s business.
+`handlers.blend`'s business (called from `handlers.understand`).
 
 The weights file: {"trained_on": [...], "models": {name: {"labels": [...], "ignore": [words the model
 does not look at], "chars": [lo, hi] (character n-gram lengths; absent: none), "scaled": true (see

@@ -197,7 +197,7 @@ CANDIDATES: dict[str, tuple[ModelConfig, ...]] = {
 }
 # The shipped fit: logistic regression where the blend reads log-odds (the intent margins, about_head's
 # threshold), the linear SVM where it was the better classifier and only its ranking matters (category
-# and topic, blended through a softmax at `handlers.understand._MODEL_TEMPERATURE`).
+# and topic, blended through a softmax at `handlers.blend._MODEL_TEMPERATURE`).
 CONFIGS: tuple[ModelConfig, ...] = CANDIDATES["logreg + SVM (shipped)"]
 
 Vector = dict[str, float]

@@ -404,20 +404,25 @@ def test_two_dispatchers_on_postgres_never_send_a_row_twice(engine: Engine, demo
     assert all(r.status == DeliveryStatus.SENT for r in rows_by_id(engine).values())
 
 
+def new_broadcast(session: Session, kind: BroadcastKind, text: str, now: datetime) -> Broadcast:
+    """A broadcast of the demo village to every subscriber, created by a cadre at `now`."""
+    village = session.get(Village, 1)
+    assert village is not None
+    return service.create(
+        session=session,
+        village=village,
+        draft=service.Draft(kind=kind, title=text[:20], sms_text=text),
+        actor="kader:1",
+        now=now,
+        needs_approval=set(),
+    )
+
+
 def emergency_in_flight(engine: Engine) -> tuple[int, int]:
     """A darurat broadcast fired to Slamet and Sri on WhatsApp, neither of whom has written in 24 hours:
     (broadcast id, run id)."""
     with transaction(engine) as session:
-        village = session.get(Village, 1)
-        assert village is not None
-        made = service.create(
-            session=session,
-            village=village,
-            draft=service.Draft(kind=BroadcastKind.DARURAT, title="Banjir", sms_text="Banjir! Mengungsi."),
-            actor="kader:1",
-            now=T0,
-            needs_approval=set(),
-        )
+        made = new_broadcast(session, BroadcastKind.DARURAT, "Banjir! Mengungsi.", T0)
         run = BroadcastRun(broadcast_id=made.id or 0, village_id=1, due_at=T0, fired_at=T0)
         session.add(run)
         made.status = BroadcastStatus.SENDING
@@ -519,16 +524,7 @@ def test_lifting_quiet_hours_lets_what_waits_go_at_once(engine: Engine, demo: No
     drain(dispatcher(engine, clock, console))
     assert console.sent == []
     with transaction(engine) as session:  # an invitation due now, held for 06.00
-        village = session.get(Village, 1)
-        assert village is not None
-        held = service.create(
-            session=session,
-            village=village,
-            draft=service.Draft(kind=BroadcastKind.MUSDES, title="Undangan", sms_text="Undangan Musdes."),
-            actor="kader:1",
-            now=NIGHT,
-            needs_approval=set(),
-        )
+        held = new_broadcast(session, BroadcastKind.MUSDES, "Undangan Musdes.", NIGHT)
         assert held.id is not None
         fired = runs.fire(session=session, broadcast_id=held.id, now=NIGHT, available={Channel.CONSOLE})
         assert (fired.outcome, held.next_run_at) == (runs.FireOutcome.HELD, MORNING)
