@@ -388,6 +388,10 @@ def understand(text: str, *, dusun_names: Sequence[str] = ()) -> Understanding:
     detail = ""
     if intent is Intent.COMPLAINT:
         on_head, content = _head_of_complaint(text, raw, toks, start, sc, content, scores, head_at_fault)
+        if not on_head and (anonymous or confidential) and sc[_HEAD] > 0:
+            # "mau lapor kades tapi rahasiakan nama saya": whoever names the head and asks not to be
+            # named fears him; the report is kept from him (the BPD handles it).
+            on_head = True
         if content > 0 and not (keyword is not None and n - start <= 1):
             category = _category(text, raw, sc, scores)
             flagged = anonymous or confidential

@@ -1807,3 +1807,20 @@ def test_the_selesai_notice_asks_if_it_is_really_fixed_in_one_sms() -> None:
     assert "Apakah sudah benar-benar beres?" in text
     assert analyse(text).encoding == Encoding.GSM7
     assert analyse(text).segments == 1, len(text)
+
+
+def test_naming_the_head_and_asking_anonymity_keeps_the_report_from_him_end_to_end(
+    engine: Engine, client: TestClient, kades: Phone, bpd: Phone
+) -> None:
+    # Issue 11, item 6: "pak mau lapor soal kades, tp jgn sebut nama sy" made a ticket the head
+    # could read by LIHAT. Now it is about the head and anonymous, in one message or two.
+    resident = Phone(client, NEW)
+    first = resident.say("mau lapor kades tapi rahasiakan nama saya")
+    code = re.search(r"\b(\d{6})\b", first) or re.search(
+        r"\b(\d{6})\b", resident.say("dia minta uang 500rb buat tanda tangan surat tanah")
+    )
+    assert code
+    made = ticket(engine, code.group(1))
+    assert (made.about_head, made.anonymous) == (True, True)
+    assert kades.say(f"LIHAT {code.group(1)}") == unknown(code.group(1))
+    assert bpd.say(f"LIHAT {code.group(1)}").startswith(f"Aduan {code.group(1)}")

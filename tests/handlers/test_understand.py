@@ -628,6 +628,22 @@ def test_naming_the_head_is_not_blaming_him(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        "pak mau lapor soal kades, tp jgn sebut nama sy ya",
+        "mau lapor kades tapi rahasiakan nama saya",
+        "jangan sebut nama saya, kades pungut biaya 500rb buat surat tanah",
+        "pak kades, tolong rahasiakan identitas saya, ada yg main judi di pos ronda",
+    ],
+)
+def test_naming_the_head_and_asking_not_to_be_named_keeps_the_report_from_him(text: str) -> None:
+    # Issue 11, item 6: in either order, with or without a fault word near his name.
+    u = understand(text)
+    assert (u.intent, u.about_head) == (Intent.COMPLAINT, True)
+    assert u.anonymous or u.confidential
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         # the head in a list of those asked, and words one letter from a fault ("semaunya", "memangku")
         "saya sudah tanya RT, RW, lurah dan camat, semuanya memberikan jawaban yang berbeda",
         "jalan ditutup, apa sudah ada izin pemangku kepentingan seperti lurah, camat dan dinas perhubungan",
