@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import Session, col
 
 from broadcasts import outbox, window
+from broadcasts.sms import analyse
 from handlers import (
     answers,
     attachments,
@@ -533,6 +534,8 @@ class _Turn:
             self._set_pending(Pending.COMPLAINT_DETAIL, None, COMPLAINT_DETAIL_WAIT, flags)
             return [_ask_detail(flags)]
         about_head, anonymous, confidential = (name in flags for name in (ABOUT_HEAD, ANONIM, RAHASIA))
+        if meaning.follow_up and not forced and (nudged := self._nudge(meaning)) is not None:
+            return [nudged]
         since = self.now - timedelta(hours=1)
         recent = tickets.count_recent_by_reporter(
             session=self.session, reporter_id=self.contact.id, since=since
@@ -576,6 +579,25 @@ class _Turn:
         elif confidential:
             reply += t.COMPLAINT_CONFIDENTIAL_SUFFIX
         return [reply]
+
+    def _nudge(self, meaning: Understanding) -> str | None:
+        """A follow-up on an open report of the sender's that names no new problem ("sdh lapor 2
+        minggu blm ada tindakan", or the same kind of problem again): that report's status, and the
+        nudge recorded on it for staff. None when it is a new problem (a new ticket)."""
+        mine = tickets.open_for_reporter(session=self.session, reporter_id=self.contact.id)
+        if not mine:
+            return None
+        named = meaning.category
+        same = [ticket for ticket in mine if ticket.category == named]
+        if named not in (None, Category.LAINNYA) and not same:
+            return None  # another problem: a ticket of its own
+        ticket = (same or mine)[0]
+        assert ticket.id is not None
+        tickets.nudge(session=self.session, ticket_id=ticket.id, text=self.message.text, now=self.now)
+        self.note = "nudge"
+        reply = self._status(ticket.code)
+        said = reply + t.NUDGE_SUFFIX
+        return said if analyse(said).segments == 1 else reply
 
     def _leftover_flags(self) -> frozenset[str]:
         """What "ADUAN ANONIM" said when its detail comes late (after the wait, or after a flood limit):

@@ -115,6 +115,24 @@ def add_detail(*, session: Session, ticket: Ticket, text: str, now: datetime) ->
     )
 
 
+def nudge(*, session: Session, ticket_id: int, text: str, now: datetime) -> None:
+    """Record that the reporter asked again how their report stands (shown to staff with its history)."""
+    session.add(
+        TicketEvent(ticket_id=ticket_id, kind=TicketEventKind.NUDGED, note=text[:500], created_at=now)
+    )
+
+
+def open_for_reporter(*, session: Session, reporter_id: int) -> list[Ticket]:
+    """The reporter's own open tickets, newest first."""
+    return list(
+        session.scalars(
+            select(Ticket)
+            .where(col(Ticket.reporter_id) == reporter_id, col(Ticket.status).in_(OPEN_STATUSES))
+            .order_by(col(Ticket.created_at).desc(), col(Ticket.id).desc())
+        )
+    )
+
+
 def add_media(*, session: Session, ticket: Ticket, media: Sequence[dict[str, str]], now: datetime) -> None:
     """Attach more photos to a ticket."""
     assert ticket.id is not None

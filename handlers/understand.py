@@ -59,6 +59,7 @@ from handlers.lexicon import (
     _MISCONDUCT,
     _QUESTION,
     _SCAM,
+    _STATUS,
     _TOPIC0,
     _TOPIC_ORDER,
 )
@@ -106,6 +107,9 @@ class Understanding:
     topics: tuple[Topic, ...] = ()
     detail: str = ""
     scam: bool = False  # a prize, loan or "transfer first" text (intent OTHER): warn, never a ticket
+    # A complaint that cites the writer's own earlier report ("sdh lapor 2 minggu blm ada tindakan"):
+    # with an open report of theirs and no new problem, it is a nudge on that one (handlers/pipeline.py).
+    follow_up: bool = False
 
     def as_dict(self) -> dict[str, object]:
         """A JSON-ready dict with the vocabulary codes of docs/domain.md."""
@@ -343,6 +347,11 @@ _SCORER = SHIPPED_SCORER
 _OTHER = Understanding(intent=Intent.OTHER)
 
 
+# How much evidence of an earlier report of the writer's ("sudah lapor", "laporan saya", "belum ada
+# tindakan") makes a complaint a follow-up (handlers/lexicon.py: the status lexicon).
+_FOLLOW_UP = 1.5
+
+
 def understand(text: str, *, dusun_names: Sequence[str] = ()) -> Understanding:
     """Understand one resident message (see the module docstring)."""
     raw = tokens(text)
@@ -415,6 +424,7 @@ def understand(text: str, *, dusun_names: Sequence[str] = ()) -> Understanding:
         topics=topics,
         detail=detail,
         scam=scam and intent is Intent.OTHER,
+        follow_up=intent is Intent.COMPLAINT and sc[_STATUS] >= _FOLLOW_UP,
     )
 
 

@@ -98,6 +98,7 @@ STATUS_BAD_CODE = (
     "CEK saja utk melihat aduan Anda."
 )
 STATUS_NONE = "Anda tidak punya aduan yg masih terbuka. Utk melapor, tulis saja masalahnya."
+NUDGE_SUFFIX = " Pesan Anda dicatat utk petugas."  # a follow-up on an open report, after its status
 # CEK of a code merged into another, by one of its reporters: the surviving ticket's status.
 STATUS_MERGED = "Aduan {old} digabung dgn aduan {code}: {status}.{note} Ketik CEK {code} utk rinciannya."
 

@@ -112,6 +112,7 @@ class TicketEventKind(StrEnum):
     ASSIGNED = "assigned"
     MERGED = "merged"
     ESCALATED = "escalated"
+    NUDGED = "nudged"  # the reporter asked again how it stands ("sdh 2 minggu blm ada tindakan")
 
 
 class TicketEvent(SQLModel, table=True):

@@ -446,3 +446,37 @@ def test_a_reopening_by_one_reporter_answers_the_question_for_the_others(
     # Slamet's "1" now is no answer to a question he was no longer asked: it closes nothing.
     assert "ditutup" not in say(client, SLAMET, "1")
     assert ticket(engine, first).status == TicketStatus.DIPROSES
+
+
+def test_a_follow_up_on_an_open_report_is_a_nudge_not_a_new_ticket(
+    client: TestClient, engine: Engine, clock: Clock
+) -> None:
+    # Issue 11, item 8: "sdh lapor 2 minggu blm ada tindakan" from a number with an open ticket made a
+    # new ticket. It is answered with that report's status and recorded on it for staff; only a new
+    # problem makes a new ticket.
+    sender = "+6285711112222"
+    first = say(client, sender, "lampu jalan di RT 3 dusun Krajan mati sudah seminggu")
+    made = ticket(engine)
+    assert made.code in first
+    clock.advance(days=14)
+    again = say(client, sender, "sdh lapor 2 minggu blm ada tindakan")
+    assert again.startswith(f"Aduan {made.code}")
+    assert again.endswith(t.NUDGE_SUFFIX)
+    assert analyse(again).segments == 1
+    same_thing = say(client, sender, "lampu jalan masih mati, padahal sudah lapor")
+    assert same_thing.startswith(f"Aduan {made.code}")
+    with Session(engine) as session:
+        assert len(session.exec(select(Ticket).where(Ticket.reporter_id == made.reporter_id)).all()) == 1
+        nudges = session.exec(
+            select(TicketEvent).where(
+                TicketEvent.ticket_id == made.id, TicketEvent.kind == TicketEventKind.NUDGED
+            )
+        ).all()
+    assert [n.note for n in nudges] == [
+        "sdh lapor 2 minggu blm ada tindakan",
+        "lampu jalan masih mati, padahal sudah lapor",
+    ]
+    # A new problem, even from someone who says they reported before, is a ticket of its own.
+    other = say(client, sender, "sudah lapor juga, skrg ada pohon tumbang nutup jalan desa")
+    assert ticket(engine).code in other
+    assert ticket(engine).id != made.id
