@@ -8,13 +8,12 @@ the caller rolls back and calls `replay`, which returns the answer the first del
 """
 
 import hashlib
-import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlmodel import Session, col
 
 from broadcasts import outbox, window
@@ -29,6 +28,7 @@ from handlers import (
     ticket_status,
     tickets,
 )
+from handlers.confirm_fix import read_confirm
 from handlers.contacts import ContactState, Directory, VillageInfo
 from handlers.inbound import InboundMessage, Outcome
 from handlers.normalize import normalize
@@ -65,6 +65,7 @@ COMMAND_KEYWORDS = frozenset(
     {"CEK", "JADWAL", "DANA", "SANKSI", "PROGRAM", "LAYANAN", "DAFTAR", "BERHENTI", "MENU"}
 )
 COMPLAINT_DETAIL_WAIT = timedelta(minutes=30)
+TICKET_DESCRIPTION_WAIT = timedelta(hours=24)
 # A message of only these (normalised), one of them more than a courtesy, is the Islamic greeting,
 # answered in kind ("Assalamualaikum pak", "wassalam").
 SALAM_COURTESY = frozenset({"pak", "bu", "bapak", "ibu", "min", "admin", "wr", "wb"})
@@ -82,129 +83,6 @@ SALAM = SALAM_COURTESY | {
 QUESTION_KEYWORDS = frozenset({"CEK", "JADWAL", "DANA", "SANKSI", "PROGRAM", "LAYANAN"})  # not MENU: lost
 MAKE_PRIVATE_WITHIN = timedelta(hours=1)
 FLAGS_KEPT = timedelta(days=1)  # "tolong rahasiakan nama saya" after the report
-# Answers to "is it really fixed? 1 yes / 2 no", as residents write them (normalised).
-CONFIRM_ANSWERS = {
-    "1": True,
-    "ya": True,
-    "sudah": True,
-    "sudah beres": True,
-    "beres": True,
-    "2": False,
-    "belum": False,
-    "tidak": False,
-    "belum beres": False,
-}
-# While that question waits, an answer may also come in the resident's own words: "belum pak, masih
-# bolong", "masih rusak", "udah beres, makasih". Only short messages that start with such a word count;
-# a "not yet" keeps the rest ("masih bolong") as the reason for reopening. A longer message, or a "yes"
-# followed by more than politeness ("sudah 3 hari jalan RT 5 banjir"), is read as usual: likely a new
-# report, and the question stays open.
-# Javanese and Sundanese too: sampun / wis / atos (sudah), durung / dereng / teu acan (belum), ora /
-# mboten / teu (tidak), isih (masih).
-CONFIRM_YES_LEADS = frozenset({"ya", "iya", "sudah", "beres", "alhamdulillah", "sampun", "wis", "atos"})
-CONFIRM_NO_LEADS = frozenset({"belum", "tidak", "durung", "dereng", "teu", "acan", "ora", "mboten"})
-CONFIRM_NO_KEPT = frozenset({"masih", "isih", "tetap", "tetep"})  # "masih rusak": answer and reason in one
-# "tidak ada air di RT 5" is a new problem, not an answer; so in Javanese and Sundanese.
-NEW_PROBLEM_LEADS = frozenset({("tidak", "ada"), ("teu", "aya"), ("ora", "ana"), ("mboten", "wonten")})
-CONFIRM_POLITE = frozenset(
-    {
-        *CONFIRM_YES_LEADS,
-        *CONFIRM_NO_LEADS,
-        "pak",
-        "bu",
-        "bapak",
-        "ibu",
-        "mas",
-        "mbak",
-        "kak",
-        "min",
-        "admin",
-        "bos",
-        "terima",
-        "kasih",
-        "makasih",
-        "ok",
-        "oke",
-        "baik",
-        "bagus",
-        "aman",
-        "lancar",
-        "sekarang",
-        "kok",
-        "sih",
-        "deh",
-        "dong",
-        "nih",
-        "banyak",
-        "sip",
-        "mantap",
-        "alhamdulillah",
-        "nuhun",
-        "hatur",
-        "pisan",
-        "matur",
-        "suwun",
-        "nggih",
-    }
-)
-CONFIRM_MAX_WORDS = 7
-NUMBER_ANSWERS = {"1": True, "2": False}  # the question says "Balas 1 jika ya, 2 jika belum"
-NOT_YET = CONFIRM_NO_LEADS | CONFIRM_NO_KEPT
-
-
-def read_confirm(text: str) -> tuple[bool, str] | None:
-    """The answer to "is it fixed?" in a message, and the reason a "not yet" gives; None: not an answer."""
-    normal = normalize(text)
-    exact = CONFIRM_ANSWERS.get(normal)
-    if exact is not None:
-        return exact, ""
-    words = normal.split()
-    if not words or len(words) > CONFIRM_MAX_WORDS:
-        return None
-    lead = words[0]
-    if lead in NUMBER_ANSWERS:  # "2 masih rusak", "1 makasih": the number asked for, and more
-        if not NUMBER_ANSWERS[lead]:
-            return False, _reason(_after_lead(text))
-        lead = "ya"  # "1" reads as the yes it stands for, polite words and a "masih rusak" alike
-    if lead in CONFIRM_YES_LEADS:
-        first = next((word for word in words[1:] if word not in CONFIRM_POLITE - NOT_YET), None)
-        if first in NOT_YET:
-            # "iya blm beres", "ya pak, masih rusak": a yes-word to open, and still not fixed. Reopening
-            # costs a visit; closing a complaint that is not fixed loses it.
-            return False, _reason(_after_lead(text))
-        if any(word not in CONFIRM_POLITE for word in words[1:]):
-            return None
-        return True, ""
-    if lead not in CONFIRM_NO_LEADS and lead not in CONFIRM_NO_KEPT:
-        return None
-    if tuple(words[:2]) in NEW_PROBLEM_LEADS:
-        return None
-    return False, _reason(text)
-
-
-def _after_lead(text: str) -> str:
-    """The text after its first word, also when a comma glues them ("ya,masih rusak")."""
-    return _LEAD.sub("", text, count=1)
-
-
-_LEAD = re.compile(r"^\W*\w+")
-
-
-def _reason(text: str) -> str:
-    """What a "not yet" says besides the answer, in the resident's words: "belum pak, masih bolong" ->
-    "masih bolong"; a second negation is part of the reason ("gak, blm ditambal" -> "blm ditambal")."""
-    raw = text.split()
-    if raw and all(word in CONFIRM_NO_LEADS for word in normalize(raw[0]).split()):
-        first = raw.pop(0)
-        if raw and normalize(first) == "teu" and normalize(raw[0]) == "acan":
-            raw.pop(0)  # Sundanese "teu acan": one "not yet" in two words
-    filler = CONFIRM_POLITE - CONFIRM_NO_LEADS
-    while raw and (lead := normalize(raw[0]).split()) and all(word in filler for word in lead):
-        raw.pop(0)
-    return " ".join(raw).strip(" ,.;:-!?")
-
-
-TICKET_DESCRIPTION_WAIT = timedelta(hours=24)
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,26 +129,7 @@ def receive(
         channel=message.channel,
     )
     connection = session.connection()
-    media = [{"url": m.url, "content_type": m.content_type} for m in message.media]
-    message_id: int = connection.execute(
-        _INSERT_MESSAGE,
-        {
-            "village_id": village.id,
-            "contact_id": contact.id,
-            "direction": Direction.IN,
-            "channel": message.channel,
-            "provider_id": message.provider_id,
-            "sender": message.sender,
-            "recipient": message.to,
-            "body": message.stored_text,
-            "body_cut_from": message.cut_from,
-            "media": media,
-            "location": message.location.as_json() if message.location else None,
-            "raw": dict(message.raw),
-            "created_at": now,
-        },
-    ).scalar_one()
-
+    message_id = _store(connection, message, village.id, contact.id, now)
     turn = _Turn(
         session=session,
         village=village,
@@ -291,20 +150,7 @@ def receive(
         now=now,
         dusun_names=village.dusun_names,
     )
-    if message.sender_kind == IdentityKind.PHONE and sender_e164(message.sender) != message.sender:
-        # An operator's promotion or a short code ("TELKOMSEL", "3636"), or digits that are no valid
-        # number ("+6505551212"): kept, never answered (an SMS to it would fail or reach a stranger).
-        turn.note = "unreachable_sender"
-        sent: list[str] = []
-    elif revised is not None:
-        turn.note, turn.intent, turn.ticket_id = revised.note, revised.intent, revised.ticket_id
-        sent = []
-    else:
-        sent = turn.act()
-        # Staff are people answering, not auto-responders; but "still waiting for YA" answers anything,
-        # an auto-reply from a staff phone too.
-        if turn.intent != staff_commands.INTENT or turn.note == staff_commands.WAITING_NOTE:
-            sent = _loop_guard(turn, sent)
+    sent = _answer(turn, revised)
     connection.execute(
         _UPDATE_MESSAGE,
         {
@@ -315,11 +161,81 @@ def receive(
             "note": turn.note,
         },
     )
-    # Every reply is an outbox row: queued for the dispatcher, or already sent in the webhook's answer.
+    _queue_replies(session, message, village, contact.id, message_id, sent, now)
+    contact.set(last_inbound_at=now)
+    if window.opened_by(message.channel):
+        contact.set(whatsapp_last_inbound_at=now)
+    contacts.save_contact(session=session, contact=contact)
+    return Outcome(
+        replies=tuple(sent),
+        message_id=message_id,
+        ticket_code=turn.ticket_code,
+        intent=turn.intent,
+        scheduled=turn.scheduled,
+    )
+
+
+def _store(
+    connection: Connection, message: InboundMessage, village_id: int, contact_id: int, now: datetime
+) -> int:
+    """Insert the message row (a repeat of its provider id fails here, on the unique key); its id."""
+    media = [{"url": m.url, "content_type": m.content_type} for m in message.media]
+    message_id: int = connection.execute(
+        _INSERT_MESSAGE,
+        {
+            "village_id": village_id,
+            "contact_id": contact_id,
+            "direction": Direction.IN,
+            "channel": message.channel,
+            "provider_id": message.provider_id,
+            "sender": message.sender,
+            "recipient": message.to,
+            "body": message.stored_text,
+            "body_cut_from": message.cut_from,
+            "media": media,
+            "location": message.location.as_json() if message.location else None,
+            "raw": dict(message.raw),
+            "created_at": now,
+        },
+    ).scalar_one()
+    return message_id
+
+
+def _answer(turn: "_Turn", revised: revisions.Applied | None) -> list[str]:
+    """The replies to the message: none to a sender no SMS can reach or to a WhatsApp edit or deletion
+    (`revised`, already applied), else what the turn's subject says, through the loop guard."""
+    message = turn.message
+    if message.sender_kind == IdentityKind.PHONE and sender_e164(message.sender) != message.sender:
+        # An operator's promotion or a short code ("TELKOMSEL", "3636"), or digits that are no valid
+        # number ("+6505551212"): kept, never answered (an SMS to it would fail or reach a stranger).
+        turn.note = "unreachable_sender"
+        return []
+    if revised is not None:
+        turn.note, turn.intent, turn.ticket_id = revised.note, revised.intent, revised.ticket_id
+        return []
+    sent = turn.act()
+    # Staff are people answering, not auto-responders; but "still waiting for YA" answers anything, an
+    # auto-reply from a staff phone too.
+    if turn.intent != staff_commands.INTENT or turn.note == staff_commands.WAITING_NOTE:
+        sent = _loop_guard(turn, sent)
+    return sent
+
+
+def _queue_replies(
+    session: Session,
+    message: InboundMessage,
+    village: VillageInfo,
+    contact_id: int,
+    message_id: int,
+    sent: list[str],
+    now: datetime,
+) -> None:
+    """Every reply is an outbox row: queued for the dispatcher, or already sent in the webhook's answer
+    (`message.reply_inline`)."""
     replies = [
         outbox.row(
             village_id=village.id,
-            contact_id=contact.id,
+            contact_id=contact_id,
             channel=message.channel,
             sender=message.to,
             recipient=message.sender,
@@ -338,17 +254,6 @@ def receive(
                 status=DeliveryStatus.SENT, status_rank=RANK[DeliveryStatus.SENT], sent_at=now, attempts=1
             )
     outbox.enqueue(session=session, rows=replies)
-    contact.set(last_inbound_at=now)
-    if window.opened_by(message.channel):
-        contact.set(whatsapp_last_inbound_at=now)
-    contacts.save_contact(session=session, contact=contact)
-    return Outcome(
-        replies=tuple(sent),
-        message_id=message_id,
-        ticket_code=turn.ticket_code,
-        intent=turn.intent,
-        scheduled=turn.scheduled,
-    )
 
 
 ABOUT_HEAD, ANONIM, RAHASIA = "about_head", "anonim", "rahasia"
@@ -450,36 +355,9 @@ class _Turn:
                 self.ticket_id, self.scheduled = handled.ticket_id, handled.scheduled
                 return handled.replies
         meaning = self.meaning
-        pending = self._pending()
-        if pending is Pending.CONFIRM_FIX:
-            answer = read_confirm(text)
-            if answer is not None:
-                return self._confirm_fix(fixed=answer[0], detail=answer[1])
-            pending = Pending.NONE  # any other message is read as usual; the question stays open
-        if pending is not Pending.NONE and meaning.keyword not in COMMAND_KEYWORDS:
-            if pending is Pending.COMPLAINT_DETAIL:
-                carried = frozenset(filter(None, self.contact.pending_flags.split(",")))
-                if not self.message.attached and _not_the_detail(meaning):
-                    # "ok pak", a thank-you or an emoji is no report, and a question in plain words is
-                    # answered (below): the report still waits, with the promise its first message made.
-                    self.contact.set(pending_until=self.now + COMPLAINT_DETAIL_WAIT)
-                    if meaning.intent == Intent.OTHER:
-                        self.intent = Intent.OTHER
-                        return [_ask_detail(carried)]
-                else:
-                    self._clear_pending()
-                    if text or self.message.attached:
-                        self.intent = Intent.COMPLAINT
-                        return self._complaint(meaning, forced=True, carried=carried)
-            elif pending is Pending.TICKET_DESCRIPTION and (text or self.message.attached):
-                return self._describe_pending_ticket(text, meaning)
-        # A question in the middle of a report ("ADUAN ANONIM", then JADWAL) is answered and the report
-        # still waits, with what its first message said; any other keyword ends the wait.
-        question = pending is Pending.COMPLAINT_DETAIL and meaning.keyword in QUESTION_KEYWORDS
-        if question:
-            self.contact.set(pending_until=self.now + COMPLAINT_DETAIL_WAIT)  # the wait starts again
-        elif pending is not Pending.NONE and meaning.keyword in COMMAND_KEYWORDS:
-            self._clear_pending()
+        waited = self._pending_answer(text, meaning)
+        if waited is not None:
+            return waited
 
         if not text and self.message.attached:  # a photo, voice note, file or location alone
             self.intent = Intent.COMPLAINT
@@ -517,6 +395,42 @@ class _Turn:
         if SALAM.issuperset(words) and not SALAM_COURTESY.issuperset(words):
             return [t.GREETING]
         return [t.OTHER]
+
+    def _pending_answer(self, text: str, meaning: Understanding) -> list[str] | None:
+        """The replies when the message is what a pending conversation waits for (is it fixed? the
+        detail of a report, a ticket's description); None to read it as usual (a question in the middle
+        of a report is answered, and the report still waits)."""
+        pending = self._pending()
+        if pending is Pending.CONFIRM_FIX:
+            answer = read_confirm(text)
+            if answer is not None:
+                return self._confirm_fix(fixed=answer[0], detail=answer[1])
+            pending = Pending.NONE  # any other message is read as usual; the question stays open
+        if pending is not Pending.NONE and meaning.keyword not in COMMAND_KEYWORDS:
+            if pending is Pending.COMPLAINT_DETAIL:
+                carried = frozenset(filter(None, self.contact.pending_flags.split(",")))
+                if not self.message.attached and _not_the_detail(meaning):
+                    # "ok pak", a thank-you or an emoji is no report, and a question in plain words is
+                    # answered (below): the report still waits, with the promise its first message made.
+                    self.contact.set(pending_until=self.now + COMPLAINT_DETAIL_WAIT)
+                    if meaning.intent == Intent.OTHER:
+                        self.intent = Intent.OTHER
+                        return [_ask_detail(carried)]
+                else:
+                    self._clear_pending()
+                    if text or self.message.attached:
+                        self.intent = Intent.COMPLAINT
+                        return self._complaint(meaning, forced=True, carried=carried)
+            elif pending is Pending.TICKET_DESCRIPTION and (text or self.message.attached):
+                return self._describe_pending_ticket(text, meaning)
+        # A question in the middle of a report ("ADUAN ANONIM", then JADWAL) is answered and the report
+        # still waits, with what its first message said; any other keyword ends the wait.
+        question = pending is Pending.COMPLAINT_DETAIL and meaning.keyword in QUESTION_KEYWORDS
+        if question:
+            self.contact.set(pending_until=self.now + COMPLAINT_DETAIL_WAIT)  # the wait starts again
+        elif pending is not Pending.NONE and meaning.keyword in COMMAND_KEYWORDS:
+            self._clear_pending()
+        return None
 
     # --- complaints ----------------------------------------------------------------------------
 
