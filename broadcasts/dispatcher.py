@@ -111,19 +111,6 @@ class _Row:
 
 
 @dataclass(frozen=True, slots=True)
-class _Quiet:
-    """A village's clock and the windows that hold its bulk broadcasts (broadcasts/timing.py)."""
-
-    zone: str
-    rules: timing.QuietRules
-
-    def held_until(self, now: datetime) -> datetime | None:
-        """When a bulk row due `now` may go, if quiet hours or a blackout hold it."""
-        allowed = timing.next_allowed(now, self.zone, self.rules)
-        return allowed if allowed > now else None
-
-
-@dataclass(frozen=True, slots=True)
 class _ContactInfo:
     subscription: SubscriptionState
     whatsapp_last_inbound_at: datetime | None
@@ -286,7 +273,7 @@ class Dispatcher:
             await asyncio.to_thread(self._recover, own, self.clock())
             self._recorded(entry.outbox_id for entry in own)
         now = self.clock()
-        rows, contacts, quiet = await asyncio.to_thread(self._claim, now)
+        rows, contacts, held = await asyncio.to_thread(self._claim, now)
         if not rows:
             return 0
         recent = await asyncio.to_thread(self._recent_identical, rows, now)
@@ -294,7 +281,7 @@ class Dispatcher:
 
         async def one(row: _Row) -> _Result:
             async with semaphore:
-                result = await self._dispatch(row, contacts.get(row.contact_id), recent, now, quiet)
+                result = await self._dispatch(row, contacts.get(row.contact_id), recent, now, held)
                 if result.status == DeliveryStatus.SENT:
                     self._accepted(result)  # in the same step as the answer was read: no await between
                 return result
@@ -381,7 +368,9 @@ class Dispatcher:
 
     # --- 1. claim ------------------------------------------------------------------------------
 
-    def _claim(self, now: datetime) -> tuple[list[_Row], dict[int, _ContactInfo], dict[int, _Quiet]]:
+    def _claim(self, now: datetime) -> tuple[list[_Row], dict[int, _ContactInfo], dict[int, datetime | None]]:
+        """Claim due rows; with them their contacts, and for each village with bulk rows in the batch
+        when its quiet hours or blackouts let bulk go (None: now), decided once for the pass."""
         due = or_(
             and_(OUTBOX.c.status == DeliveryStatus.QUEUED.value, OUTBOX.c.next_attempt_at <= now),
             and_(OUTBOX.c.status == DeliveryStatus.SENDING.value, OUTBOX.c.claimed_until < now),
@@ -420,19 +409,23 @@ class Dispatcher:
             )
             contacts = {r.id: _ContactInfo(*r[1:]) for r in info}
             bulk = {r.village_id for r in rows if r.lane == Lane.BULK}
-            quiet = {
-                v.id: _Quiet(v.timezone, timing.village_rules(v.quiet_start, v.quiet_end, v.blackouts))
-                for v in connection.execute(
-                    select(
-                        VILLAGE.c.id,
-                        VILLAGE.c.timezone,
-                        VILLAGE.c.quiet_start,
-                        VILLAGE.c.quiet_end,
-                        VILLAGE.c.blackouts,
-                    ).where(VILLAGE.c.id.in_(bulk))
-                )
-            }
-        return rows, contacts, quiet
+            allowed: dict[int, datetime] = {}
+            if bulk:
+                allowed = {
+                    v.id: timing.next_allowed(
+                        now, v.timezone, timing.village_rules(v.quiet_start, v.quiet_end, v.blackouts)
+                    )
+                    for v in connection.execute(
+                        select(
+                            VILLAGE.c.id,
+                            VILLAGE.c.timezone,
+                            VILLAGE.c.quiet_start,
+                            VILLAGE.c.quiet_end,
+                            VILLAGE.c.blackouts,
+                        ).where(VILLAGE.c.id.in_(bulk))
+                    )
+                }
+        return rows, contacts, {village: at if at > now else None for village, at in allowed.items()}
 
     def _recent_identical(self, rows: Sequence[_Row], now: datetime) -> dict[tuple[int, str], int]:
         """How often each (contact, text) of the batch went out lately (the loop guard)."""
@@ -460,7 +453,7 @@ class Dispatcher:
         contact: _ContactInfo | None,
         recent: dict[tuple[int, str], int],
         now: datetime,
-        quiet: Mapping[int, _Quiet],
+        held_until: Mapping[int, datetime | None],
     ) -> _Result:
         if contact is None:
             return _Result(row, DeliveryStatus.FAILED, reason=FailureReason.NO_CHANNEL)
@@ -470,8 +463,7 @@ class Dispatcher:
             seconds=row.validity_seconds
         ):
             return _Result(row, DeliveryStatus.EXPIRED, reason=FailureReason.EXPIRED)
-        village = quiet.get(row.village_id) if row.lane == Lane.BULK else None
-        held = village.held_until(now) if village is not None else None
+        held = held_until.get(row.village_id) if row.lane == Lane.BULK else None
         if held is not None:
             # Queued before quiet hours began (a gateway phone pacing a broadcast out), or before the
             # village changed them: it waits for their end, unless that is past its validity.

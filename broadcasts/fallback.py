@@ -89,7 +89,7 @@ def _withdrawn(session: Session, run_id: int) -> bool:
     broadcast = (
         session.connection()
         .execute(
-            select(BROADCAST.c.id, BROADCAST.c.status)
+            select(BROADCAST.c.status, BROADCAST.c.meeting_id, BROADCAST.c.created_at)
             .join(RUN, RUN.c.broadcast_id == BROADCAST.c.id)
             .where(RUN.c.id == run_id)
         )
@@ -97,7 +97,9 @@ def _withdrawn(session: Session, run_id: int) -> bool:
     )
     if broadcast is None:
         return False
-    return broadcast.status == BroadcastStatus.CANCELLED.value or meetings.superseded(session, broadcast.id)
+    if broadcast.status == BroadcastStatus.CANCELLED.value:
+        return True
+    return meetings.superseded(session, broadcast.meeting_id, broadcast.created_at)
 
 
 def sms_body(source: OutboxSource, whatsapp_body: str) -> str:

@@ -137,6 +137,12 @@ def plan(
     ]
 
 
+def _untold(meeting: Meeting, told: tuple[int, ...]) -> Audience:
+    """The meeting's audience but those already told about it (who get a correction instead)."""
+    audience = audience_of(meeting)
+    return replace(audience, exclude=tuple(sorted({*audience.exclude, *told}))) if told else audience
+
+
 def _reminder(
     session: Session,
     meeting: Meeting,
@@ -152,9 +158,7 @@ def _reminder(
     text = (
         announcement(meeting, village) if key == "announce" else _text(t.MEETING_REMINDER, meeting, village)
     )
-    audience = audience_of(meeting)
-    if key == "announce" and told:
-        audience = replace(audience, exclude=tuple(sorted({*audience.exclude, *told})))
+    audience = _untold(meeting, told) if key == "announce" else audience_of(meeting)
     draft = service.Draft(
         kind=BroadcastKind.MUSDES,
         title=f"{meeting.title} ({key})",
@@ -252,7 +256,7 @@ def move(
         key = f"moved-{now:%Y%m%d%H%M%S}"
         correction = _tell_those_told(session, village, meeting, told, t.MEETING_MOVED, key, actor, now)
     # The invitation with the new time goes to those not told, if the audience has anyone else.
-    untold = replace(audience_of(meeting), exclude=told)
+    untold = _untold(meeting, told)
     anyone_else = audience.count(session=session, village_id=village.id or 0, audience=untold) > 0
     keys = None if anyone_else else _REMINDERS
     plan(session=session, meeting=meeting, village=village, actor=actor, now=now, keys=keys, told=told)
@@ -323,18 +327,13 @@ def cancel(
     return _tell_those_told(session, village, meeting, told, t.MEETING_CANCELLED, "cancelled", actor, now)
 
 
-def superseded(session: Session, broadcast_id: int) -> bool:
-    """Whether broadcast `broadcast_id` is about a meeting since cancelled, or moved after it was made:
-    what it says is no longer true, so nothing more of it may go (an SMS in place of one of its
-    WhatsApp messages included)."""
-    made = (
-        session.connection()
-        .execute(select(BROADCAST.c.meeting_id, BROADCAST.c.created_at).where(BROADCAST.c.id == broadcast_id))
-        .first()
-    )
-    if made is None or made.meeting_id is None:
+def superseded(session: Session, meeting_id: int | None, made_at: datetime) -> bool:
+    """Whether a broadcast made at `made_at` about meeting `meeting_id` (None: about none) is about a
+    meeting since cancelled, or moved after it was made: what it says is no longer true, so nothing more
+    of it may go (an SMS in place of one of its WhatsApp messages included)."""
+    if meeting_id is None:
         return False
-    meeting = session.get(Meeting, made.meeting_id)
+    meeting = session.get(Meeting, meeting_id)
     if meeting is None or meeting.status == MeetingStatus.CANCELLED:
         return True
     # A move makes a new announcement (to those not told) or a correction (to those told), or both.
@@ -342,8 +341,8 @@ def superseded(session: Session, broadcast_id: int) -> bool:
         session.connection()
         .execute(
             select(BROADCAST.c.id).where(
-                BROADCAST.c.meeting_id == made.meeting_id,
-                BROADCAST.c.created_at > made.created_at,
+                BROADCAST.c.meeting_id == meeting_id,
+                BROADCAST.c.created_at > made_at,
                 or_(BROADCAST.c.meeting_key == "announce", BROADCAST.c.meeting_key.like("moved-%")),
             )
         )
