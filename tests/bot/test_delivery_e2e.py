@@ -22,7 +22,17 @@ from bot.db import transaction
 from bot.demo import RESIDENTS as DEMO_RESIDENTS
 from broadcasts import outbox
 from broadcasts.channel import ChannelAdapter
-from models import Channel, Contact, DeliveryStatus, Lane, Outbox, OutboxSource, SubscriptionState, utcnow
+from models import (
+    Channel,
+    Contact,
+    DeliveryStatus,
+    Lane,
+    Outbox,
+    OutboxSource,
+    SubscriptionState,
+    Village,
+    utcnow,
+)
 from tests.conftest import PUBLIC_BASE_URL, TWILIO_TOKEN, make_settings, serve
 from tests.fakes import FakeMeta, FakeSmsGate, FakeTwilio, Faults
 from tests.fakes import adapters as fake_adapters
@@ -46,7 +56,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def app(db_url: str, engine: Engine, demo: None) -> FastAPI:
-    """The app with every provider's secrets, on the real clock (callbacks carry real timestamps)."""
+    """The app with every provider's secrets, on the real clock (callbacks carry real timestamps). The
+    demo village keeps no quiet hours or blackouts here: the bulk rows these tests send must not wait
+    for the morning when the suite happens to run at night (the hold itself: test_dispatcher.py)."""
+    with transaction(engine) as session:
+        session.execute(update(Village).values(quiet_start="00:00", quiet_end="00:00", blackouts=[]))
     settings = make_settings(
         db_url,
         whatsapp_app_secret=META_SECRET,
